@@ -1,0 +1,3 @@
+export { documentClient } from './client';
+export { type ItemKey, membershipKey, organizationKey, organizationPk } from './keys';
+export { tables } from './tables';

@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type LogSink, type ManagedProcess, startProcess, waitFor } from './processes';
+import type { TableDefinition } from './services';
+
+const require = createRequire(import.meta.url);
+const emulatorDir = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** DynamoDB Local, AWS's own emulator (the jar shipped in amplify-dynamodb-simulator), on 127.0.0.1. */
+export async function startDynamoDb(options: {
+  port: number;
+  dataDir?: string;
+  logs: LogSink;
+  env: NodeJS.ProcessEnv;
+}): Promise<ManagedProcess> {
+  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  const dynamodb = startProcess(
+    'dynamodb',
+    'java',
+    [
+      `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(emulatorDir, 'DynamoDBLocal.jar'),
+      '-port',
+      String(options.port),
+      ...storage,
+      // Without this flag the emulator tries to reach the internet.
+      '-disableTelemetry',
+    ],
+    { cwd: emulatorDir, env: options.env, logs: options.logs },
+  );
+  const client = dynamoDbClient(options.port);
+  await waitFor('DynamoDB Local', async () => Boolean(await client.send(new ListTablesCommand({}))), {
+    process: dynamodb,
+  });
+  client.destroy();
+  return dynamodb;
+}
+
+export function dynamoDbClient(port: number): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: localCredentials,
+  });
+}
+
+/** Creates every table the services declare that does not exist yet, with its TTL setting. */
+export async function ensureTables(port: number, tables: TableDefinition[]): Promise<string[]> {
+  const client = dynamoDbClient(port);
+  try {
+    const existing = new Set<string>();
+    let start: string | undefined;
+    do {
+      const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      for (const name of page.TableNames ?? []) existing.add(name);
+      start = page.LastEvaluatedTableName;
+    } while (start);
+    const created: string[] = [];
+    for (const table of tables) {
+      const name = table.create.TableName!;
+      if (!existing.has(name)) {
+        await client.send(new CreateTableCommand(table.create));
+        created.push(name);
+      }
+      if (table.ttlAttribute) {
+        const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+        if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+          await client.send(
+            new UpdateTimeToLiveCommand({
+              TableName: name,
+              TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+            }),
+          );
+        }
+      }
+    }
+    return created;
+  } finally {
+    client.destroy();
+  }
+}

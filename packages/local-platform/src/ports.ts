@@ -1,0 +1,22 @@
+/** Every port one running platform uses. `npm start` uses offset 0; tests use their own offsets. */
+export interface PlatformPorts {
+  gateway: number;
+  eventBus: number;
+  dynamodb: number;
+  cognito: number;
+  /** serverless-offline ports of the n-th service (services sorted by name). */
+  service(index: number): { http: number; lambda: number };
+}
+
+/** Port layouts test runs may use, tried in order (they do not overlap each other nor offset 0). */
+export const TEST_PORT_OFFSETS = [40000, 41000, 42000, 43000, 44000];
+
+export function platformPorts(offset = 0): PlatformPorts {
+  return {
+    gateway: 3000 + offset,
+    eventBus: 3200 + offset,
+    dynamodb: 8000 + offset,
+    cognito: 9229 + offset,
+    service: (index) => ({ http: 3001 + index + offset, lambda: 3101 + index + offset }),
+  };
+}

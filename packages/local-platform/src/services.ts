@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { repoRoot, toolEnv } from './environment';
+
+const run = promisify(execFile);
+
+export interface Route {
+  method: string;
+  path: string;
+}
+
+export interface Subscription {
+  functionName: string;
+  eventBus: string;
+  pattern: Record<string, unknown>;
+}
+
+export interface TableDefinition {
+  create: CreateTableCommandInput;
+  ttlAttribute?: string;
+}
+
+/** One service as its own serverless.yml declares it, variables resolved by `sls print`. */
+export interface ServiceDefinition {
+  name: string;
+  dir: string;
+  routes: Route[];
+  subscriptions: Subscription[];
+  tables: TableDefinition[];
+}
+
+interface PrintedFunction {
+  name?: string;
+  events?: Array<{
+    httpApi?: { method: string; path: string } | string;
+    eventBridge?: { eventBus?: string; pattern?: Record<string, unknown> };
+  }>;
+}
+
+interface PrintedService {
+  service: string;
+  functions?: Record<string, PrintedFunction>;
+  resources?: { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+}
+
+export const servicesDir = join(repoRoot, 'services');
+
+/** Service folders that hold a serverless.yml, sorted by name (their order fixes their ports). */
+export function serviceNames(): string[] {
+  return readdirSync(servicesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && readdirSync(join(servicesDir, entry.name)).includes('serverless.yml'))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+export const slsBin = (dir: string): string => join(dir, 'node_modules', 'osls', 'bin', 'serverless.js');
+
+export function slsParams(params: Record<string, string>): string[] {
+  return Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]);
+}
+
+export async function describeService(
+  name: string,
+  stage: string,
+  params: Record<string, string>,
+): Promise<ServiceDefinition> {
+  const dir = join(servicesDir, name);
+  const { stdout } = await run(
+    process.execPath,
+    [slsBin(dir), 'print', '--format', 'json', '--stage', stage, ...slsParams(params)],
+    { cwd: dir, env: toolEnv(), maxBuffer: 16 * 1024 * 1024 },
+  );
+  const printed = JSON.parse(stdout) as PrintedService;
+  return { name, dir, ...readDefinition(printed, stage) };
+}
+
+export function readDefinition(printed: PrintedService, stage: string): Omit<ServiceDefinition, 'name' | 'dir'> {
+  const routes: Route[] = [];
+  const subscriptions: Subscription[] = [];
+  for (const [key, fn] of Object.entries(printed.functions ?? {})) {
+    const functionName = fn.name ?? `${printed.service}-${stage}-${key}`;
+    for (const event of fn.events ?? []) {
+      if (event.httpApi) {
+        const route = typeof event.httpApi === 'string' ? parseRouteString(event.httpApi) : event.httpApi;
+        routes.push({ method: route.method.toUpperCase(), path: route.path });
+      }
+      if (event.eventBridge?.pattern) {
+        subscriptions.push({
+          functionName,
+          eventBus: event.eventBridge.eventBus ?? 'default',
+          pattern: event.eventBridge.pattern,
+        });
+      }
+    }
+  }
+  const tables = Object.values(printed.resources?.Resources ?? {})
+    .filter((resource) => resource.Type === 'AWS::DynamoDB::Table')
+    .map((resource) => toTableDefinition(resource.Properties));
+  return { routes, subscriptions, tables };
+}
+
+function parseRouteString(route: string): Route {
+  const [method = '*', path = '/'] = route.split(' ');
+  return { method, path };
+}
+
+/** The CloudFormation table properties, as the CreateTable call DynamoDB Local understands. */
+function toTableDefinition(properties: Record<string, unknown>): TableDefinition {
+  const ttl = properties.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
+  const create = {
+    TableName: properties.TableName,
+    AttributeDefinitions: properties.AttributeDefinitions,
+    KeySchema: properties.KeySchema,
+    GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes,
+    LocalSecondaryIndexes: properties.LocalSecondaryIndexes,
+    StreamSpecification: properties.StreamSpecification,
+    BillingMode: 'PAY_PER_REQUEST',
+  } as CreateTableCommandInput;
+  return { create, ...(ttl?.Enabled ? { ttlAttribute: ttl.AttributeName } : {}) };
+}

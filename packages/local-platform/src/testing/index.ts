@@ -1,0 +1,43 @@
+// Helpers for tests that run against the platform the vitest global setup started.
+import { randomUUID } from 'node:crypto';
+import { type CreateUserOptions, createUser, idToken, type UserPool } from '../cognito';
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: is the test platform running (vitest global setup)?`);
+  return value;
+}
+
+export const baseUrl = (): string => env('TENANTRY_BASE_URL');
+const cognito = (): { endpoint: string; pool: UserPool } => ({
+  endpoint: env('COGNITO_ENDPOINT'),
+  pool: { userPoolId: env('USER_POOL_ID'), clientId: env('AUTH_CLIENT_ID') },
+});
+
+export interface TestUser {
+  email: string;
+  /** The `sub` of the user's tokens. */
+  userId: string;
+  token: string;
+}
+
+/** A fresh user in the local pool (a unique email unless given) and a valid ID token for it. */
+export async function testUser(options: CreateUserOptions & { email?: string } = {}): Promise<TestUser> {
+  const email = options.email ?? `user-${randomUUID()}@example.test`;
+  const { endpoint, pool } = cognito();
+  await createUser(endpoint, pool, email, options);
+  const token = await idToken(endpoint, pool, email);
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string };
+  return { email, userId: claims.sub, token };
+}
+
+/** Polls until `check` returns a value other than undefined (e.g. an event reaching a subscriber). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CloudFormationTemplate, packageService } from '../src/package';
+import { serviceNames } from '../src/services';
+
+type Resource = CloudFormationTemplate['Resources'][string];
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const templates = new Map<string, CloudFormationTemplate>();
+const resourcesOf = (type: string): Array<[string, string, Resource]> =>
+  [...templates].flatMap(([service, template]) =>
+    Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === type)
+      .map(([name, resource]): [string, string, Resource] => [service, name, resource]),
+  );
+const statementsOf = (role: Resource): Statement[] =>
+  ((role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>) ?? []).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
+const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+describe('sls package of every service, with no AWS credentials', () => {
+  beforeAll(async () => {
+    const names = serviceNames();
+    // Two at a time: the machine has two cores and the platform of the test run is on them too.
+    for (let index = 0; index < names.length; index += 2) {
+      const pair = names.slice(index, index + 2);
+      const packaged = await Promise.all(pair.map((name) => packageService(name)));
+      pair.forEach((name, offset) => templates.set(name, packaged[offset]!));
+    }
+  }, 240_000);
+
+  it('packages all four services', () => {
+    expect([...templates.keys()]).toEqual(['applications', 'memberships', 'notifications', 'organizations']);
+  });
+
+  it('declares every table on demand, with point-in-time recovery, encryption and a Retain policy', () => {
+    const tables = resourcesOf('AWS::DynamoDB::Table');
+    expect(tables.length).toBeGreaterThanOrEqual(8);
+    for (const [service, name, table] of tables) {
+      const where = `${service}/${name}`;
+      expect(table.Properties.BillingMode, where).toBe('PAY_PER_REQUEST');
+      expect(table.Properties.PointInTimeRecoverySpecification, where).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties.SSESpecification, where).toEqual({ SSEEnabled: true });
+      expect(table.DeletionPolicy, where).toBe('Retain');
+      expect(table.UpdateReplacePolicy, where).toBe('Retain');
+    }
+  });
+
+  it('runs every function on nodejs22.x and arm64', () => {
+    const functions = resourcesOf('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(5);
+    for (const [service, name, fn] of functions) {
+      expect(fn.Properties.Runtime, `${service}/${name}`).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, `${service}/${name}`).toEqual(['arm64']);
+    }
+  });
+
+  it('shares the default role only among functions that touch no data: it grants nothing but logs', () => {
+    for (const [service, , role] of resourcesOf('AWS::IAM::Role').filter(([, name]) => name === 'IamRoleLambdaExecution')) {
+      for (const statement of statementsOf(role)) {
+        for (const action of actionsOf(statement)) expect(action, service).toMatch(/^logs:/);
+      }
+    }
+  });
+
+  it('never grants a wildcard action, nor a wildcard resource on data', () => {
+    const functions = resourcesOf('AWS::Lambda::Function');
+    const roles = new Map(resourcesOf('AWS::IAM::Role').map(([service, name, role]) => [`${service}/${name}`, role]));
+    for (const [service, name, fn] of functions) {
+      const roleRef = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = roles.get(`${service}/${roleRef}`)!;
+      expect(role, `${service}/${name} role`).toBeDefined();
+      for (const statement of statementsOf(role)) {
+        for (const action of actionsOf(statement)) {
+          expect(action, `${service}/${name}`).not.toMatch(/^(\*|[a-z-]+:\*)$/);
+          if (/^(dynamodb|events|kms):/.test(action)) {
+            expect(JSON.stringify(statement.Resource), `${service}/${name} ${action}`).not.toMatch(/^"\*"$|\["\*"\]|:\*"/);
+          }
+        }
+      }
+    }
+  });
+
+  it('grants a function exactly the data actions its serverless.yml declares (recordAuditEvent: PutItem on its table)', () => {
+    const role = templates.get('notifications')!.Resources.RecordAuditEventIamRoleLambdaExecution!;
+    const dataStatements = statementsOf(role).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(dataStatements).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: { 'Fn::GetAtt': ['NotificationsTable', 'Arn'] } },
+    ]);
+  });
+});

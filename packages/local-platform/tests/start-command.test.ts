@@ -1,0 +1,122 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoDbClient } from '../src/dynamodb';
+import { packageRoot, repoRoot } from '../src/environment';
+import { busyPorts, type PlatformInfo, stateFile } from '../src/platform';
+import { platformPorts } from '../src/ports';
+
+const exec = promisify(execFile);
+const OFFSET = 50000;
+const ports = platformPorts(OFFSET);
+const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-start-'));
+const running: ChildProcess[] = [];
+
+/** Starts the platform through the entry `npm start` runs, and resolves once it says it is running. */
+function npmStartEntry(): { child: ChildProcess; output: () => string; ready: Promise<void> } {
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/tsx'),
+    ['src/bin/start.ts', '--port-offset', String(OFFSET), '--data-dir', dataDir],
+    { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.push(child);
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Tenantry is running.')) resolve();
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.once('exit', (code) => reject(new Error(`npm start entry exited with ${code}:\n${output}`)));
+  });
+  return { child, output: () => output, ready };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
+
+const cli = (...args: string[]) =>
+  exec('npm', ['run', 'cli', '--', ...args], { cwd: repoRoot, env: { ...process.env, TENANTRY_DATA_DIR: dataDir } });
+
+describe('npm start', () => {
+  let first: ReturnType<typeof npmStartEntry>;
+
+  beforeAll(async () => {
+    first = npmStartEntry();
+    await first.ready;
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the base URL, the pool and client ids and how to get a token', () => {
+    const info = JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as PlatformInfo;
+    expect(first.output()).toContain(`Base URL        http://127.0.0.1:${ports.gateway}`);
+    expect(first.output()).toContain(info.pool.userPoolId);
+    expect(first.output()).toContain(info.pool.clientId);
+    expect(first.output()).toContain('npm run cli -- token');
+  });
+
+  it('serves every service through the one base URL', async () => {
+    const response = await fetch(`http://127.0.0.1:${ports.gateway}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('creates a user with the CLI, repeatably, and prints only its ID token', async () => {
+    await cli('user', 'create', 'owner@example.test', '--group', 'OWNER');
+    await cli('user', 'create', 'owner@example.test', '--group', 'OWNER');
+
+    const { stdout } = await cli('token', 'owner@example.test');
+
+    expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const claims = JSON.parse(Buffer.from(stdout.split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ email: 'owner@example.test', email_verified: true, 'cognito:groups': ['OWNER'] });
+  });
+
+  it('refuses a second start clearly instead of crashing on a port', async () => {
+    const second = npmStartEntry();
+    second.ready.catch(() => undefined);
+
+    expect(await exited(second.child)).toBe(1);
+    expect(second.output()).toContain('already running');
+  }, 60_000);
+
+  it('stops every process on Ctrl-C, and a restart keeps the users and the data', async () => {
+    const dynamodb = dynamoDbClient(ports.dynamodb);
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: 'tenantry-local-organizations',
+        Item: { pk: { S: 'ORG#kept' }, sk: { S: 'ORG' } },
+      }),
+    );
+    const poolBefore = (JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as PlatformInfo).pool;
+
+    first.child.kill('SIGINT');
+    expect(await exited(first.child)).toBe(0);
+    expect(await busyPorts(OFFSET)).toEqual([]);
+
+    const restarted = npmStartEntry();
+    await restarted.ready;
+    const poolAfter = (JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as PlatformInfo).pool;
+    expect(poolAfter).toEqual(poolBefore);
+    expect((await cli('token', 'owner@example.test')).stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const kept = await dynamodb.send(
+      new GetItemCommand({ TableName: 'tenantry-local-organizations', Key: { pk: { S: 'ORG#kept' }, sk: { S: 'ORG' } } }),
+    );
+    expect(kept.Item).toBeDefined();
+
+    restarted.child.kill('SIGINT');
+    expect(await exited(restarted.child)).toBe(0);
+    dynamodb.destroy();
+  }, 180_000);
+});

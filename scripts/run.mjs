@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// The one entry behind `npm start`, `npm test` and `npm run cli`: it needs nothing but Node and npm.
+// It installs the pinned pnpm and the workspace when they are missing or stale, turns every tool's
+// telemetry off, then hands over to the workspace's own scripts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+const env = {
+  ...process.env,
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+  SLS_DEPRECATION_DISABLE: '*',
+  TURBO_TELEMETRY_DISABLED: '1',
+  DO_NOT_TRACK: '1',
+  NEXT_TELEMETRY_DISABLED: '1',
+  REDOCLY_TELEMETRY: 'off',
+  REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  NPM_CONFIG_UPDATE_NOTIFIER: 'false',
+};
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env, ...options });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function installed() {
+  const marker = join(root, 'node_modules', '.modules.yaml');
+  if (!existsSync(marker) || !existsSync(bin('pnpm'))) return false;
+  const lock = join(root, 'pnpm-lock.yaml');
+  return !existsSync(lock) || statSync(lock).mtimeMs <= statSync(marker).mtimeMs;
+}
+
+function ensureInstalled() {
+  if (installed()) return;
+  console.log(`[tenantry] installing the workspace with pnpm ${pnpmVersion}…`);
+  const frozen = process.env.CI ? ['--frozen-lockfile'] : [];
+  const status = run('npx', ['--yes', `pnpm@${pnpmVersion}`, 'install', ...frozen]);
+  if (status !== 0) process.exit(status);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+ensureInstalled();
+const pnpm = (args) => run(bin('pnpm'), args);
+
+switch (command) {
+  case 'start': {
+    const built = pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+    if (built !== 0) process.exit(built);
+    process.exit(pnpm(['--filter', '@tenantry/local-platform', 'exec', 'tsx', 'src/bin/start.ts', ...rest]));
+    break;
+  }
+  case 'cli':
+    process.exit(
+      run(bin('tsx'), [join(root, 'packages/local-platform/src/bin/cli.ts'), ...rest], {
+        stdio: ['inherit', 'inherit', 'inherit'],
+      }),
+    );
+    break;
+  case 'test':
+    process.exit(run(bin('tsx'), [join(root, 'scripts/test.ts'), ...rest]));
+    break;
+  default:
+    console.error('usage: node scripts/run.mjs start|test|cli …');
+    process.exit(2);
+}
