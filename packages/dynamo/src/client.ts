@@ -3,6 +3,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 let shared: DynamoDBDocumentClient | undefined;
 
+/** Thrown by the client when `TENANTRY_FORBID_SCAN` is set (tests): request paths never scan. */
+export class ScanForbiddenError extends Error {
+  constructor(table: string | undefined) {
+    super(`Scan of ${table ?? 'a table'} attempted: request paths must query keys or indexes`);
+    this.name = 'ScanForbiddenError';
+  }
+}
+
 /**
  * The document client of this process, created once and reused across invocations.
  * `DYNAMODB_ENDPOINT` points it at DynamoDB Local; deployed, it is unset and the SDK uses the region.
@@ -11,9 +19,23 @@ export function documentClient(): DynamoDBDocumentClient {
   if (!shared) {
     const endpoint = process.env.DYNAMODB_ENDPOINT;
     const client = new DynamoDBClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 });
+    if (process.env.TENANTRY_FORBID_SCAN) forbidScans(client);
     shared = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
   }
   return shared;
+}
+
+/** The test hook: any Scan through this client fails before it reaches DynamoDB. */
+export function forbidScans(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'ScanCommand') {
+        throw new ScanForbiddenError((args.input as { TableName?: string }).TableName);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'tenantryForbidScan' },
+  );
 }

@@ -1,3 +1,4 @@
-export { documentClient } from './client';
-export { type ItemKey, membershipKey, organizationKey, organizationPk } from './keys';
+export { documentClient, forbidScans, ScanForbiddenError } from './client';
+export { type ItemKey, membershipByUserKey, membershipKey, organizationKey, organizationPk, usageKey } from './keys';
+export { type MembershipRecord, membershipItem, type OrganizationRole } from './records';
 export { tables } from './tables';

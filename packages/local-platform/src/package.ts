@@ -38,10 +38,14 @@ export async function packageService(name: string, stage = 'ci'): Promise<CloudF
   for (const variable of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
     delete env[variable];
   }
-  await run(process.execPath, [slsBin(dir), 'package', '--stage', stage, '--package', output, ...slsParams(packageParams)], {
-    cwd: dir,
-    env,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    process.execPath,
+    [slsBin(dir), 'package', '--stage', stage, '--package', output, ...slsParams(packageParams)],
+    {
+      cwd: dir,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return JSON.parse(readFileSync(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
 }

@@ -116,6 +116,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       MEMBERSHIPS_TABLE: `tenantry-${STAGE}-memberships`,
       APPLICATIONS_TABLE: `tenantry-${STAGE}-applications`,
       NOTIFICATIONS_TABLE: `tenantry-${STAGE}-notifications`,
+      // Request paths never scan: locally, any Scan fails loudly (see @tenantry/dynamo).
+      TENANTRY_FORBID_SCAN: '1',
     };
     const params = {
       httpApiId: 'local',

@@ -61,7 +61,9 @@ describe('sls package of every service, with no AWS credentials', () => {
   });
 
   it('shares the default role only among functions that touch no data: it grants nothing but logs', () => {
-    for (const [service, , role] of resourcesOf('AWS::IAM::Role').filter(([, name]) => name === 'IamRoleLambdaExecution')) {
+    for (const [service, , role] of resourcesOf('AWS::IAM::Role').filter(
+      ([, name]) => name === 'IamRoleLambdaExecution',
+    )) {
       for (const statement of statementsOf(role)) {
         for (const action of actionsOf(statement)) expect(action, service).toMatch(/^logs:/);
       }
@@ -79,7 +81,9 @@ describe('sls package of every service, with no AWS credentials', () => {
         for (const action of actionsOf(statement)) {
           expect(action, `${service}/${name}`).not.toMatch(/^(\*|[a-z-]+:\*)$/);
           if (/^(dynamodb|events|kms):/.test(action)) {
-            expect(JSON.stringify(statement.Resource), `${service}/${name} ${action}`).not.toMatch(/^"\*"$|\["\*"\]|:\*"/);
+            expect(JSON.stringify(statement.Resource), `${service}/${name} ${action}`).not.toMatch(
+              /^"\*"$|\["\*"\]|:\*"/,
+            );
           }
         }
       }

@@ -111,7 +111,10 @@ describe('npm start', () => {
     expect(poolAfter).toEqual(poolBefore);
     expect((await cli('token', 'owner@example.test')).stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const kept = await dynamodb.send(
-      new GetItemCommand({ TableName: 'tenantry-local-organizations', Key: { pk: { S: 'ORG#kept' }, sk: { S: 'ORG' } } }),
+      new GetItemCommand({
+        TableName: 'tenantry-local-organizations',
+        Key: { pk: { S: 'ORG#kept' }, sk: { S: 'ORG' } },
+      }),
     );
     expect(kept.Item).toBeDefined();
 
