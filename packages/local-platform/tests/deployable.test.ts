@@ -30,7 +30,7 @@ describe('sls package of every service, with no AWS credentials', () => {
     for (let index = 0; index < names.length; index += 2) {
       const pair = names.slice(index, index + 2);
       const packaged = await Promise.all(pair.map((name) => packageService(name)));
-      pair.forEach((name, offset) => templates.set(name, packaged[offset]!));
+      for (const [offset, name] of pair.entries()) templates.set(name, packaged[offset]!);
     }
   }, 240_000);
 
