@@ -1,0 +1,65 @@
+// `npm test`: every check and every test, one summary line, non-zero on any failure.
+// Lint → generated files build → typecheck (tests included) → vitest (which starts and stops the
+// local platform itself on test ports, packages every service and asserts on the templates).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const resultsFile = join(root, '.local', 'vitest-results.json');
+
+interface Step {
+  name: string;
+  command: string;
+  args: string[];
+}
+
+const steps: Step[] = [
+  { name: 'lint', command: bin('biome'), args: ['ci', '.'] },
+  { name: 'build', command: bin('turbo'), args: ['run', 'build', '--output-logs=errors-only'] },
+  {
+    name: 'typecheck',
+    command: bin('turbo'),
+    args: ['run', 'typecheck', '--concurrency=2', '--output-logs=errors-only'],
+  },
+  { name: 'typecheck scripts', command: bin('tsc'), args: ['-p', 'tsconfig.json'] },
+];
+
+const failedSteps: string[] = [];
+for (const step of steps) {
+  console.log(`\n▶ ${step.name}`);
+  const { status } = spawnSync(step.command, step.args, { cwd: root, stdio: 'inherit' });
+  if (status !== 0) failedSteps.push(step.name);
+}
+
+console.log('\n▶ tests');
+mkdirSync(join(root, '.local'), { recursive: true });
+rmSync(resultsFile, { force: true });
+const extra = process.argv.slice(2);
+const vitest = spawnSync(
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extra],
+  { cwd: root, stdio: 'inherit' },
+);
+
+let passed = 0;
+let failed = 0;
+if (existsSync(resultsFile)) {
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numFailedTestSuites: number;
+  };
+  passed = results.numPassedTests;
+  failed = results.numFailedTests + results.numFailedTestSuites;
+} else {
+  failed = 1;
+}
+if (vitest.status !== 0 && failed === 0) failed = 1;
+
+passed += steps.length - failedSteps.length;
+failed += failedSteps.length;
+if (failedSteps.length > 0) console.log(`\nfailed checks: ${failedSteps.join(', ')}`);
+console.log(`\ntenantry: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
