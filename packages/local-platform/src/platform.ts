@@ -13,6 +13,8 @@ import { describeService, type ServiceDefinition, serviceNames, slsBin, slsParam
 export const STAGE = 'local';
 export const REGION = 'us-east-1';
 export const EVENT_BUS_NAME = 'tenantry-local';
+/** Key id of the platform key in the local key provider of @tenantry/crypto (`LOCAL_KMS_DIR`). */
+const LOCAL_PLATFORM_KEY = 'local/platform';
 export const defaultDataDir = join(repoRoot, '.local');
 
 export interface PlatformOptions {
@@ -68,12 +70,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   try {
     const names = serviceNames();
-    const printParams = {
-      httpApiId: 'local',
-      eventBusName: EVENT_BUS_NAME,
-      userPoolId: 'pending',
-      userPoolClientId: 'pending',
-    };
+    const localParams = { httpApiId: 'local', eventBusName: EVENT_BUS_NAME, platformKmsKeyId: LOCAL_PLATFORM_KEY };
+    // Routes, subscriptions and tables do not depend on the pool, which does not exist yet.
+    const printParams = { ...localParams, userPoolId: 'pending', userPoolClientId: 'pending' };
     const [dynamodb, cognito, services] = await Promise.all([
       startDynamoDb({
         port: ports.dynamodb,
@@ -111,7 +110,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       AUTH_ISSUER: issuer,
       AUTH_JWKS_URI: `${issuer}/.well-known/jwks.json`,
       LOCAL_KMS_DIR: join(dataDir, 'kms'),
-      PLATFORM_KMS_KEY_ID: 'local/platform',
+      PLATFORM_KMS_KEY_ID: LOCAL_PLATFORM_KEY,
       ORGANIZATIONS_TABLE: `tenantry-${STAGE}-organizations`,
       MEMBERSHIPS_TABLE: `tenantry-${STAGE}-memberships`,
       APPLICATIONS_TABLE: `tenantry-${STAGE}-applications`,
@@ -119,14 +118,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       // Request paths never scan: locally, any Scan fails loudly (see @tenantry/dynamo).
       TENANTRY_FORBID_SCAN: '1',
     };
-    const params = {
-      httpApiId: 'local',
-      eventBusName: EVENT_BUS_NAME,
-      userPoolId: pool.userPoolId,
-      userPoolClientId: pool.clientId,
-      authIssuer: issuer,
-      platformKmsKeyId: 'local/platform',
-    };
+    const params = { ...localParams, userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, authIssuer: issuer };
 
     const eventBus = await startEventBus({
       port: ports.eventBus,

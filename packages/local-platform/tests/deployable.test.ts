@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../src/environment';
 import { type CloudFormationTemplate, packageService } from '../src/package';
 import { serviceNames } from '../src/services';
 
@@ -98,5 +101,23 @@ describe('sls package of every service, with no AWS credentials', () => {
     expect(dataStatements).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: { 'Fn::GetAtt': ['NotificationsTable', 'Arn'] } },
     ]);
+  });
+});
+
+describe('infra/platform.yml, the shared resources of a stage', () => {
+  const infra = readFileSync(join(repoRoot, 'infra', 'platform.yml'), 'utf8');
+  const outputs = [...infra.slice(infra.indexOf('\nOutputs:')).matchAll(/^ {2}(\w+):$/gm)].map((match) => match[1]);
+  const serviceYaml = [
+    'services/serverless.shared.yml',
+    ...serviceNames().map((name) => `services/${name}/serverless.yml`),
+  ]
+    .map((file) => readFileSync(join(repoRoot, file), 'utf8'))
+    .join('\n');
+  // Parameters with a default in serverless.yml (`${param:name, default}`) need no output.
+  const requiredParams = new Set([...serviceYaml.matchAll(/\$\{param:(\w+)\}/g)].map((match) => match[1]));
+
+  it('outputs every parameter the services require, under the same name', () => {
+    expect(requiredParams.size).toBeGreaterThan(0);
+    for (const param of requiredParams) expect(outputs, `param ${param}`).toContain(param);
   });
 });
