@@ -13,6 +13,8 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 const env = {
   ...process.env,
+  // turbo looks for the package manager on PATH; the workspace's own pnpm is there.
+  PATH: [join(root, 'node_modules', '.bin'), process.env.PATH].join(':'),
   SLS_TELEMETRY_DISABLED: '1',
   SLS_NOTIFICATIONS_MODE: 'off',
   SLS_DEPRECATION_DISABLE: '*',

@@ -1,29 +1,20 @@
-/** Who caused an event (spec §7). */
-export interface Actor {
-  kind: 'user' | 'application' | 'platform';
-  id: string;
-}
+import type { Event, EventType } from '@tenantry/models';
 
-/** The envelope of every domain event on the bus: the EventBridge `detail`. */
-export interface DomainEvent<Data = Record<string, unknown>> {
-  id: string;
-  type: string;
-  occurredAt: string;
-  organizationId: string;
-  actor: Actor;
-  data: Data;
-}
+export type { Actor } from '@tenantry/models';
+
+/** The envelope of every domain event on the bus (schemas/entities/event.yaml): the EventBridge `detail`. */
+export type DomainEvent = Event;
 
 /** What a publisher supplies; the id and timestamp are the publisher's. */
-export type NewDomainEvent<Data = Record<string, unknown>> = Omit<DomainEvent<Data>, 'id' | 'occurredAt'>;
+export type NewDomainEvent = Omit<Event, 'id' | 'occurredAt'>;
 
 /** The EventBridge event a subscriber function receives. */
-export interface BusEvent<Data = Record<string, unknown>> {
+export interface BusEvent {
   id: string;
-  'detail-type': string;
+  'detail-type': EventType;
   source: string;
   time: string;
-  detail: DomainEvent<Data>;
+  detail: Event;
 }
 
 /** EventBridge `source` of every Tenantry event: `tenantry.<service>`. */

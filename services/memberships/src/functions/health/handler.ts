@@ -1,5 +1,6 @@
-export const handler = async () => ({
-  statusCode: 200,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ service: 'memberships', status: 'ok' }),
-});
+import { publicRoute } from '@tenantry/security';
+
+// The route is the literal /health/memberships (each service owns its own), so there is no path to validate.
+export const handler = publicRoute({ operation: 'getServiceHealth', validate: false }, async () => ({
+  body: { status: 'ok', service: 'memberships', time: new Date().toISOString() },
+}));

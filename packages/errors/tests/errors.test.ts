@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  InternalError,
+  isTenantryError,
+  NotFoundError,
+  OrganizationSuspendedError,
+  PayloadTooLargeError,
+  PlanLimitReachedError,
+  TenantryError,
+  toErrorResponse,
+  UnauthenticatedError,
+  UnsupportedMediaTypeError,
+  ValidationFailedError,
+} from '../src/index';
+
+describe('the error hierarchy', () => {
+  it.each([
+    [new ValidationFailedError([]), 400, 'VALIDATION_FAILED'],
+    [new UnauthenticatedError(), 401, 'UNAUTHENTICATED'],
+    [new ForbiddenError(), 403, 'FORBIDDEN'],
+    [new PlanLimitReachedError(), 403, 'PLAN_LIMIT_REACHED'],
+    [new OrganizationSuspendedError(), 403, 'ORGANIZATION_SUSPENDED'],
+    [new NotFoundError(), 404, 'NOT_FOUND'],
+    [new ConflictError(), 409, 'CONFLICT'],
+    [new IdempotencyKeyReusedError(), 409, 'IDEMPOTENCY_KEY_REUSED'],
+    [new PayloadTooLargeError(), 413, 'PAYLOAD_TOO_LARGE'],
+    [new UnsupportedMediaTypeError(), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [new InternalError(), 500, 'INTERNAL'],
+  ] as const)('%s answers %i %s', (error, status, code) => {
+    expect(error).toBeInstanceOf(TenantryError);
+    expect(error.statusCode).toBe(status);
+    expect(error.code).toBe(code);
+    expect(error.name).toBe(error.constructor.name);
+    expect(toErrorResponse(error, 'r1')).toMatchObject({
+      statusCode: status,
+      body: { error: { code, requestId: 'r1' } },
+    });
+  });
+
+  it('carries the field details of a validation failure', () => {
+    const error = new ValidationFailedError([{ field: 'body.name', message: 'is required' }]);
+    expect(error.toBody('r1')).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'The request is not valid',
+        requestId: 'r1',
+        details: [{ field: 'body.name', message: 'is required' }],
+      },
+    });
+  });
+
+  it('keeps the cause out of the body', () => {
+    const error = new ConflictError('Slug taken', { cause: new Error('ConditionalCheckFailedException') });
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(JSON.stringify(error.toBody('r1'))).not.toContain('Conditional');
+  });
+
+  it('maps any other thrown value to a generic 500', () => {
+    const mapped = toErrorResponse(new Error('AccessDeniedException: arn:aws:iam::123:role/x'), 'r2');
+    expect(mapped).toEqual({
+      statusCode: 500,
+      internal: true,
+      body: { error: { code: 'INTERNAL', message: 'An internal error occurred', requestId: 'r2' } },
+    });
+    expect(toErrorResponse('boom', 'r3').statusCode).toBe(500);
+    expect(isTenantryError(new Error('x'))).toBe(false);
+  });
+});

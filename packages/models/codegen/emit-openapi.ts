@@ -1,0 +1,175 @@
+/** Emits the OpenAPI 3.1 document of the whole HTTP API, as YAML and as a TypeScript object. */
+import { stringify } from 'yaml';
+import { type JsonSchema, parameterSchema, pathParameterSchemas, toJsonSchema } from './json-schema';
+import type { Model, Operation } from './model';
+
+const REF_PREFIX = '#/components/schemas/';
+const JSON_TYPE = 'application/json';
+
+const SECURITY: Record<Operation['auth'], Record<string, string[]>[]> = {
+  user: [{ bearerAuth: [] }],
+  'user-or-api-key': [{ bearerAuth: [] }, { apiKeyAuth: [] }],
+  'api-key': [{ apiKeyAuth: [] }],
+  none: [],
+};
+
+const STATUS_NAMES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthenticated',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'Internal',
+};
+
+const SERVICE_TAGS = [
+  { name: 'organizations', description: 'Organizations, their lifecycle, plans and ownership; health.' },
+  { name: 'memberships', description: 'Members and invitations.' },
+  { name: 'applications', description: 'Applications, their rotating API keys and secrets.' },
+  { name: 'notifications', description: 'The notification inbox and the audit log.' },
+];
+
+function errorResponses(model: Model): Record<string, unknown> {
+  const byStatus = new Map<number, string[]>();
+  for (const [code, error] of Object.entries(model.errors)) {
+    byStatus.set(error.status, [...(byStatus.get(error.status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, codes]) => [
+      STATUS_NAMES[status] ?? `Status${status}`,
+      {
+        description: `Error: ${codes.join(' | ')}.`,
+        content: {
+          [JSON_TYPE]: {
+            schema: { $ref: `${REF_PREFIX}ErrorResponse` },
+            examples: Object.fromEntries(
+              codes.map((code) => [
+                code,
+                {
+                  summary: model.errors[code]?.description ?? model.errors[code]?.message,
+                  value: {
+                    error: {
+                      code,
+                      message: model.errors[code]?.message,
+                      requestId: '5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c',
+                    },
+                  },
+                },
+              ]),
+            ),
+          },
+        },
+      },
+    ]),
+  );
+}
+
+function operationObject(model: Model, operation: Operation): Record<string, unknown> {
+  const parameters: unknown[] = Object.entries(pathParameterSchemas(model, operation)).map(([name, schema]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema,
+  }));
+  for (const [name, schema] of Object.entries(operation.query)) {
+    const { description, ...rest } = parameterSchema(model, schema);
+    parameters.push({ name, in: 'query', required: false, description, schema: rest });
+  }
+  if (operation.idempotent) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
+
+  const responses: Record<string, unknown> = {
+    [operation.successStatus]: operation.response
+      ? {
+          description: 'Success.',
+          content: { [JSON_TYPE]: { schema: { $ref: `${REF_PREFIX}${operation.response}` } } },
+        }
+      : { description: 'Success, no content.' },
+  };
+  const statuses = [...new Set(operation.errors.map((code) => model.errors[code]?.status ?? 500))].sort();
+  for (const status of statuses) {
+    responses[status] = { $ref: `#/components/responses/${STATUS_NAMES[status] ?? `Status${status}`}` };
+  }
+  return {
+    operationId: operation.id,
+    summary: operation.summary,
+    ...(operation.description ? { description: operation.description } : {}),
+    tags: [operation.service],
+    security: SECURITY[operation.auth],
+    ...(parameters.length ? { parameters } : {}),
+    ...(operation.body
+      ? {
+          requestBody: {
+            required: operation.bodyRequired,
+            content: { [JSON_TYPE]: { schema: { $ref: `${REF_PREFIX}${operation.body}` } } },
+          },
+        }
+      : {}),
+    responses,
+    'x-service': operation.service,
+    'x-auth': operation.auth,
+    ...(operation.scope ? { 'x-scope': operation.scope } : {}),
+    ...(operation.errors.length ? { 'x-error-codes': operation.errors } : {}),
+  };
+}
+
+export function buildOpenApi(model: Model): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of model.operations) {
+    paths[operation.path] ??= {};
+    (paths[operation.path] as Record<string, unknown>)[operation.method.toLowerCase()] = operationObject(
+      model,
+      operation,
+    );
+  }
+  const schemas = Object.fromEntries(
+    Object.entries(model.definitions).map(([name, schema]) => [name, toJsonSchema(schema, REF_PREFIX)]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tenantry API',
+      version: '1.0.0',
+      summary: 'Organizations, memberships, applications with rotating API keys, and notifications.',
+      description:
+        'Generated from schemas/. Lists take ?limit= (1..100, default 20) and ?cursor= and answer {items, nextCursor}. ' +
+        'Every POST that creates something honours an Idempotency-Key header for 24 hours.',
+      license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [{ url: 'http://127.0.0.1:3000', description: 'Local platform (npm start)' }],
+    security: [{ bearerAuth: [] }],
+    tags: SERVICE_TAGS,
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Cognito ID token of the platform user pool.',
+        },
+        apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key of an application.' },
+      },
+      parameters: {
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: 'Replays the first response for 24 hours; another body with the same key answers 409.',
+          schema: { type: 'string', minLength: 1, maxLength: 255 },
+        },
+      },
+      responses: errorResponses(model),
+      schemas,
+    },
+  };
+}
+
+export function emitOpenApi(document: JsonSchema): Record<string, string> {
+  const header = '# Generated by packages/models/codegen from schemas/. Do not edit.\n';
+  return {
+    'generated/openapi.yaml': header + stringify(document, { lineWidth: 0, aliasDuplicateObjects: false }),
+    'generated/openapi.ts': `// Generated by packages/models/codegen from schemas/. Do not edit.\n/** The OpenAPI 3.1 document of the Tenantry API. */\nexport const openapiDocument = ${JSON.stringify(document, null, 2)};\n`,
+  };
+}

@@ -1,0 +1,221 @@
+/** Reads schemas/ into a checked, normalized Model. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parse } from 'yaml';
+import type { Auth, ErrorDef, Model, Operation, PlanDef, Schema } from './model';
+
+const SPECIAL_FILES = ['plans.yaml', 'errors.yaml', 'parameters.yaml'];
+const SERVICES = ['organizations', 'memberships', 'applications', 'notifications'];
+const AUTHS: Auth[] = ['user', 'user-or-api-key', 'api-key', 'none'];
+const OPERATION_KEYS = [
+  'service',
+  'method',
+  'path',
+  'summary',
+  'description',
+  'auth',
+  'scope',
+  'successStatus',
+  'idempotent',
+  'body',
+  'bodyRequired',
+  'query',
+  'page',
+  'response',
+  'errors',
+];
+
+type Yaml = Record<string, unknown>;
+
+/** The YAML files of a folder, its own files first, then its subfolders' (each in name order). */
+function yamlFiles(dir: string): string[] {
+  const paths = readdirSync(dir)
+    .sort()
+    .map((name) => join(dir, name));
+  const folders = paths.filter((path) => statSync(path).isDirectory());
+  return [...paths.filter((path) => path.endsWith('.yaml') && !folders.includes(path)), ...folders.flatMap(yamlFiles)];
+}
+
+function readYaml(path: string): Yaml {
+  let content: unknown;
+  try {
+    content = parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+  if (content === null || typeof content !== 'object' || Array.isArray(content)) {
+    throw new Error(`${path}: expected a map at the top level`);
+  }
+  return content as Yaml;
+}
+
+/** Loads and checks every YAML file of `schemasDir`. Throws with the file and name at fault. */
+export function loadModel(schemasDir: string): Model {
+  const files = yamlFiles(schemasDir);
+  const plans = readYaml(join(schemasDir, 'plans.yaml')) as Record<string, PlanDef>;
+  const errors = readYaml(join(schemasDir, 'errors.yaml')) as Record<string, ErrorDef>;
+  const parameters = readYaml(join(schemasDir, 'parameters.yaml')) as Record<string, Schema>;
+
+  const definitions: Record<string, Schema> = {
+    Plan: { description: 'Plan of an organization (limits in plans.yaml).', type: 'string', enum: Object.keys(plans) },
+    ErrorCode: { description: 'Error code of an error response.', type: 'string', enum: Object.keys(errors) },
+  };
+  const rawOperations: [string, string, Yaml][] = [];
+  for (const file of files) {
+    const where = relative(schemasDir, file);
+    if (SPECIAL_FILES.includes(where)) continue;
+    for (const [name, value] of Object.entries(readYaml(file))) {
+      if (where.startsWith('operations/')) {
+        rawOperations.push([name, basename(file, '.yaml'), value as Yaml]);
+        continue;
+      }
+      if (definitions[name]) throw new Error(`${where}: ${name} is defined twice`);
+      definitions[name] = value as Schema;
+    }
+  }
+
+  const operations = rawOperations.map(([id, file, raw]) => toOperation(id, file, raw, parameters, errors));
+  for (const operation of operations) {
+    if (operation.paginated && operation.response && !definitions[operation.response]) {
+      definitions[operation.response] = pageSchema(operation.response.replace(/Page$/, ''));
+    }
+  }
+  const model: Model = { definitions, plans, errors, parameters, operations };
+  check(model);
+  for (const schema of Object.values(definitions)) closeObjects(schema);
+  for (const operation of operations) for (const schema of Object.values(operation.query)) closeObjects(schema);
+  return model;
+}
+
+function pageSchema(item: string): Schema {
+  return {
+    description: `A page of ${item} items.`,
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: {
+      items: { type: 'array', maxItems: 100, items: { $ref: item } },
+      nextCursor: { description: 'Cursor of the next page; null on the last page.', $ref: 'Cursor', nullable: true },
+    },
+  };
+}
+
+function toOperation(
+  id: string,
+  file: string,
+  raw: Yaml,
+  parameters: Record<string, Schema>,
+  errorDefs: Record<string, ErrorDef>,
+): Operation {
+  const fail = (message: string): never => {
+    throw new Error(`operations/${file}.yaml: ${id}: ${message}`);
+  };
+  for (const key of Object.keys(raw)) if (!OPERATION_KEYS.includes(key)) fail(`unknown key ${key}`);
+  const service = (raw.service as string | undefined) ?? file;
+  if (!SERVICES.includes(service)) fail(`service must be one of ${SERVICES.join(', ')}`);
+  const auth = raw.auth as Auth;
+  if (!AUTHS.includes(auth)) fail(`auth must be one of ${AUTHS.join(', ')}`);
+  const path = raw.path as string;
+  const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  for (const name of pathParams) if (!parameters[name]) fail(`path parameter ${name} is not in parameters.yaml`);
+  const page = raw.page as string | undefined;
+  if (page && raw.response) fail('has both page and response');
+  const query: Record<string, Schema> = { ...((raw.query as Record<string, Schema> | undefined) ?? {}) };
+  if (page) Object.assign(query, { limit: { $ref: 'Limit' }, cursor: { $ref: 'Cursor' } });
+  const body = raw.body as string | undefined;
+  const successStatus = (raw.successStatus as number | undefined) ?? 200;
+  const response = page ? `${page}Page` : (raw.response as string | undefined);
+  if ((successStatus === 204) !== (response === undefined)) fail('a response is needed exactly when not 204');
+
+  const operation: Operation = {
+    id,
+    service,
+    method: String(raw.method).toUpperCase(),
+    path,
+    summary: (raw.summary as string | undefined) ?? fail('summary is required'),
+    description: raw.description as string | undefined,
+    auth,
+    scope: raw.scope as string | undefined,
+    successStatus,
+    idempotent: raw.idempotent === true,
+    body,
+    bodyRequired: body !== undefined && raw.bodyRequired !== false,
+    query,
+    pathParams,
+    response,
+    paginated: page !== undefined,
+    errors: [],
+  };
+  operation.errors = errorCodes(operation, (raw.errors as string[] | undefined) ?? []);
+  for (const code of operation.errors) if (!errorDefs[code]) fail(`unknown error code ${code}`);
+  return operation;
+}
+
+/** The error codes every operation of this kind may answer, plus the ones the YAML lists. */
+function errorCodes(operation: Operation, extra: string[]): string[] {
+  const codes = new Set<string>();
+  const hasInput = operation.body || Object.keys(operation.query).length > 0 || operation.pathParams.length > 0;
+  if (hasInput) codes.add('VALIDATION_FAILED');
+  if (operation.auth !== 'none') {
+    codes.add('UNAUTHENTICATED');
+    codes.add('FORBIDDEN');
+  }
+  if (operation.pathParams.length > 0) codes.add('NOT_FOUND');
+  for (const code of extra) codes.add(code);
+  if (operation.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');
+  if (operation.body) {
+    codes.add('PAYLOAD_TOO_LARGE');
+    codes.add('UNSUPPORTED_MEDIA_TYPE');
+  }
+  codes.add('INTERNAL');
+  return [...codes];
+}
+
+/** Every $ref resolves, every string is bounded, nested objects are named definitions. */
+function check(model: Model): void {
+  const visit = (schema: Schema, where: string, nested: boolean): void => {
+    if (schema.$ref !== undefined && !model.definitions[schema.$ref]) {
+      throw new Error(`${where}: unknown $ref ${schema.$ref}`);
+    }
+    if (schema.type === 'string' && !schema.enum && schema.maxLength === undefined && !schema.$ref) {
+      throw new Error(`${where}: a string needs maxLength or enum`);
+    }
+    if (nested && schema.properties) throw new Error(`${where}: nested objects must be named definitions ($ref)`);
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      visit(property, `${where}.${name}`, true);
+    }
+    if (schema.required) {
+      for (const name of schema.required) {
+        if (!schema.properties?.[name]) throw new Error(`${where}: required ${name} is not a property`);
+      }
+    }
+    if (schema.items) visit(schema.items, `${where}[]`, true);
+    if (typeof schema.additionalProperties === 'object') visit(schema.additionalProperties, `${where}{}`, true);
+    if (schema.propertyNames) visit(schema.propertyNames, `${where} keys`, true);
+  };
+  for (const [name, schema] of Object.entries(model.definitions)) visit(schema, name, false);
+  for (const [name, schema] of Object.entries(model.parameters)) visit(schema, `parameter ${name}`, true);
+  const keyModes = model.definitions.KeyMode?.enum ?? [];
+  for (const [plan, limits] of Object.entries(model.plans)) {
+    if (!keyModes.includes(limits.keyMode)) throw new Error(`plans.yaml: ${plan}: keyMode must be one of KeyMode`);
+  }
+  const routes = new Set<string>();
+  const ids = new Set<string>();
+  for (const operation of model.operations) {
+    const route = `${operation.method} ${operation.path}`;
+    if (ids.has(operation.id) || routes.has(route)) throw new Error(`${operation.id}: ${route} is declared twice`);
+    ids.add(operation.id);
+    routes.add(route);
+    for (const name of [operation.body, operation.response]) {
+      if (name && !model.definitions[name]) throw new Error(`${operation.id}: unknown definition ${name}`);
+    }
+    for (const [name, schema] of Object.entries(operation.query)) visit(schema, `${operation.id}?${name}`, true);
+  }
+}
+
+/** Objects accept no property they do not declare, unless the YAML says otherwise. */
+function closeObjects(schema: Schema): void {
+  if (schema.type === 'object' && schema.additionalProperties === undefined) schema.additionalProperties = false;
+  for (const property of Object.values(schema.properties ?? {})) closeObjects(property);
+  if (schema.items) closeObjects(schema.items);
+  if (typeof schema.additionalProperties === 'object') closeObjects(schema.additionalProperties);
+}

@@ -1,0 +1,94 @@
+import { eventBusPublisher } from '@tenantry/events';
+import type { EventPublisher, SecurityEvent } from './events';
+import { cognitoUserResolver } from './jwt';
+import { generatedModels, type ModelsAdapter } from './models';
+import { defaultOrganizationStore, type OrganizationStore } from './organization';
+import type { ApplicationPrincipal, PrincipalResolver, UserPrincipal } from './principal';
+
+/**
+ * A publisher: this package's `{ publishEvent(event) }`, or `@tenantry/events`' `{ publish(events[]) }`.
+ */
+export type AnyEventPublisher = EventPublisher | { publish(events: SecurityEvent[]): Promise<unknown> };
+
+export interface SecurityConfig {
+  /** Resolvers per principal kind. `user`: Cognito ID tokens (default). `application`: none until configured. */
+  resolvers: { user?: PrincipalResolver<UserPrincipal>; application?: PrincipalResolver<ApplicationPrincipal> };
+  /** Publishes `platform.access` audit events (default: the event bus of @tenantry/events). */
+  eventPublisher: EventPublisher;
+  /** Generated validators and the operation table (default: `@tenantry/models`). */
+  models: ModelsAdapter;
+  /** Layer 2's read (default: DynamoDB BatchGetItem, cached when `ORG_CONTEXT_CACHE_TTL_SECONDS` > 0). */
+  organizationStore: OrganizationStore | undefined;
+  /** Bodies larger than this answer 413 (spec §8: 16 KiB). */
+  maxBodyBytes: number;
+}
+
+export interface SecurityOptions {
+  resolvers?: SecurityConfig['resolvers'];
+  eventPublisher?: AnyEventPublisher;
+  models?: ModelsAdapter;
+  organizationStore?: OrganizationStore;
+  maxBodyBytes?: number;
+}
+
+const defaults: SecurityConfig = {
+  resolvers: {},
+  eventPublisher: { publishEvent: (event) => eventBusPublisher.publish([event]) },
+  models: generatedModels,
+  organizationStore: undefined,
+  maxBodyBytes: 16 * 1024,
+};
+
+let current: SecurityConfig = { ...defaults };
+
+function toPublisher(publisher: AnyEventPublisher): EventPublisher {
+  if ('publishEvent' in publisher) return publisher;
+  return { publishEvent: (event) => publisher.publish([event]) };
+}
+
+/**
+ * Configures the stack for this process, once, at module load of a service (before any request).
+ * Options are merged over the current configuration.
+ *
+ * @example
+ * ```ts
+ * import { eventBusPublisher } from '@tenantry/events';
+ * configureSecurity({ eventPublisher: eventBusPublisher('tenantry-organizations'), resolvers: { application: apiKeyResolver } });
+ * ```
+ */
+export function configureSecurity(options: SecurityOptions): void {
+  current = {
+    ...current,
+    ...(options.resolvers ? { resolvers: { ...current.resolvers, ...options.resolvers } } : {}),
+    ...(options.eventPublisher ? { eventPublisher: toPublisher(options.eventPublisher) } : {}),
+    ...(options.models ? { models: options.models } : {}),
+    ...(options.organizationStore ? { organizationStore: options.organizationStore } : {}),
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  };
+}
+
+/** Tests only: back to the defaults. */
+export function resetSecurityConfig(): void {
+  current = { ...defaults };
+  defaultUserResolver = undefined;
+  defaultStore = undefined;
+}
+
+let defaultUserResolver: PrincipalResolver<UserPrincipal> | undefined;
+let defaultStore: OrganizationStore | undefined;
+
+export function securityConfig(): SecurityConfig {
+  return current;
+}
+
+export function userResolver(): PrincipalResolver<UserPrincipal> {
+  if (current.resolvers.user) return current.resolvers.user;
+  defaultUserResolver ??= cognitoUserResolver();
+  return defaultUserResolver;
+}
+
+export function organizationStore(): OrganizationStore {
+  if (current.organizationStore) return current.organizationStore;
+  defaultStore ??= defaultOrganizationStore();
+  return defaultStore;
+}

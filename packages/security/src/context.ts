@@ -1,0 +1,63 @@
+import type { MembershipRecord, OrganizationRecord } from './organization';
+import type {
+  Access,
+  Action,
+  ApplicationRule,
+  OrganizationRole,
+  OrganizationRule,
+  PlatformGroup,
+  permissions,
+  UserRule,
+} from './permissions';
+import type { ApplicationPrincipal, Principal, UserPrincipal } from './principal';
+
+/** What every write to tenant data is pinned to (see `tenant.ts`). */
+export interface TenantScope {
+  readonly organizationId: string;
+}
+
+interface BaseContext {
+  readonly action: Action;
+  readonly requestId: string;
+  /** Layer 1: the platform groups of a user principal (empty for applications). */
+  readonly platformGroups: readonly PlatformGroup[];
+}
+
+/** A user-level action (`organization:create`, `me:read`, …): no organization. */
+export interface UserSecurityContext extends BaseContext {
+  readonly scope: 'user';
+  readonly principal: UserPrincipal;
+  /** `user` for actions open to every user, `platform` when a platform group granted it. */
+  readonly access: 'user' | 'platform';
+}
+
+/** An organization-scoped action: layers 2 and 3 passed for `organizationId` (from the path only). */
+export interface OrganizationSecurityContext extends BaseContext, TenantScope {
+  readonly scope: 'organization';
+  readonly principal: Principal;
+  readonly organization: OrganizationRecord;
+  /** The caller's ACTIVE membership, when there is one (platform staff and API keys may have none). */
+  readonly membership: MembershipRecord | undefined;
+  /** The caller's organization role, if a member. Pass the context to the §2 helpers; never compare it yourself. */
+  readonly role: OrganizationRole | undefined;
+  /** How access was granted: as a member, as platform staff (audited), or as an API key. */
+  readonly access: Exclude<Access, 'user'>;
+}
+
+/** An API key acting on itself (`applications:self`). */
+export interface ApplicationSecurityContext extends BaseContext, TenantScope {
+  readonly scope: 'application';
+  readonly principal: ApplicationPrincipal;
+  readonly access: 'application';
+}
+
+export type SecurityContext = UserSecurityContext | OrganizationSecurityContext | ApplicationSecurityContext;
+
+/** The context type a route's handler receives for its action. */
+export type ContextFor<A extends Action> = (typeof permissions)[A] extends OrganizationRule
+  ? OrganizationSecurityContext
+  : (typeof permissions)[A] extends UserRule
+    ? UserSecurityContext
+    : (typeof permissions)[A] extends ApplicationRule
+      ? ApplicationSecurityContext
+      : never;

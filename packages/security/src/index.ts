@@ -1,0 +1,99 @@
+/**
+ * `@tenantry/security`: the three-layer defense (platform, organization, action) and the shared
+ * Middy middleware stack of every Tenantry route. See README.md.
+ */
+export { type AnyEventPublisher, configureSecurity, resetSecurityConfig, type SecurityOptions } from './config';
+export type {
+  ApplicationSecurityContext,
+  ContextFor,
+  OrganizationSecurityContext,
+  SecurityContext,
+  TenantScope,
+  UserSecurityContext,
+} from './context';
+export { type EventPublisher, noopEventPublisher, type SecurityEvent } from './events';
+export { IDEMPOTENCY_HEADER, IDEMPOTENCY_TTL_SECONDS } from './idempotency';
+export {
+  type CognitoSettings,
+  cognitoSettingsFromEnv,
+  cognitoUserResolver,
+  createTokenVerifier,
+  type TokenVerifier,
+  verifyBearer,
+} from './jwt';
+export { logger } from './logger';
+export { type RouteResult, SECURITY_HEADERS } from './middleware/httpResponse';
+export {
+  generatedModels,
+  type ModelsAdapter,
+  type OperationInfo,
+  type RequestPart,
+  type ValidationResult,
+} from './models';
+export {
+  cachedOrganizationStore,
+  dynamoOrganizationStore,
+  type LoadedOrganization,
+  type MembershipRecord,
+  type OrganizationRecord,
+  type OrganizationStore,
+} from './organization';
+export {
+  ACTIONS,
+  type Action,
+  type ApplicationAction,
+  acceptsApplications,
+  acceptsUsers,
+  type Decision,
+  decide,
+  isAction,
+  isOrganizationRole,
+  isPlatformGroup,
+  isRoleBelow,
+  mayAssignRole,
+  mayChangeMemberRole,
+  mayLeave,
+  mayManageMember,
+  ORGANIZATION_ROLES,
+  ORGANIZATION_STATUSES,
+  type OrganizationAction,
+  type OrganizationRole,
+  type OrganizationStatus,
+  type PermissionRule,
+  PLATFORM_GROUPS,
+  type PlatformGroup,
+  permissions,
+  platformGroupsFromClaim,
+  type UserAction,
+} from './permissions';
+export {
+  API_KEY_HEADER,
+  type ApplicationPrincipal,
+  type Principal,
+  type PrincipalResolver,
+  type RequestHeaders,
+  type UserPrincipal,
+} from './principal';
+export {
+  type LambdaHandler,
+  type PublicRouteInput,
+  type PublicRouteOptions,
+  publicRoute,
+  type RouteInput,
+  type RouteMetadata,
+  type RouteOptions,
+  route,
+} from './route';
+export { canAssignRole, canChangeMemberRole, canLeave, canManageMember, isAboveRole } from './rules';
+export {
+  type ConditionParts,
+  newOrganizationScope,
+  TENANT_ATTRIBUTE,
+  tenantCondition,
+  tenantConditionCheck,
+  tenantDelete,
+  tenantPut,
+  tenantTransactItems,
+  tenantTransactWrite,
+  tenantUpdate,
+} from './tenant';

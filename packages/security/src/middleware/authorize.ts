@@ -1,0 +1,139 @@
+import type { MiddlewareObj } from '@middy/core';
+import {
+  ForbiddenError,
+  NotFoundError,
+  OrganizationSuspendedError,
+  type TenantryError,
+  UnauthenticatedError,
+} from '@tenantry/errors';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { organizationStore, securityConfig } from '../config';
+import type { SecurityContext } from '../context';
+import { logger } from '../logger';
+import {
+  type Action,
+  type DecisionPrincipal,
+  type DenyCode,
+  decide,
+  isOrganizationRole,
+  permissions,
+} from '../permissions';
+import type { Principal } from '../principal';
+import type { StackRequest } from './httpResponse';
+import type { RequestState, StackContext } from './state';
+
+const ERRORS: Record<DenyCode, () => TenantryError> = {
+  UNAUTHENTICATED: () => new UnauthenticatedError(),
+  NOT_FOUND: () => new NotFoundError(),
+  FORBIDDEN: () => new ForbiddenError(),
+  ORGANIZATION_SUSPENDED: () => new OrganizationSuspendedError(),
+};
+
+function decisionPrincipal(principal: Principal): DecisionPrincipal {
+  return principal.kind === 'user'
+    ? { kind: 'user', groups: principal.groups }
+    : { kind: 'application', organizationId: principal.organizationId, scopes: principal.scopes };
+}
+
+/** A syntactically plausible id; anything else cannot exist, so it is a 404 without a read. */
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export interface AuthorizeOptions {
+  action: Action;
+  /** The path parameter that holds the organization id (default `orgId`). */
+  organizationParam: string;
+}
+
+/**
+ * Layers 1–3 after authentication. Organization-scoped actions read the organization and the
+ * caller's membership in ONE BatchGetItem (none for user- or application-level actions), then
+ * apply the pure decision of `permissions.ts`. Each deny is logged with its reason, the principal
+ * and the organization; each grant through a platform group publishes a `platform.access` event.
+ */
+export function authorize(
+  options: AuthorizeOptions,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext> {
+  const { action } = options;
+  const rule = permissions[action];
+
+  const before = async (request: StackRequest): Promise<void> => {
+    const state: RequestState = request.context.tenantry!;
+    const principal = state.principal!;
+    const platformGroups = principal.kind === 'user' ? principal.groups : [];
+    const refuse = (deny: DenyCode, reason: string, organizationId?: string): never => {
+      logger.warn('access denied', {
+        layer: 'authorization',
+        action,
+        reason,
+        deny,
+        principal: `${principal.kind}:${principal.id}`,
+        organizationId,
+      });
+      throw ERRORS[deny]();
+    };
+
+    if (rule.scope !== 'organization') {
+      const decision = decide(action, { principal: decisionPrincipal(principal) });
+      if (!decision.allowed) return refuse(decision.deny, decision.reason);
+      state.security = (
+        principal.kind === 'application'
+          ? {
+              scope: 'application',
+              action,
+              requestId: state.requestId,
+              platformGroups,
+              principal,
+              organizationId: principal.organizationId,
+              access: 'application',
+            }
+          : { scope: 'user', action, requestId: state.requestId, platformGroups, principal, access: decision.access }
+      ) as SecurityContext;
+      return;
+    }
+
+    const organizationId = state.params[options.organizationParam];
+    if (!organizationId || !ID.test(organizationId)) return refuse('NOT_FOUND', 'invalid organization id');
+    const { organization, membership } = await organizationStore().load(
+      organizationId,
+      principal.kind === 'user' ? principal.id : undefined,
+    );
+    const decision = decide(action, {
+      principal: decisionPrincipal(principal),
+      organizationId,
+      organization,
+      membership,
+    });
+    if (!decision.allowed) return refuse(decision.deny, decision.reason, organizationId);
+
+    const activeMembership =
+      membership?.status === 'ACTIVE' && isOrganizationRole(membership.role) ? membership : undefined;
+    state.security = {
+      scope: 'organization',
+      action,
+      requestId: state.requestId,
+      platformGroups,
+      principal,
+      organizationId,
+      organization: organization!,
+      membership: activeMembership,
+      role: activeMembership?.role,
+      access: decision.access as 'member' | 'platform' | 'application',
+    };
+
+    if (decision.access === 'platform') {
+      logger.info('platform access', {
+        action,
+        principal: `user:${principal.id}`,
+        organizationId,
+        groups: platformGroups,
+      });
+      await securityConfig().eventPublisher.publishEvent({
+        type: 'platform.access',
+        organizationId,
+        actor: { kind: 'platform', id: principal.id },
+        data: { action, operation: state.operation, groups: [...platformGroups], requestId: state.requestId },
+      });
+    }
+  };
+  return { before };
+}

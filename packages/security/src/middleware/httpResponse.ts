@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareObj, Request } from '@middy/core';
+import { isTenantryError, toErrorResponse } from '@tenantry/errors';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger } from '../logger';
+import type { Action } from '../permissions';
+import type { StackContext } from './state';
+
+/** Headers on every response, success or error (OWASP REST security cheat sheet). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'strict-transport-security': 'max-age=63072000; includeSubDomains; preload',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** What a route's business function returns; the stack serializes it. */
+export interface RouteResult {
+  statusCode?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type StackRequest = Request<
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2 | RouteResult,
+  Error,
+  StackContext
+>;
+
+function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function responseHeaders(requestId: string, extra?: Record<string, string>): Record<string, string> {
+  return {
+    ...extra,
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'x-request-id': requestId,
+  };
+}
+
+export interface HttpResponseOptions {
+  operation: string;
+  action: Action | undefined;
+  /** Status of a success that does not name one (from the operation table, else 200). */
+  successStatus: () => number;
+}
+
+/**
+ * First in every chain: sets up the request state (request id, lower-cased headers, path and query
+ * parameters), serializes the result with the security headers, and maps every error ONCE to the
+ * §8 body. Unknown errors become a generic 500 INTERNAL, logged with their cause; nothing of an
+ * error but its code and public message ever reaches the client.
+ */
+export function httpResponse(
+  options: HttpResponseOptions,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext> {
+  const before = (request: StackRequest): void => {
+    const { event, context } = request;
+    const requestId = event?.requestContext?.requestId || context?.awsRequestId || randomUUID();
+    context.tenantry = {
+      requestId,
+      operation: options.operation,
+      action: options.action,
+      headers: lowerCaseHeaders(event?.headers),
+      params: { ...(event?.pathParameters as Record<string, string> | undefined) },
+      query: { ...(event?.queryStringParameters as Record<string, string> | undefined) },
+      body: undefined,
+    };
+    logger.appendKeys({ requestId, operation: options.operation });
+  };
+
+  const after = (request: StackRequest): void => {
+    const result = (request.response ?? {}) as RouteResult;
+    const requestId = request.context.tenantry?.requestId ?? randomUUID();
+    const statusCode = result.statusCode ?? options.successStatus();
+    const headers = responseHeaders(requestId, result.headers);
+    if (request.context.tenantry?.replayed) headers['idempotent-replayed'] = 'true';
+    const hasBody = result.body !== undefined && statusCode !== 204 && statusCode !== 304;
+    if (!hasBody) delete headers['content-type'];
+    request.response = { statusCode, headers, body: hasBody ? JSON.stringify(result.body) : '' };
+    logger.resetKeys();
+  };
+
+  const onError = (request: StackRequest): void => {
+    const error = request.error;
+    const requestId = request.context?.tenantry?.requestId ?? request.context?.awsRequestId ?? randomUUID();
+    const mapped = toErrorResponse(error, requestId);
+    if (mapped.internal) {
+      logger.error('request failed', {
+        requestId,
+        operation: options.operation,
+        error: error as Error,
+        cause: (error as Error)?.cause as Error,
+      });
+    } else if (isTenantryError(error) && error.statusCode >= 400) {
+      logger.info('request refused', {
+        requestId,
+        operation: options.operation,
+        code: error.code,
+        status: error.statusCode,
+      });
+    }
+    request.response = {
+      statusCode: mapped.statusCode,
+      headers: responseHeaders(requestId),
+      body: JSON.stringify(mapped.body),
+    };
+    logger.resetKeys();
+  };
+
+  return { before, after, onError };
+}

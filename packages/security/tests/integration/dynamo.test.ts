@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { membershipKey, organizationKey } from '@tenantry/dynamo';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  configureSecurity,
+  dynamoOrganizationStore,
+  logger,
+  resetSecurityConfig,
+  route,
+  tenantPut,
+  tenantTransactWrite,
+  tenantUpdate,
+} from '../../src/index';
+import { call } from '../../src/testing';
+import { fakeModels, fakeToken, fakeVerifier, membership, organization, userResolverFor } from '../support/fakes';
+import { type LocalPlatform, localDynamoClient, localPlatform } from '../support/platform';
+
+let platform: LocalPlatform;
+let db: DynamoDBDocumentClient;
+const orgA = `a${randomUUID().slice(0, 8)}`;
+const orgB = `b${randomUUID().slice(0, 8)}`;
+
+async function seed(): Promise<void> {
+  const organizations = process.env.ORGANIZATIONS_TABLE!;
+  const memberships = process.env.MEMBERSHIPS_TABLE!;
+  for (const [id, members] of [
+    [orgA, [membership(orgA, 'alice', 'ADMIN'), membership(orgA, 'bob', 'MEMBER')]],
+    [orgB, [membership(orgB, 'carol', 'OWNER')]],
+  ] as const) {
+    await db.send(new PutCommand({ TableName: organizations, Item: { ...organizationKey(id), ...organization(id) } }));
+    for (const member of members) {
+      await db.send(
+        new PutCommand({ TableName: memberships, Item: { ...membershipKey(id, member.userId), ...member } }),
+      );
+    }
+  }
+}
+
+beforeAll(async () => {
+  platform = await localPlatform();
+  db = DynamoDBDocumentClient.from(localDynamoClient());
+  await seed();
+  logger.setLogLevel('SILENT');
+}, 120_000);
+
+afterAll(async () => {
+  db?.destroy();
+  await platform?.stop();
+});
+
+describe('layer 2 against DynamoDB Local', () => {
+  it('reads the organization and the membership in ONE BatchGetItem', async () => {
+    const client = DynamoDBDocumentClient.from(localDynamoClient());
+    const sent = vi.spyOn(client, 'send');
+    const loaded = await dynamoOrganizationStore(client).load(orgA, 'alice');
+    expect(loaded.organization).toMatchObject({ id: orgA, status: 'ACTIVE' });
+    expect(loaded.membership).toMatchObject({ userId: 'alice', role: 'ADMIN' });
+    expect(sent).toHaveBeenCalledTimes(1);
+    expect(sent.mock.calls[0]?.[0].constructor.name).toBe('BatchGetCommand');
+    client.destroy();
+  });
+
+  it('finds no membership for a user of another organization', async () => {
+    const loaded = await dynamoOrganizationStore(db).load(orgB, 'alice');
+    expect(loaded.organization).toMatchObject({ id: orgB });
+    expect(loaded.membership).toBeUndefined();
+  });
+
+  it('finds nothing for a missing organization', async () => {
+    expect(await dynamoOrganizationStore(db).load('missing', 'alice')).toEqual({
+      organization: undefined,
+      membership: undefined,
+    });
+  });
+});
+
+describe('tenant pinning against DynamoDB Local', () => {
+  const table = () => process.env.ORGANIZATIONS_TABLE!;
+
+  it('refuses to overwrite, update or delete another tenant item', async () => {
+    const key = { pk: `ORG#${orgB}`, sk: `THING#${randomUUID()}` };
+    await db.send(new PutCommand(tenantPut({ organizationId: orgB }, { TableName: table(), Item: { ...key, v: 1 } })));
+    await expect(
+      db.send(new PutCommand(tenantPut({ organizationId: orgA }, { TableName: table(), Item: { ...key, v: 2 } }))),
+    ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(
+      db.send(
+        new UpdateCommand(
+          tenantUpdate(
+            { organizationId: orgA },
+            {
+              TableName: table(),
+              Key: key,
+              UpdateExpression: 'SET v = :v',
+              ExpressionAttributeValues: { ':v': 3 },
+            },
+          ),
+        ),
+      ),
+    ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(
+      db.send(
+        new TransactWriteCommand(
+          tenantTransactWrite(
+            { organizationId: orgA },
+            { TransactItems: [{ Delete: { TableName: table(), Key: key } }] },
+          ),
+        ),
+      ),
+    ).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    await db.send(
+      new UpdateCommand(
+        tenantUpdate(
+          { organizationId: orgB },
+          { TableName: table(), Key: key, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': 4 } },
+        ),
+      ),
+    );
+  });
+});
+
+describe('Idempotency-Key against DynamoDB Local', () => {
+  let effects = 0;
+  let failNext = false;
+  const models = fakeModels({
+    createThing: {
+      method: 'POST',
+      path: '/organizations/{orgId}/things',
+      successStatus: 201,
+      body: (input) => (input && typeof input === 'object' ? [] : [{ field: 'body', message: 'is required' }]),
+    },
+  });
+  const createThing = route(
+    { operation: 'createThing', action: 'applications:manage' },
+    async ({ body, context }: { body: unknown; context: { principal: { id: string } } }) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('transient');
+      }
+      effects++;
+      return { statusCode: 201, body: { id: randomUUID(), by: context.principal.id, input: body } };
+    },
+  );
+  const post = (user: string, key: string | undefined, body: unknown, orgId = orgA) =>
+    call<{ id: string; error?: { code: string } }>(createThing, {
+      token: fakeToken(user),
+      method: 'POST',
+      pathParameters: { orgId },
+      headers: key ? { 'Idempotency-Key': key } : {},
+      body,
+    });
+
+  beforeEach(() => {
+    resetSecurityConfig();
+    configureSecurity({
+      models,
+      resolvers: { user: userResolverFor(fakeVerifier({ alice: {}, bob: {}, carol: {} })) },
+    });
+    effects = 0;
+  });
+
+  it('is on for a create (an operation answering 201)', () => {
+    expect(createThing.route.idempotent).toBe(true);
+  });
+
+  it('replays the first response for the same key and body without a second effect', async () => {
+    const key = randomUUID();
+    const first = await post('alice', key, { name: 'x' });
+    const second = await post('alice', key, { name: 'x' });
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(effects).toBe(1);
+  });
+
+  it('answers 409 IDEMPOTENCY_KEY_REUSED for the same key with another body, and still replays the first after', async () => {
+    const key = randomUUID();
+    const first = await post('alice', key, { name: 'x' });
+    const reused = await post('alice', key, { name: 'y' });
+    expect(reused.statusCode).toBe(409);
+    expect(reused.body).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    const again = await post('alice', key, { name: 'x' });
+    expect(again.body).toEqual(first.body);
+    expect(effects).toBe(1);
+  });
+
+  it('scopes keys to the principal: two users never collide', async () => {
+    const key = randomUUID();
+    const alice = await post('alice', key, { name: 'x' });
+    await post('carol', key, { name: 'x' }, orgB);
+    expect(effects).toBe(2);
+    expect(alice.body.id).toBeDefined();
+  });
+
+  it('runs every request without a key', async () => {
+    await post('alice', undefined, { name: 'x' });
+    await post('alice', undefined, { name: 'x' });
+    expect(effects).toBe(2);
+  });
+
+  it('stores nothing for a failed first call, so a retry runs', async () => {
+    const key = randomUUID();
+    failNext = true;
+    expect((await post('alice', key, { name: 'x' })).statusCode).toBe(500);
+    expect((await post('alice', key, { name: 'x' })).statusCode).toBe(201);
+    expect(effects).toBe(1);
+  });
+
+  it('checks rights before replaying: a member without the role gets 403, not the stored response', async () => {
+    const key = randomUUID();
+    await post('alice', key, { name: 'x' });
+    expect((await post('bob', key, { name: 'x' })).statusCode).toBe(403);
+  });
+
+  it('answers 400 for a malformed key', async () => {
+    const response = await post('alice', 'x'.repeat(256), { name: 'x' });
+    expect(response.statusCode).toBe(400);
+  });
+});

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ACTIONS,
+  decide,
+  isRoleBelow,
+  mayAssignRole,
+  mayChangeMemberRole,
+  mayLeave,
+  mayManageMember,
+  permissions,
+  platformGroupsFromClaim,
+} from '../../src/index';
+
+const user = (...groups: ('OWNER' | 'EMPLOYEE' | 'CUSTOMER')[]) => ({ kind: 'user' as const, groups });
+const org = (status = 'ACTIVE') => ({ status });
+const member = (role: string, status = 'ACTIVE') => ({ role, status });
+
+describe('layer 1: platform groups', () => {
+  it('keeps only the known groups of the cognito:groups claim', () => {
+    expect(platformGroupsFromClaim(['OWNER', 'admin', 'CUSTOMER', 'OWNER'])).toEqual(['OWNER', 'CUSTOMER']);
+    expect(platformGroupsFromClaim(undefined)).toEqual([]);
+    expect(platformGroupsFromClaim('EMPLOYEE')).toEqual(['EMPLOYEE']);
+  });
+
+  it('gives the platform OWNER group no organization role: it cannot transfer ownership', () => {
+    const decision = decide('ownership:transfer', {
+      principal: user('OWNER'),
+      organizationId: 'o',
+      organization: org(),
+    });
+    expect(decision).toMatchObject({ allowed: false, deny: 'FORBIDDEN' });
+  });
+
+  it('gives an organization OWNER no platform power', () => {
+    const decision = decide('plan:change', {
+      principal: user(),
+      organizationId: 'o',
+      organization: org(),
+      membership: member('OWNER'),
+    });
+    expect(decision).toMatchObject({ allowed: false, deny: 'FORBIDDEN' });
+  });
+});
+
+describe('layer 2: organization', () => {
+  it('answers NOT_FOUND for a missing organization and for a non-member alike', () => {
+    expect(decide('organization:read', { principal: user(), organizationId: 'o' })).toMatchObject({
+      deny: 'NOT_FOUND',
+    });
+    expect(decide('organization:read', { principal: user(), organizationId: 'o', organization: org() })).toMatchObject({
+      deny: 'NOT_FOUND',
+    });
+  });
+
+  it('treats a membership that is not ACTIVE, or has an unknown role, as none', () => {
+    const input = { principal: user(), organizationId: 'o', organization: org() };
+    expect(decide('organization:read', { ...input, membership: member('ADMIN', 'REMOVED') })).toMatchObject({
+      deny: 'NOT_FOUND',
+    });
+    expect(decide('organization:read', { ...input, membership: member('ROOT') })).toMatchObject({ deny: 'NOT_FOUND' });
+  });
+
+  it('lets members read a SUSPENDED organization but not write to it', () => {
+    const input = {
+      principal: user(),
+      organizationId: 'o',
+      organization: org('SUSPENDED'),
+      membership: member('OWNER'),
+    };
+    expect(decide('organization:read', input)).toMatchObject({ allowed: true });
+    expect(decide('organization:update', input)).toMatchObject({ deny: 'ORGANIZATION_SUSPENDED' });
+    expect(decide('organization:delete', input)).toMatchObject({ allowed: true });
+  });
+
+  it('answers NOT_FOUND on a DELETED organization for everything but restore', () => {
+    const input = {
+      principal: user('OWNER'),
+      organizationId: 'o',
+      organization: org('DELETED'),
+      membership: member('OWNER'),
+    };
+    for (const action of ACTIONS) {
+      if (permissions[action].scope !== 'organization') continue;
+      const decision = decide(action, input);
+      if (action === 'organization:restore') expect(decision).toMatchObject({ allowed: true });
+      else expect(decision, action).toMatchObject({ deny: 'NOT_FOUND' });
+    }
+  });
+
+  it('lets the platform OWNER restore a DELETED organization without a membership', () => {
+    const decision = decide('organization:restore', {
+      principal: user('OWNER'),
+      organizationId: 'o',
+      organization: org('DELETED'),
+    });
+    expect(decision).toEqual({ allowed: true, access: 'platform' });
+  });
+
+  it('lets staff suspend and reactivate, and refuses staff a FORBIDDEN (not 404) when they lack the right', () => {
+    const input = { principal: user('EMPLOYEE'), organizationId: 'o', organization: org() };
+    expect(decide('organization:suspend', input)).toEqual({ allowed: true, access: 'platform' });
+    expect(decide('organization:reactivate', { ...input, organization: org('SUSPENDED') })).toMatchObject({
+      allowed: true,
+    });
+    expect(decide('organization:update', input)).toMatchObject({ deny: 'FORBIDDEN' });
+  });
+
+  it('never lets platform staff read application secrets', () => {
+    for (const group of ['OWNER', 'EMPLOYEE'] as const) {
+      const decision = decide('secrets:read', { principal: user(group), organizationId: 'o', organization: org() });
+      expect(decision).toMatchObject({ allowed: false });
+    }
+  });
+});
+
+describe('layer 3: the permission table of spec §3', () => {
+  const cases: [string, string, boolean][] = [
+    ['organization:read', 'VIEWER', true],
+    ['organization:update', 'MEMBER', false],
+    ['organization:update', 'ADMIN', true],
+    ['organization:delete', 'ADMIN', false],
+    ['organization:delete', 'OWNER', true],
+    ['ownership:transfer', 'OWNER', true],
+    ['plan:change', 'OWNER', false],
+    ['organization:suspend', 'OWNER', false],
+    ['members:read', 'VIEWER', true],
+    ['members:manage', 'MEMBER', false],
+    ['members:manage', 'ADMIN', true],
+    ['invitations:manage', 'ADMIN', true],
+    ['applications:read', 'VIEWER', true],
+    ['applications:manage', 'MEMBER', false],
+    ['secrets:read', 'ADMIN', true],
+    ['secrets:read', 'MEMBER', false],
+    ['notifications:send', 'ADMIN', true],
+    ['audit:read', 'MEMBER', false],
+    ['audit:read', 'ADMIN', true],
+  ];
+  it.each(cases)('%s for a %s member: %s', (action, role, allowed) => {
+    const decision = decide(action as never, {
+      principal: user(),
+      organizationId: 'o',
+      organization: org(),
+      membership: member(role),
+    });
+    expect(decision.allowed).toBe(allowed);
+  });
+
+  it('refuses API keys every action without an application scope', () => {
+    const key = {
+      kind: 'application' as const,
+      organizationId: 'o',
+      scopes: ['notifications:send', 'applications:self'],
+    };
+    expect(decide('organization:read', { principal: key, organizationId: 'o', organization: org() })).toMatchObject({
+      allowed: false,
+    });
+    expect(decide('notifications:send', { principal: key, organizationId: 'o', organization: org() })).toMatchObject({
+      allowed: true,
+    });
+  });
+});
+
+describe('the rules of spec §2', () => {
+  it('orders roles OWNER > ADMIN > MEMBER > VIEWER', () => {
+    expect(isRoleBelow('VIEWER', 'MEMBER')).toBe(true);
+    expect(isRoleBelow('ADMIN', 'OWNER')).toBe(true);
+    expect(isRoleBelow('ADMIN', 'ADMIN')).toBe(false);
+  });
+
+  it('lets only the OWNER make ADMINs, and nobody assign OWNER', () => {
+    expect(mayAssignRole('OWNER', 'ADMIN')).toBe(true);
+    expect(mayAssignRole('ADMIN', 'ADMIN')).toBe(false);
+    expect(mayAssignRole('ADMIN', 'MEMBER')).toBe(true);
+    expect(mayAssignRole('OWNER', 'OWNER')).toBe(false);
+  });
+
+  it('lets a member manage only members strictly below them', () => {
+    expect(mayManageMember('ADMIN', 'MEMBER')).toBe(true);
+    expect(mayManageMember('ADMIN', 'ADMIN')).toBe(false);
+    expect(mayManageMember('ADMIN', 'OWNER')).toBe(false);
+    expect(mayChangeMemberRole('ADMIN', 'VIEWER', 'MEMBER')).toBe(true);
+    expect(mayChangeMemberRole('ADMIN', 'VIEWER', 'ADMIN')).toBe(false);
+    expect(mayChangeMemberRole('OWNER', 'OWNER', 'ADMIN')).toBe(false);
+  });
+
+  it('lets anyone but the OWNER leave', () => {
+    expect(mayLeave('OWNER')).toBe(false);
+    expect(mayLeave('VIEWER')).toBe(true);
+  });
+});

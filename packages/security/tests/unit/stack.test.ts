@@ -1,0 +1,433 @@
+import { ConflictError } from '@tenantry/errors';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configureSecurity, logger, publicRoute, resetSecurityConfig, route, SECURITY_HEADERS } from '../../src/index';
+import { call } from '../../src/testing';
+import {
+  FakeStore,
+  fakeApiKeyResolver,
+  fakeModels,
+  fakeToken,
+  fakeVerifier,
+  membership,
+  organization,
+  RecordingPublisher,
+  userResolverFor,
+} from '../support/fakes';
+
+const models = fakeModels({
+  getOrganization: { method: 'GET', path: '/organizations/{orgId}' },
+  updateOrganization: {
+    method: 'PATCH',
+    path: '/organizations/{orgId}',
+    body: (input) => {
+      const body = input as Record<string, unknown> | undefined;
+      if (!body || typeof body !== 'object') return [{ field: 'body', message: 'is required' }];
+      const details = [];
+      if (typeof body.name !== 'string') details.push({ field: 'body.name', message: 'must be a string' });
+      for (const key of Object.keys(body))
+        if (key !== 'name') details.push({ field: `body.${key}`, message: 'is not allowed' });
+      return details;
+    },
+  },
+  sendNotification: {
+    method: 'POST',
+    path: '/organizations/{orgId}/notifications',
+    successStatus: 201,
+    body: () => [],
+  },
+  listOrganizations: { method: 'GET', path: '/organizations' },
+  getApplicationSelf: { method: 'GET', path: '/applications/me' },
+  health: { method: 'GET', path: '/health' },
+});
+
+logger.setLogLevel('SILENT');
+
+let store: FakeStore;
+let publisher: RecordingPublisher;
+
+beforeEach(() => {
+  resetSecurityConfig();
+  store = new FakeStore()
+    .add(organization('acme'), membership('acme', 'alice', 'ADMIN'), membership('acme', 'vic', 'VIEWER'))
+    .add(organization('globex'), membership('globex', 'bob', 'OWNER'))
+    .add(organization('paused', { status: 'SUSPENDED' }), membership('paused', 'alice', 'ADMIN'))
+    .add(organization('gone', { status: 'DELETED' }), membership('gone', 'alice', 'OWNER'));
+  publisher = new RecordingPublisher();
+  configureSecurity({
+    models,
+    organizationStore: store,
+    eventPublisher: publisher,
+    resolvers: {
+      user: userResolverFor(
+        fakeVerifier({ alice: {}, vic: {}, bob: {}, staff: { groups: ['EMPLOYEE'] }, cust: { groups: ['CUSTOMER'] } }),
+      ),
+      application: fakeApiKeyResolver({
+        'key-acme': { kind: 'application', id: 'app1', organizationId: 'acme', scopes: ['notifications:send'] },
+        'key-self': { kind: 'application', id: 'app2', organizationId: 'acme', scopes: ['applications:self'] },
+      }),
+    },
+  });
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+const getOrganization = route({ operation: 'getOrganization', action: 'organization:read' }, async ({ context }) => ({
+  body: { id: context.organizationId, name: context.organization.name, access: context.access },
+}));
+const updateOrganization = route(
+  { operation: 'updateOrganization', action: 'organization:update' },
+  async ({ body }: { body: unknown }) => ({ body }),
+);
+const sendNotification = route(
+  { operation: 'sendNotification', action: 'notifications:send', idempotent: false },
+  async ({ context }) => ({ body: { by: `${context.principal.kind}:${context.principal.id}` } }),
+);
+const listOrganizations = route({ operation: 'listOrganizations', action: 'organizations:list' }, async () => ({
+  body: { items: [] },
+}));
+const applicationSelf = route(
+  { operation: 'getApplicationSelf', action: 'applications:self' },
+  async ({ context }) => ({
+    body: { id: context.principal.id, organizationId: context.organizationId },
+  }),
+);
+const exploding = route({ operation: 'getOrganization', action: 'organization:read' }, async () => {
+  const error = new Error('ConditionalCheckFailedException: arn:aws:dynamodb:us-east-1:123:table/secret');
+  throw error;
+});
+const health = publicRoute({ operation: 'health' }, async () => ({ body: { status: 'ok' } }));
+
+const asAlice = { token: fakeToken('alice') };
+const orgPath = (orgId: string) => ({ path: `/organizations/${orgId}`, pathParameters: { orgId } });
+
+describe('the route wrapper', () => {
+  it('attaches its wiring metadata to the handler', () => {
+    expect(getOrganization.route).toEqual({
+      operation: 'getOrganization',
+      action: 'organization:read',
+      public: false,
+      idempotent: false,
+    });
+    expect(health.route).toMatchObject({ operation: 'health', action: undefined, public: true });
+  });
+
+  it('refuses an action that is not in the permission table at module load', () => {
+    expect(() => route({ operation: 'x', action: 'root:everything' as never }, async () => ({}))).toThrow(
+      /unknown action/,
+    );
+  });
+
+  it('answers a member with the success status, the JSON body and every security header', async () => {
+    const response = await call(getOrganization, { ...asAlice, ...orgPath('acme') });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({ id: 'acme', name: 'Org acme', access: 'member' });
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers[name]).toBe(value);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it('uses the success status of the operation table when the function names none', async () => {
+    const response = await call(sendNotification, {
+      ...asAlice,
+      method: 'POST',
+      ...orgPath('acme'),
+      body: { title: 't' },
+    });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('reads the organization and membership once per request and never for user-level routes', async () => {
+    await call(getOrganization, { ...asAlice, ...orgPath('acme') });
+    expect(store.loads).toBe(1);
+    await call(listOrganizations, { token: fakeToken('staff') });
+    expect(store.loads).toBe(1);
+  });
+});
+
+describe('the error stack', () => {
+  it('answers 415 for a body that is not JSON', async () => {
+    const response = await call(updateOrganization, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      headers: { 'content-type': 'text/plain' },
+      body: 'name=x',
+    });
+    expect(response.statusCode).toBe(415);
+    expect(response.body).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+  });
+
+  it('answers 415 for a body without a content type', async () => {
+    const response = await call(updateOrganization, { ...asAlice, method: 'PATCH', ...orgPath('acme'), body: '{}' });
+    expect(response.statusCode).toBe(415);
+  });
+
+  it('answers 413 PAYLOAD_TOO_LARGE for a body over 16 KiB, and accepts exactly 16 KiB', async () => {
+    const big = { name: 'x'.repeat(16 * 1024) };
+    const response = await call(updateOrganization, { ...asAlice, method: 'PATCH', ...orgPath('acme'), body: big });
+    expect(response.statusCode).toBe(413);
+    expect(response.body).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+
+    const exact = JSON.stringify({ name: 'x'.repeat(16 * 1024 - 11) });
+    expect(Buffer.byteLength(exact)).toBe(16 * 1024);
+    const ok = await call(updateOrganization, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: exact,
+    });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('answers 400 VALIDATION_FAILED with the field details, unknown fields included', async () => {
+    const response = await call(updateOrganization, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      body: { name: 3, organizationId: 'globex' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: expect.any(String),
+        requestId: expect.any(String),
+        details: [
+          { field: 'body.name', message: 'must be a string' },
+          { field: 'body.organizationId', message: 'is not allowed' },
+        ],
+      },
+    });
+  });
+
+  it('answers 400 for malformed JSON', async () => {
+    const response = await call(updateOrganization, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ field: 'body' }] } });
+  });
+
+  it('maps an unknown error to a generic 500 with the request id, no stack and no AWS text, and logs the cause', async () => {
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const response = await call(exploding, { ...asAlice, ...orgPath('acme'), requestId: 'req-123' });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toEqual({
+      error: { code: 'INTERNAL', message: 'An internal error occurred', requestId: 'req-123' },
+    });
+    expect(JSON.stringify(response.body)).not.toMatch(/arn:|Conditional|at |stack/);
+    expect(response.headers['x-request-id']).toBe('req-123');
+    expect(response.headers['strict-transport-security']).toBeDefined();
+    expect(logged).toHaveBeenCalledWith('request failed', expect.objectContaining({ requestId: 'req-123' }));
+  });
+
+  it('maps a domain error thrown by the business function once, with its code', async () => {
+    const conflicting = route({ operation: 'getOrganization', action: 'organization:read' }, async () => {
+      throw new ConflictError('Slug taken');
+    });
+    const response = await call(conflicting, { ...asAlice, ...orgPath('acme') });
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toEqual({
+      error: { code: 'CONFLICT', message: 'Slug taken', requestId: expect.any(String) },
+    });
+  });
+
+  it('fails closed with 500 for an operation the models do not know', async () => {
+    resetSecurityConfig();
+    configureSecurity({ organizationStore: store, resolvers: { user: userResolverFor(fakeVerifier({ alice: {} })) } });
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const unknown = route({ operation: 'noSuchOperation', action: 'organization:read' }, async () => ({ body: {} }));
+    const response = await call(unknown, { ...asAlice, ...orgPath('acme') });
+    expect(response.statusCode).toBe(500);
+  });
+
+  it('validates with the generated models by default: unknown fields answer 400', async () => {
+    resetSecurityConfig();
+    configureSecurity({ organizationStore: store, resolvers: { user: userResolverFor(fakeVerifier({ alice: {} })) } });
+    const update = route({ operation: 'updateOrganization', action: 'organization:update' }, async () => ({
+      body: {},
+    }));
+    const response = await call(update, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      body: { name: 'New name', organizationId: 'globex' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({
+      error: {
+        code: 'VALIDATION_FAILED',
+        details: [expect.objectContaining({ field: expect.stringContaining('organizationId') })],
+      },
+    });
+  });
+
+  it('validates a public route known to the models with the generated validators', async () => {
+    resetSecurityConfig();
+    const serviceHealth = publicRoute({ operation: 'getServiceHealth' }, async ({ params }) => ({
+      body: { service: params.service, status: 'ok' },
+    }));
+    const ok = await call(serviceHealth, { pathParameters: { service: 'organizations' } });
+    expect(ok.statusCode).toBe(200);
+    const bad = await call(serviceHealth, { pathParameters: { service: 'nope' } });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('serves a public route with the same headers and no authentication', async () => {
+    const response = await call(health, {});
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
+describe('authentication and the layers through the stack', () => {
+  it('answers 401 without a credential and logs the deny without any token', async () => {
+    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const response = await call(getOrganization, orgPath('acme'));
+    expect(response.statusCode).toBe(401);
+    expect(response.body).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    expect(warned).toHaveBeenCalledWith('access denied', expect.objectContaining({ reason: 'no credential' }));
+  });
+
+  it('answers 401 for an ID token and an API key together', async () => {
+    const response = await call(sendNotification, {
+      ...asAlice,
+      apiKey: 'key-acme',
+      method: 'POST',
+      ...orgPath('acme'),
+      body: {},
+    });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('answers 401 for an API key on a route whose action takes no API key', async () => {
+    const response = await call(getOrganization, { apiKey: 'key-acme', ...orgPath('acme') });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('answers the same 404 for a non-member and a missing organization, and logs the reason', async () => {
+    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const notMember = await call(getOrganization, { ...asAlice, ...orgPath('globex') });
+    const missing = await call(getOrganization, { ...asAlice, ...orgPath('nowhere') });
+    expect(notMember.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    const strip = (body: unknown) => ({ ...(body as { error: object }).error, requestId: undefined });
+    expect(strip(notMember.body)).toEqual(strip(missing.body));
+    expect(Object.keys(notMember.headers).sort()).toEqual(Object.keys(missing.headers).sort());
+    expect(warned).toHaveBeenCalledWith(
+      'access denied',
+      expect.objectContaining({ reason: 'not a member', principal: 'user:alice', organizationId: 'globex' }),
+    );
+    expect(JSON.stringify(warned.mock.calls)).not.toContain(fakeToken('alice'));
+  });
+
+  it('answers 403 FORBIDDEN to a member whose role is below the action', async () => {
+    const response = await call(updateOrganization, {
+      token: fakeToken('vic'),
+      method: 'PATCH',
+      ...orgPath('acme'),
+      body: { name: 'n' },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
+  });
+
+  it('lets members read a SUSPENDED organization and refuses writes with ORGANIZATION_SUSPENDED', async () => {
+    expect((await call(getOrganization, { ...asAlice, ...orgPath('paused') })).statusCode).toBe(200);
+    const write = await call(updateOrganization, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('paused'),
+      body: { name: 'n' },
+    });
+    expect(write.statusCode).toBe(403);
+    expect(write.body).toMatchObject({ error: { code: 'ORGANIZATION_SUSPENDED' } });
+  });
+
+  it('answers 404 for a DELETED organization, even to its owner', async () => {
+    expect((await call(getOrganization, { ...asAlice, ...orgPath('gone') })).statusCode).toBe(404);
+  });
+
+  it('lets platform staff read any organization and publishes a platform.access event', async () => {
+    const response = await call(getOrganization, { token: fakeToken('staff'), ...orgPath('globex') });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatchObject({ access: 'platform' });
+    expect(publisher.events).toEqual([
+      {
+        type: 'platform.access',
+        organizationId: 'globex',
+        actor: { kind: 'platform', id: 'staff' },
+        data: expect.objectContaining({ action: 'organization:read', operation: 'getOrganization' }),
+      },
+    ]);
+  });
+
+  it('refuses platform access (500) when its audit event cannot be published', async () => {
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    configureSecurity({
+      eventPublisher: {
+        publishEvent: async () => {
+          throw new Error('EventBridge down');
+        },
+      },
+    });
+    const response = await call(getOrganization, { token: fakeToken('staff'), ...orgPath('globex') });
+    expect(response.statusCode).toBe(500);
+    expect(JSON.stringify(response.body)).not.toContain('EventBridge');
+  });
+
+  it('accepts the @tenantry/events publisher shape (publish of a list)', async () => {
+    const published: unknown[] = [];
+    configureSecurity({ eventPublisher: { publish: async (events) => published.push(...events) } });
+    await call(getOrganization, { token: fakeToken('staff'), ...orgPath('globex') });
+    expect(published).toEqual([expect.objectContaining({ type: 'platform.access', organizationId: 'globex' })]);
+  });
+
+  it('publishes nothing for a member access', async () => {
+    await call(getOrganization, { ...asAlice, ...orgPath('acme') });
+    expect(publisher.events).toEqual([]);
+  });
+
+  it('answers 403 to a CUSTOMER listing every organization, and 200 to staff', async () => {
+    expect((await call(listOrganizations, { token: fakeToken('cust') })).statusCode).toBe(403);
+    expect((await call(listOrganizations, { token: fakeToken('staff') })).statusCode).toBe(200);
+  });
+
+  it('accepts an API key with the scope in its own organization only', async () => {
+    const own = await call(sendNotification, { apiKey: 'key-acme', method: 'POST', ...orgPath('acme'), body: {} });
+    expect(own.statusCode).toBe(201);
+    expect(own.body).toEqual({ by: 'application:app1' });
+    const other = await call(sendNotification, { apiKey: 'key-acme', method: 'POST', ...orgPath('globex'), body: {} });
+    expect(other.statusCode).toBe(404);
+    const unscoped = await call(sendNotification, { apiKey: 'key-self', method: 'POST', ...orgPath('acme'), body: {} });
+    expect(unscoped.statusCode).toBe(403);
+    const unknown = await call(sendNotification, { apiKey: 'nope', method: 'POST', ...orgPath('acme'), body: {} });
+    expect(unknown.statusCode).toBe(401);
+  });
+
+  it('answers 401 to an API key of a SUSPENDED organization', async () => {
+    store.add(organization('acme', { status: 'SUSPENDED' }));
+    const response = await call(sendNotification, { apiKey: 'key-acme', method: 'POST', ...orgPath('acme'), body: {} });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('serves applications:self to an API key without reading any organization', async () => {
+    const response = await call(applicationSelf, { apiKey: 'key-self', path: '/applications/me' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({ id: 'app2', organizationId: 'acme' });
+    expect(store.loads).toBe(0);
+    expect((await call(applicationSelf, { ...asAlice, path: '/applications/me' })).statusCode).toBe(401);
+  });
+
+  it('answers 401 to every API key while no application resolver is configured', async () => {
+    resetSecurityConfig();
+    configureSecurity({ models, organizationStore: store });
+    const response = await call(sendNotification, { apiKey: 'key-acme', method: 'POST', ...orgPath('acme'), body: {} });
+    expect(response.statusCode).toBe(401);
+  });
+});
