@@ -46,7 +46,7 @@ let otherPoolToken: string;
 let claims: Record<string, unknown>;
 
 beforeAll(async () => {
-  platform = await localPlatform({ cognito: true });
+  platform = await localPlatform();
   const endpoint = process.env.COGNITO_ENDPOINT!;
   const pool = { userPoolId: process.env.USER_POOL_ID!, clientId: process.env.AUTH_CLIENT_ID! };
   const email = `jwt-${Date.now()}@example.test`;
