@@ -1203,6 +1203,8 @@ export interface components {
             updatedAt: components["schemas"]["Timestamp"];
             suspendedAt?: components["schemas"]["Timestamp"];
             deletedAt?: components["schemas"]["Timestamp"];
+            /** @description Of a DELETED organization, the end of its 30 days of restore; its data is purged after. */
+            purgeAfter?: components["schemas"]["Timestamp"];
         };
         /** @description Counters kept equal to the real item counts; members counts PENDING invitations too. */
         OrganizationUsage: {
@@ -2499,6 +2501,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
         };
     };

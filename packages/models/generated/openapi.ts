@@ -3031,6 +3031,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           }
@@ -3042,6 +3045,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "CONFLICT",
           "INTERNAL"
         ]
       }
@@ -3122,6 +3126,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "ORGANIZATION_SUSPENDED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL"
@@ -5010,6 +5015,10 @@ export const openapiDocument = {
             "$ref": "#/components/schemas/Timestamp"
           },
           "deletedAt": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "purgeAfter": {
+            "description": "Of a DELETED organization, the end of its 30 days of restore; its data is purged after.",
             "$ref": "#/components/schemas/Timestamp"
           }
         },

@@ -510,6 +510,8 @@ export interface Organization {
   updatedAt: Timestamp;
   suspendedAt?: Timestamp;
   deletedAt?: Timestamp;
+  /** Of a DELETED organization, the end of its 30 days of restore; its data is purged after. */
+  purgeAfter?: Timestamp;
 }
 
 /** Counters kept equal to the real item counts; members counts PENDING invitations too. */

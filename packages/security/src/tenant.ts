@@ -46,7 +46,8 @@ export function tenantCondition<T extends ConditionParts>(scope: TenantScope, in
   if (input.ExpressionAttributeNames?.[NAME] || input.ExpressionAttributeValues?.[VALUE] !== undefined) {
     throw new InternalError(undefined, { cause: new Error(`${NAME}/${VALUE} are reserved for tenant pinning`) });
   }
-  const pin = mode === 'existing' ? `${NAME} = ${VALUE}` : `(attribute_not_exists(${NAME}) OR ${NAME} = ${VALUE})`;
+  // No parentheses of its own: DynamoDB refuses redundant ones, e.g. `((a OR b)) AND (c)`.
+  const pin = mode === 'existing' ? `${NAME} = ${VALUE}` : `attribute_not_exists(${NAME}) OR ${NAME} = ${VALUE}`;
   return {
     ...input,
     ConditionExpression: input.ConditionExpression ? `(${pin}) AND (${input.ConditionExpression})` : pin,

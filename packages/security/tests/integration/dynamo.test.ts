@@ -78,6 +78,18 @@ describe('layer 2 against DynamoDB Local', () => {
 describe('tenant pinning against DynamoDB Local', () => {
   const table = () => process.env.ORGANIZATIONS_TABLE!;
 
+  it('combines the put pin with a condition of the caller into an expression DynamoDB accepts', async () => {
+    const key = { pk: `ORG#${orgA}`, sk: `THING#${randomUUID()}` };
+    const put = tenantPut(
+      { organizationId: orgA },
+      { TableName: table(), Item: { ...key, v: 1 }, ConditionExpression: 'attribute_not_exists(pk)' },
+    );
+
+    await db.send(new PutCommand(put));
+
+    await expect(db.send(new PutCommand(put))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+  });
+
   it('refuses to overwrite, update or delete another tenant item', async () => {
     const key = { pk: `ORG#${orgB}`, sk: `THING#${randomUUID()}` };
     await db.send(new PutCommand(tenantPut({ organizationId: orgB }, { TableName: table(), Item: { ...key, v: 1 } })));

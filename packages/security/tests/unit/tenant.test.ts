@@ -21,7 +21,7 @@ describe('tenant pinning of writes', () => {
     const put = tenantPut(context, { TableName: 't', Item: { pk: 'ORG#acme', sk: 'APP#1' } });
     expect(put.Item).toMatchObject({ organizationId: 'acme' });
     expect(put.ConditionExpression).toBe(
-      '(attribute_not_exists(#tenantOrganizationId) OR #tenantOrganizationId = :tenantOrganizationId)',
+      'attribute_not_exists(#tenantOrganizationId) OR #tenantOrganizationId = :tenantOrganizationId',
     );
   });
 

@@ -1075,6 +1075,7 @@ class Organization:
     updated_at: str
     suspended_at: Optional[str] = None
     deleted_at: Optional[str] = None
+    purge_after: Optional[str] = None
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Organization":
@@ -1091,6 +1092,7 @@ class Organization:
             updated_at=data["updatedAt"],
             suspended_at=data.get("suspendedAt"),
             deleted_at=data.get("deletedAt"),
+            purge_after=data.get("purgeAfter"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1109,6 +1111,8 @@ class Organization:
             out["suspendedAt"] = self.suspended_at
         if self.deleted_at is not None:
             out["deletedAt"] = self.deleted_at
+        if self.purge_after is not None:
+            out["purgeAfter"] = self.purge_after
         return out
 
 

@@ -1,0 +1,29 @@
+/**
+ * Named condition and update expressions of the organization item. Every one is combined with the
+ * tenant pin of `@tenantry/security` (`organizationId = :tenantOrganizationId`) by the repository.
+ */
+export const names = {
+  '#status': 'status',
+  '#updatedAt': 'updatedAt',
+} as const;
+
+/** The organization is in the given status (`:expectedStatus`). */
+export const statusIs = '#status = :expectedStatus';
+
+/** A DELETED organization still inside its restore window, deleted at exactly `:deletedAt`. */
+export const restorable = '#status = :deleted AND purgeAfter > :now AND deletedAt = :deletedAt';
+
+/** A DELETED organization whose restore window has closed. */
+export const purgeable = '#status = :deleted AND purgeAfter <= :now';
+
+/** Ownership moves only from the current owner of an ACTIVE organization. */
+export const ownedByActive = 'ownerId = :from AND #status = :active';
+
+/** A membership that may receive ownership: ACTIVE and not already OWNER. */
+export const activeNonOwnerMember = '#status = :active AND #role <> :owner';
+
+/** The membership of the current owner. */
+export const activeOwnerMember = '#status = :active AND #role = :owner';
+
+/** Every item this service creates is new (never overwrites). */
+export const isNew = 'attribute_not_exists(pk)';

@@ -1,0 +1,35 @@
+/**
+ * Keys of the items only this service writes. Shared keys (organization, usage, membership) live in
+ * `@tenantry/dynamo`. Organizations table layout:
+ *
+ * | item             | pk              | sk      | gsi1pk          | gsi1sk                                   |
+ * | ---------------- | --------------- | ------- | --------------- | ---------------------------------------- |
+ * | organization     | `ORG#<id>`      | `ORG`   | `ORGANIZATIONS` | `<ACTIVE or SUSPENDED>#<createdAt>#<id>` |
+ * |                  |                 |         |                 | `DELETED#<purgeAfter>#<id>`              |
+ * | usage counters   | `ORG#<id>`      | `USAGE` | —               | —                                        |
+ * | slug claim       | `SLUG#<slug>`   | `SLUG`  | —               | —                                        |
+ */
+import type { ItemKey } from '@tenantry/dynamo';
+import type { OrganizationStatus } from '@tenantry/models';
+
+export const ORGANIZATION_INDEX = 'gsi1';
+export const ORGANIZATION_INDEX_PK = 'ORGANIZATIONS';
+
+/** The unique claim of a slug (a conditional put in the create transaction makes slugs unique). */
+export const slugKey = (slug: string): ItemKey => ({ pk: `SLUG#${slug}`, sk: 'SLUG' });
+
+/**
+ * gsi1 of an organization item: one index serves the three access patterns that need every
+ * organization: the staff list (all, in status order), the staff list by status (begins_with
+ * `<STATUS>#`), and the daily purge (`DELETED#` up to `DELETED#<now>`: sorted by purgeAfter).
+ */
+export function organizationIndexKey(organization: {
+  id: string;
+  status: OrganizationStatus;
+  createdAt: string;
+  purgeAfter?: string | undefined;
+}): { gsi1pk: string; gsi1sk: string } {
+  const instant = organization.status === 'DELETED' ? organization.purgeAfter : organization.createdAt;
+  if (!instant) throw new Error(`organization ${organization.id}: ${organization.status} without its instant`);
+  return { gsi1pk: ORGANIZATION_INDEX_PK, gsi1sk: `${organization.status}#${instant}#${organization.id}` };
+}

@@ -1,0 +1,280 @@
+/**
+ * The use cases of the organizations service. Each takes the verified security context (the
+ * organization id comes from it, never from a body), calls the repository, publishes its spec §7
+ * event AFTER the write succeeded, and returns the public view. No AWS SDK here.
+ */
+
+import { ConflictError, ValidationFailedError } from '@tenantry/errors';
+import type { NewDomainEvent } from '@tenantry/events';
+import type {
+  ChangePlanRequest,
+  CreateOrganizationRequest,
+  OrganizationPage,
+  OrganizationStatus,
+  TransferOwnershipRequest,
+  UpdateOrganizationRequest,
+} from '@tenantry/models';
+import type { OrganizationSecurityContext, UserSecurityContext } from '@tenantry/security';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { EventActor, OrganizationState, OrganizationView, UsageState } from './model';
+import { type Dependencies, SlugTakenError } from './ports';
+import {
+  assertDeletable,
+  assertReactivatable,
+  assertRestorable,
+  assertSuspendable,
+  assertTransferable,
+  slugCandidate,
+  slugFromName,
+  toView,
+} from './rules';
+
+/** Attempts at a free slug when it is made from the name (an explicit slug gets exactly one). */
+const DERIVED_SLUG_ATTEMPTS = 5;
+
+/** The actor of an event: platform staff acting through a platform grant, else the user. */
+export function actorOf(context: OrganizationSecurityContext | UserSecurityContext): EventActor {
+  return { kind: context.access === 'platform' ? 'platform' : context.principal.kind, id: context.principal.id };
+}
+
+/** The organization the security layer loaded (strongly consistent, this request). */
+export function stateOf(context: OrganizationSecurityContext): OrganizationState {
+  return context.organization as unknown as OrganizationState;
+}
+
+async function view(deps: Dependencies, organization: OrganizationState): Promise<OrganizationView> {
+  return toView(organization, await deps.repository.usageOf(organization.id));
+}
+
+async function publish(deps: Dependencies, event: NewDomainEvent): Promise<void> {
+  await deps.events.publish([event]);
+}
+
+export async function createOrganization(
+  deps: Dependencies,
+  context: UserSecurityContext,
+  body: CreateOrganizationRequest,
+): Promise<OrganizationView> {
+  const id = deps.newId();
+  const plan = 'STARTER' as const;
+  // The data key first: a KMS failure leaves nothing behind, and the transaction stores it with the org.
+  const dataKey = await deps.keys.createOrganizationKey(id, plan);
+  const base = body.slug ?? slugFromName(body.name);
+  const attempts = body.slug ? 1 : DERIVED_SLUG_ATTEMPTS;
+  const usage: UsageState = { seats: 1, applications: 0 };
+
+  for (let attempt = 0; ; attempt++) {
+    const now = deps.now().toISOString();
+    const organization: OrganizationState = {
+      id,
+      name: body.name,
+      slug: slugCandidate(base, attempt, deps.random),
+      status: 'ACTIVE',
+      plan,
+      ownerId: context.principal.id,
+      metadata: {},
+      createdAt: now,
+      updatedAt: now,
+      dataKey,
+    };
+    try {
+      await deps.repository.create(organization, usage, {
+        userId: context.principal.id,
+        email: context.principal.email,
+      });
+    } catch (error) {
+      if (!(error instanceof SlugTakenError)) throw error;
+      if (attempt + 1 >= attempts) {
+        throw new ConflictError('An organization with this slug already exists', { cause: error });
+      }
+      continue;
+    }
+    await publish(deps, {
+      type: 'organization.created',
+      organizationId: id,
+      actor: actorOf(context),
+      data: { name: organization.name, slug: organization.slug, plan, ownerId: organization.ownerId },
+    });
+    return toView(organization, usage);
+  }
+}
+
+export async function listOrganizations(
+  deps: Dependencies,
+  context: UserSecurityContext,
+  query: { status?: OrganizationStatus; limit: number; cursor?: string },
+): Promise<OrganizationPage> {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.status).position;
+  const page = await deps.repository.list({ status: query.status, limit: query.limit, after });
+  const usage = await deps.repository.usageOfMany(page.items.map((item) => item.id));
+  // Spec §3: every platform-staff access to an organization's data is an audit event, lists included.
+  if (page.items.length > 0) {
+    await deps.events.publish(
+      page.items.map((organization) => ({
+        type: 'platform.access',
+        organizationId: organization.id,
+        actor: { kind: 'platform', id: context.principal.id },
+        data: {
+          action: context.action,
+          operation: 'listOrganizations',
+          groups: [...context.platformGroups],
+          requestId: context.requestId,
+        },
+      })),
+    );
+  }
+  return {
+    items: page.items.map((organization) => toView(organization, usage.get(organization.id))),
+    nextCursor: page.last ? encodeCursor(page.last, query.status) : null,
+  };
+}
+
+export async function getOrganization(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+): Promise<OrganizationView> {
+  return view(deps, stateOf(context));
+}
+
+export async function updateOrganization(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+  body: UpdateOrganizationRequest,
+): Promise<OrganizationView> {
+  if (body.name === undefined && body.metadata === undefined) {
+    throw new ValidationFailedError([{ field: '/', message: 'must name at least one of name, metadata' }]);
+  }
+  const updated = await deps.repository.updateDetails(context, body, deps.now());
+  const changed = Object.keys(body).filter((field) => field === 'name' || field === 'metadata');
+  await publish(deps, {
+    type: 'organization.updated',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { changed, ...(body.name !== undefined ? { name: body.name } : {}) },
+  });
+  return view(deps, updated);
+}
+
+export async function deleteOrganization(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+): Promise<OrganizationView> {
+  const current = stateOf(context);
+  assertDeletable(current.status);
+  const deleted = await deps.repository.softDelete(context, current, deps.now());
+  await publish(deps, {
+    type: 'organization.deleted',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { deletedAt: deleted.deletedAt, purgeAfter: deleted.purgeAfter },
+  });
+  return view(deps, deleted);
+}
+
+export async function restoreOrganization(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+): Promise<OrganizationView> {
+  const current = stateOf(context);
+  const now = deps.now();
+  assertRestorable(current, now);
+  const restored = await deps.repository.restore(context, current, now);
+  await publish(deps, {
+    type: 'organization.restored',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { status: restored.status },
+  });
+  return view(deps, restored);
+}
+
+export async function changePlan(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+  body: ChangePlanRequest,
+): Promise<OrganizationView> {
+  const current = stateOf(context);
+  if (current.plan === body.plan) return view(deps, current);
+  const updated = await deps.repository.changePlan(context, body.plan, deps.now());
+  await publish(deps, {
+    type: 'organization.plan_changed',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { from: current.plan, to: updated.plan },
+  });
+  return view(deps, updated);
+}
+
+export async function suspendOrganization(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+): Promise<OrganizationView> {
+  const current = stateOf(context);
+  assertSuspendable(current.status);
+  const updated = await deps.repository.suspend(context, current, deps.now());
+  await publish(deps, {
+    type: 'organization.suspended',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { suspendedAt: updated.suspendedAt },
+  });
+  return view(deps, updated);
+}
+
+export async function reactivateOrganization(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+): Promise<OrganizationView> {
+  const current = stateOf(context);
+  assertReactivatable(current.status);
+  const updated = await deps.repository.reactivate(context, current, deps.now());
+  await publish(deps, {
+    type: 'organization.reactivated',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: {},
+  });
+  return view(deps, updated);
+}
+
+export async function transferOwnership(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+  body: TransferOwnershipRequest,
+): Promise<OrganizationView> {
+  const current = stateOf(context);
+  const callerId = context.principal.id;
+  const target =
+    body.userId === callerId ? undefined : await deps.repository.membership(context.organizationId, body.userId);
+  assertTransferable(current, callerId, body.userId, target);
+  const updated = await deps.repository.transferOwnership(context, callerId, body.userId, deps.now());
+  await publish(deps, {
+    type: 'ownership.transferred',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { previousOwnerId: callerId, newOwnerId: body.userId, previousOwnerRole: 'ADMIN' },
+  });
+  return view(deps, updated);
+}
+
+/** The daily purge: every organization past its restore window, found through the index. */
+export async function purgeDueOrganizations(
+  deps: Dependencies,
+  onFailure: (organizationId: string, error: unknown) => void = () => undefined,
+): Promise<{ purged: string[]; failed: string[] }> {
+  const now = deps.now();
+  const purged: string[] = [];
+  const failed: string[] = [];
+  for (const organizationId of await deps.repository.dueForPurge(now)) {
+    try {
+      const result = await deps.repository.purge(organizationId, now);
+      deps.keys.forgetOrganization(organizationId);
+      if (result.purged) purged.push(organizationId);
+    } catch (error) {
+      // One organization's failure must not stop the others; it is found again tomorrow.
+      failed.push(organizationId);
+      onFailure(organizationId, error);
+    }
+  }
+  return { purged, failed };
+}

@@ -1,0 +1,24 @@
+/** Process-wide wiring of the service, done once per container: the use cases' dependencies. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { organizationKeys } from '@tenantry/crypto';
+import { eventBusPublisher } from '@tenantry/events';
+import { dynamoOrganizationRepository } from './data/repository';
+import type { Dependencies } from './domain/ports';
+
+/** `org_` + 32 hex characters (the `Id` schema: letters, digits, '_' and '-', at most 64). */
+export const newOrganizationId = (): string => `org_${randomUUID().replaceAll('-', '')}`;
+
+let shared: Dependencies | undefined;
+
+/** The dependencies of this process: DynamoDB, the event bus, `@tenantry/crypto`, the clock. */
+export function dependencies(): Dependencies {
+  shared ??= {
+    repository: dynamoOrganizationRepository(),
+    events: eventBusPublisher,
+    keys: organizationKeys(),
+    now: () => new Date(),
+    newId: newOrganizationId,
+    random: () => randomBytes(4).toString('hex'),
+  };
+  return shared;
+}
