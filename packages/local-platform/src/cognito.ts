@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  AdminDeleteUserAttributesCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
@@ -105,10 +106,10 @@ export async function createUser(
   options: CreateUserOptions = {},
 ): Promise<void> {
   const client = cognitoClient(endpoint);
-  const attributes = [
-    { Name: 'email', Value: email },
-    { Name: 'email_verified', Value: String(options.emailVerified ?? true) },
-  ];
+  const verified = options.emailVerified ?? true;
+  // cognito-local turns any stored email_verified value, even "false", into a true claim: an
+  // unverified user simply has no email_verified attribute.
+  const attributes = [{ Name: 'email', Value: email }, ...(verified ? [{ Name: 'email_verified', Value: 'true' }] : [])];
   try {
     try {
       await client.send(
@@ -126,6 +127,15 @@ export async function createUser(
           UserPoolId: pool.userPoolId,
           Username: email,
           UserAttributes: attributes,
+        }),
+      );
+    }
+    if (!verified) {
+      await client.send(
+        new AdminDeleteUserAttributesCommand({
+          UserPoolId: pool.userPoolId,
+          Username: email,
+          UserAttributeNames: ['email_verified'],
         }),
       );
     }

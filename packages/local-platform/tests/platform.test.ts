@@ -47,6 +47,14 @@ describe('the local platform behind one base URL', () => {
     });
   });
 
+  it('creates users whose ID token says their email is not verified, when asked', async () => {
+    const user = await testUser({ emailVerified: false });
+
+    const claims = JSON.parse(Buffer.from(user.token.split('.')[1]!, 'base64url').toString());
+    expect(claims.email).toBe(user.email);
+    expect(claims.email_verified).toBe(false);
+  });
+
   it('delivers an event published by a service to a subscriber function of another service', async () => {
     const organizationId = `org-${crypto.randomUUID()}`;
     process.env.POWERTOOLS_SERVICE_NAME = 'tenantry-organizations';

@@ -23,7 +23,11 @@ describe('schemas/ as the one place where shapes are declared', () => {
     const names = Object.entries(model.definitions)
       .filter(([, schema]) => isRecordObject(schema))
       .map(([name]) => name);
-    const declaration = new RegExp(`^\\s*(export\\s+)?(interface|type|class)\\s+(${names.join('|')})\\b`, 'm');
+    // A declaration, not an inline `type X,` of an import list.
+    const declaration = new RegExp(
+      `^\\s*(export\\s+)?(interface|type|class)\\s+(${names.join('|')})\\b\\s*(=|\\{|<|\\(|:|extends|implements)`,
+      'm',
+    );
     const offenders = ['packages', 'services']
       .flatMap((folder) => sourceFiles(join(repoDir, folder)))
       .filter((file) => declaration.test(readFileSync(file, 'utf8')))

@@ -36,7 +36,8 @@ const loopbackFetcher = {
   async fetch(uri: string): Promise<ArrayBuffer> {
     const url = new URL(uri);
     if (url.protocol !== 'https:' && !LOOPBACK.has(url.hostname)) throw new Error('JWKS must be https');
-    const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    // Generous: a burst of cold workers on a two-core machine all fetch the local JWKS at once.
+    const response = await fetch(url, { signal: AbortSignal.timeout(8000) });
     if (!response.ok) throw new Error(`JWKS fetch failed with ${response.status}`);
     return response.arrayBuffer();
   },

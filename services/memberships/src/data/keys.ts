@@ -1,0 +1,35 @@
+/**
+ * Keys of the items only this service writes (memberships table). Memberships use the shared keys
+ * of `@tenantry/dynamo` (`membershipKey`, `membershipByUserKey`); usage counters `usageKey`.
+ *
+ * | item        | pk            | sk                | gsi1 (pk / sk)                  | gsi2 (pk / sk), sparse            |
+ * |-------------|---------------|-------------------|---------------------------------|-----------------------------------|
+ * | membership  | ORG#<orgId>   | MEMBER#<userId>   | USER#<userId> / ORG#<orgId>     | —                                 |
+ * | invitation  | ORG#<orgId>   | INVITATION#<id>   | INVITATION#<id> / INVITATION    | INVITEE#<email> / <createdAt>#<id> while PENDING |
+ */
+import { type ItemKey, organizationPk } from '@tenantry/dynamo';
+
+export const MEMBER_PREFIX = 'MEMBER#';
+export const INVITATION_PREFIX = 'INVITATION#';
+export const USER_PREFIX = 'USER#';
+export const INVITEE_PREFIX = 'INVITEE#';
+
+export const invitationKey = (organizationId: string, invitationId: string): ItemKey => ({
+  pk: organizationPk(organizationId),
+  sk: `${INVITATION_PREFIX}${invitationId}`,
+});
+
+/** gsi1: an invitation by its id alone (`/me/invitations/{id}/accept` has no organization in the path). */
+export const invitationLookupKey = (invitationId: string) => ({
+  gsi1pk: `${INVITATION_PREFIX}${invitationId}`,
+  gsi1sk: 'INVITATION',
+});
+
+/** gsi2: the PENDING invitations addressed to an email (lower-cased), oldest first. Present only while PENDING. */
+export const inviteeKey = (email: string, createdAt: string, invitationId: string) => ({
+  gsi2pk: `${INVITEE_PREFIX}${email}`,
+  gsi2sk: `${createdAt}#${invitationId}`,
+});
+
+export const inviteePk = (email: string): string => `${INVITEE_PREFIX}${email}`;
+export const userPk = (userId: string): string => `${USER_PREFIX}${userId}`;

@@ -1,0 +1,77 @@
+import { ConflictError } from '@tenantry/errors';
+import { describe, expect, it } from 'vitest';
+import { transactWrite } from './transactions';
+
+const cancelled = (...codes: string[]) =>
+  Object.assign(new Error('Transaction cancelled'), {
+    name: 'TransactionCanceledException',
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+const noSleep = async () => undefined;
+
+describe('transactWrite', () => {
+  it('retries a TransactionConflict cancellation and succeeds when the conflict clears', async () => {
+    let calls = 0;
+    const send = async () => {
+      calls++;
+      if (calls < 3) throw cancelled('None', 'TransactionConflict');
+    };
+    await expect(transactWrite({ TransactItems: [] }, { send, sleep: noSleep })).resolves.toEqual({ ok: true });
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after a bounded number of attempts with a 409 CONFLICT', async () => {
+    let calls = 0;
+    const send = async () => {
+      calls++;
+      throw cancelled('TransactionConflict', 'None');
+    };
+    const outcome = transactWrite({ TransactItems: [] }, { send, sleep: noSleep, maxAttempts: 4 });
+    await expect(outcome).rejects.toBeInstanceOf(ConflictError);
+    await expect(outcome).rejects.toMatchObject({ statusCode: 409, code: 'CONFLICT' });
+    expect(calls).toBe(4);
+  });
+
+  it('treats a TransactionConflictException like a conflict cancellation', async () => {
+    let calls = 0;
+    const send = async () => {
+      calls++;
+      throw Object.assign(new Error('conflict'), { name: 'TransactionConflictException' });
+    };
+    await expect(transactWrite({ TransactItems: [] }, { send, sleep: noSleep, maxAttempts: 2 })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(calls).toBe(2);
+  });
+
+  it('returns the failed items of a condition failure without retrying', async () => {
+    let calls = 0;
+    const send = async () => {
+      calls++;
+      throw cancelled('None', 'ConditionalCheckFailed', 'None');
+    };
+    await expect(transactWrite({ TransactItems: [] }, { send, sleep: noSleep })).resolves.toEqual({
+      ok: false,
+      failed: [1],
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('a condition failure wins over a conflict reported in the same cancellation', async () => {
+    const send = async () => {
+      throw cancelled('ConditionalCheckFailed', 'TransactionConflict');
+    };
+    await expect(transactWrite({ TransactItems: [] }, { send, sleep: noSleep })).resolves.toEqual({
+      ok: false,
+      failed: [0],
+    });
+  });
+
+  it('rethrows anything else untouched', async () => {
+    const boom = new Error('throttled');
+    await expect(
+      transactWrite({ TransactItems: [] }, { send: async () => Promise.reject(boom), sleep: noSleep }),
+    ).rejects.toBe(boom);
+  });
+});

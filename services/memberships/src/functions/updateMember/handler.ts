@@ -1,0 +1,7 @@
+import type { UpdateMemberRequest } from '@tenantry/models';
+import { memberships, route } from '../../app';
+
+export const handler = route<'members:manage', UpdateMemberRequest>(
+  { operation: 'updateMember', action: 'members:manage' },
+  async ({ context, params, body }) => ({ body: await memberships.updateMember(context, params.userId!, body) }),
+);

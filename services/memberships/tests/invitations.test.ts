@@ -1,0 +1,345 @@
+// The invitation lifecycle: PENDING → ACCEPTED | DECLINED | REVOKED | EXPIRED, the invitee's
+// verified email, idempotent accept, expiry on read before TTL, resend, and the seat counter.
+import { eventually, testUser } from '@tenantry/local-platform/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  accept,
+  auditTypes,
+  countersMatch,
+  createOrganization,
+  http,
+  invite,
+  join,
+  lapse,
+  randomEmail,
+  realCounts,
+  storedInvitation,
+  usage,
+} from './support/fixtures';
+
+async function expectCountersRight(orgId: string) {
+  const counters = await countersMatch(orgId);
+  expect(counters.seats).toBe(counters.expectedSeats);
+  expect(counters.activeMembers).toBe(counters.expectedActiveMembers);
+}
+
+describe('creating an invitation', () => {
+  it('answers 201 PENDING expiring in 7 days, takes a seat, and is listed for the organization and the invitee', async () => {
+    const org = await createOrganization();
+    const invitee = await testUser();
+    const before = Date.now();
+    const reply = await invite(org.id, org.owner.token, invitee.email.toUpperCase(), 'MEMBER');
+    expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({
+      organizationId: org.id,
+      email: invitee.email,
+      role: 'MEMBER',
+      status: 'PENDING',
+    });
+    expect(reply.body.invitedBy).toBe(org.owner.userId);
+    const lifetime = Date.parse(reply.body.expiresAt) - before;
+    expect(lifetime).toBeGreaterThan(7 * 86_400_000 - 60_000);
+    expect(lifetime).toBeLessThanOrEqual(7 * 86_400_000 + 60_000);
+    expect((await usage(org.id)).seats).toBe(2);
+
+    const listed = await http('GET', `/organizations/${org.id}/invitations`, { token: org.owner.token });
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([reply.body.id]);
+    const mine = await http('GET', '/me/invitations', { token: invitee.token });
+    expect(mine.body.items).toHaveLength(1);
+    expect(mine.body.items[0]).toMatchObject({ id: reply.body.id, organizationName: expect.any(String) });
+    // A PENDING invitation holds a seat: TTL must never delete it.
+    expect((await storedInvitation(org.id, reply.body.id))?.ttl).toBeUndefined();
+  });
+
+  it('refuses a second PENDING invitation for the same email with 409', async () => {
+    const org = await createOrganization();
+    const email = randomEmail();
+    expect((await invite(org.id, org.owner.token, email, 'MEMBER')).status).toBe(201);
+    const again = await invite(org.id, org.owner.token, email.toUpperCase(), 'VIEWER');
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CONFLICT');
+  });
+
+  it('honours Idempotency-Key: a replay answers the first invitation without taking another seat', async () => {
+    const org = await createOrganization();
+    const body = { email: randomEmail(), role: 'MEMBER' };
+    const headers = { 'idempotency-key': `key-${Date.now()}` };
+    const path = `/organizations/${org.id}/invitations`;
+    const first = await http('POST', path, { token: org.owner.token, body, headers });
+    const replay = await http('POST', path, { token: org.owner.token, body, headers });
+    expect(first.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect(replay.body.id).toBe(first.body.id);
+    expect((await usage(org.id)).seats).toBe(2);
+    const reused = await http('POST', path, { token: org.owner.token, body: { ...body, role: 'VIEWER' }, headers });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['a bad email', { email: 'not-an-email', role: 'MEMBER' }],
+    ['an unknown role', { email: 'a@example.test', role: 'KING' }],
+    ['an unknown field', { email: 'a@example.test', role: 'MEMBER', organizationId: 'org_other' }],
+    ['a missing role', { email: 'a@example.test' }],
+  ])('answers 400 VALIDATION_FAILED for %s, and changes nothing', async (_name, body) => {
+    const org = await createOrganization();
+    const reply = await http('POST', `/organizations/${org.id}/invitations`, {
+      token: org.owner.token,
+      body: body ?? '',
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.code).toBe('VALIDATION_FAILED');
+    expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 0 });
+    expect((await usage(org.id)).seats).toBe(1);
+  });
+
+  it('answers 400 for a bad role in PATCH and a bad status or limit in a list, and changes nothing', async () => {
+    const org = await createOrganization();
+    const member = await join(org, 'MEMBER');
+    const token = org.owner.token;
+    const patch = await http('PATCH', `/organizations/${org.id}/members/${member.userId}`, {
+      token,
+      body: { role: 'BOSS' },
+    });
+    expect(patch.status).toBe(400);
+    expect((await http('GET', `/organizations/${org.id}/invitations?status=NOPE`, { token })).status).toBe(400);
+    expect((await http('GET', `/organizations/${org.id}/members?limit=0`, { token })).status).toBe(400);
+    expect((await http('GET', `/organizations/${org.id}/members?limit=101`, { token })).status).toBe(400);
+    expect((await realCounts(org.id)).roles[member.userId]).toBe('MEMBER');
+  });
+});
+
+describe('accepting', () => {
+  it('creates the membership, moves the seat and answers the same membership when repeated', async () => {
+    const org = await createOrganization();
+    const invitee = await testUser();
+    const invitation = await invite(org.id, org.owner.token, invitee.email, 'ADMIN');
+    const first = await accept(invitation.body.id, invitee.token);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      organizationId: org.id,
+      userId: invitee.userId,
+      role: 'ADMIN',
+      status: 'ACTIVE',
+    });
+    const second = await accept(invitation.body.id, invitee.token);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+    expect(await realCounts(org.id)).toMatchObject({ members: 2, pending: 0 });
+    expect((await usage(org.id)).seats).toBe(2);
+    await expectCountersRight(org.id);
+    const mine = await http('GET', '/me/organizations', { token: invitee.token });
+    expect(mine.body.items).toEqual([
+      expect.objectContaining({ organizationId: org.id, role: 'ADMIN', status: 'ACTIVE' }),
+    ]);
+    const stored = await storedInvitation(org.id, invitation.body.id);
+    expect(stored).toMatchObject({ status: 'ACCEPTED', respondedBy: invitee.userId });
+    expect(stored?.ttl).toBeGreaterThan(Date.now() / 1000);
+  });
+
+  it('concurrent accepts of one invitation by its invitee make one membership', async () => {
+    const org = await createOrganization();
+    const invitee = await testUser();
+    const invitation = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
+    const replies = await Promise.all(Array.from({ length: 10 }, () => accept(invitation.body.id, invitee.token)));
+    expect(replies.map((reply) => reply.status)).toEqual(Array(10).fill(200));
+    expect(await realCounts(org.id)).toMatchObject({ members: 2, pending: 0 });
+    await expectCountersRight(org.id);
+  });
+
+  it('is refused with 403 when the token email is not verified, and 404 for anyone else', async () => {
+    const org = await createOrganization();
+    const email = randomEmail();
+    const invitation = await invite(org.id, org.owner.token, email, 'MEMBER');
+    const unverified = await testUser({ email, emailVerified: false });
+    const refused = await accept(invitation.body.id, unverified.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+    expect(
+      (await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: unverified.token })).status,
+    ).toBe(403);
+    expect((await http('GET', '/me/invitations', { token: unverified.token })).status).toBe(403);
+    const stranger = await testUser();
+    expect((await accept(invitation.body.id, stranger.token)).status).toBe(404);
+    expect((await accept(invitation.body.id, org.owner.token)).status).toBe(404);
+    expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 1 });
+  });
+
+  it('answers 409 for a declined or revoked invitation', async () => {
+    const org = await createOrganization();
+    const invitee = await testUser();
+    const declined = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
+    expect((await http('POST', `/me/invitations/${declined.body.id}/decline`, { token: invitee.token })).status).toBe(
+      200,
+    );
+    expect((await accept(declined.body.id, invitee.token)).status).toBe(409);
+    const revoked = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
+    expect(
+      (await http('DELETE', `/organizations/${org.id}/invitations/${revoked.body.id}`, { token: org.owner.token }))
+        .status,
+    ).toBe(200);
+    expect((await accept(revoked.body.id, invitee.token)).status).toBe(409);
+    await expectCountersRight(org.id);
+  });
+});
+
+describe('declining and revoking', () => {
+  it('decline frees the seat and is idempotent for the invitee', async () => {
+    const org = await createOrganization();
+    const invitee = await testUser();
+    const invitation = await invite(org.id, org.owner.token, invitee.email, 'VIEWER');
+    const declined = await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: invitee.token });
+    expect(declined.status).toBe(200);
+    expect(declined.body.status).toBe('DECLINED');
+    expect((await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: invitee.token })).status).toBe(
+      200,
+    );
+    expect((await usage(org.id)).seats).toBe(1);
+    expect((await http('GET', '/me/invitations', { token: invitee.token })).body.items).toEqual([]);
+  });
+
+  it('revoke frees the seat; revoking again answers the same invitation; resending it answers 409', async () => {
+    const org = await createOrganization();
+    const invitation = await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
+    const path = `/organizations/${org.id}/invitations/${invitation.body.id}`;
+    const revoked = await http('DELETE', path, { token: org.owner.token });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.status).toBe('REVOKED');
+    expect((await http('DELETE', path, { token: org.owner.token })).body.status).toBe('REVOKED');
+    expect((await http('POST', `${path}/resend`, { token: org.owner.token })).status).toBe(409);
+    expect((await usage(org.id)).seats).toBe(1);
+  });
+
+  it('an ADMIN cannot revoke or resend an invitation to ADMIN (only roles below their own)', async () => {
+    const org = await createOrganization();
+    const admin = await join(org, 'ADMIN');
+    const invitation = await invite(org.id, org.owner.token, randomEmail(), 'ADMIN');
+    const path = `/organizations/${org.id}/invitations/${invitation.body.id}`;
+    expect((await http('DELETE', path, { token: admin.token })).status).toBe(403);
+    expect((await http('POST', `${path}/resend`, { token: admin.token })).status).toBe(403);
+  });
+});
+
+describe('expiry', () => {
+  it('an expired invitation never works, even before TTL deletes it, and its seat is freed', async () => {
+    const org = await createOrganization();
+    const invitee = await testUser();
+    const invitation = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
+    await lapse(org.id, invitation.body.id);
+
+    const listed = await http('GET', `/organizations/${org.id}/invitations?status=EXPIRED`, { token: org.owner.token });
+    expect(listed.body.items.map((item: { id: string; status: string }) => [item.id, item.status])).toEqual([
+      [invitation.body.id, 'EXPIRED'],
+    ]);
+    expect(
+      (await http('GET', `/organizations/${org.id}/invitations?status=PENDING`, { token: org.owner.token })).body.items,
+    ).toEqual([]);
+    expect((await http('GET', '/me/invitations', { token: invitee.token })).body.items).toEqual([]);
+
+    const refused = await accept(invitation.body.id, invitee.token);
+    expect(refused.status).toBe(409);
+    expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 0 });
+    expect((await usage(org.id)).seats).toBe(1);
+    const stored = await storedInvitation(org.id, invitation.body.id);
+    expect(stored).toMatchObject({ status: 'EXPIRED' });
+    expect(stored?.gsi2pk).toBeUndefined();
+    expect(stored?.ttl).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
+    expect((await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: invitee.token })).status).toBe(
+      409,
+    );
+  });
+
+  it('resend renews an EXPIRED invitation (taking a seat again) and then it can be accepted', async () => {
+    const org = await createOrganization();
+    const invitee = await testUser();
+    const invitation = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
+    await lapse(org.id, invitation.body.id);
+    expect((await accept(invitation.body.id, invitee.token)).status).toBe(409); // now EXPIRED in storage
+    expect((await usage(org.id)).seats).toBe(1);
+
+    const resent = await http('POST', `/organizations/${org.id}/invitations/${invitation.body.id}/resend`, {
+      token: org.owner.token,
+    });
+    expect(resent.status).toBe(200);
+    expect(resent.body.status).toBe('PENDING');
+    expect(Date.parse(resent.body.expiresAt)).toBeGreaterThan(Date.now() + 6.9 * 86_400_000);
+    expect((await usage(org.id)).seats).toBe(2);
+    expect((await storedInvitation(org.id, invitation.body.id))?.ttl).toBeUndefined();
+    expect((await accept(invitation.body.id, invitee.token)).status).toBe(200);
+    await expectCountersRight(org.id);
+  });
+
+  it('resend renews a PENDING (even lapsed) invitation without taking another seat', async () => {
+    const org = await createOrganization();
+    const invitation = await invite(org.id, org.owner.token, randomEmail(), 'MEMBER');
+    await lapse(org.id, invitation.body.id);
+    const resent = await http('POST', `/organizations/${org.id}/invitations/${invitation.body.id}/resend`, {
+      token: org.owner.token,
+    });
+    expect(resent.status).toBe(200);
+    expect(resent.body.status).toBe('PENDING');
+    expect((await usage(org.id)).seats).toBe(2);
+    await expectCountersRight(org.id);
+  });
+
+  it('resending an EXPIRED invitation into a full plan answers 403 PLAN_LIMIT_REACHED', async () => {
+    const org = await createOrganization(); // STARTER: 5 seats
+    const expired = await invite(org.id, org.owner.token, randomEmail(), 'MEMBER');
+    await lapse(org.id, expired.body.id);
+    for (let i = 0; i < 4; i++)
+      expect((await invite(org.id, org.owner.token, randomEmail(), 'VIEWER')).status).toBe(201);
+    // The lapsed invitation was expired to make room for the fourth.
+    expect((await storedInvitation(org.id, expired.body.id))?.status).toBe('EXPIRED');
+    const resent = await http('POST', `/organizations/${org.id}/invitations/${expired.body.id}/resend`, {
+      token: org.owner.token,
+    });
+    expect(resent.status).toBe(403);
+    expect(resent.body.error.code).toBe('PLAN_LIMIT_REACHED');
+    await expectCountersRight(org.id);
+  });
+});
+
+describe('member changes', () => {
+  it('role change, removal and leaving keep the counters right and reach the audit log', async () => {
+    const org = await createOrganization({ plan: 'PRO' });
+    const member = await join(org, 'MEMBER');
+    const leaver = await join(org, 'VIEWER');
+    const changed = await http('PATCH', `/organizations/${org.id}/members/${member.userId}`, {
+      token: org.owner.token,
+      body: { role: 'VIEWER' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ userId: member.userId, role: 'VIEWER' });
+    expect(
+      (await http('DELETE', `/organizations/${org.id}/members/${member.userId}`, { token: org.owner.token })).status,
+    ).toBe(204);
+    expect((await http('POST', `/organizations/${org.id}/leave`, { token: leaver.token })).status).toBe(204);
+    expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 0 });
+    await expectCountersRight(org.id);
+    // Removed: no access any more.
+    expect((await http('GET', `/organizations/${org.id}/members`, { token: member.token })).status).toBe(404);
+    expect((await http('GET', '/me/organizations', { token: member.token })).body.items).toEqual([]);
+
+    const declined = await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
+    const revoked = await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
+    await http('DELETE', `/organizations/${org.id}/invitations/${revoked.body.id}`, { token: org.owner.token });
+    const decliner = await testUser({ email: declined.body.email });
+    await http('POST', `/me/invitations/${declined.body.id}/decline`, { token: decliner.token });
+
+    const expected = [
+      'invitation.created',
+      'invitation.accepted',
+      'invitation.declined',
+      'invitation.revoked',
+      'member.role_changed',
+      'member.removed',
+      'member.left',
+    ];
+    const types = await eventually(async () => {
+      const found = new Set(await auditTypes(org.id));
+      return expected.every((type) => found.has(type)) ? found : undefined;
+    }, 15_000);
+    expect([...types]).toEqual(expect.arrayContaining(expected));
+  });
+});

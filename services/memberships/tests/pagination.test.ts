@@ -1,0 +1,130 @@
+// Paginated lists (spec §5): ?limit&cursor, an opaque cursor; a forged or foreign cursor answers
+// 400, never 500 and never another tenant's (or user's) data.
+import { testUser } from '@tenantry/local-platform/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createOrganization,
+  http,
+  invite,
+  join,
+  type Reply,
+  randomEmail,
+  type TestOrganization,
+} from './support/fixtures';
+
+let org: TestOrganization;
+let other: TestOrganization;
+
+beforeAll(async () => {
+  org = await createOrganization({ plan: 'PRO' });
+  other = await createOrganization({ plan: 'PRO' });
+  await Promise.all([join(org, 'MEMBER'), join(org, 'MEMBER'), join(org, 'VIEWER'), join(org, 'ADMIN')]);
+  await Promise.all([join(other, 'MEMBER'), join(other, 'MEMBER')]);
+  for (let i = 0; i < 5; i++) await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
+}, 60_000);
+
+async function all(path: string, token: string, limit: number, extra = '') {
+  const seen: { userId?: string; id?: string }[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const query: string = `?limit=${limit}${extra}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const reply: Reply = await http('GET', `${path}${query}`, { token });
+    expect(reply.status).toBe(200);
+    expect(reply.body.items.length).toBeLessThanOrEqual(limit);
+    seen.push(...reply.body.items);
+    cursor = reply.body.nextCursor;
+    pages++;
+  } while (cursor && pages < 20);
+  return { seen, pages };
+}
+
+describe('pagination', () => {
+  it('pages through every member exactly once', async () => {
+    const { seen, pages } = await all(`/organizations/${org.id}/members`, org.owner.token, 2);
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen.map((item) => item.userId)).size).toBe(5);
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it('pages through every invitation exactly once, oldest first', async () => {
+    const { seen } = await all(`/organizations/${org.id}/invitations`, org.owner.token, 2);
+    expect(seen).toHaveLength(9); // 4 ACCEPTED (the members) + 5 PENDING
+    expect(new Set(seen.map((item) => item.id)).size).toBe(9);
+    const ids = seen.map((item) => item.id!);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('filters by status across pages', async () => {
+    const { seen } = await all(`/organizations/${org.id}/invitations`, org.owner.token, 2, '&status=PENDING');
+    expect(seen).toHaveLength(5);
+    expect(seen.every((item) => (item as { status?: string }).status === 'PENDING')).toBe(true);
+  });
+
+  it('answers 20 items by default and null as the last cursor', async () => {
+    const reply = await http('GET', `/organizations/${org.id}/members`, { token: org.owner.token });
+    expect(reply.body.items).toHaveLength(5);
+    expect(reply.body.nextCursor).toBeNull();
+  });
+
+  it('refuses a cursor of another organization with 400 (never its data)', async () => {
+    const foreign = await http('GET', `/organizations/${other.id}/members?limit=1`, { token: other.owner.token });
+    expect(foreign.body.nextCursor).toEqual(expect.any(String));
+    const reply = await http(
+      'GET',
+      `/organizations/${org.id}/members?cursor=${encodeURIComponent(foreign.body.nextCursor)}`,
+      {
+        token: org.owner.token,
+      },
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses a cursor of another list or another user with 400', async () => {
+    const members = await http('GET', `/organizations/${org.id}/members?limit=1`, { token: org.owner.token });
+    const asInvitations = await http(
+      'GET',
+      `/organizations/${org.id}/invitations?cursor=${encodeURIComponent(members.body.nextCursor)}`,
+      { token: org.owner.token },
+    );
+    expect(asInvitations.status).toBe(400);
+
+    const owner = await testUser();
+    await createOrganization({ owner });
+    await createOrganization({ owner });
+    const mine = await http('GET', '/me/organizations?limit=1', { token: owner.token });
+    expect(mine.body.items).toHaveLength(1);
+    expect(mine.body.nextCursor).toEqual(expect.any(String));
+    const stranger = await testUser();
+    const stolen = await http('GET', `/me/organizations?cursor=${encodeURIComponent(mine.body.nextCursor)}`, {
+      token: stranger.token,
+    });
+    expect(stolen.status).toBe(400);
+    const next = await http('GET', `/me/organizations?limit=1&cursor=${encodeURIComponent(mine.body.nextCursor)}`, {
+      token: owner.token,
+    });
+    expect(next.status).toBe(200);
+    expect(next.body.items).toHaveLength(1);
+    expect(next.body.items[0].organizationId).not.toBe(mine.body.items[0].organizationId);
+  });
+
+  it.each([
+    ['garbage', 'not-a-cursor'],
+    ['a forged key', Buffer.from(JSON.stringify({ pk: 'ORG#x', sk: 'MEMBER#y' })).toString('base64url')],
+    ['JSON null', Buffer.from('null').toString('base64url')],
+    ['too long', 'a'.repeat(3000)],
+    ['bad characters', '%00%01'],
+  ])('refuses %s with 400, never 500', async (_name, cursor) => {
+    for (const path of [
+      `/organizations/${org.id}/members`,
+      `/organizations/${org.id}/invitations`,
+      '/me/organizations',
+      '/me/invitations',
+    ]) {
+      const reply = await http('GET', `${path}?cursor=${encodeURIComponent(cursor)}`, { token: org.owner.token });
+      expect(reply.status, path).toBe(400);
+      expect(reply.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});
