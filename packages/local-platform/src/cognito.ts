@@ -109,7 +109,10 @@ export async function createUser(
   const verified = options.emailVerified ?? true;
   // cognito-local turns any stored email_verified value, even "false", into a true claim: an
   // unverified user simply has no email_verified attribute.
-  const attributes = [{ Name: 'email', Value: email }, ...(verified ? [{ Name: 'email_verified', Value: 'true' }] : [])];
+  const attributes = [
+    { Name: 'email', Value: email },
+    ...(verified ? [{ Name: 'email_verified', Value: 'true' }] : []),
+  ];
   try {
     try {
       await client.send(
