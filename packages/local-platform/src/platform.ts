@@ -176,6 +176,9 @@ async function startService(
     '--stage',
     STAGE,
     '--localEnvironment',
+    // Locally, 100 concurrent cold invocations share two cores: the deployed 10 s timeout would turn
+    // the emulator's slowness into failures that AWS, with a container per request, never shows.
+    '--noTimeout',
     '--httpPort',
     String(ports.http),
     '--lambdaPort',

@@ -10,7 +10,6 @@ import {
   http,
   invite,
   join,
-  PLATFORM_HICCUP,
   type Reply,
   randomEmail,
   realCounts,
@@ -35,22 +34,12 @@ async function warm(method: string, path: string) {
   }
 }
 
-/**
- * Every answer is the one success or a 403 PLAN_LIMIT_REACHED. The stored state (checked by the
- * caller) proves exactly one was admitted; a request the local emulator dropped under load
- * (PLATFORM_HICCUP) is tolerated in small numbers and reported, never counted as an answer.
- */
+/** Every answer is the one success or a 403 PLAN_LIMIT_REACHED (the stored state is checked by the caller). */
 function expectExactlyOneAdmitted(replies: Reply[], success: number) {
-  const hiccups = replies.filter((reply) => reply.status === PLATFORM_HICCUP).length;
-  const successes = replies.filter((reply) => reply.status === success);
   const refusals = replies.filter((reply) => reply.status === 403);
   for (const reply of refusals) expect(reply.body.error.code).toBe('PLAN_LIMIT_REACHED');
-  expect(successes.length + refusals.length + hiccups).toBe(CONCURRENT);
-  expect(successes.length).toBeLessThanOrEqual(1);
-  expect(hiccups, 'requests the local platform dropped under load').toBeLessThanOrEqual(CONCURRENT / 2);
-  expect(refusals.length).toBeGreaterThan(0);
-  if (hiccups === 0) expect(successes).toHaveLength(1);
-  if (hiccups > 0) console.warn(`${hiccups} of ${CONCURRENT} requests timed out in the local emulator`);
+  expect(replies.filter((reply) => reply.status === success)).toHaveLength(1);
+  expect(refusals).toHaveLength(CONCURRENT - 1);
 }
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 // vitest global setup: one platform on the test ports for the whole run, DynamoDB in memory,
 // every log in a temporary folder. Tests find it through the environment (see docs/CONVENTIONS.md).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyPorts, startPlatform } from '../platform';
@@ -8,25 +8,60 @@ import { TEST_PORT_OFFSETS } from '../ports';
 
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.TENANTRY_TEST_PLATFORM === 'off') return async () => undefined;
-  const portOffset = await freeTestPortOffset();
+  const { portOffset, release } = await claimTestPorts();
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-test-'));
   const platform = await startPlatform({
     portOffset,
     dataDir,
     inMemory: true,
     logs: { kind: 'file', path: (name) => join(dataDir, 'logs', `${name}.log`) },
+  }).catch((error: unknown) => {
+    release();
+    throw error;
   });
   Object.assign(process.env, platform.env, { TENANTRY_BASE_URL: platform.baseUrl, TENANTRY_DATA_DIR: dataDir });
   return async () => {
     await platform.stop();
+    release();
     if (!process.env.TENANTRY_KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });
   };
 }
 
-/** The first test port layout nothing listens on, so test runs work beside `npm start` and each other. */
-async function freeTestPortOffset(): Promise<number> {
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The first test port layout that no other run holds and nothing listens on, so test runs work
+ * beside `npm start` and each other. A lock file (created exclusively, holding our pid) makes the
+ * claim atomic between runs that start at the same moment; a dead run's lock is taken over.
+ */
+async function claimTestPorts(): Promise<{ portOffset: number; release: () => void }> {
   for (const offset of TEST_PORT_OFFSETS) {
-    if ((await busyPorts(offset)).length === 0) return offset;
+    const lock = join(tmpdir(), `tenantry-test-ports-${offset}.lock`);
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (!holder || isAlive(holder)) continue; // empty: its holder is writing its pid right now
+      rmSync(lock, { force: true });
+      try {
+        fd = openSync(lock, 'wx');
+      } catch {
+        continue;
+      }
+    }
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    const release = () => rmSync(lock, { force: true });
+    if ((await busyPorts(offset)).length === 0) return { portOffset: offset, release };
+    release();
   }
   throw new Error(`every test port layout (offsets ${TEST_PORT_OFFSETS.join(', ')}) is in use`);
 }

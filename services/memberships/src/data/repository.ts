@@ -20,6 +20,7 @@ import {
   organizationKey,
   organizationPk,
   tables,
+  transactWrite,
   usageKey,
 } from '@tenantry/dynamo';
 import { tenantTransactWrite, tenantUpdate } from '@tenantry/security';
@@ -47,7 +48,6 @@ import {
   MEMBER_PREFIX,
   userPk,
 } from './keys';
-import { transactWrite } from './transactions';
 
 const db = () => documentClient();
 

@@ -6,7 +6,6 @@ import {
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
-  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -17,6 +16,7 @@ import {
   organizationKey,
   organizationPk,
   tables,
+  transactWrite,
   usageKey,
 } from '@tenantry/dynamo';
 import { ConflictError, NotFoundError, OrganizationSuspendedError } from '@tenantry/errors';
@@ -51,7 +51,6 @@ import {
   statusIs,
 } from './conditions';
 import { ORGANIZATION_INDEX, ORGANIZATION_INDEX_PK, organizationIndexKey, slugKey } from './keys';
-import { cancellationCodes, transactWithRetry } from './transactions';
 
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'organizationId']);
 /** What a list page reads from the index: never the wrapped data key. */
@@ -205,56 +204,47 @@ export function dynamoOrganizationRepository(client?: DynamoDBDocumentClient): O
         joinedAt: organization.createdAt,
         updatedAt: organization.createdAt,
       });
-      const write = () =>
-        db().send(
-          new TransactWriteCommand(
-            tenantTransactWrite(scope, {
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: organizationsTable(),
-                    Item: {
-                      ...organizationKey(organization.id),
-                      ...organizationIndexKey(organization),
-                      entity: 'Organization',
-                      ...organization,
-                    },
-                    ConditionExpression: isNew,
-                  },
+      const outcome = await transactWrite(
+        tenantTransactWrite(scope, {
+          TransactItems: [
+            {
+              Put: {
+                TableName: organizationsTable(),
+                Item: {
+                  ...organizationKey(organization.id),
+                  ...organizationIndexKey(organization),
+                  entity: 'Organization',
+                  ...organization,
                 },
-                {
-                  Put: {
-                    TableName: organizationsTable(),
-                    Item: { ...slugKey(organization.slug), entity: 'SlugClaim', slug: organization.slug },
-                    ConditionExpression: isNew,
-                  },
+                ConditionExpression: isNew,
+              },
+            },
+            {
+              Put: {
+                TableName: organizationsTable(),
+                Item: { ...slugKey(organization.slug), entity: 'SlugClaim', slug: organization.slug },
+                ConditionExpression: isNew,
+              },
+            },
+            {
+              Put: {
+                TableName: organizationsTable(),
+                Item: {
+                  ...usageKey(organization.id),
+                  entity: 'Usage',
+                  ...usage,
+                  updatedAt: organization.createdAt,
                 },
-                {
-                  Put: {
-                    TableName: organizationsTable(),
-                    Item: {
-                      ...usageKey(organization.id),
-                      entity: 'Usage',
-                      ...usage,
-                      updatedAt: organization.createdAt,
-                    },
-                    ConditionExpression: isNew,
-                  },
-                },
-                { Put: { TableName: membershipsTable(), Item: membership, ConditionExpression: isNew } },
-              ],
-            }),
-          ),
-        );
-      try {
-        await transactWithRetry(write);
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes?.[1] === 'ConditionalCheckFailed') throw new SlugTakenError(organization.slug);
-        if (codes?.includes('ConditionalCheckFailed')) {
-          throw new ConflictError('The organization already exists', { cause: error });
-        }
-        throw error;
+                ConditionExpression: isNew,
+              },
+            },
+            { Put: { TableName: membershipsTable(), Item: membership, ConditionExpression: isNew } },
+          ],
+        }),
+      );
+      if (!outcome.ok) {
+        if (outcome.failed.includes(1)) throw new SlugTakenError(organization.slug);
+        throw new ConflictError('The organization already exists');
       }
     },
 
@@ -457,71 +447,60 @@ export function dynamoOrganizationRepository(client?: DynamoDBDocumentClient): O
     async transferOwnership(scope, fromUserId, toUserId, now) {
       const at = now.toISOString();
       const memberNames = { '#status': 'status', '#role': 'role', '#updatedAt': 'updatedAt' };
-      const write = () =>
-        db().send(
-          new TransactWriteCommand(
-            tenantTransactWrite(scope, {
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: organizationsTable(),
-                    Key: organizationKey(scope.organizationId),
-                    UpdateExpression: 'SET ownerId = :to, #updatedAt = :now',
-                    ConditionExpression: ownedByActive,
-                    ExpressionAttributeNames: { ...names },
-                    ExpressionAttributeValues: {
-                      ':to': toUserId,
-                      ':from': fromUserId,
-                      ':now': at,
-                      ':active': 'ACTIVE',
-                    },
-                  },
+      const outcome = await transactWrite(
+        tenantTransactWrite(scope, {
+          TransactItems: [
+            {
+              Update: {
+                TableName: organizationsTable(),
+                Key: organizationKey(scope.organizationId),
+                UpdateExpression: 'SET ownerId = :to, #updatedAt = :now',
+                ConditionExpression: ownedByActive,
+                ExpressionAttributeNames: { ...names },
+                ExpressionAttributeValues: {
+                  ':to': toUserId,
+                  ':from': fromUserId,
+                  ':now': at,
+                  ':active': 'ACTIVE',
                 },
-                {
-                  Update: {
-                    TableName: membershipsTable(),
-                    Key: membershipKey(scope.organizationId, toUserId),
-                    UpdateExpression: 'SET #role = :owner, #updatedAt = :now',
-                    ConditionExpression: activeNonOwnerMember,
-                    ExpressionAttributeNames: memberNames,
-                    ExpressionAttributeValues: { ':owner': 'OWNER', ':active': 'ACTIVE', ':now': at },
-                  },
+              },
+            },
+            {
+              Update: {
+                TableName: membershipsTable(),
+                Key: membershipKey(scope.organizationId, toUserId),
+                UpdateExpression: 'SET #role = :owner, #updatedAt = :now',
+                ConditionExpression: activeNonOwnerMember,
+                ExpressionAttributeNames: memberNames,
+                ExpressionAttributeValues: { ':owner': 'OWNER', ':active': 'ACTIVE', ':now': at },
+              },
+            },
+            {
+              Update: {
+                TableName: membershipsTable(),
+                Key: membershipKey(scope.organizationId, fromUserId),
+                UpdateExpression: 'SET #role = :admin, #updatedAt = :now',
+                ConditionExpression: activeOwnerMember,
+                ExpressionAttributeNames: memberNames,
+                ExpressionAttributeValues: {
+                  ':admin': 'ADMIN',
+                  ':owner': 'OWNER',
+                  ':active': 'ACTIVE',
+                  ':now': at,
                 },
-                {
-                  Update: {
-                    TableName: membershipsTable(),
-                    Key: membershipKey(scope.organizationId, fromUserId),
-                    UpdateExpression: 'SET #role = :admin, #updatedAt = :now',
-                    ConditionExpression: activeOwnerMember,
-                    ExpressionAttributeNames: memberNames,
-                    ExpressionAttributeValues: {
-                      ':admin': 'ADMIN',
-                      ':owner': 'OWNER',
-                      ':active': 'ACTIVE',
-                      ':now': at,
-                    },
-                  },
-                },
-              ],
-            }),
-          ),
-        );
-      try {
-        await transactWithRetry(write);
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes?.[1] === 'ConditionalCheckFailed') {
-          throw new NotFoundError('No active member with this user id', { cause: error });
-        }
-        if (codes?.[0] === 'ConditionalCheckFailed') {
+              },
+            },
+          ],
+        }),
+      );
+      if (!outcome.ok) {
+        if (outcome.failed.includes(1)) throw new NotFoundError('No active member with this user id');
+        if (outcome.failed.includes(0)) {
           const current = await find(scope.organizationId);
-          if (current?.status === 'SUSPENDED') throw new OrganizationSuspendedError(undefined, { cause: error });
-          if (!current || current.status === 'DELETED') throw new NotFoundError(undefined, { cause: error });
+          if (current?.status === 'SUSPENDED') throw new OrganizationSuspendedError();
+          if (!current || current.status === 'DELETED') throw new NotFoundError();
         }
-        if (codes?.includes('ConditionalCheckFailed')) {
-          throw new ConflictError('Ownership changed concurrently; retry', { cause: error });
-        }
-        throw error;
+        throw new ConflictError('Ownership changed concurrently; retry');
       }
       const updated = await find(scope.organizationId);
       if (!updated) throw new NotFoundError();

@@ -1,6 +1,6 @@
 import { ConflictError } from '@tenantry/errors';
 import { describe, expect, it } from 'vitest';
-import { transactWrite } from './transactions';
+import { transactWrite } from '../src/transactions';
 
 const cancelled = (...codes: string[]) =>
   Object.assign(new Error('Transaction cancelled'), {
