@@ -7,7 +7,12 @@ process.env.SLS_NOTIFICATIONS_MODE = 'off';
 
 export default defineConfig({
   test: {
-    include: ['{packages,services}/*/{src,tests}/**/*.test.ts', 'perf/tests/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      '{packages,services}/*/{src,tests}/**/*.test.ts',
+      'perf/tests/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'tests/e2e/**/*.test.ts',
+    ],
     globalSetup: ['packages/local-platform/src/testing/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

@@ -61,8 +61,7 @@ export function httpEvent(options: HttpEventOptions = {}): APIGatewayProxyEventV
   };
 }
 
-export function lambdaContext(): Context {
-  const awsRequestId = randomUUID();
+export function lambdaContext(awsRequestId: string = randomUUID()): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'test',
@@ -91,7 +90,8 @@ export async function call<T = unknown>(
   handler: LambdaHandler,
   options: HttpEventOptions = {},
 ): Promise<CallResult<T>> {
-  const result = await handler(httpEvent(options), lambdaContext());
+  const event = httpEvent(options);
+  const result = await handler(event, lambdaContext(event.requestContext.requestId));
   const raw = typeof result.body === 'string' ? result.body : '';
   return {
     statusCode: result.statusCode ?? 200,

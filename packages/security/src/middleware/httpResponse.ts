@@ -64,7 +64,9 @@ export function httpResponse(
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext> {
   const before = (request: StackRequest): void => {
     const { event, context } = request;
-    const requestId = event?.requestContext?.requestId || context?.awsRequestId || randomUUID();
+    // The Lambda request id: unique per invocation everywhere (serverless-offline gives every event
+    // the same requestContext.requestId).
+    const requestId = context?.awsRequestId || event?.requestContext?.requestId || randomUUID();
     context.tenantry = {
       requestId,
       operation: options.operation,
