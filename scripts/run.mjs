@@ -2,7 +2,7 @@
 // The one entry behind `npm start`, `npm test` and `npm run cli`: it needs nothing but Node and npm.
 // It installs the pinned pnpm and the workspace when they are missing or stale, turns every tool's
 // telemetry off, then hands over to the workspace's own scripts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,23 +48,29 @@ function ensureInstalled() {
   if (status !== 0) process.exit(status);
 }
 
+/** Runs the platform in the foreground; Ctrl-C (or a signal to this process alone) reaches it. */
+function runPlatform(args) {
+  const child = spawn(bin('tsx'), [join(root, 'packages/local-platform/src/bin/start.ts'), ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
 const [command, ...rest] = process.argv.slice(2);
 ensureInstalled();
-const pnpm = (args) => run(bin('pnpm'), args);
 
 switch (command) {
   case 'start': {
-    const built = pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+    const built = run(bin('turbo'), ['run', 'build', '--output-logs=errors-only']);
     if (built !== 0) process.exit(built);
-    process.exit(pnpm(['--filter', '@tenantry/local-platform', 'exec', 'tsx', 'src/bin/start.ts', ...rest]));
+    runPlatform(rest);
     break;
   }
   case 'cli':
-    process.exit(
-      run(bin('tsx'), [join(root, 'packages/local-platform/src/bin/cli.ts'), ...rest], {
-        stdio: ['inherit', 'inherit', 'inherit'],
-      }),
-    );
+    process.exit(run(bin('tsx'), [join(root, 'packages/local-platform/src/bin/cli.ts'), ...rest]));
     break;
   case 'test':
     process.exit(run(bin('tsx'), [join(root, 'scripts/test.ts'), ...rest]));

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbClient } from '../src/dynamodb';
-import { packageRoot, repoRoot } from '../src/environment';
+import { repoRoot } from '../src/environment';
 import { busyPorts, type PlatformInfo, stateFile } from '../src/platform';
 import { platformPorts } from '../src/ports';
 
@@ -16,12 +16,15 @@ const ports = platformPorts(OFFSET);
 const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-start-'));
 const running: ChildProcess[] = [];
 
-/** Starts the platform through the entry `npm start` runs, and resolves once it says it is running. */
+/**
+ * Starts the platform through `scripts/run.mjs start`, the command of `npm start` (install check,
+ * build, platform), and resolves once it says it is running.
+ */
 function npmStartEntry(): { child: ChildProcess; output: () => string; ready: Promise<void> } {
   const child = spawn(
-    join(repoRoot, 'node_modules/.bin/tsx'),
-    ['src/bin/start.ts', '--port-offset', String(OFFSET), '--data-dir', dataDir],
-    { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    process.execPath,
+    ['scripts/run.mjs', 'start', '--port-offset', String(OFFSET), '--data-dir', dataDir],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.push(child);
   let output = '';

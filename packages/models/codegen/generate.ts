@@ -28,6 +28,8 @@ if (values.check) {
   }
   console.log(`${Object.keys(files).length} generated files are up to date.`);
 } else {
-  writeFiles(outDir, files);
-  console.log(`Wrote ${Object.keys(files).length} files from ${schemasDir} to ${outDir}.`);
+  const changed = writeFiles(outDir, files);
+  console.log(
+    `Generated ${Object.keys(files).length} files from ${schemasDir} into ${outDir}: ${changed.length} changed.`,
+  );
 }

@@ -24,12 +24,15 @@ export async function generateFiles(schemasDir: string): Promise<GeneratedFiles>
   };
 }
 
-export function writeFiles(outDir: string, files: GeneratedFiles): void {
-  for (const [path, content] of Object.entries(files)) {
+/** Writes the files whose content changed (an unchanged file is left alone, so readers never see it half-written). */
+export function writeFiles(outDir: string, files: GeneratedFiles): string[] {
+  const changed = staleFiles(outDir, files);
+  for (const path of changed) {
     const target = join(outDir, path);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
+    writeFileSync(target, files[path]!);
   }
+  return changed;
 }
 
 /** The paths whose content on disk differs from what the generator produces. */

@@ -33,7 +33,7 @@ describe('schemas/ as the one source of truth', () => {
 
     // Act
     const { status, output } = generate(['--schemas', schemas, '--out', out]);
-    expect(output).toContain('Wrote');
+    expect(output).toContain('10 changed');
     expect(status).toBe(0);
 
     // Assert: each output now declares the field, and the committed ones do not.
