@@ -73,17 +73,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const localParams = { httpApiId: 'local', eventBusName: EVENT_BUS_NAME, platformKmsKeyId: LOCAL_PLATFORM_KEY };
     // Routes, subscriptions and tables do not depend on the pool, which does not exist yet.
     const printParams = { ...localParams, userPoolId: 'pending', userPoolClientId: 'pending' };
-    const [dynamodb, cognito, services] = await Promise.all([
-      startDynamoDb({
-        port: ports.dynamodb,
-        ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
-        logs,
-        env: toolEnv(),
-      }),
-      startCognito({ port: ports.cognito, dataDir: join(dataDir, 'cognito'), logs, env: toolEnv() }),
+    const [described, infrastructure] = await Promise.allSettled([
       Promise.all(names.map((name) => describeService(name, STAGE, printParams))),
+      startedTogether(started, [
+        startDynamoDb({
+          port: ports.dynamodb,
+          ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+          logs,
+          env: toolEnv(),
+        }),
+        startCognito({ port: ports.cognito, dataDir: join(dataDir, 'cognito'), logs, env: toolEnv() }),
+      ]),
     ]);
-    started.push(dynamodb, cognito);
+    if (infrastructure.status === 'rejected') throw infrastructure.reason;
+    if (described.status === 'rejected') throw described.reason;
+    const services = described.value;
 
     const cognitoEndpoint = `http://127.0.0.1:${ports.cognito}`;
     const dynamodbEndpoint = `http://127.0.0.1:${ports.dynamodb}`;
@@ -130,10 +134,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     started.push(eventBus);
 
-    const offline = await Promise.all(
+    await startedTogether(
+      started,
       services.map((service, index) => startService(service, ports.service(index), { env, params, logs, offset })),
     );
-    started.push(...offline);
 
     const gateway: Server = await startGateway({
       port: ports.gateway,
@@ -164,6 +168,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   }
 }
 
+/**
+ * Starts processes in parallel and records each one that started in `started` — also when another
+ * failed, so the caller's cleanup stops them all.
+ */
+async function startedTogether(started: Array<{ stop(): Promise<void> }>, starts: Array<Promise<ManagedProcess>>) {
+  const results = await Promise.allSettled(starts);
+  const processes = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  started.push(...processes);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return processes;
+}
+
 async function startService(
   service: ServiceDefinition,
   ports: { http: number; lambda: number },
@@ -191,9 +208,12 @@ async function startService(
     env: toolEnv({ ...options.env, TENANTRY_BUILD_DIR: `.esbuild/offline-${options.offset}` }),
     logs: options.logs,
   });
-  await waitFor(`${service.name} (serverless-offline)`, () => isPortInUse(ports.http), {
-    process: offline,
-    timeoutMs: 120_000,
-  });
+  // Ready when the service itself answers its health route (an open port could be someone else's).
+  const health = `http://127.0.0.1:${ports.http}/health/${service.name}`;
+  await waitFor(
+    `${service.name} (serverless-offline)`,
+    async () => (await fetch(health, { signal: AbortSignal.timeout(2000) })).ok,
+    { process: offline },
+  );
   return offline;
 }

@@ -53,13 +53,16 @@ export function isPortInUse(port: number): Promise<boolean> {
   });
 }
 
-/** Waits until `ready()` holds, failing early when the process dies or after `timeoutMs`. */
+/**
+ * Waits until `ready()` holds, failing early when the process dies or after `timeoutMs` — and then
+ * stopping the process, so a failed start never leaves it behind.
+ */
 export async function waitFor(
   what: string,
   ready: () => Promise<boolean>,
   options: { process?: ManagedProcess; timeoutMs?: number } = {},
 ): Promise<void> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   while (Date.now() < deadline) {
     const child = options.process?.child;
     if (child && (child.exitCode !== null || child.signalCode !== null)) {
@@ -68,5 +71,6 @@ export async function waitFor(
     if (await ready().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${what} was not ready within ${(options.timeoutMs ?? 60_000) / 1000} s`);
+  await options.process?.stop();
+  throw new Error(`${what} was not ready within ${(options.timeoutMs ?? 120_000) / 1000} s`);
 }

@@ -11,7 +11,7 @@ import { busyPorts, type PlatformInfo, stateFile } from '../src/platform';
 import { platformPorts } from '../src/ports';
 
 const exec = promisify(execFile);
-const OFFSET = 50000;
+const OFFSET = 20000;
 const ports = platformPorts(OFFSET);
 const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-start-'));
 const running: ChildProcess[] = [];
