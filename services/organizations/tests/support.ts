@@ -71,7 +71,7 @@ export async function addMember(organizationId: string, user: TestUser, role: Ex
     new UpdateCommand({
       TableName: tables.organizations(),
       Key: usageKey(organizationId),
-      UpdateExpression: 'ADD seats :one',
+      UpdateExpression: 'ADD seats :one, activeMembers :one',
       ExpressionAttributeValues: { ':one': 1 },
     }),
   );

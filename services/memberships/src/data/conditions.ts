@@ -6,11 +6,8 @@
 /** The plan still has a seat: ACTIVE members + PENDING invitations stay within the limit. */
 export const seatAvailable = 'seats < :limit';
 
-/**
- * ACTIVE members stay within the limit on accept. `activeMembers` appears with the first change
- * this service makes; before that the organization has exactly its OWNER (1 < every limit).
- */
-export const activeMemberAvailable = 'attribute_not_exists(activeMembers) OR activeMembers < :limit';
+/** ACTIVE members stay within the limit on accept (the organizations service writes 1 at create). */
+export const activeMemberAvailable = 'activeMembers < :limit';
 
 /** PENDING and not past its expiry: may be accepted, declined or revoked. */
 export const invitationIsPendingAndValid = '#status = :pending AND expiresAt > :now';

@@ -471,7 +471,7 @@ export const dynamoRepository: MembershipsRepository = {
           // The seat moves from the invitation to the member: `seats` does not change; the ACTIVE
           // members alone must stay within the plan (it matters after a downgrade).
           usageUpdate(scope.organizationId, {
-            UpdateExpression: 'SET activeMembers = if_not_exists(activeMembers, :one) + :one',
+            UpdateExpression: 'SET activeMembers = activeMembers + :one',
             ConditionExpression: activeMemberAvailable,
             values: { ':one': 1, ':limit': limit },
           }),
@@ -520,7 +520,7 @@ export const dynamoRepository: MembershipsRepository = {
             },
           },
           usageUpdate(organizationId, {
-            UpdateExpression: 'SET seats = seats - :one, activeMembers = if_not_exists(activeMembers, :one) - :one',
+            UpdateExpression: 'SET seats = seats - :one, activeMembers = activeMembers - :one',
             values: { ':one': 1 },
           }),
         ],

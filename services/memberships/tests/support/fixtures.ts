@@ -132,11 +132,11 @@ export async function join(org: TestOrganization, role: OrganizationRole, user?:
   return member;
 }
 
-export async function usage(organizationId: string): Promise<{ seats: number; activeMembers?: number }> {
+export async function usage(organizationId: string): Promise<{ seats: number; activeMembers: number }> {
   const result = await db().send(
     new GetCommand({ TableName: organizationsTable(), Key: usageKey(organizationId), ConsistentRead: true }),
   );
-  return result.Item as { seats: number; activeMembers?: number };
+  return result.Item as { seats: number; activeMembers: number };
 }
 
 /** What is really stored: ACTIVE memberships (by role) and PENDING invitations (stored status). */
@@ -171,7 +171,7 @@ export async function countersMatch(organizationId: string) {
   const [counters, real] = await Promise.all([usage(organizationId), realCounts(organizationId)]);
   return {
     seats: counters.seats,
-    activeMembers: counters.activeMembers ?? 1,
+    activeMembers: counters.activeMembers,
     expectedSeats: real.members + real.pending,
     expectedActiveMembers: real.members,
   };

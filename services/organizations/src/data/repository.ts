@@ -81,7 +81,11 @@ function toState(item: Record<string, unknown>): OrganizationState {
 
 function toUsage(item: Record<string, unknown> | undefined): UsageState | undefined {
   if (!item) return undefined;
-  return { seats: Number(item.seats ?? 0), applications: Number(item.applications ?? 0) };
+  return {
+    seats: Number(item.seats ?? 0),
+    activeMembers: Number(item.activeMembers ?? 0),
+    applications: Number(item.applications ?? 0),
+  };
 }
 
 const conflict = () => new ConflictError('The organization changed concurrently; retry');

@@ -34,6 +34,8 @@ export interface OrganizationState {
 /** Usage counters (`ORG#id/USAGE`): `seats` = ACTIVE members + PENDING invitations. */
 export interface UsageState {
   seats: number;
+  /** ACTIVE members only (seats minus PENDING invitations); the memberships service keeps it. */
+  activeMembers: number;
   applications: number;
 }
 

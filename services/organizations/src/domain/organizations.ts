@@ -61,7 +61,7 @@ export async function createOrganization(
   const dataKey = await deps.keys.createOrganizationKey(id, plan);
   const base = body.slug ?? slugFromName(body.name);
   const attempts = body.slug ? 1 : DERIVED_SLUG_ATTEMPTS;
-  const usage: UsageState = { seats: 1, applications: 0 };
+  const usage: UsageState = { seats: 1, activeMembers: 1, applications: 0 };
 
   for (let attempt = 0; ; attempt++) {
     const now = deps.now().toISOString();

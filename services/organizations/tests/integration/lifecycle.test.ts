@@ -54,7 +54,7 @@ describe('POST /organizations', () => {
       organizationId: organization.id,
       gsi1pk: `USER#${owner.userId}`,
     });
-    expect(await usageItem(organization.id)).toMatchObject({ seats: 1, applications: 0 });
+    expect(await usageItem(organization.id)).toMatchObject({ seats: 1, activeMembers: 1, applications: 0 });
     const stored = await organizationItem(organization.id);
     expect(stored?.dataKey).toMatchObject({ mode: 'platform', keyId: expect.any(String) });
     expect(stored?.dataKey.encryptedDataKey.length).toBeGreaterThan(20);

@@ -121,7 +121,7 @@ describe('the public view', () => {
         purgeAfter: '2025-02-01T00:00:00.000Z',
         statusBeforeDelete: 'ACTIVE',
       }),
-      { seats: 3, applications: 2 },
+      { seats: 3, activeMembers: 2, applications: 2 },
     );
     expect(view.usage).toEqual({ members: 3, applications: 2 });
     expect(view.deletedAt).toBe('2025-01-02T00:00:00.000Z');
