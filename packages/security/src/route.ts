@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { OperationId, OperationTypes } from '@tenantry/models';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { securityConfig } from './config';
 import type { ContextFor } from './context';
@@ -33,9 +34,13 @@ export interface RouteInput<C, B = unknown, Q = Record<string, unknown>> {
 export interface PublicRouteInput<B = unknown, Q = Record<string, unknown>>
   extends Omit<RouteInput<never, B, Q>, 'context'> {}
 
-export interface RouteOptions<A extends Action> {
-  /** The operation id of `@tenantry/models` (method, path, validators). */
-  operation: string;
+/** The body and query types of an operation of `@tenantry/models` (unknown for others, e.g. in tests). */
+type BodyOf<O extends string> = O extends OperationId ? OperationTypes[O]['body'] : unknown;
+type QueryOf<O extends string> = O extends OperationId ? OperationTypes[O]['query'] : Record<string, unknown>;
+
+export interface RouteOptions<O extends string, A extends Action> {
+  /** The operation id of `@tenantry/models` (method, path, validators, and the body and query types). */
+  operation: O;
   /** The action of the permission table this route performs. */
   action: A;
   /** Path parameter holding the organization id (default `orgId`). */
@@ -116,9 +121,9 @@ function build(
  * }));
  * ```
  */
-export function route<A extends Action, B = unknown, Q = Record<string, unknown>>(
-  options: RouteOptions<A>,
-  fn: (input: RouteInput<ContextFor<A>, B, Q>) => Promise<RouteResult>,
+export function route<O extends string, A extends Action>(
+  options: RouteOptions<O, A>,
+  fn: (input: RouteInput<ContextFor<A>, BodyOf<O>, QueryOf<O>>) => Promise<RouteResult>,
 ): LambdaHandler {
   if (!isAction(options.action))
     throw new Error(`route ${options.operation}: unknown action ${String(options.action)}`);
@@ -136,8 +141,8 @@ export function route<A extends Action, B = unknown, Q = Record<string, unknown>
     (state) =>
       fn({
         context: state.security as ContextFor<A>,
-        body: state.body as B,
-        query: state.query as Q,
+        body: state.body as BodyOf<O>,
+        query: state.query as QueryOf<O>,
         params: state.params,
         headers: state.headers,
         requestId: state.requestId,

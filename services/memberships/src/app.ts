@@ -5,4 +5,3 @@ import { membershipsService } from './domain/service';
 
 export const memberships = membershipsService({ repository: dynamoRepository, publisher: eventBusPublisher });
 export { route } from '@tenantry/security';
-export type { PageQuery } from './domain/ports';

@@ -1,7 +1,6 @@
-import type { CreateInvitationRequest } from '@tenantry/models';
 import { memberships, route } from '../../app';
 
-export const handler = route<'invitations:manage', CreateInvitationRequest>(
+export const handler = route(
   { operation: 'createInvitation', action: 'invitations:manage' },
   async ({ context, body }) => ({ body: await memberships.createInvitation(context, body) }),
 );

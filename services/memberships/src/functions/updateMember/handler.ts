@@ -1,7 +1,6 @@
-import type { UpdateMemberRequest } from '@tenantry/models';
 import { memberships, route } from '../../app';
 
-export const handler = route<'members:manage', UpdateMemberRequest>(
+export const handler = route(
   { operation: 'updateMember', action: 'members:manage' },
   async ({ context, params, body }) => ({ body: await memberships.updateMember(context, params.userId!, body) }),
 );
