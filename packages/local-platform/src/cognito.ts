@@ -14,13 +14,11 @@ import {
   InitiateAuthCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { type PlatformGroup, PlatformGroupValues } from '@tenantry/models';
 import { localCredentials } from './dynamodb';
 import { type LogSink, type ManagedProcess, startProcess, waitFor } from './processes';
 
 const require = createRequire(import.meta.url);
-
-export const PLATFORM_GROUPS = ['OWNER', 'EMPLOYEE', 'CUSTOMER'] as const;
-export type PlatformGroup = (typeof PLATFORM_GROUPS)[number];
 
 /** Every local user gets this password: the local pool is a development stand-in, never a real one. */
 export const LOCAL_USER_PASSWORD = 'Tenantry-local-1!';
@@ -81,7 +79,7 @@ export async function ensureUserPool(endpoint: string, stateFile: string): Promi
         ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       }),
     );
-    for (const group of PLATFORM_GROUPS) {
+    for (const group of PlatformGroupValues) {
       await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
     }
     const created = { userPoolId, clientId: appClient.UserPoolClient!.ClientId! };

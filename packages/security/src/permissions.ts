@@ -6,16 +6,23 @@
  * compares roles.
  */
 
-/** Organization roles, lowest first (spec §2: OWNER > ADMIN > MEMBER > VIEWER). */
-export const ORGANIZATION_ROLES = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'] as const;
-export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
+import {
+  type OrganizationRole,
+  type OrganizationStatus,
+  OrganizationStatusValues,
+  type PlatformGroup,
+  PlatformGroupValues,
+} from '@tenantry/models';
+
+export type { OrganizationRole, OrganizationStatus, PlatformGroup };
+
+/** Organization roles (schemas/enums.yaml), lowest first: the rank of spec §2, OWNER > ADMIN > MEMBER > VIEWER. */
+export const ORGANIZATION_ROLES: readonly OrganizationRole[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
 
 /** Platform groups (Cognito `cognito:groups`); NOT organization roles (spec §1). */
-export const PLATFORM_GROUPS = ['OWNER', 'EMPLOYEE', 'CUSTOMER'] as const;
-export type PlatformGroup = (typeof PLATFORM_GROUPS)[number];
+export const PLATFORM_GROUPS: readonly PlatformGroup[] = PlatformGroupValues;
 
-export const ORGANIZATION_STATUSES = ['ACTIVE', 'SUSPENDED', 'DELETED'] as const;
-export type OrganizationStatus = (typeof ORGANIZATION_STATUSES)[number];
+export const ORGANIZATION_STATUSES: readonly OrganizationStatus[] = OrganizationStatusValues;
 
 /** An action that needs an organization (from the path) and runs layers 2 and 3. */
 export interface OrganizationRule {

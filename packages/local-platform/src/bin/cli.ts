@@ -1,7 +1,8 @@
 // `npm run cli -- user create <email> [--group OWNER|EMPLOYEE|CUSTOMER]` and `npm run cli -- token <email>`.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createUser, idToken, PLATFORM_GROUPS, type PlatformGroup } from '../cognito';
+import { type PlatformGroup, PlatformGroupValues } from '@tenantry/models';
+import { createUser, idToken } from '../cognito';
 import { defaultDataDir, type PlatformInfo, stateFile } from '../platform';
 
 const usage = `usage:
@@ -34,7 +35,7 @@ try {
     const [email] = rest;
     if (!isEmail(email)) fail(usage);
     const group = values.group?.toUpperCase();
-    if (group !== undefined && !PLATFORM_GROUPS.includes(group as PlatformGroup)) fail(usage);
+    if (group !== undefined && !PlatformGroupValues.includes(group as PlatformGroup)) fail(usage);
     await createUser(platform.cognitoEndpoint, platform.pool, email, group ? { group: group as PlatformGroup } : {});
     console.error(`user ${email} is ready${group ? ` (group ${group})` : ''}`);
   } else if (command === 'token') {
