@@ -1,8 +1,11 @@
+import type { OrganizationRole } from '@tenantry/models';
 import { membershipByUserKey, membershipKey } from './keys';
 
-export type OrganizationRole = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
-
-/** A membership as both services store it (the organizations service writes the OWNER's). */
+/**
+ * A membership as every service stores and reads it (memberships table, `membershipKey(orgId, userId)`):
+ * the organizations service writes the OWNER's, the memberships service everyone else's, the
+ * security layer reads the caller's. Only ACTIVE memberships exist (a removed member's item is deleted).
+ */
 export interface MembershipRecord {
   organizationId: string;
   userId: string;

@@ -1,0 +1,74 @@
+/**
+ * BatchGetItem for any number of keys across tables: requests of at most 100 keys (DynamoDB's
+ * bound), and the keys DynamoDB leaves unprocessed (throttling, the 16 MB response bound) asked
+ * again with jittered backoff a bounded number of times, then an error (a 500, never a silent
+ * partial answer).
+ */
+import { BatchGetCommand, type BatchGetCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Item } from './query';
+
+/** `RequestItems` of BatchGetItem: per table its keys and read options. */
+export type BatchRequestItems = NonNullable<BatchGetCommandInput['RequestItems']>;
+type TableRequest = BatchRequestItems[string];
+
+export interface BatchGetOptions {
+  /** Rounds in all for keys left unprocessed (default 5). */
+  maxAttempts?: number;
+  /** Waits between rounds (default: setTimeout). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** DynamoDB's bound on the keys of one BatchGetItem request. */
+export const BATCH_GET_MAX_KEYS = 100;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The request split into requests of at most {@link BATCH_GET_MAX_KEYS} keys, table options kept. */
+function chunks(requestItems: BatchRequestItems): BatchRequestItems[] {
+  const requests: BatchRequestItems[] = [];
+  let current: BatchRequestItems = {};
+  let count = 0;
+  for (const [table, request] of Object.entries(requestItems)) {
+    const keys = request?.Keys ?? [];
+    for (const key of keys) {
+      if (count === BATCH_GET_MAX_KEYS) {
+        requests.push(current);
+        current = {};
+        count = 0;
+      }
+      const entry: TableRequest = current[table] ?? { ...request, Keys: [] };
+      entry.Keys = [...(entry.Keys ?? []), key];
+      current[table] = entry;
+      count += 1;
+    }
+  }
+  if (count > 0) requests.push(current);
+  return requests;
+}
+
+/**
+ * Every item found for the keys, by table (tables with nothing found are absent or empty; order is
+ * DynamoDB's, not the keys'). Keys that do not exist are simply not in the answer.
+ */
+export async function batchGetAll(
+  client: DynamoDBDocumentClient,
+  requestItems: BatchRequestItems,
+  options: BatchGetOptions = {},
+): Promise<Record<string, Item[]>> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const sleep = options.sleep ?? defaultSleep;
+  const found: Record<string, Item[]> = {};
+  for (const request of chunks(requestItems)) {
+    let pending: BatchRequestItems | undefined = request;
+    for (let attempt = 1; pending && Object.keys(pending).length > 0; attempt++) {
+      if (attempt > maxAttempts) throw new Error(`BatchGetItem left keys unprocessed after ${maxAttempts} attempts`);
+      if (attempt > 1) await sleep(Math.round(2 ** attempt * 10 * (0.5 + Math.random())));
+      const output = await client.send(new BatchGetCommand({ RequestItems: pending }));
+      for (const [table, items] of Object.entries(output.Responses ?? {})) {
+        found[table] = [...(found[table] ?? []), ...(items as Item[])];
+      }
+      pending = output.UnprocessedKeys as BatchRequestItems | undefined;
+    }
+  }
+  return found;
+}
