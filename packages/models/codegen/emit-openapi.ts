@@ -21,7 +21,9 @@ const STATUS_NAMES: Record<number, string> = {
   409: 'Conflict',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
+  429: 'TooManyRequests',
   500: 'Internal',
+  503: 'ServiceUnavailable',
 };
 
 const SERVICE_TAGS = [
@@ -30,6 +32,12 @@ const SERVICE_TAGS = [
   { name: 'applications', description: 'Applications, their rotating API keys and secrets.' },
   { name: 'notifications', description: 'The notification inbox and the audit log.' },
 ];
+
+const RETRY_AFTER = {
+  description: 'Seconds to wait before retrying.',
+  required: true,
+  schema: { type: 'integer', minimum: 1 },
+};
 
 function errorResponses(model: Model): Record<string, unknown> {
   const byStatus = new Map<number, string[]>();
@@ -41,6 +49,7 @@ function errorResponses(model: Model): Record<string, unknown> {
       STATUS_NAMES[status] ?? `Status${status}`,
       {
         description: `Error: ${codes.join(' | ')}.`,
+        ...(codes.some((code) => model.errors[code]?.retryAfter) ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
         content: {
           [JSON_TYPE]: {
             schema: { $ref: `${REF_PREFIX}ErrorResponse` },

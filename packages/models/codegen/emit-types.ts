@@ -78,7 +78,8 @@ export function emitTypes(model: Model): string {
       `  ${plan}: { members: ${limits.members}, applications: ${limits.applications}, keyMode: ${JSON.stringify(limits.keyMode)}, byok: ${limits.byok} },`,
   );
   const errors = Object.entries(model.errors).map(
-    ([code, error]) => `  ${code}: { status: ${error.status}, message: ${JSON.stringify(error.message)} },`,
+    ([code, error]) =>
+      `  ${code}: { status: ${error.status}, message: ${JSON.stringify(error.message)}${error.retryAfter ? ', retryAfter: true' : ''} },`,
   );
   const schemaTypes = Object.keys(model.definitions).map((name) => `  ${name}: ${name};`);
   return `${HEADER}
@@ -102,8 +103,8 @@ export const planLimits: Record<Plan, PlanLimits> = {
 ${plans.join('\n')}
 };
 
-/** HTTP status and generic message of every error code. */
-export const errorCodes: Record<ErrorCode, { status: number; message: string }> = {
+/** HTTP status and generic message of every error code; \`retryAfter\`: the answer carries Retry-After. */
+export const errorCodes: Record<ErrorCode, { status: number; message: string; retryAfter?: true }> = {
 ${errors.join('\n')}
 };
 `;

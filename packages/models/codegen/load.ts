@@ -167,6 +167,8 @@ function errorCodes(operation: Operation, extra: string[]): string[] {
     codes.add('UNSUPPORTED_MEDIA_TYPE');
   }
   codes.add('INTERNAL');
+  // Any route may meet an overloaded or timed-out dependency (spec section 8).
+  codes.add('SERVICE_UNAVAILABLE');
   return [...codes];
 }
 

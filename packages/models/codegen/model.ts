@@ -29,6 +29,8 @@ export interface ErrorDef {
   status: number;
   message: string;
   description?: string;
+  /** The answer carries a `Retry-After` header (seconds): 429 and 503. */
+  retryAfter?: boolean;
 }
 
 export type Auth = 'user' | 'user-or-api-key' | 'api-key' | 'none';

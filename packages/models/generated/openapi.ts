@@ -115,6 +115,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -129,7 +132,8 @@ export const openapiDocument = {
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "get": {
@@ -206,6 +210,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -215,7 +222,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -282,6 +290,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -291,7 +302,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "patch": {
@@ -372,6 +384,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -384,7 +399,8 @@ export const openapiDocument = {
           "ORGANIZATION_SUSPENDED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "delete": {
@@ -442,6 +458,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -452,7 +471,8 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -525,6 +545,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -537,7 +560,8 @@ export const openapiDocument = {
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
           "IDEMPOTENCY_KEY_REUSED",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -624,6 +648,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -637,7 +664,8 @@ export const openapiDocument = {
           "CONFLICT",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -707,6 +735,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -718,7 +749,8 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -788,6 +820,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -799,7 +834,8 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -894,6 +930,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -906,7 +945,8 @@ export const openapiDocument = {
           "ORGANIZATION_SUSPENDED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "get": {
@@ -982,6 +1022,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -991,7 +1034,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1082,6 +1126,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -1091,7 +1138,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1126,6 +1174,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "applications",
@@ -1134,7 +1185,8 @@ export const openapiDocument = {
         "x-error-codes": [
           "UNAUTHENTICATED",
           "FORBIDDEN",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1159,12 +1211,16 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
         "x-auth": "none",
         "x-error-codes": [
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1212,6 +1268,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -1219,7 +1278,8 @@ export const openapiDocument = {
         "x-error-codes": [
           "VALIDATION_FAILED",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1283,6 +1343,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1291,7 +1354,8 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1370,6 +1434,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1379,7 +1446,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1462,6 +1530,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1474,7 +1545,8 @@ export const openapiDocument = {
           "ORGANIZATION_SUSPENDED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "delete": {
@@ -1532,6 +1604,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1542,7 +1617,8 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1590,6 +1666,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1600,7 +1679,8 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1678,6 +1758,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1693,7 +1776,8 @@ export const openapiDocument = {
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "get": {
@@ -1785,6 +1869,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1794,7 +1881,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1864,6 +1952,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1875,7 +1966,8 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -1945,6 +2037,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -1956,7 +2051,8 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2020,6 +2116,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -2028,7 +2127,8 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2087,6 +2187,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -2099,7 +2202,8 @@ export const openapiDocument = {
           "PLAN_LIMIT_REACHED",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2157,6 +2261,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "memberships",
@@ -2167,7 +2274,8 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2240,6 +2348,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "notifications",
@@ -2248,7 +2359,8 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2283,6 +2395,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "notifications",
@@ -2290,7 +2405,8 @@ export const openapiDocument = {
         "x-error-codes": [
           "UNAUTHENTICATED",
           "FORBIDDEN",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2345,6 +2461,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "notifications",
@@ -2354,7 +2473,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2389,6 +2509,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "notifications",
@@ -2396,7 +2519,8 @@ export const openapiDocument = {
         "x-error-codes": [
           "UNAUTHENTICATED",
           "FORBIDDEN",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2476,6 +2600,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "notifications",
@@ -2490,7 +2617,8 @@ export const openapiDocument = {
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2603,6 +2731,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "notifications",
@@ -2612,7 +2743,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2675,6 +2807,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -2687,7 +2822,8 @@ export const openapiDocument = {
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "get": {
@@ -2762,6 +2898,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -2770,7 +2909,8 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -2825,6 +2965,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -2834,7 +2977,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "patch": {
@@ -2903,6 +3047,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -2915,7 +3062,8 @@ export const openapiDocument = {
           "ORGANIZATION_SUSPENDED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "delete": {
@@ -2969,6 +3117,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -2978,7 +3129,8 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -3036,6 +3188,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -3046,7 +3201,8 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -3117,6 +3273,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -3129,7 +3288,8 @@ export const openapiDocument = {
           "ORGANIZATION_SUSPENDED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -3187,6 +3347,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -3197,7 +3360,8 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -3255,6 +3419,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -3265,7 +3432,8 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     },
@@ -3340,6 +3508,9 @@ export const openapiDocument = {
           },
           "500": {
             "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         },
         "x-service": "organizations",
@@ -3353,7 +3524,8 @@ export const openapiDocument = {
           "CONFLICT",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       }
     }
@@ -3571,6 +3743,38 @@ export const openapiDocument = {
           }
         }
       },
+      "TooManyRequests": {
+        "description": "Error: RATE_LIMITED.",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "required": true,
+            "schema": {
+              "type": "integer",
+              "minimum": 1
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/ErrorResponse"
+            },
+            "examples": {
+              "RATE_LIMITED": {
+                "summary": "Above a rate limit (spec section 6); nothing was executed. Retry-After gives the seconds to wait.",
+                "value": {
+                  "error": {
+                    "code": "RATE_LIMITED",
+                    "message": "Too many requests. Retry after the Retry-After delay.",
+                    "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
       "Internal": {
         "description": "Error: INTERNAL.",
         "content": {
@@ -3585,6 +3789,38 @@ export const openapiDocument = {
                   "error": {
                     "code": "INTERNAL",
                     "message": "Something went wrong.",
+                    "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "ServiceUnavailable": {
+        "description": "Error: SERVICE_UNAVAILABLE.",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "required": true,
+            "schema": {
+              "type": "integer",
+              "minimum": 1
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/ErrorResponse"
+            },
+            "examples": {
+              "SERVICE_UNAVAILABLE": {
+                "summary": "Overload, or a dependency (the JWKS, DynamoDB, KMS, the event bus) timing out or throttling; never 401 for valid credentials, never 500. Retry-After gives the seconds to wait; retry a create with the same Idempotency-Key.",
+                "value": {
+                  "error": {
+                    "code": "SERVICE_UNAVAILABLE",
+                    "message": "The service is busy. Retry after the Retry-After delay.",
                     "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
                   }
                 }
@@ -3618,7 +3854,9 @@ export const openapiDocument = {
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
-          "INTERNAL"
+          "RATE_LIMITED",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
         ]
       },
       "Id": {

@@ -22,7 +22,9 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  RATE_LIMITED: "RATE_LIMITED",
   INTERNAL: "INTERNAL",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
 } as const;
 /** Error code of an error response. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -679,8 +681,8 @@ export const planLimits: Record<Plan, PlanLimits> = {
   ENTERPRISE: { members: 1000, applications: 500, keyMode: "DEDICATED", byok: true },
 };
 
-/** HTTP status and generic message of every error code. */
-export const errorCodes: Record<ErrorCode, { status: number; message: string }> = {
+/** HTTP status and generic message of every error code; `retryAfter`: the answer carries Retry-After. */
+export const errorCodes: Record<ErrorCode, { status: number; message: string; retryAfter?: true }> = {
   VALIDATION_FAILED: { status: 400, message: "The request is invalid." },
   UNAUTHENTICATED: { status: 401, message: "Authentication is required." },
   FORBIDDEN: { status: 403, message: "You are not allowed to do this." },
@@ -691,5 +693,7 @@ export const errorCodes: Record<ErrorCode, { status: number; message: string }> 
   IDEMPOTENCY_KEY_REUSED: { status: 409, message: "The Idempotency-Key was already used with another body." },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The body is larger than 16 KiB." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The body must be JSON (application/json)." },
+  RATE_LIMITED: { status: 429, message: "Too many requests. Retry after the Retry-After delay.", retryAfter: true },
   INTERNAL: { status: 500, message: "Something went wrong." },
+  SERVICE_UNAVAILABLE: { status: 503, message: "The service is busy. Retry after the Retry-After delay.", retryAfter: true },
 };

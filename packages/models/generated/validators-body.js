@@ -2587,7 +2587,7 @@ return errors === 0;
 
 export const schema_ErrorCode = validate121;
 const schema75 = {"$ref":"tenantry#/$defs/ErrorCode","$id":"schema_ErrorCode"};
-const schema76 = {"description":"Error code of an error response.","type":"string","enum":["VALIDATION_FAILED","UNAUTHENTICATED","FORBIDDEN","PLAN_LIMIT_REACHED","ORGANIZATION_SUSPENDED","NOT_FOUND","CONFLICT","IDEMPOTENCY_KEY_REUSED","PAYLOAD_TOO_LARGE","UNSUPPORTED_MEDIA_TYPE","INTERNAL"]};
+const schema76 = {"description":"Error code of an error response.","type":"string","enum":["VALIDATION_FAILED","UNAUTHENTICATED","FORBIDDEN","PLAN_LIMIT_REACHED","ORGANIZATION_SUSPENDED","NOT_FOUND","CONFLICT","IDEMPOTENCY_KEY_REUSED","PAYLOAD_TOO_LARGE","UNSUPPORTED_MEDIA_TYPE","RATE_LIMITED","INTERNAL","SERVICE_UNAVAILABLE"]};
 
 function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2602,7 +2602,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!(((((((((((data === "VALIDATION_FAILED") || (data === "UNAUTHENTICATED")) || (data === "FORBIDDEN")) || (data === "PLAN_LIMIT_REACHED")) || (data === "ORGANIZATION_SUSPENDED")) || (data === "NOT_FOUND")) || (data === "CONFLICT")) || (data === "IDEMPOTENCY_KEY_REUSED")) || (data === "PAYLOAD_TOO_LARGE")) || (data === "UNSUPPORTED_MEDIA_TYPE")) || (data === "INTERNAL"))){
+if(!(((((((((((((data === "VALIDATION_FAILED") || (data === "UNAUTHENTICATED")) || (data === "FORBIDDEN")) || (data === "PLAN_LIMIT_REACHED")) || (data === "ORGANIZATION_SUSPENDED")) || (data === "NOT_FOUND")) || (data === "CONFLICT")) || (data === "IDEMPOTENCY_KEY_REUSED")) || (data === "PAYLOAD_TOO_LARGE")) || (data === "UNSUPPORTED_MEDIA_TYPE")) || (data === "RATE_LIMITED")) || (data === "INTERNAL")) || (data === "SERVICE_UNAVAILABLE"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema76.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -3959,7 +3959,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!(((((((((((data === "VALIDATION_FAILED") || (data === "UNAUTHENTICATED")) || (data === "FORBIDDEN")) || (data === "PLAN_LIMIT_REACHED")) || (data === "ORGANIZATION_SUSPENDED")) || (data === "NOT_FOUND")) || (data === "CONFLICT")) || (data === "IDEMPOTENCY_KEY_REUSED")) || (data === "PAYLOAD_TOO_LARGE")) || (data === "UNSUPPORTED_MEDIA_TYPE")) || (data === "INTERNAL"))){
+if(!(((((((((((((data === "VALIDATION_FAILED") || (data === "UNAUTHENTICATED")) || (data === "FORBIDDEN")) || (data === "PLAN_LIMIT_REACHED")) || (data === "ORGANIZATION_SUSPENDED")) || (data === "NOT_FOUND")) || (data === "CONFLICT")) || (data === "IDEMPOTENCY_KEY_REUSED")) || (data === "PAYLOAD_TOO_LARGE")) || (data === "UNSUPPORTED_MEDIA_TYPE")) || (data === "RATE_LIMITED")) || (data === "INTERNAL")) || (data === "SERVICE_UNAVAILABLE"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema76.enum}};
 if(vErrors === null){
 vErrors = [err1];
