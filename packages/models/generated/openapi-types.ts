@@ -10,7 +10,10 @@ export interface paths {
         /** List the applications of an organization */
         get: operations["listApplications"];
         put?: never;
-        /** Create an application and its first API key */
+        /**
+         * Create an application and its first API key
+         * @description The key is shown in plaintext in this response only; the service keeps its SHA-256 hash. Counts against the plan's application limit.
+         */
         post: operations["createApplication"];
         delete?: never;
         options?: never;
@@ -611,6 +614,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organizations/{orgId}/encryption-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose the key that protects the organization's data (ENTERPRISE)
+         * @description The data key is re-wrapped under the new key, so every existing ciphertext stays readable. A byok key is proven usable before anything changes (else 400, nothing changed). Other plans answer 403 FORBIDDEN.
+         */
+        put: operations["setEncryptionKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -663,6 +686,7 @@ export interface components {
         /** @description Opaque cursor returned as nextCursor by the previous page. */
         Cursor: string;
         SecretName: string;
+        /** @description At most 4 KiB of UTF-8 (the service also checks the byte length). */
         SecretValue: string;
         FieldError: {
             /** @description JSON pointer of the offending field, e.g. /name. */
@@ -719,6 +743,11 @@ export interface components {
          */
         KeyMode: "PLATFORM" | "DEDICATED";
         /**
+         * @description Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform.
+         * @enum {string}
+         */
+        EncryptionMode: "platform" | "dedicated" | "byok";
+        /**
          * @description Slot of an application API key.
          * @enum {string}
          */
@@ -738,7 +767,7 @@ export interface components {
          * @description Type of a domain event (spec section 7). Every type goes to the audit log.
          * @enum {string}
          */
-        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
+        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
         /**
          * @description Type of an inbox notification; most are created from the domain event of the same name.
          * @enum {string}
@@ -948,6 +977,18 @@ export interface components {
             userId: components["schemas"]["UserId"];
         };
         /**
+         * @description platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.
+         * @example {
+         *       "mode": "byok",
+         *       "keyArn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+         *     }
+         */
+        SetEncryptionKeyRequest: {
+            mode: components["schemas"]["EncryptionMode"];
+            /** @description Required with byok, refused otherwise. */
+            keyArn?: components["schemas"]["KmsKeyArn"];
+        };
+        /**
          * @description A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown.
          * @example {
          *       "id": "app_01HZX5M2N3P4Q5R6S7T8V9W0X1",
@@ -960,7 +1001,7 @@ export interface components {
          *       ],
          *       "keys": {
          *         "current": {
-         *           "prefix": "tnt_7Hq2",
+         *           "prefix": "tnt_live_7Hq2xYz",
          *           "createdAt": "2025-01-15T09:30:00.000Z",
          *           "lastUsedAt": "2025-01-16T11:02:03.000Z"
          *         },
@@ -1185,6 +1226,9 @@ export interface components {
          *         "members": 2,
          *         "applications": 1
          *       },
+         *       "encryption": {
+         *         "mode": "platform"
+         *       },
          *       "createdAt": "2025-01-15T09:30:00.000Z",
          *       "updatedAt": "2025-01-15T09:30:00.000Z"
          *     }
@@ -1199,6 +1243,7 @@ export interface components {
             ownerId: components["schemas"]["UserId"];
             metadata: components["schemas"]["Metadata"];
             usage: components["schemas"]["OrganizationUsage"];
+            encryption: components["schemas"]["OrganizationEncryption"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
             suspendedAt?: components["schemas"]["Timestamp"];
@@ -1211,6 +1256,14 @@ export interface components {
             members: number;
             applications: number;
         };
+        /** @description Which key protects the organization's data key; never key material. */
+        OrganizationEncryption: {
+            mode: components["schemas"]["EncryptionMode"];
+            /** @description The dedicated or customer key (absent for platform). */
+            keyArn?: components["schemas"]["KmsKeyArn"];
+        };
+        /** @description A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>. */
+        KmsKeyArn: string;
         /** @description A page of Application items. */
         ApplicationPage: {
             items: components["schemas"]["Application"][];
@@ -2350,7 +2403,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Type of a domain event (spec section 7). Every type goes to the audit log. */
-                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
+                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
                 /** @description Page size. */
                 limit?: number;
                 /** @description Opaque cursor returned as nextCursor by the previous page. */
@@ -2670,6 +2723,41 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TransferOwnershipRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setEncryptionKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetEncryptionKeyRequest"];
             };
         };
         responses: {

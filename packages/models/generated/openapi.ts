@@ -46,6 +46,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "createApplication",
         "summary": "Create an application and its first API key",
+        "description": "The key is shown in plaintext in this response only; the service keeps its SHA-256 hash. Counts against the plan's application limit.",
         "tags": [
           "applications"
         ],
@@ -943,6 +944,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "PLAN_LIMIT_REACHED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -2662,6 +2664,7 @@ export const openapiDocument = {
                 "organization.suspended",
                 "organization.reactivated",
                 "organization.plan_changed",
+                "organization.key_changed",
                 "ownership.transferred",
                 "invitation.created",
                 "invitation.accepted",
@@ -3528,6 +3531,98 @@ export const openapiDocument = {
           "SERVICE_UNAVAILABLE"
         ]
       }
+    },
+    "/organizations/{orgId}/encryption-key": {
+      "put": {
+        "operationId": "setEncryptionKey",
+        "summary": "Choose the key that protects the organization's data (ENTERPRISE)",
+        "description": "The data key is re-wrapped under the new key, so every existing ciphertext stays readable. A byok key is proven usable before anything changes (else 400, nothing changed). Other plans answer 403 FORBIDDEN.",
+        "tags": [
+          "organizations"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "orgId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "Opaque identifier (letters, digits, '_' and '-', at most 64).",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SetEncryptionKeyRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Success.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Organization"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        },
+        "x-service": "organizations",
+        "x-auth": "user",
+        "x-error-codes": [
+          "VALIDATION_FAILED",
+          "UNAUTHENTICATED",
+          "FORBIDDEN",
+          "NOT_FOUND",
+          "ORGANIZATION_SUSPENDED",
+          "CONFLICT",
+          "PAYLOAD_TOO_LARGE",
+          "UNSUPPORTED_MEDIA_TYPE",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
+        ]
+      }
     }
   },
   "components": {
@@ -3959,9 +4054,10 @@ export const openapiDocument = {
         "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"
       },
       "SecretValue": {
+        "description": "At most 4 KiB of UTF-8 (the service also checks the byte length).",
         "type": "string",
         "minLength": 1,
-        "maxLength": 8192
+        "maxLength": 4096
       },
       "FieldError": {
         "type": "object",
@@ -4092,6 +4188,15 @@ export const openapiDocument = {
           "DEDICATED"
         ]
       },
+      "EncryptionMode": {
+        "description": "Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform.",
+        "type": "string",
+        "enum": [
+          "platform",
+          "dedicated",
+          "byok"
+        ]
+      },
       "KeySlot": {
         "description": "Slot of an application API key.",
         "type": "string",
@@ -4145,6 +4250,7 @@ export const openapiDocument = {
           "organization.suspended",
           "organization.reactivated",
           "organization.plan_changed",
+          "organization.key_changed",
           "ownership.transferred",
           "invitation.created",
           "invitation.accepted",
@@ -4644,6 +4750,29 @@ export const openapiDocument = {
         },
         "additionalProperties": false
       },
+      "SetEncryptionKeyRequest": {
+        "description": "platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.",
+        "type": "object",
+        "required": [
+          "mode"
+        ],
+        "examples": [
+          {
+            "mode": "byok",
+            "keyArn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+          }
+        ],
+        "properties": {
+          "mode": {
+            "$ref": "#/components/schemas/EncryptionMode"
+          },
+          "keyArn": {
+            "description": "Required with byok, refused otherwise.",
+            "$ref": "#/components/schemas/KmsKeyArn"
+          }
+        },
+        "additionalProperties": false
+      },
       "Application": {
         "description": "A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown.",
         "type": "object",
@@ -4668,7 +4797,7 @@ export const openapiDocument = {
             ],
             "keys": {
               "current": {
-                "prefix": "tnt_7Hq2",
+                "prefix": "tnt_live_7Hq2xYz",
                 "createdAt": "2025-01-15T09:30:00.000Z",
                 "lastUsedAt": "2025-01-16T11:02:03.000Z"
               },
@@ -5195,6 +5324,7 @@ export const openapiDocument = {
           "ownerId",
           "metadata",
           "usage",
+          "encryption",
           "createdAt",
           "updatedAt"
         ],
@@ -5212,6 +5342,9 @@ export const openapiDocument = {
             "usage": {
               "members": 2,
               "applications": 1
+            },
+            "encryption": {
+              "mode": "platform"
             },
             "createdAt": "2025-01-15T09:30:00.000Z",
             "updatedAt": "2025-01-15T09:30:00.000Z"
@@ -5242,6 +5375,9 @@ export const openapiDocument = {
           },
           "usage": {
             "$ref": "#/components/schemas/OrganizationUsage"
+          },
+          "encryption": {
+            "$ref": "#/components/schemas/OrganizationEncryption"
           },
           "createdAt": {
             "$ref": "#/components/schemas/Timestamp"
@@ -5280,6 +5416,30 @@ export const openapiDocument = {
           }
         },
         "additionalProperties": false
+      },
+      "OrganizationEncryption": {
+        "description": "Which key protects the organization's data key; never key material.",
+        "type": "object",
+        "required": [
+          "mode"
+        ],
+        "properties": {
+          "mode": {
+            "$ref": "#/components/schemas/EncryptionMode"
+          },
+          "keyArn": {
+            "description": "The dedicated or customer key (absent for platform).",
+            "$ref": "#/components/schemas/KmsKeyArn"
+          }
+        },
+        "additionalProperties": false
+      },
+      "KmsKeyArn": {
+        "description": "A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.",
+        "type": "string",
+        "minLength": 7,
+        "maxLength": 2048,
+        "pattern": "^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"
       },
       "ApplicationPage": {
         "description": "A page of Application items.",

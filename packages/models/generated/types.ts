@@ -88,6 +88,16 @@ export const KeyMode = {
 export type KeyMode = (typeof KeyMode)[keyof typeof KeyMode];
 export const KeyModeValues = Object.values(KeyMode) as KeyMode[];
 
+/** Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform. */
+export const EncryptionMode = {
+  PLATFORM: "platform",
+  DEDICATED: "dedicated",
+  BYOK: "byok",
+} as const;
+/** Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform. */
+export type EncryptionMode = (typeof EncryptionMode)[keyof typeof EncryptionMode];
+export const EncryptionModeValues = Object.values(EncryptionMode) as EncryptionMode[];
+
 /** Slot of an application API key. */
 export const KeySlot = {
   CURRENT: "current",
@@ -141,6 +151,7 @@ export const EventType = {
   ORGANIZATION_SUSPENDED: "organization.suspended",
   ORGANIZATION_REACTIVATED: "organization.reactivated",
   ORGANIZATION_PLAN_CHANGED: "organization.plan_changed",
+  ORGANIZATION_KEY_CHANGED: "organization.key_changed",
   OWNERSHIP_TRANSFERRED: "ownership.transferred",
   INVITATION_CREATED: "invitation.created",
   INVITATION_ACCEPTED: "invitation.accepted",
@@ -226,6 +237,7 @@ export type Cursor = string;
 
 export type SecretName = string;
 
+/** At most 4 KiB of UTF-8 (the service also checks the byte length). */
 export type SecretValue = string;
 
 /** A plaintext API key, shown once. */
@@ -234,6 +246,9 @@ export type ApiKey = string;
 export type NotificationTitle = string;
 
 export type NotificationBody = string;
+
+/** A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>. */
+export type KmsKeyArn = string;
 
 export interface FieldError {
   /** JSON pointer of the offending field, e.g. /name. */
@@ -375,6 +390,13 @@ export interface TransferOwnershipRequest {
   userId: UserId;
 }
 
+/** platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required. */
+export interface SetEncryptionKeyRequest {
+  mode: EncryptionMode;
+  /** Required with byok, refused otherwise. */
+  keyArn?: KmsKeyArn;
+}
+
 /** A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown. */
 export interface Application {
   id: ApplicationId;
@@ -508,6 +530,7 @@ export interface Organization {
   ownerId: UserId;
   metadata: Metadata;
   usage: OrganizationUsage;
+  encryption: OrganizationEncryption;
   createdAt: Timestamp;
   updatedAt: Timestamp;
   suspendedAt?: Timestamp;
@@ -520,6 +543,13 @@ export interface Organization {
 export interface OrganizationUsage {
   members: number;
   applications: number;
+}
+
+/** Which key protects the organization's data key; never key material. */
+export interface OrganizationEncryption {
+  mode: EncryptionMode;
+  /** The dedicated or customer key (absent for platform). */
+  keyArn?: KmsKeyArn;
 }
 
 /** A page of Application items. */
@@ -610,6 +640,7 @@ export interface SchemaTypes {
   MembershipStatus: MembershipStatus;
   InvitationStatus: InvitationStatus;
   KeyMode: KeyMode;
+  EncryptionMode: EncryptionMode;
   KeySlot: KeySlot;
   Scope: Scope;
   ActorKind: ActorKind;
@@ -640,6 +671,7 @@ export interface SchemaTypes {
   UpdateOrganizationRequest: UpdateOrganizationRequest;
   ChangePlanRequest: ChangePlanRequest;
   TransferOwnershipRequest: TransferOwnershipRequest;
+  SetEncryptionKeyRequest: SetEncryptionKeyRequest;
   Application: Application;
   ApiKeySlots: ApiKeySlots;
   ApiKeyInfo: ApiKeyInfo;
@@ -656,6 +688,8 @@ export interface SchemaTypes {
   NotificationBody: NotificationBody;
   Organization: Organization;
   OrganizationUsage: OrganizationUsage;
+  OrganizationEncryption: OrganizationEncryption;
+  KmsKeyArn: KmsKeyArn;
   ApplicationPage: ApplicationPage;
   SecretMetadataPage: SecretMetadataPage;
   MyOrganizationPage: MyOrganizationPage;

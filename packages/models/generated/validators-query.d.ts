@@ -90,3 +90,5 @@ export declare const query_reactivateOrganization: CompiledValidator;
 export declare const path_reactivateOrganization: CompiledValidator;
 export declare const query_transferOwnership: CompiledValidator;
 export declare const path_transferOwnership: CompiledValidator;
+export declare const query_setEncryptionKey: CompiledValidator;
+export declare const path_setEncryptionKey: CompiledValidator;

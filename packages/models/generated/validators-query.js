@@ -6029,7 +6029,7 @@ return errors === 0;
 }
 
 export const query_getAuditLog = validate85;
-const schema70 = {"type":"object","properties":{"type":{"description":"Type of a domain event (spec section 7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]},"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_getAuditLog"};
+const schema70 = {"type":"object","properties":{"type":{"description":"Type of a domain event (spec section 7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]},"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_getAuditLog"};
 
 function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_getAuditLog" */;
@@ -6081,7 +6081,7 @@ data["type"] = coerced0;
 }
 }
 }
-if(!(((((((((((((((((((((((data0 === "organization.created") || (data0 === "organization.updated")) || (data0 === "organization.deleted")) || (data0 === "organization.restored")) || (data0 === "organization.suspended")) || (data0 === "organization.reactivated")) || (data0 === "organization.plan_changed")) || (data0 === "ownership.transferred")) || (data0 === "invitation.created")) || (data0 === "invitation.accepted")) || (data0 === "invitation.declined")) || (data0 === "invitation.revoked")) || (data0 === "member.role_changed")) || (data0 === "member.removed")) || (data0 === "member.left")) || (data0 === "application.created")) || (data0 === "application.deleted")) || (data0 === "api_key.rotated")) || (data0 === "api_key.promoted")) || (data0 === "api_key.withdrawn")) || (data0 === "api_key.revoked")) || (data0 === "plan.limit_reached")) || (data0 === "platform.access"))){
+if(!((((((((((((((((((((((((data0 === "organization.created") || (data0 === "organization.updated")) || (data0 === "organization.deleted")) || (data0 === "organization.restored")) || (data0 === "organization.suspended")) || (data0 === "organization.reactivated")) || (data0 === "organization.plan_changed")) || (data0 === "organization.key_changed")) || (data0 === "ownership.transferred")) || (data0 === "invitation.created")) || (data0 === "invitation.accepted")) || (data0 === "invitation.declined")) || (data0 === "invitation.revoked")) || (data0 === "member.role_changed")) || (data0 === "member.removed")) || (data0 === "member.left")) || (data0 === "application.created")) || (data0 === "application.deleted")) || (data0 === "api_key.rotated")) || (data0 === "api_key.promoted")) || (data0 === "api_key.withdrawn")) || (data0 === "api_key.revoked")) || (data0 === "plan.limit_reached")) || (data0 === "platform.access"))){
 const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum}};
 if(vErrors === null){
 vErrors = [err2];
@@ -7742,6 +7742,147 @@ vErrors.push(err6);
 errors++;
 }
 validate106.errors = vErrors;
+return errors === 0;
+}
+
+export const query_setEncryptionKey = validate107;
+const schema92 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_setEncryptionKey"};
+
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_setEncryptionKey" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate107.errors = vErrors;
+return errors === 0;
+}
+
+export const path_setEncryptionKey = validate108;
+const schema93 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_setEncryptionKey"};
+
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_setEncryptionKey" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orgId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "orgId")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.orgId !== undefined){
+let data0 = data.orgId;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err2 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["orgId"] = coerced0;
+}
+}
+}
+if(typeof data0 === "string"){
+if(func2(data0) > 64){
+const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern0.test(data0)){
+const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate108.errors = vErrors;
 return errors === 0;
 }
 

@@ -4,6 +4,7 @@
  */
 import { ConflictError, NotFoundError } from '@tenantry/errors';
 import type { OrganizationStatus } from '@tenantry/models';
+import { encryptionOf } from './encryption';
 import { type OrganizationState, type OrganizationView, RESTORE_WINDOW_DAYS, type UsageState } from './model';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,6 +53,7 @@ export function toView(organization: OrganizationState, usage: UsageState | unde
     ownerId: organization.ownerId,
     metadata: organization.metadata ?? {},
     usage: { members: usage?.seats ?? 0, applications: usage?.applications ?? 0 },
+    encryption: encryptionOf(organization.dataKey),
     createdAt: organization.createdAt,
     updatedAt: organization.updatedAt,
     ...(organization.suspendedAt ? { suspendedAt: organization.suspendedAt } : {}),

@@ -80,6 +80,14 @@ class KeyMode(str, Enum):
     DEDICATED = "DEDICATED"
 
 
+class EncryptionMode(str, Enum):
+    """Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform."""
+
+    PLATFORM = "platform"
+    DEDICATED = "dedicated"
+    BYOK = "byok"
+
+
 class KeySlot(str, Enum):
     """Slot of an application API key."""
 
@@ -124,6 +132,7 @@ class EventType(str, Enum):
     ORGANIZATION_SUSPENDED = "organization.suspended"
     ORGANIZATION_REACTIVATED = "organization.reactivated"
     ORGANIZATION_PLAN_CHANGED = "organization.plan_changed"
+    ORGANIZATION_KEY_CHANGED = "organization.key_changed"
     OWNERSHIP_TRANSFERRED = "ownership.transferred"
     INVITATION_CREATED = "invitation.created"
     INVITATION_ACCEPTED = "invitation.accepted"
@@ -663,6 +672,28 @@ class TransferOwnershipRequest:
 
 
 @dataclass
+class SetEncryptionKeyRequest:
+    """platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required."""
+
+    mode: EncryptionMode
+    key_arn: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "SetEncryptionKeyRequest":
+        return cls(
+            mode=EncryptionMode(data["mode"]),
+            key_arn=data.get("keyArn"),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        out["mode"] = self.mode.value
+        if self.key_arn is not None:
+            out["keyArn"] = self.key_arn
+        return out
+
+
+@dataclass
 class Application:
     """A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown."""
 
@@ -1073,6 +1104,7 @@ class Organization:
     owner_id: str
     metadata: Dict[str, str]
     usage: OrganizationUsage
+    encryption: OrganizationEncryption
     created_at: str
     updated_at: str
     suspended_at: Optional[str] = None
@@ -1090,6 +1122,7 @@ class Organization:
             owner_id=data["ownerId"],
             metadata=dict(data["metadata"]),
             usage=OrganizationUsage.from_dict(data["usage"]),
+            encryption=OrganizationEncryption.from_dict(data["encryption"]),
             created_at=data["createdAt"],
             updated_at=data["updatedAt"],
             suspended_at=data.get("suspendedAt"),
@@ -1107,6 +1140,7 @@ class Organization:
         out["ownerId"] = self.owner_id
         out["metadata"] = dict(self.metadata)
         out["usage"] = self.usage.to_dict()
+        out["encryption"] = self.encryption.to_dict()
         out["createdAt"] = self.created_at
         out["updatedAt"] = self.updated_at
         if self.suspended_at is not None:
@@ -1136,6 +1170,28 @@ class OrganizationUsage:
         out: Dict[str, Any] = {}
         out["members"] = self.members
         out["applications"] = self.applications
+        return out
+
+
+@dataclass
+class OrganizationEncryption:
+    """Which key protects the organization's data key; never key material."""
+
+    mode: EncryptionMode
+    key_arn: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "OrganizationEncryption":
+        return cls(
+            mode=EncryptionMode(data["mode"]),
+            key_arn=data.get("keyArn"),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        out["mode"] = self.mode.value
+        if self.key_arn is not None:
+            out["keyArn"] = self.key_arn
         return out
 
 
