@@ -23,10 +23,17 @@ export interface TenantryErrorOptions {
   cause?: unknown;
 }
 
+export interface RetryAfterOptions extends TenantryErrorOptions {
+  /** Seconds the client should wait before retrying (the `Retry-After` header; at least 1). */
+  retryAfterSeconds?: number;
+}
+
 /** The base of every Tenantry error: an API code, its HTTP status and a client-safe message. */
 export abstract class TenantryError extends Error {
   abstract readonly code: ErrorCode;
   abstract readonly statusCode: number;
+  /** Seconds for the `Retry-After` header, on the codes that carry one (429, 503). */
+  readonly retryAfterSeconds?: number;
 
   constructor(message: string, options?: TenantryErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -139,6 +146,35 @@ export class UnsupportedMediaTypeError extends TenantryError {
   }
 }
 
+/** 429: above a rate limit; nothing was executed. Answered with `Retry-After`. */
+export class RateLimitedError extends TenantryError {
+  readonly code = 'RATE_LIMITED';
+  readonly statusCode = 429;
+  override readonly retryAfterSeconds: number;
+  constructor(message = 'Too many requests; retry after the Retry-After delay', options?: RetryAfterOptions) {
+    super(message, options);
+    this.retryAfterSeconds = wholeSeconds(options?.retryAfterSeconds ?? 1);
+  }
+}
+
+/**
+ * 503: overloaded, or a dependency (the JWKS, DynamoDB, KMS, the event bus) timed out or throttled.
+ * Answered with `Retry-After`; never a 401 for valid credentials, never a 500. Log the cause at WARN.
+ */
+export class ServiceUnavailableError extends TenantryError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly statusCode = 503;
+  override readonly retryAfterSeconds: number;
+  constructor(message = 'The service is busy; retry after the Retry-After delay', options?: RetryAfterOptions) {
+    super(message, options);
+    this.retryAfterSeconds = wholeSeconds(options?.retryAfterSeconds ?? 1);
+  }
+}
+
+function wholeSeconds(seconds: number): number {
+  return Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds)) : 1;
+}
+
 /** 500: anything unexpected. The message is always generic; the cause is logged. */
 export class InternalError extends TenantryError {
   readonly code = 'INTERNAL';
@@ -159,17 +195,125 @@ export function isTenantryError(error: unknown): error is TenantryError {
   );
 }
 
+/** Error names of timeouts, throttling and unavailability (AWS SDK v3 exceptions, fetch, Node). */
+const UNAVAILABLE_NAMES = new Set([
+  'TimeoutError',
+  'AbortError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'InternalFailure',
+  'KMSInternalException',
+  'DependencyTimeoutException',
+]);
+
+/** Node and undici error codes of a connection that failed, was refused, reset or timed out. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  $retryable?: { throttling?: unknown };
+}
+
 /**
- * The HTTP answer for any thrown value: a TenantryError as itself, anything else as a generic 500.
- * The caller logs `cause` for the 500 case; nothing of an unknown error reaches the body.
+ * True when `error`, or any error in its `cause` chain, says that a dependency is overloaded,
+ * throttling, unreachable or too slow — something a retry a little later may fix — rather than a
+ * bug: SDK throttling and timeout exceptions (`ThrottlingException`,
+ * `ProvisionedThroughputExceededException`, `RequestLimitExceeded`, `TimeoutError` …), refused,
+ * reset or hung-up connections (`ECONNREFUSED`, `socket hang up` …), and HTTP 429/502/503/504
+ * answers of an AWS API.
+ *
+ * @example
+ * ```ts
+ * isDependencyUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' })); // true
+ * ```
  */
-export function toErrorResponse(
-  error: unknown,
-  requestId: string,
-): { statusCode: number; body: ErrorResponse; internal: boolean } {
-  if (isTenantryError(error)) {
-    return { statusCode: error.statusCode, body: error.toBody(requestId), internal: error instanceof InternalError };
+export function isDependencyUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
+    const candidate = current as ErrorLike;
+    if (typeof candidate.name === 'string' && UNAVAILABLE_NAMES.has(candidate.name)) return true;
+    if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) return true;
+    if (typeof candidate.message === 'string' && /socket hang up/i.test(candidate.message)) return true;
+    if (candidate.$retryable?.throttling === true) return true;
+    const status = candidate.$metadata?.httpStatusCode;
+    if (typeof status === 'number' && UNAVAILABLE_STATUSES.has(status)) return true;
+    if (candidate.code === 'SERVICE_UNAVAILABLE') return true;
+    if (isTenantryError(current) && candidate.code !== 'INTERNAL') return false;
+    current = candidate.cause;
   }
-  const internal = new InternalError();
-  return { statusCode: internal.statusCode, body: internal.toBody(requestId), internal: true };
+  return false;
+}
+
+/** What the one mapper answers for a thrown value. */
+export interface MappedError {
+  statusCode: number;
+  body: ErrorResponse;
+  /** Headers of the answer (lower-case names): `retry-after` on 429 and 503. */
+  headers: Record<string, string>;
+  /** A 500: log it at ERROR with its cause. */
+  internal: boolean;
+  /** A 503 (overload, a dependency timing out or throttling): log it at WARN with its cause. */
+  unavailable: boolean;
+}
+
+/**
+ * The HTTP answer for any thrown value — the one place errors become HTTP. A TenantryError answers
+ * as itself, except an `InternalError` whose cause is an unavailable dependency; anything else that
+ * {@link isDependencyUnavailable} recognises is a 503 `SERVICE_UNAVAILABLE` with `Retry-After`; all
+ * the rest is a generic 500. The caller logs `cause`; nothing of an unknown error reaches the body.
+ */
+export function toErrorResponse(error: unknown, requestId: string): MappedError {
+  let mapped: TenantryError;
+  if (isTenantryError(error) && !(error instanceof InternalError && isDependencyUnavailable(error.cause))) {
+    mapped = error;
+  } else if (isDependencyUnavailable(error)) {
+    mapped = new ServiceUnavailableError(undefined, { cause: error });
+  } else {
+    mapped = error instanceof InternalError ? error : new InternalError();
+  }
+  const headers: Record<string, string> = {};
+  if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
+  return {
+    statusCode: mapped.statusCode,
+    body: mapped.toBody(requestId),
+    headers,
+    internal: mapped.statusCode === 500,
+    unavailable: mapped.statusCode === 503,
+  };
 }
