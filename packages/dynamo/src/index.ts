@@ -1,8 +1,16 @@
 export { type BatchGetOptions, type BatchRequestItems, batchGetAll } from './batch';
 export { documentClient, forbidScans, ScanForbiddenError } from './client';
 export { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';
-export { type ItemKey, membershipByUserKey, membershipKey, organizationKey, organizationPk, usageKey } from './keys';
+export {
+  apiKeyKey,
+  type ItemKey,
+  membershipByUserKey,
+  membershipKey,
+  organizationKey,
+  organizationPk,
+  usageKey,
+} from './keys';
 export { type Item, type Page, type PageRequest, queryAll, queryPage } from './query';
-export { type MembershipRecord, membershipItem } from './records';
+export { type ApiKeyRecord, type ApiKeySlot, apiKeyItem, type MembershipRecord, membershipItem } from './records';
 export { tables } from './tables';
 export { type TransactionOptions, type TransactionOutcome, transactWrite } from './transactions';

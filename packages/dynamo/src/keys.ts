@@ -1,6 +1,7 @@
 /**
  * Keys of the items that more than one service reads or writes: the organization and its usage
- * counters (organizations table) and memberships (memberships table). The security layer reads the
+ * counters (organizations table), memberships (memberships table) and API keys (applications table:
+ * written by the applications service, read by the security layer of every service that takes keys). The security layer reads the
  * organization and the caller's membership in one BatchGetItem; the organizations service writes the
  * OWNER membership with a new organization and on transfer; the memberships service writes the rest
  * and the member counter. Every table uses the generic attributes pk/sk (and gsiNpk/gsiNsk).
@@ -33,3 +34,9 @@ export const membershipByUserKey = (organizationId: string, userId: string) => (
   gsi1pk: `USER#${userId}`,
   gsi1sk: organizationPk(organizationId),
 });
+
+/**
+ * An API key by the SHA-256 (hex) of the key (applications table): one strongly consistent GetItem
+ * finds it, never a scan or an index. Only the hash is ever stored.
+ */
+export const apiKeyKey = (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' });

@@ -1,5 +1,5 @@
 import type { OrganizationRole } from '@tenantry/models';
-import { membershipByUserKey, membershipKey } from './keys';
+import { apiKeyKey, membershipByUserKey, membershipKey } from './keys';
 
 /**
  * A membership as every service stores and reads it (memberships table, `membershipKey(orgId, userId)`):
@@ -23,3 +23,33 @@ export const membershipItem = (membership: MembershipRecord) => ({
   entity: 'Membership',
   ...membership,
 });
+
+/** The slot of an application's key (schemas/enums.yaml `KeySlot`). */
+export type ApiKeySlot = 'current' | 'next' | 'previous';
+
+/**
+ * An API key as the applications service stores it (applications table, `apiKeyKey(keyHash)`) and
+ * the security layer of every service reads it: the hash of the key, never the key. The item
+ * exists exactly while the key may verify: it is deleted in the same transaction that withdraws,
+ * revokes, replaces it or deletes its application; a `previous` key also stops at `expiresAt`,
+ * whether or not TTL (`ttl`, epoch seconds) has removed the item yet.
+ */
+export interface ApiKeyRecord {
+  keyHash: string;
+  organizationId: string;
+  applicationId: string;
+  slot: ApiKeySlot;
+  scopes: string[];
+  /** The first characters of the key (shown in metadata to recognise it). */
+  prefix: string;
+  createdAt: string;
+  /** `previous` only: the end of its grace period. */
+  expiresAt?: string;
+  /** Epoch seconds, DynamoDB TTL: the item may be removed after `expiresAt`. */
+  ttl?: number;
+  /** The last verification, written at most once a minute (never on the request's critical path). */
+  lastUsedAt?: string;
+}
+
+/** The full item of an API key: its attributes and its key, in one definition. */
+export const apiKeyItem = (record: ApiKeyRecord) => ({ ...apiKeyKey(record.keyHash), entity: 'ApiKey', ...record });

@@ -1,4 +1,5 @@
 import { eventBusPublisher } from '@tenantry/events';
+import { apiKeyResolver } from './api-keys';
 import type { EventPublisher, SecurityEvent } from './events';
 import { cognitoUserResolver } from './jwt';
 import { generatedModels, type ModelsAdapter } from './models';
@@ -11,7 +12,7 @@ import type { ApplicationPrincipal, PrincipalResolver, UserPrincipal } from './p
 export type AnyEventPublisher = EventPublisher | { publish(events: SecurityEvent[]): Promise<unknown> };
 
 export interface SecurityConfig {
-  /** Resolvers per principal kind. `user`: Cognito ID tokens (default). `application`: none until configured. */
+  /** Resolvers per principal kind. `user`: Cognito ID tokens (default). `application`: API keys by their hash in the applications table (default). */
   resolvers: { user?: PrincipalResolver<UserPrincipal>; application?: PrincipalResolver<ApplicationPrincipal> };
   /** Publishes `platform.access` audit events (default: the event bus of @tenantry/events). */
   eventPublisher: EventPublisher;
@@ -71,10 +72,12 @@ export function configureSecurity(options: SecurityOptions): void {
 export function resetSecurityConfig(): void {
   current = { ...defaults };
   defaultUserResolver = undefined;
+  defaultApplicationResolver = undefined;
   defaultStore = undefined;
 }
 
 let defaultUserResolver: PrincipalResolver<UserPrincipal> | undefined;
+let defaultApplicationResolver: PrincipalResolver<ApplicationPrincipal> | undefined;
 let defaultStore: OrganizationStore | undefined;
 
 export function securityConfig(): SecurityConfig {
@@ -85,6 +88,13 @@ export function userResolver(): PrincipalResolver<UserPrincipal> {
   if (current.resolvers.user) return current.resolvers.user;
   defaultUserResolver ??= cognitoUserResolver();
   return defaultUserResolver;
+}
+
+/** The API-key resolver: the configured one, else the DynamoDB lookup by key hash (`APPLICATIONS_TABLE`). */
+export function applicationResolver(): PrincipalResolver<ApplicationPrincipal> {
+  if (current.resolvers.application) return current.resolvers.application;
+  defaultApplicationResolver ??= apiKeyResolver();
+  return defaultApplicationResolver;
 }
 
 export function organizationStore(): OrganizationStore {

@@ -44,10 +44,12 @@ export interface OrganizationSecurityContext extends BaseContext, TenantScope {
   readonly access: Exclude<Access, 'user'>;
 }
 
-/** An API key acting on itself (`applications:self`). */
+/** An API key acting on itself (`applications:self`): its organization, read by layer 2, is ACTIVE. */
 export interface ApplicationSecurityContext extends BaseContext, TenantScope {
   readonly scope: 'application';
   readonly principal: ApplicationPrincipal;
+  /** The key's organization (ACTIVE, or the request was refused 401). */
+  readonly organization: OrganizationRecord;
   readonly access: 'application';
 }
 

@@ -2,6 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ConflictError, IdempotencyKeyReusedError, InternalError, ValidationFailedError } from '@tenantry/errors';
 import type { Context } from 'aws-lambda';
+import type { SecurityContext } from './context';
 import type { RouteResult } from './middleware/httpResponse';
 import { type RequestState, requestState } from './middleware/state';
 
@@ -43,6 +44,16 @@ interface IdempotentInput {
 type Business = (state: RequestState) => Promise<RouteResult>;
 
 /**
+ * How a route keeps a secret of its answer out of the idempotency table: the stored copy of the
+ * first answer is `seal`ed (e.g. a plaintext API key encrypted under the organization's key), and
+ * every answer, the first and each replay, is `open`ed from it. Without it, the answer is stored as is.
+ */
+export interface ReplayProtection {
+  seal(result: RouteResult, context: SecurityContext): Promise<RouteResult>;
+  open(stored: RouteResult, context: SecurityContext): Promise<RouteResult>;
+}
+
+/**
  * `Idempotency-Key` for creates, with Powertools idempotency wrapping the inner business function
  * (`makeIdempotent`, not the Middy middleware: see docs/toolchain note on upstream issue #5675).
  * Runs after authentication, validation and authorization, so a replay needs the same rights as
@@ -50,14 +61,18 @@ type Business = (state: RequestState) => Promise<RouteResult>;
  * key + another request → 409 IDEMPOTENCY_KEY_REUSED; same key while the first is running → 409
  * CONFLICT. A failed first call stores nothing, so it may be retried with the same key.
  */
-export function withIdempotency(business: Business): (state: RequestState, context: Context) => Promise<RouteResult> {
+export function withIdempotency(
+  business: Business,
+  protection?: ReplayProtection,
+): (state: RequestState, context: Context) => Promise<RouteResult> {
   let idempotent: ((input: IdempotentInput, context: Context) => Promise<RouteResult>) | undefined;
   const create = () =>
     makeIdempotent(
       async (_input: IdempotentInput, context: Context) => {
         const state = requestState(context);
         state.executed = true;
-        return business(state);
+        const result = await business(state);
+        return protection ? protection.seal(result, state.security!) : result;
       },
       {
         persistenceStore: persistenceStore(),
@@ -91,7 +106,7 @@ export function withIdempotency(business: Business): (state: RequestState, conte
         context,
       );
       if (!state.executed) state.replayed = true;
-      return result;
+      return protection ? await protection.open(result, state.security!) : result;
     } catch (error) {
       throw mapIdempotencyError(error);
     }

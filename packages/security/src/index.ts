@@ -2,6 +2,19 @@
  * `@tenantry/security`: the three-layer defense (platform, organization, action) and the shared
  * Middy middleware stack of every Tenantry route. See README.md.
  */
+export {
+  API_KEY_PREFIX,
+  API_KEY_RANDOM_BYTES,
+  API_KEY_SHOWN_LENGTH,
+  type ApiKeyResolverOptions,
+  apiKeyPrefix,
+  apiKeyResolver,
+  hashApiKey,
+  isApiKeyFormat,
+  keyVerifies,
+  LAST_USED_RESOLUTION_MS,
+  sameKeyHash,
+} from './api-keys';
 export { type AnyEventPublisher, configureSecurity, resetSecurityConfig, type SecurityOptions } from './config';
 export type {
   ApplicationSecurityContext,
@@ -12,7 +25,7 @@ export type {
   UserSecurityContext,
 } from './context';
 export { type EventPublisher, noopEventPublisher, type SecurityEvent } from './events';
-export { IDEMPOTENCY_HEADER, IDEMPOTENCY_TTL_SECONDS } from './idempotency';
+export { IDEMPOTENCY_HEADER, IDEMPOTENCY_TTL_SECONDS, type ReplayProtection } from './idempotency';
 export {
   type CognitoSettings,
   cognitoSettingsFromEnv,
@@ -41,12 +54,14 @@ export {
 export {
   ACTIONS,
   type Action,
+  API_KEY_SCOPES,
   type ApplicationAction,
   acceptsApplications,
   acceptsUsers,
   type Decision,
   decide,
   isAction,
+  isApiKeyScope,
   isOrganizationRole,
   isPlatformGroup,
   isRoleBelow,
@@ -64,6 +79,7 @@ export {
   type PlatformGroup,
   permissions,
   platformGroupsFromClaim,
+  type Scope,
   type UserAction,
 } from './permissions';
 export {

@@ -12,9 +12,11 @@ import {
   OrganizationStatusValues,
   type PlatformGroup,
   PlatformGroupValues,
+  type Scope,
+  ScopeValues,
 } from '@tenantry/models';
 
-export type { OrganizationRole, OrganizationStatus, PlatformGroup };
+export type { OrganizationRole, OrganizationStatus, PlatformGroup, Scope };
 
 /** Organization roles (schemas/enums.yaml), lowest first: the rank of spec §2, OWNER > ADMIN > MEMBER > VIEWER. */
 export const ORGANIZATION_ROLES: readonly OrganizationRole[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
@@ -23,6 +25,17 @@ export const ORGANIZATION_ROLES: readonly OrganizationRole[] = ['VIEWER', 'MEMBE
 export const PLATFORM_GROUPS: readonly PlatformGroup[] = PlatformGroupValues;
 
 export const ORGANIZATION_STATUSES: readonly OrganizationStatus[] = OrganizationStatusValues;
+
+/**
+ * The scopes an application's API key may carry (schemas/enums.yaml `Scope`): data, like roles. A
+ * key acts only through actions whose row below names one of its scopes, and only inside its own
+ * organization (spec §6). Every application is issued all of them.
+ */
+export const API_KEY_SCOPES: readonly Scope[] = ScopeValues;
+
+export function isApiKeyScope(value: unknown): value is Scope {
+  return typeof value === 'string' && (API_KEY_SCOPES as readonly string[]).includes(value);
+}
 
 /** An action that needs an organization (from the path) and runs layers 2 and 3. */
 export interface OrganizationRule {
@@ -36,7 +49,7 @@ export interface OrganizationRule {
   /** Organization statuses in which the action runs. DELETED outside it → 404, SUSPENDED → 403. */
   readonly statuses: readonly OrganizationStatus[];
   /** An API key with this scope, of this very organization, may perform the action (spec §6). */
-  readonly applicationScope?: string;
+  readonly applicationScope?: Scope;
 }
 
 /** An action on the caller's own data, with no organization in the path. */
@@ -49,7 +62,7 @@ export interface UserRule {
 /** An action of an API key on itself (`GET /applications/me`). */
 export interface ApplicationRule {
   readonly scope: 'application';
-  readonly applicationScope: string;
+  readonly applicationScope: Scope;
 }
 
 export type PermissionRule = OrganizationRule | UserRule | ApplicationRule;
@@ -92,8 +105,16 @@ export const permissions = {
   'membership:leave': write('VIEWER', []),
   'invitations:read': read('ADMIN', ['OWNER']),
   'invitations:manage': write('ADMIN', ['OWNER']),
+  'organization:encryption_key': write('OWNER', ['OWNER']),
+  /** Metadata only: key prefixes and timestamps, never a key or a hash. */
   'applications:read': read('VIEWER', ['OWNER', 'EMPLOYEE']),
+  /** Update, delete, and promote / withdraw / revoke keys: nothing here reveals a key. */
   'applications:manage': write('ADMIN', ['OWNER']),
+  /**
+   * Create an application and rotate its key: the answer holds the new key in plaintext, so no
+   * platform group passes (spec §1: platform staff never read API keys or secrets).
+   */
+  'api_keys:issue': write('ADMIN', []),
   'secrets:read': read('ADMIN', []),
   'secrets:write': write('ADMIN', []),
   'notifications:send': { ...write('ADMIN', ['OWNER']), applicationScope: 'notifications:send' },
@@ -215,7 +236,7 @@ export interface DecisionInput {
   principal: DecisionPrincipal;
   /** The organization id of the path (organization-scoped actions). */
   organizationId?: string;
-  /** The organization item, or undefined when it does not exist. */
+  /** The organization item (of the path, or of an API key for application-level actions), or undefined when it does not exist. */
   organization?: { readonly status: string } | undefined;
   /** The caller's membership item in that organization, or undefined. */
   membership?: { readonly role: string; readonly status: string } | undefined;
@@ -242,6 +263,9 @@ export function decide(action: Action, input: DecisionInput): Decision {
 
   if (rule.scope === 'application') {
     if (principal.kind !== 'application') return deny('FORBIDDEN', 'action is for API keys only');
+    // The key's own organization (layer 2 reads it): a key verifies only while it is ACTIVE (spec §6).
+    const status = input.organization?.status;
+    if (status !== 'ACTIVE') return deny('UNAUTHENTICATED', `organization of the key is ${status ?? 'missing'}`);
     if (!principal.scopes.includes(rule.applicationScope)) return deny('FORBIDDEN', 'API key lacks scope');
     return allow('application');
   }

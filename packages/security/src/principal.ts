@@ -11,7 +11,7 @@ export interface UserPrincipal {
   readonly groups: readonly PlatformGroup[];
 }
 
-/** An application authenticated by its API key (spec §6); resolved by a resolver the applications service provides. */
+/** An application authenticated by its API key (spec §6); resolved by `apiKeyResolver` (`api-keys.ts`) by default. */
 export interface ApplicationPrincipal {
   readonly kind: 'application';
   /** The application id. */
@@ -34,7 +34,7 @@ export type RequestHeaders = Readonly<Record<string, string>>;
  * Turns a request credential into a principal. The security layers consult, for each route, the
  * resolvers of the principal kinds its action accepts; exactly one credential may be present.
  *
- * @example An API-key resolver (applications issue), registered once per service:
+ * @example A custom API-key resolver (the default is `apiKeyResolver()`), registered once per service:
  * ```ts
  * configureSecurity({ resolvers: { application: {
  *   kind: 'application',
@@ -49,9 +49,13 @@ export interface PrincipalResolver<P extends Principal = Principal> {
   readonly header: string;
   /**
    * Verifies the credential. Returns the principal, or `undefined` / throws `UnauthenticatedError`
-   * when it does not verify (both answer 401 with nothing leaked).
+   * when it does not verify (both answer 401 with nothing leaked). A dependency that is down or too
+   * slow (JWKS, DynamoDB) must NOT be a 401: throw `ServiceUnavailableError` or let its error through
+   * (→ 503 with `Retry-After`).
    */
   resolve(headers: RequestHeaders): Promise<P | undefined>;
+  /** Optional: fetch what `resolve` needs (e.g. the JWKS) once, at init, before the first request. */
+  warmUp?(): Promise<void>;
 }
 
 /** The header an API key travels in (spec §1). */

@@ -3,7 +3,7 @@ import type { OperationId, OperationTypes } from '@tenantry/models';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { securityConfig } from './config';
 import type { ContextFor } from './context';
-import { withIdempotency } from './idempotency';
+import { type ReplayProtection, withIdempotency } from './idempotency';
 import { logger } from './logger';
 import { authenticate } from './middleware/authenticate';
 import { authorize } from './middleware/authorize';
@@ -47,6 +47,8 @@ export interface RouteOptions<O extends string, A extends Action> {
   organizationParam?: string;
   /** Honour `Idempotency-Key` (default: the operation's `idempotent` flag in `@tenantry/models`, else when it answers 201). */
   idempotent?: boolean;
+  /** Keeps a secret of the answer (a plaintext key) sealed in the idempotency table; see {@link ReplayProtection}. */
+  replayProtection?: ReplayProtection;
 }
 
 /** Wiring metadata, checked by the routes test. */
@@ -80,13 +82,14 @@ function build(
     handler: ReturnType<typeof middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext>>,
   ) => void,
   business: (state: RequestState) => Promise<RouteResult>,
+  replayProtection?: ReplayProtection,
 ): LambdaHandler {
   const isIdempotent = () => {
     if (metadata.idempotent !== undefined) return metadata.idempotent;
     const info = operationInfo(metadata.operation);
     return info?.idempotent ?? info?.successStatus === 201;
   };
-  const idempotent = withIdempotency(business);
+  const idempotent = withIdempotency(business, replayProtection);
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext>().use(
     httpResponse({
       operation: metadata.operation,
@@ -147,6 +150,7 @@ export function route<O extends string, A extends Action>(
         headers: state.headers,
         requestId: state.requestId,
       }),
+    options.replayProtection,
   );
 }
 

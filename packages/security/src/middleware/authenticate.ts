@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
-import { UnauthenticatedError } from '@tenantry/errors';
+import { UnauthenticatedError, ValidationFailedError } from '@tenantry/errors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { securityConfig, userResolver } from '../config';
+import { applicationResolver, userResolver } from '../config';
 import { TokenRejectedError } from '../jwt';
 import { logger } from '../logger';
 import { type Action, acceptsApplications, acceptsUsers } from '../permissions';
@@ -13,9 +13,10 @@ const CREDENTIAL_HEADERS = ['authorization', API_KEY_HEADER];
 
 /**
  * Authentication in the Lambda itself (defense in depth, even behind an API Gateway authorizer).
- * Exactly one credential must be present, and it must be one the route's action accepts: an ID
- * token for user actions, an API key (through the configured application resolver) for actions
- * that name an application scope. Anything else: 401 UNAUTHENTICATED, the same body every time.
+ * Exactly one credential must be present (both a Bearer token and an API key: 400), and it must be
+ * one the route's action accepts: an ID token for user actions, an API key (through the application
+ * resolver, by default the DynamoDB key lookup of `api-keys.ts`) for actions that name an
+ * application scope. Anything else: 401 UNAUTHENTICATED, the same body every time.
  */
 export function authenticate(
   action: Action,
@@ -33,11 +34,18 @@ export function authenticate(
       throw new UnauthenticatedError(undefined, { cause });
     };
     if (present.length === 0) refuse('no credential');
-    if (present.length > 1) refuse('more than one credential');
+    if (present.length > 1) {
+      // A request is made by exactly one principal (spec §1): two credentials are a malformed request.
+      logger.warn('access denied', { reason: 'more than one credential', layer: 'authentication', action });
+      throw new ValidationFailedError(
+        [{ field: 'header.X-Api-Key', message: 'send either Authorization or X-Api-Key, not both' }],
+        'The request carries more than one credential',
+      );
+    }
 
     let resolver: PrincipalResolver | undefined;
     if (present[0] === 'authorization' && acceptsUsers(action)) resolver = userResolver();
-    if (present[0] === API_KEY_HEADER && acceptsApplications(action)) resolver = securityConfig().resolvers.application;
+    if (present[0] === API_KEY_HEADER && acceptsApplications(action)) resolver = applicationResolver();
     if (!resolver) return refuse(`credential ${present[0]} not accepted for this action`);
 
     try {

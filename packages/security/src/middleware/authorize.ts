@@ -46,7 +46,8 @@ export interface AuthorizeOptions {
 
 /**
  * Layers 1–3 after authentication. Organization-scoped actions read the organization and the
- * caller's membership in ONE BatchGetItem (none for user- or application-level actions), then
+ * caller's membership in ONE BatchGetItem; application-level actions read the key's organization
+ * (its status decides, spec §6); user-level actions read nothing. Then
  * apply the pure decision of `permissions.ts`. Each deny is logged with its reason, the principal
  * and the organization; each grant through a platform group publishes a `platform.access` event.
  */
@@ -72,22 +73,40 @@ export function authorize(
       throw ERRORS[deny]();
     };
 
-    if (rule.scope !== 'organization') {
+    if (rule.scope === 'application') {
+      // An API key acting on itself: its own organization must exist and be ACTIVE (one read, no membership).
+      const organization =
+        principal.kind === 'application'
+          ? (await organizationStore().load(principal.organizationId, undefined)).organization
+          : undefined;
+      const decision = decide(action, { principal: decisionPrincipal(principal), organization });
+      if (!decision.allowed) return refuse(decision.deny, decision.reason);
+      // Unreachable after an allow (decide requires both); kept so the types need no assertion.
+      if (principal.kind !== 'application' || !organization) return refuse('UNAUTHENTICATED', 'no key organization');
+      state.security = {
+        scope: 'application',
+        action,
+        requestId: state.requestId,
+        platformGroups,
+        principal,
+        organizationId: principal.organizationId,
+        organization,
+        access: 'application',
+      };
+      return;
+    }
+
+    if (rule.scope === 'user') {
       const decision = decide(action, { principal: decisionPrincipal(principal) });
       if (!decision.allowed) return refuse(decision.deny, decision.reason);
-      state.security = (
-        principal.kind === 'application'
-          ? {
-              scope: 'application',
-              action,
-              requestId: state.requestId,
-              platformGroups,
-              principal,
-              organizationId: principal.organizationId,
-              access: 'application',
-            }
-          : { scope: 'user', action, requestId: state.requestId, platformGroups, principal, access: decision.access }
-      ) as SecurityContext;
+      state.security = {
+        scope: 'user',
+        action,
+        requestId: state.requestId,
+        platformGroups,
+        principal,
+        access: decision.access,
+      } as SecurityContext;
       return;
     }
 
