@@ -99,6 +99,7 @@ export {
   type RouteMetadata,
   type RouteOptions,
   route,
+  TIMEOUT_EARLY_MS,
 } from './route';
 export { canAssignRole, canChangeMemberRole, canLeave, canManageMember, isAboveRole } from './rules';
 export {
@@ -113,3 +114,4 @@ export {
   tenantTransactWrite,
   tenantUpdate,
 } from './tenant';
+export { warmUpSecurity } from './warm-up';

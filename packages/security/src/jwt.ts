@@ -1,5 +1,6 @@
-import { UnauthenticatedError } from '@tenantry/errors';
+import { isDependencyUnavailable, ServiceUnavailableError, UnauthenticatedError } from '@tenantry/errors';
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import { FetchError, JwksNotAvailableInCacheError, JwksValidationError } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { platformGroupsFromClaim } from './permissions';
 import type { PrincipalResolver, RequestHeaders, UserPrincipal } from './principal';
@@ -9,6 +10,8 @@ export type VerifiedClaims = Record<string, unknown> & { sub: string };
 
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedClaims>;
+  /** Fetches and caches the JWKS now (at init), so that no request waits for it. */
+  hydrate?(): Promise<void>;
 }
 
 export interface CognitoSettings {
@@ -31,17 +34,40 @@ export function cognitoSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Co
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** A fetcher over global fetch: the library's default refuses http:, which cognito-local serves. */
+/** Seconds a client should wait after a JWKS that could not be fetched. */
+export const JWKS_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A fetcher over global fetch: the library's default refuses http:, which cognito-local serves.
+ * A failure is a FetchError (with its cause), which answers 503, never 401.
+ */
 const loopbackFetcher = {
   async fetch(uri: string): Promise<ArrayBuffer> {
     const url = new URL(uri);
     if (url.protocol !== 'https:' && !LOOPBACK.has(url.hostname)) throw new Error('JWKS must be https');
-    // Generous: a burst of cold workers on a two-core machine all fetch the local JWKS at once.
-    const response = await fetch(url, { signal: AbortSignal.timeout(8000) });
-    if (!response.ok) throw new Error(`JWKS fetch failed with ${response.status}`);
+    let response: Response;
+    try {
+      // Generous: a burst of cold workers on a two-core machine all fetch the local JWKS at once.
+      response = await fetch(url, { signal: AbortSignal.timeout(8000) });
+    } catch (error) {
+      throw Object.assign(new FetchError(uri, error instanceof Error ? error.message : 'fetch failed'), {
+        cause: error,
+      });
+    }
+    if (!response.ok) throw new FetchError(uri, `status ${response.status}, expected 200`);
     return response.arrayBuffer();
   },
 };
+
+/** The JWKS could not be fetched or read: the token is not at fault, the answer is 503. */
+function isJwksUnavailable(error: unknown): boolean {
+  return (
+    error instanceof FetchError ||
+    error instanceof JwksValidationError ||
+    error instanceof JwksNotAvailableInCacheError ||
+    isDependencyUnavailable(error)
+  );
+}
 
 function isIdToken({ payload }: { payload: Record<string, unknown> }): void {
   if (payload.token_use !== 'id') throw new Error('token_use is not id');
@@ -51,14 +77,19 @@ function isIdToken({ payload }: { payload: Record<string, unknown> }): void {
  * The token verifier. Deployed (issuer absent or `https://cognito-idp.…`): `CognitoJwtVerifier`
  * against the real pool. Locally (an http issuer on 127.0.0.1, i.e. cognito-local): the generic
  * `JwtVerifier` with a loopback-only fetcher. Both check issuer, audience (client id), `token_use`
- * = id, expiry and `nbf` with no grace, and keep the JWKS cached for the life of the container.
+ * = id, expiry and `nbf` with no grace, and keep the JWKS cached for the life of the container:
+ * `hydrate()` fetches it at init (see `warmUpSecurity`); after that, only a token with an unknown
+ * `kid` fetches it again (key rotation; rate-limited by the library's penalty box).
  */
 export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
   const { issuer, clientId, userPoolId } = settings;
   if (!issuer || issuer.startsWith('https://cognito-idp.')) {
     if (!userPoolId) throw new Error('environment variable USER_POOL_ID is not set');
     const verifier = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: 'id', graceSeconds: 0 });
-    return { verify: async (token) => (await verifier.verify(token)) as unknown as VerifiedClaims };
+    return {
+      verify: async (token) => (await verifier.verify(token)) as unknown as VerifiedClaims,
+      hydrate: () => verifier.hydrate(),
+    };
   }
   const host = new URL(issuer).hostname;
   if (!issuer.startsWith('https://') && !LOOPBACK.has(host)) throw new Error('AUTH_ISSUER must be https');
@@ -72,7 +103,10 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
     },
     { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
   );
-  return { verify: async (token) => (await verifier.verify(token)) as unknown as VerifiedClaims };
+  return {
+    verify: async (token) => (await verifier.verify(token)) as unknown as VerifiedClaims,
+    hydrate: () => verifier.hydrate(),
+  };
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
@@ -97,7 +131,11 @@ export class TokenRejectedError extends UnauthenticatedError {
   }
 }
 
-/** Verifies an `Authorization: Bearer <ID token>` header into a user principal (throws 401 otherwise). */
+/**
+ * Verifies an `Authorization: Bearer <ID token>` header into a user principal. A token that does
+ * not verify: 401 (`TokenRejectedError`). A JWKS that cannot be fetched (down, timing out, not a
+ * JWKS): 503 `ServiceUnavailableError` with `Retry-After` — the token may well be valid.
+ */
 export async function verifyBearer(authorization: string | undefined, verifier: TokenVerifier): Promise<UserPrincipal> {
   if (!authorization) throw new TokenRejectedError('missing authorization header');
   const match = BEARER.exec(authorization.trim());
@@ -108,6 +146,9 @@ export async function verifyBearer(authorization: string | undefined, verifier: 
   try {
     claims = await verifier.verify(token);
   } catch (error) {
+    if (isJwksUnavailable(error)) {
+      throw new ServiceUnavailableError(undefined, { cause: error, retryAfterSeconds: JWKS_RETRY_AFTER_SECONDS });
+    }
     throw new TokenRejectedError(error instanceof Error ? `${error.name}: ${error.message}` : 'verification failed');
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') throw new TokenRejectedError('token has no sub');
@@ -133,11 +174,14 @@ export function resetSharedTokenVerifier(): void {
   sharedVerifier = undefined;
 }
 
-/** The user resolver: Cognito ID tokens in `Authorization: Bearer …`. */
+/** The user resolver: Cognito ID tokens in `Authorization: Bearer …`. `warmUp()` hydrates the JWKS. */
 export function cognitoUserResolver(verifier?: TokenVerifier): PrincipalResolver<UserPrincipal> {
   return {
     kind: 'user',
     header: 'authorization',
     resolve: (headers: RequestHeaders) => verifyBearer(headers.authorization, verifier ?? sharedTokenVerifier()),
+    warmUp: async () => {
+      await (verifier ?? sharedTokenVerifier()).hydrate?.();
+    },
   };
 }

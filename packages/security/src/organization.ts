@@ -1,5 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, membershipKey, organizationKey, tables } from '@tenantry/dynamo';
+import { ServiceUnavailableError } from '@tenantry/errors';
 import type { OrganizationRole, OrganizationStatus } from './permissions';
 
 /** The organization item (organizations table, key `organizationKey(id)`), as written by the organizations service. */
@@ -42,7 +43,7 @@ const MAX_UNPROCESSED_RETRIES = 3;
 /**
  * The DynamoDB store: ONE BatchGetItem across the organizations and memberships tables, strongly
  * consistent so a removed member loses access at once (unless the cache below is on). Unprocessed
- * keys (throttling) are retried a few times before giving up with an error (→ 500, never a grant).
+ * keys (throttling) are retried a few times before giving up with 503 SERVICE_UNAVAILABLE (never a grant).
  */
 export function dynamoOrganizationStore(client?: DynamoDBDocumentClient): OrganizationStore {
   return {
@@ -64,7 +65,12 @@ export function dynamoOrganizationStore(client?: DynamoDBDocumentClient): Organi
       const found: Record<string, unknown>[] = [];
       let pending: typeof requestItems | undefined = requestItems;
       for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-        if (attempt > MAX_UNPROCESSED_RETRIES) throw new Error('BatchGetItem left keys unprocessed');
+        if (attempt > MAX_UNPROCESSED_RETRIES) {
+          // DynamoDB left keys unprocessed (throttling) after every retry: busy, not a bug, never a grant.
+          throw new ServiceUnavailableError(undefined, {
+            cause: new Error('BatchGetItem left keys unprocessed'),
+          });
+        }
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
         const output = await db.send(new BatchGetCommand({ RequestItems: pending }));
         for (const items of Object.values(output.Responses ?? {})) found.push(...items);

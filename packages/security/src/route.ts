@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
+import { ServiceUnavailableError } from '@tenantry/errors';
 import type { OperationId, OperationTypes } from '@tenantry/models';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { securityConfig } from './config';
@@ -7,12 +9,13 @@ import { type ReplayProtection, withIdempotency } from './idempotency';
 import { logger } from './logger';
 import { authenticate } from './middleware/authenticate';
 import { authorize } from './middleware/authorize';
-import { httpResponse, type RouteResult } from './middleware/httpResponse';
+import { errorResponse, httpResponse, type RouteResult } from './middleware/httpResponse';
 import { jsonBody } from './middleware/jsonBody';
 import { type RequestState, requestState, type StackContext } from './middleware/state';
 import { validateRequest } from './middleware/validate';
 import type { ModelsAdapter } from './models';
 import { type Action, isAction } from './permissions';
+import { scheduleWarmUp } from './warm-up';
 
 export type { RouteResult } from './middleware/httpResponse';
 
@@ -76,6 +79,52 @@ function successStatus(operation: string): number {
   return operationInfo(operation)?.successStatus ?? 200;
 }
 
+/**
+ * A function that is about to run out of time answers 503 SERVICE_UNAVAILABLE with Retry-After
+ * (overload), never 500 and never the platform's own timeout error: Middy's early timeout answers
+ * this long before the function's timeout while the business function runs…
+ */
+export const TIMEOUT_EARLY_MS = 1000;
+/** …and the route's deadline this long before it whatever runs (authentication and layer 2 too). */
+export const DEADLINE_MARGIN_MS = 500;
+
+/** Middy's `timeoutEarlyResponse`: the business function took too long. */
+function outOfTime(): never {
+  throw new ServiceUnavailableError(undefined, {
+    cause: new Error(`the function was about to time out (Middy timeoutEarlyInMillis ${TIMEOUT_EARLY_MS})`),
+  });
+}
+
+/**
+ * Runs `run`, but answers 503 if the function is about to reach its timeout first: in a deployed
+ * function the HTTP API would otherwise turn the timeout into a 500. Locally serverless-offline
+ * gives the same remaining time, so the answer is the same.
+ */
+async function withDeadline(
+  run: () => Promise<APIGatewayProxyStructuredResultV2>,
+  context: Context | undefined,
+  operation: string,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 0;
+  if (!context || !(remaining > 0)) return run();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<APIGatewayProxyStructuredResultV2>((resolve) => {
+    timer = setTimeout(
+      () => {
+        const cause = new Error(`the function was about to time out (${DEADLINE_MARGIN_MS} ms left)`);
+        const requestId = context.awsRequestId || randomUUID();
+        resolve(errorResponse(new ServiceUnavailableError(undefined, { cause }), requestId, operation));
+      },
+      Math.max(0, remaining - DEADLINE_MARGIN_MS),
+    );
+  });
+  try {
+    return await Promise.race([run(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function build(
   metadata: Omit<RouteMetadata, 'idempotent'> & { idempotent: boolean | undefined },
   chain: (
@@ -90,7 +139,10 @@ function build(
     return info?.idempotent ?? info?.successStatus === 201;
   };
   const idempotent = withIdempotency(business, replayProtection);
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext>().use(
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext>({
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: outOfTime,
+  }).use(
     httpResponse({
       operation: metadata.operation,
       action: metadata.action,
@@ -105,7 +157,7 @@ function build(
     ) as Promise<APIGatewayProxyStructuredResultV2>;
   });
   const lambda = ((event: APIGatewayProxyEventV2, context: Context) =>
-    wrapped(event, context ?? ({} as Context))) as LambdaHandler;
+    withDeadline(() => wrapped(event, context ?? ({} as Context)), context, metadata.operation)) as LambdaHandler;
   lambda.route = { ...metadata, idempotent: metadata.idempotent ?? false };
   Object.defineProperty(lambda.route, 'idempotent', { get: isIdempotent, enumerable: true });
   return lambda;
@@ -132,6 +184,8 @@ export function route<O extends string, A extends Action>(
     throw new Error(`route ${options.operation}: unknown action ${String(options.action)}`);
   const { operation, action } = options;
   const organizationParam = options.organizationParam ?? 'orgId';
+  // Fetch the JWKS when the handler module loads (once per container), not on the first request.
+  scheduleWarmUp();
   return build(
     { operation, action, public: false, idempotent: options.idempotent },
     (chain) => {

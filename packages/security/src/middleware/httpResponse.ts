@@ -46,6 +46,47 @@ function responseHeaders(requestId: string, extra?: Record<string, string>): Rec
   };
 }
 
+/**
+ * The one error answer: maps any thrown value with `toErrorResponse` of @tenantry/errors (the §8
+ * body, `Retry-After` on 429 and 503), logs it (500 at ERROR, 503 at WARN, both with their cause;
+ * other refusals at INFO) and adds the security headers. Used by the stack's `onError` and by the
+ * route's deadline (a function about to run out of time).
+ */
+export function errorResponse(error: unknown, requestId: string, operation: string): APIGatewayProxyStructuredResultV2 {
+  const mapped = toErrorResponse(error, requestId);
+  if (mapped.internal) {
+    logger.error('request failed', {
+      requestId,
+      operation,
+      error: error as Error,
+      cause: (error as Error)?.cause as Error,
+    });
+  } else if (mapped.unavailable) {
+    // Overload or a dependency timing out: WARN with its cause, answered 503 with Retry-After.
+    logger.warn('service unavailable', {
+      requestId,
+      operation,
+      code: mapped.body.error.code,
+      status: mapped.statusCode,
+      retryAfter: mapped.headers['retry-after'],
+      error: error as Error,
+      cause: (error as Error)?.cause as Error,
+    });
+  } else if (isTenantryError(error) && error.statusCode >= 400) {
+    logger.info('request refused', {
+      requestId,
+      operation,
+      code: error.code,
+      status: error.statusCode,
+    });
+  }
+  return {
+    statusCode: mapped.statusCode,
+    headers: responseHeaders(requestId, mapped.headers),
+    body: JSON.stringify(mapped.body),
+  };
+}
+
 export interface HttpResponseOptions {
   operation: string;
   action: Action | undefined;
@@ -56,8 +97,10 @@ export interface HttpResponseOptions {
 /**
  * First in every chain: sets up the request state (request id, lower-cased headers, path and query
  * parameters), serializes the result with the security headers, and maps every error ONCE to the
- * §8 body. Unknown errors become a generic 500 INTERNAL, logged with their cause; nothing of an
- * error but its code and public message ever reaches the client.
+ * §8 body (`toErrorResponse` of @tenantry/errors, with its `Retry-After` header on 429 and 503).
+ * An unavailable dependency (timeout, throttling, refused connection) becomes 503
+ * SERVICE_UNAVAILABLE, logged at WARN with its cause; other unknown errors a generic 500 INTERNAL,
+ * logged at ERROR. Nothing of an error but its code and public message ever reaches the client.
  */
 export function httpResponse(
   options: HttpResponseOptions,
@@ -92,29 +135,8 @@ export function httpResponse(
   };
 
   const onError = (request: StackRequest): void => {
-    const error = request.error;
     const requestId = request.context?.tenantry?.requestId ?? request.context?.awsRequestId ?? randomUUID();
-    const mapped = toErrorResponse(error, requestId);
-    if (mapped.internal) {
-      logger.error('request failed', {
-        requestId,
-        operation: options.operation,
-        error: error as Error,
-        cause: (error as Error)?.cause as Error,
-      });
-    } else if (isTenantryError(error) && error.statusCode >= 400) {
-      logger.info('request refused', {
-        requestId,
-        operation: options.operation,
-        code: error.code,
-        status: error.statusCode,
-      });
-    }
-    request.response = {
-      statusCode: mapped.statusCode,
-      headers: responseHeaders(requestId),
-      body: JSON.stringify(mapped.body),
-    };
+    request.response = errorResponse(request.error, requestId, options.operation);
     logger.resetKeys();
   };
 
