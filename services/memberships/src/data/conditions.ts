@@ -1,7 +1,12 @@
 /**
- * Named condition expressions of this service (placeholders: `#status`, `:pending`, `:expired`,
- * `:now` ISO timestamp, `:limit`). The tenant pin is added to each by `@tenantry/security`.
+ * Named condition and filter expressions of this service: every expression the repositories send is
+ * one of these. The tenant pin of `@tenantry/security` is added to each write's condition by the
+ * repository (`tenantUpdate`, `tenantTransactWrite`). Placeholders: `#status`, `#role`, `:pending`,
+ * `:expired`, `:active`, `:owner`, `:now` (ISO instant), `:limit`, `:from`, `:role`, `:status`, `:org`.
  */
+
+/** Every item this service creates is new (an invitation id or a membership never overwrites). */
+export const isNew = 'attribute_not_exists(pk)';
 
 /** The plan still has a seat: ACTIVE members + PENDING invitations stay within the limit. */
 export const seatAvailable = 'seats < :limit';
@@ -9,7 +14,10 @@ export const seatAvailable = 'seats < :limit';
 /** ACTIVE members stay within the limit on accept (the organizations service writes 1 at create). */
 export const activeMemberAvailable = 'activeMembers < :limit';
 
-/** PENDING and not past its expiry: may be accepted, declined or revoked. */
+/** PENDING, lapsed or not: it still holds its seat (a resend may renew it). */
+export const invitationIsPending = '#status = :pending';
+
+/** PENDING and not past its expiry: may be accepted, declined or revoked; listed as PENDING. */
 export const invitationIsPendingAndValid = '#status = :pending AND expiresAt > :now';
 
 /** PENDING but past its expiry: still holds a seat, may only be expired (or resent). */
@@ -17,3 +25,21 @@ export const invitationIsPendingAndLapsed = '#status = :pending AND expiresAt <=
 
 /** EXPIRED (holds no seat): may be revived by a resend. */
 export const invitationHoldsNoSeat = '#status = :expired';
+
+/** What a client sees as EXPIRED: stored EXPIRED, or PENDING past its expiry. */
+export const invitationReadsExpired = `${invitationHoldsNoSeat} OR (${invitationIsPendingAndLapsed})`;
+
+/** An invitation in a stored status (`:status`) other than PENDING or EXPIRED. */
+export const invitationHasStatus = '#status = :status';
+
+/** A valid PENDING invitation of one organization (`:org`), on the invitee index. */
+export const pendingInvitationOfOrganization = `organizationId = :org AND ${invitationIsPendingAndValid}`;
+
+/** An ACTIVE membership (lists). */
+export const memberIsActive = '#status = :active';
+
+/** A role change applies only to the role the use case checked, of an ACTIVE membership. */
+export const memberHasRole = '#role = :from AND #status = :active';
+
+/** A removal applies only to the role the use case checked, and never to the OWNER. */
+export const memberIsRemovable = '#role = :role AND #role <> :owner';

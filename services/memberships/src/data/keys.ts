@@ -9,10 +9,12 @@
  */
 import { type ItemKey, organizationPk } from '@tenantry/dynamo';
 
+/** `ORG#`: the partition of every item of an organization (pk; gsi1sk of a membership). */
+export const ORGANIZATION_PREFIX = organizationPk('');
 export const MEMBER_PREFIX = 'MEMBER#';
 export const INVITATION_PREFIX = 'INVITATION#';
-export const USER_PREFIX = 'USER#';
-export const INVITEE_PREFIX = 'INVITEE#';
+const USER_PREFIX = 'USER#';
+const INVITEE_PREFIX = 'INVITEE#';
 
 export const invitationKey = (organizationId: string, invitationId: string): ItemKey => ({
   pk: organizationPk(organizationId),
@@ -20,16 +22,17 @@ export const invitationKey = (organizationId: string, invitationId: string): Ite
 });
 
 /** gsi1: an invitation by its id alone (`/me/invitations/{id}/accept` has no organization in the path). */
-export const invitationLookupKey = (invitationId: string) => ({
+export const invitationLookupKey = (invitationId: string): { gsi1pk: string; gsi1sk: string } => ({
   gsi1pk: `${INVITATION_PREFIX}${invitationId}`,
   gsi1sk: 'INVITATION',
 });
 
+export const inviteePk = (email: string): string => `${INVITEE_PREFIX}${email}`;
+
 /** gsi2: the PENDING invitations addressed to an email (lower-cased), oldest first. Present only while PENDING. */
 export const inviteeKey = (email: string, createdAt: string, invitationId: string) => ({
-  gsi2pk: `${INVITEE_PREFIX}${email}`,
+  gsi2pk: inviteePk(email),
   gsi2sk: `${createdAt}#${invitationId}`,
 });
 
-export const inviteePk = (email: string): string => `${INVITEE_PREFIX}${email}`;
 export const userPk = (userId: string): string => `${USER_PREFIX}${userId}`;

@@ -3,7 +3,9 @@
  * rules of invitation expiry. No I/O here; roles are compared only by `@tenantry/security`.
  */
 import { randomBytes } from 'node:crypto';
-import type { Invitation, InvitationStatus, Membership, OrganizationRole } from '@tenantry/models';
+import type { MembershipRecord } from '@tenantry/dynamo';
+import type { Actor, Invitation, InvitationStatus, Membership, OrganizationRole } from '@tenantry/models';
+import type { OrganizationSecurityContext, UserSecurityContext } from '@tenantry/security';
 
 /** A PENDING invitation expires this long after it was created or last resent (spec §5). */
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -33,17 +35,6 @@ export interface InvitationRecord {
   ttl?: number;
 }
 
-/** A membership as stored (`ORG#<orgId>` / `MEMBER#<userId>`, gsi1 `USER#<userId>`). */
-export interface MembershipRecordView {
-  organizationId: string;
-  userId: string;
-  email?: string;
-  role: OrganizationRole;
-  status: string;
-  joinedAt: string;
-  updatedAt: string;
-}
-
 /** The organization fields this service reads (written by the organizations service). */
 export interface OrganizationSummary {
   id: string;
@@ -52,6 +43,11 @@ export interface OrganizationSummary {
   status: 'ACTIVE' | 'SUSPENDED' | 'DELETED';
   plan: string;
   ownerId?: string;
+}
+
+/** The actor of an event (spec §7): platform staff acting through a platform grant, else the principal. */
+export function actorOf(context: OrganizationSecurityContext | UserSecurityContext): Actor {
+  return { kind: context.access === 'platform' ? 'platform' : context.principal.kind, id: context.principal.id };
 }
 
 /** Emails are compared and stored lower-cased (the invitee GSI is keyed on it). */
@@ -94,13 +90,13 @@ export function toInvitation(record: InvitationRecord, now: Date, organizationNa
   };
 }
 
-export function toMembership(record: MembershipRecordView): Membership {
+export function toMembership(record: MembershipRecord): Membership {
   return {
     organizationId: record.organizationId,
     userId: record.userId,
     ...(record.email ? { email: record.email } : {}),
     role: record.role,
-    status: record.status as Membership['status'],
+    status: record.status,
     joinedAt: record.joinedAt,
     updatedAt: record.updatedAt,
   };

@@ -1,52 +1,67 @@
-/** What the use cases need from storage and the event bus; implemented in `src/data`. */
-
+/**
+ * What the use cases need from the outside world: the repositories (implemented with DynamoDB in
+ * `src/data`), the event bus and the clock. No AWS SDK type appears here. Repositories answer an
+ * expected conditional failure with an outcome (`'limit'`, `'changed'`, …) and throw only for the
+ * unexpected; the use case turns outcomes into `@tenantry/errors`.
+ */
+import type { MembershipRecord, Page } from '@tenantry/dynamo';
+import type { EventPublisher } from '@tenantry/events';
 import type { InvitationStatus, OrganizationRole } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
-import type { InvitationRecord, MembershipRecordView, OrganizationSummary } from './model';
+import type { InvitationRecord, OrganizationSummary } from './model';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page };
 
+/** `?limit=&cursor=` of a list; the cursor is checked by the repository against its query. */
 export interface PageQuery {
   limit: number;
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
-export interface MembershipsRepository {
-  getMembership(organizationId: string, userId: string): Promise<MembershipRecordView | undefined>;
-  getInvitation(organizationId: string, invitationId: string): Promise<InvitationRecord | undefined>;
+export interface MembersRepository {
+  /** The ACTIVE membership of `userId` (strongly consistent), if any. */
+  get(organizationId: string, userId: string): Promise<MembershipRecord | undefined>;
+  /** ACTIVE members of an organization. */
+  list(organizationId: string, page: PageQuery): Promise<Page<MembershipRecord>>;
+  /** ACTIVE memberships of a user, across organizations (gsi1). */
+  listOfUser(userId: string, page: PageQuery): Promise<Page<MembershipRecord>>;
+  /** `from` → `to`, only while the member still has `from` and is ACTIVE. */
+  changeRole(
+    scope: TenantScope,
+    userId: string,
+    from: OrganizationRole,
+    to: OrganizationRole,
+    now: Date,
+  ): Promise<MembershipRecord | 'changed'>;
+  /** Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1, atomically. */
+  remove(scope: TenantScope, userId: string, role: OrganizationRole): Promise<'ok' | 'changed'>;
+}
+
+export interface InvitationsRepository {
+  get(organizationId: string, invitationId: string): Promise<InvitationRecord | undefined>;
   /** An invitation by id alone, with its organization (both read strongly consistent). */
-  findInvitation(
+  find(
     invitationId: string,
   ): Promise<{ invitation: InvitationRecord; organization: OrganizationSummary | undefined } | undefined>;
-  getOrganizations(organizationIds: string[]): Promise<Map<string, OrganizationSummary>>;
-  listMembers(organizationId: string, page: PageQuery): Promise<Page<MembershipRecordView>>;
-  listInvitations(
+  /** Invitations of an organization, oldest first; `status` as a client sees it (lapsed PENDING = EXPIRED). */
+  list(
     organizationId: string,
-    page: PageQuery & { status?: InvitationStatus },
+    page: PageQuery & { status?: InvitationStatus | undefined },
     now: Date,
   ): Promise<Page<InvitationRecord>>;
-  listUserMemberships(userId: string, page: PageQuery): Promise<Page<MembershipRecordView>>;
   /** PENDING, unexpired invitations addressed to `email` (lower-cased). */
-  listInviteeInvitations(email: string, page: PageQuery, now: Date): Promise<Page<InvitationRecord>>;
+  listOfInvitee(email: string, page: PageQuery, now: Date): Promise<Page<InvitationRecord>>;
   /** Is there a PENDING, unexpired invitation of this organization for `email`? (index read, best effort) */
-  hasPendingInvitation(organizationId: string, email: string, now: Date): Promise<boolean>;
+  hasPending(organizationId: string, email: string, now: Date): Promise<boolean>;
   /** PENDING invitations of an organization whose expiry has passed (they still hold a seat). */
-  listLapsedInvitations(organizationId: string, now: Date): Promise<InvitationRecord[]>;
+  listLapsed(organizationId: string, now: Date): Promise<InvitationRecord[]>;
 
   /** seats + 1 (below `limit`) and the invitation put, atomically. */
-  createInvitation(scope: TenantScope, invitation: InvitationRecord, limit: number): Promise<'ok' | 'limit'>;
+  create(scope: TenantScope, invitation: InvitationRecord, limit: number): Promise<'ok' | 'limit'>;
   /** A PENDING invitation (lapsed or not) gets a new expiry; it keeps its seat. */
-  renewInvitation(
-    scope: TenantScope,
-    invitation: InvitationRecord,
-    expiresAt: string,
-    now: Date,
-  ): Promise<'ok' | 'changed'>;
+  renew(scope: TenantScope, invitation: InvitationRecord, expiresAt: string, now: Date): Promise<'ok' | 'changed'>;
   /** An EXPIRED invitation becomes PENDING again: it takes a seat (below `limit`). */
-  reviveInvitation(
+  revive(
     scope: TenantScope,
     invitation: InvitationRecord,
     expiresAt: string,
@@ -54,7 +69,7 @@ export interface MembershipsRepository {
     limit: number,
   ): Promise<'ok' | 'limit' | 'changed'>;
   /** PENDING → DECLINED | REVOKED (unexpired) or EXPIRED (lapsed), seats − 1, atomically. */
-  releaseInvitation(
+  release(
     scope: TenantScope,
     invitation: InvitationRecord,
     status: Extract<InvitationStatus, 'DECLINED' | 'REVOKED' | 'EXPIRED'>,
@@ -62,30 +77,25 @@ export interface MembershipsRepository {
     respondedBy?: string,
   ): Promise<'ok' | 'changed'>;
   /** PENDING → ACCEPTED, membership put, active members + 1 (below `limit`), atomically; the seat moves. */
-  acceptInvitation(
+  accept(
     scope: TenantScope,
     invitation: InvitationRecord,
-    membership: MembershipRecordView,
+    membership: MembershipRecord,
     limit: number,
     now: Date,
   ): Promise<'ok' | 'limit' | 'changed' | 'exists'>;
-  changeRole(
-    scope: TenantScope,
-    organizationId: string,
-    userId: string,
-    from: OrganizationRole,
-    to: OrganizationRole,
-    now: Date,
-  ): Promise<MembershipRecordView | 'changed'>;
-  /** Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1. */
-  deleteMembership(
-    scope: TenantScope,
-    organizationId: string,
-    userId: string,
-    role: OrganizationRole,
-  ): Promise<'ok' | 'changed'>;
 }
 
-export interface Clock {
-  now(): Date;
+/** The organizations this service shows next to memberships and invitations (read-only). */
+export interface OrganizationsReader {
+  /** Summaries of the organizations found (absent ids are missing from the map). */
+  summaries(organizationIds: string[]): Promise<Map<string, OrganizationSummary>>;
+}
+
+export interface Dependencies {
+  members: MembersRepository;
+  invitations: InvitationsRepository;
+  organizations: OrganizationsReader;
+  events: EventPublisher;
+  now: () => Date;
 }

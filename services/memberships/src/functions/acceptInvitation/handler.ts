@@ -1,6 +1,11 @@
-import { memberships, route } from '../../app';
+import { route } from '@tenantry/security';
+import { acceptInvitation } from '../../domain/invitations';
+import { dependencies } from '../../runtime';
 
+/** POST /me/invitations/{invitationId}/accept: the invitee joins with the invited role (idempotent). */
 export const handler = route(
   { operation: 'acceptInvitation', action: 'invitations:respond' },
-  async ({ context, params }) => ({ body: await memberships.acceptInvitation(context, params.invitationId!) }),
+  async ({ context, params }) => ({
+    body: await acceptInvitation(dependencies(), context, params.invitationId!),
+  }),
 );

@@ -1,6 +1,9 @@
-import { memberships, route } from '../../app';
+import { route } from '@tenantry/security';
+import { removeMember } from '../../domain/members';
+import { dependencies } from '../../runtime';
 
+/** DELETE /organizations/{orgId}/members/{userId}: within §2, never the OWNER (204). */
 export const handler = route({ operation: 'removeMember', action: 'members:manage' }, async ({ context, params }) => {
-  await memberships.removeMember(context, params.userId!);
+  await removeMember(dependencies(), context, params.userId!);
   return {};
 });

@@ -1,0 +1,131 @@
+/**
+ * Memberships (memberships table, `ORG#<orgId>` / `MEMBER#<userId>`, gsi1 `USER#<userId>`). Every
+ * write is pinned to the tenant with the `@tenantry/security` helpers; reads that decide something
+ * are strongly consistent.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  documentClient,
+  type Item,
+  membershipKey,
+  organizationPk,
+  queryPage,
+  tables,
+  transactWrite,
+} from '@tenantry/dynamo';
+import { tenantTransactWrite, tenantUpdate } from '@tenantry/security';
+import type { MembersRepository } from '../domain/ports';
+import { memberHasRole, memberIsActive, memberIsRemovable } from './conditions';
+import { toMembershipRecord, usageUpdate } from './items';
+import { MEMBER_PREFIX, ORGANIZATION_PREFIX, userPk } from './keys';
+
+export function dynamoMembersRepository(client: DynamoDBDocumentClient = documentClient()): MembersRepository {
+  const activeOnly = {
+    FilterExpression: memberIsActive,
+    ExpressionAttributeNames: { '#status': 'status' },
+  };
+  const mapPage = (page: { items: Item[]; nextCursor: string | null }) => ({
+    items: page.items.map(toMembershipRecord),
+    nextCursor: page.nextCursor,
+  });
+
+  return {
+    async get(organizationId, userId) {
+      const { Item: item } = await client.send(
+        new GetCommand({
+          TableName: tables.memberships(),
+          Key: membershipKey(organizationId, userId),
+          ConsistentRead: true,
+        }),
+      );
+      return item && item.status === 'ACTIVE' ? toMembershipRecord(item) : undefined;
+    },
+
+    async list(organizationId, page) {
+      const pk = organizationPk(organizationId);
+      return mapPage(
+        await queryPage(
+          client,
+          {
+            TableName: tables.memberships(),
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ...activeOnly,
+            ExpressionAttributeValues: { ':pk': pk, ':prefix': MEMBER_PREFIX, ':active': 'ACTIVE' },
+            ConsistentRead: true,
+          },
+          { ...page, shape: { equals: { pk }, prefixes: { sk: MEMBER_PREFIX } } },
+        ),
+      );
+    },
+
+    async listOfUser(userId, page) {
+      const gsi1pk = userPk(userId);
+      return mapPage(
+        await queryPage(
+          client,
+          {
+            TableName: tables.memberships(),
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ...activeOnly,
+            ExpressionAttributeValues: { ':pk': gsi1pk, ':active': 'ACTIVE' },
+          },
+          {
+            ...page,
+            shape: {
+              equals: { gsi1pk, sk: `${MEMBER_PREFIX}${userId}` },
+              prefixes: { gsi1sk: ORGANIZATION_PREFIX, pk: ORGANIZATION_PREFIX },
+              check: (key) => key.pk === key.gsi1sk,
+            },
+          },
+        ),
+      );
+    },
+
+    async changeRole(scope, userId, from, to, now) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand(
+            tenantUpdate(scope, {
+              TableName: tables.memberships(),
+              Key: membershipKey(scope.organizationId, userId),
+              UpdateExpression: 'SET #role = :to, updatedAt = :now',
+              ConditionExpression: memberHasRole,
+              ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+              ExpressionAttributeValues: { ':to': to, ':from': from, ':now': now.toISOString(), ':active': 'ACTIVE' },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+        return toMembershipRecord(Attributes ?? {});
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'changed';
+        throw error;
+      }
+    },
+
+    async remove(scope, userId, role) {
+      const outcome = await transactWrite(
+        tenantTransactWrite(scope, {
+          TransactItems: [
+            {
+              Delete: {
+                TableName: tables.memberships(),
+                Key: membershipKey(scope.organizationId, userId),
+                ConditionExpression: memberIsRemovable,
+                ExpressionAttributeNames: { '#role': 'role' },
+                ExpressionAttributeValues: { ':role': role, ':owner': 'OWNER' },
+              },
+            },
+            usageUpdate(scope.organizationId, {
+              UpdateExpression: 'SET seats = seats - :one, activeMembers = activeMembers - :one',
+              values: { ':one': 1 },
+            }),
+          ],
+        }),
+      );
+      return outcome.ok ? 'ok' : 'changed';
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Use cases of memberships: who belongs to an organization, role changes, removal, leaving. Plain
+ * functions `(deps, context, input)`: every role decision goes through the §2 helpers of
+ * `@tenantry/security`, every write is pinned to the organization of the verified context, and every
+ * state change publishes its §7 event after the write succeeded.
+ */
+import { ConflictError, ForbiddenError, NotFoundError } from '@tenantry/errors';
+import type { Membership, MyOrganization, OrganizationRole } from '@tenantry/models';
+import {
+  canChangeMemberRole,
+  canLeave,
+  canManageMember,
+  type OrganizationSecurityContext,
+  type UserSecurityContext,
+} from '@tenantry/security';
+import { actorOf, toMembership } from './model';
+import { summariesOf } from './organizations';
+import type { Dependencies, Page, PageQuery } from './ports';
+
+const changedConcurrently = () => new ConflictError('The membership was changed concurrently; retry the request');
+
+/** `GET /me/organizations`: my organizations with my role (DELETED ones left out). */
+export async function listMyOrganizations(
+  deps: Dependencies,
+  context: UserSecurityContext,
+  page: PageQuery,
+): Promise<Page<MyOrganization>> {
+  const memberships = await deps.members.listOfUser(context.principal.id, page);
+  const organizations = await summariesOf(deps, memberships.items);
+  const items: MyOrganization[] = [];
+  for (const membership of memberships.items) {
+    const organization = organizations.get(membership.organizationId);
+    if (!organization || organization.status === 'DELETED') continue;
+    items.push({
+      organizationId: membership.organizationId,
+      name: organization.name,
+      ...(organization.slug ? { slug: organization.slug } : {}),
+      status: organization.status,
+      role: membership.role,
+      joinedAt: membership.joinedAt,
+    });
+  }
+  return { items, nextCursor: memberships.nextCursor };
+}
+
+export async function listMembers(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+  page: PageQuery,
+): Promise<Page<Membership>> {
+  const members = await deps.members.list(context.organizationId, page);
+  return { items: members.items.map(toMembership), nextCursor: members.nextCursor };
+}
+
+export async function updateMember(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+  input: { userId: string; role: OrganizationRole },
+): Promise<Membership> {
+  const { userId, role } = input;
+  const target = await deps.members.get(context.organizationId, userId);
+  if (!target) throw new NotFoundError();
+  if (!canChangeMemberRole(context, target.role, role)) {
+    throw new ForbiddenError('You may only change members below your role, to a role below your own');
+  }
+  if (target.role === role) return toMembership(target);
+  const updated = await deps.members.changeRole(context, userId, target.role, role, deps.now());
+  if (updated === 'changed') throw changedConcurrently();
+  await deps.events.publish([
+    {
+      type: 'member.role_changed',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { userId, previousRole: target.role, role },
+    },
+  ]);
+  return toMembership(updated);
+}
+
+export async function removeMember(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+  userId: string,
+): Promise<void> {
+  const target = await deps.members.get(context.organizationId, userId);
+  if (!target) throw new NotFoundError();
+  if (!canManageMember(context, target.role)) throw new ForbiddenError('You may only remove members below your role');
+  if ((await deps.members.remove(context, userId, target.role)) === 'changed') throw changedConcurrently();
+  await deps.events.publish([
+    {
+      type: 'member.removed',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { userId, role: target.role, ...(target.email ? { email: target.email } : {}) },
+    },
+  ]);
+}
+
+export async function leaveOrganization(deps: Dependencies, context: OrganizationSecurityContext): Promise<void> {
+  const { membership, role } = context;
+  if (!membership || !role) throw new NotFoundError();
+  if (!canLeave(context)) throw new ForbiddenError('The OWNER cannot leave; transfer ownership first');
+  if ((await deps.members.remove(context, membership.userId, role)) === 'changed') throw changedConcurrently();
+  await deps.events.publish([
+    {
+      type: 'member.left',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { userId: membership.userId, role },
+    },
+  ]);
+}
