@@ -2,7 +2,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { organizationKeys } from '@tenantry/crypto';
 import { eventBusPublisher } from '@tenantry/events';
-import { dynamoOrganizationRepository } from './data/repository';
+import { dynamoOrganizationRepository } from './data/organization-repository';
+import { dynamoPurgeRepository } from './data/purge';
 import type { Dependencies } from './domain/ports';
 
 /** `org_` + 32 hex characters (the `Id` schema: letters, digits, '_' and '-', at most 64). */
@@ -10,10 +11,11 @@ export const newOrganizationId = (): string => `org_${randomUUID().replaceAll('-
 
 let shared: Dependencies | undefined;
 
-/** The dependencies of this process: DynamoDB, the event bus, `@tenantry/crypto`, the clock. */
+/** The dependencies of this process, built on first use: DynamoDB, the event bus, `@tenantry/crypto`, the clock. */
 export function dependencies(): Dependencies {
   shared ??= {
-    repository: dynamoOrganizationRepository(),
+    organizations: dynamoOrganizationRepository(),
+    purge: dynamoPurgeRepository(),
     events: eventBusPublisher,
     keys: organizationKeys(),
     now: () => new Date(),

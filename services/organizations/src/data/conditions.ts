@@ -16,6 +16,9 @@ export const restorable = '#status = :deleted AND purgeAfter > :now AND deletedA
 /** A DELETED organization whose restore window has closed. */
 export const purgeable = '#status = :deleted AND purgeAfter <= :now';
 
+/** A DELETED organization (the last delete of a purge). */
+export const isDeleted = '#status = :deleted';
+
 /** Ownership moves only from the current owner of an ACTIVE organization. */
 export const ownedByActive = 'ownerId = :from AND #status = :active';
 

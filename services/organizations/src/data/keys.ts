@@ -9,11 +9,21 @@
  * | usage counters   | `ORG#<id>`      | `USAGE` | —               | —                                        |
  * | slug claim       | `SLUG#<slug>`   | `SLUG`  | —               | —                                        |
  */
-import type { ItemKey } from '@tenantry/dynamo';
+import { type ItemKey, organizationPk } from '@tenantry/dynamo';
 import type { OrganizationStatus } from '@tenantry/models';
 
 export const ORGANIZATION_INDEX = 'gsi1';
 export const ORGANIZATION_INDEX_PK = 'ORGANIZATIONS';
+
+/** `<STATUS>#<ISO instant>#<organization id>`: the gsi1 sort key of an organization item. */
+const POSITION =
+  /^(ACTIVE|SUSPENDED|DELETED)#(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#([A-Za-z0-9][A-Za-z0-9_-]{0,63})$/;
+
+/** Is `gsi1sk` the index position of the organization item `pk`? (A cursor of the list must be one.) */
+export function isIndexPositionOf(gsi1sk: string, pk: string): boolean {
+  const match = POSITION.exec(gsi1sk);
+  return !!match && !Number.isNaN(Date.parse(match[2]!)) && organizationPk(match[3]!) === pk;
+}
 
 /** The unique claim of a slug (a conditional put in the create transaction makes slugs unique). */
 export const slugKey = (slug: string): ItemKey => ({ pk: `SLUG#${slug}`, sk: 'SLUG' });

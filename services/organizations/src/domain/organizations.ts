@@ -4,7 +4,7 @@
  * event AFTER the write succeeded, and returns the public view. No AWS SDK here.
  */
 
-import { ConflictError, ValidationFailedError } from '@tenantry/errors';
+import { ConflictError, NotFoundError, type TenantryError, ValidationFailedError } from '@tenantry/errors';
 import type { NewDomainEvent } from '@tenantry/events';
 import type {
   ChangePlanRequest,
@@ -15,15 +15,17 @@ import type {
   UpdateOrganizationRequest,
 } from '@tenantry/models';
 import type { OrganizationSecurityContext, UserSecurityContext } from '@tenantry/security';
-import { decodeCursor, encodeCursor } from './cursor';
 import type { EventActor, OrganizationState, OrganizationView, UsageState } from './model';
-import { type Dependencies, SlugTakenError } from './ports';
+import type { Dependencies, WriteOutcome } from './ports';
 import {
   assertDeletable,
   assertReactivatable,
   assertRestorable,
   assertSuspendable,
   assertTransferable,
+  refusalOfRestore,
+  refusalOfTransition,
+  refusalOfWrite,
   slugCandidate,
   slugFromName,
   toView,
@@ -43,7 +45,18 @@ export function stateOf(context: OrganizationSecurityContext): OrganizationState
 }
 
 async function view(deps: Dependencies, organization: OrganizationState): Promise<OrganizationView> {
-  return toView(organization, await deps.repository.usageOf(organization.id));
+  return toView(organization, await deps.organizations.usageOf(organization.id));
+}
+
+/** The organization a conditional write returned, or the refusal that explains its `'changed'` from what is there now. */
+async function written(
+  deps: Dependencies,
+  context: OrganizationSecurityContext,
+  outcome: WriteOutcome,
+  refusal: (current: OrganizationState | undefined) => TenantryError,
+): Promise<OrganizationState> {
+  if (outcome !== 'changed') return outcome;
+  throw refusal(await deps.organizations.find(context.organizationId));
 }
 
 async function publish(deps: Dependencies, event: NewDomainEvent): Promise<void> {
@@ -77,16 +90,12 @@ export async function createOrganization(
       updatedAt: now,
       dataKey,
     };
-    try {
-      await deps.repository.create(organization, usage, {
-        userId: context.principal.id,
-        email: context.principal.email,
-      });
-    } catch (error) {
-      if (!(error instanceof SlugTakenError)) throw error;
-      if (attempt + 1 >= attempts) {
-        throw new ConflictError('An organization with this slug already exists', { cause: error });
-      }
+    const outcome = await deps.organizations.create(organization, usage, {
+      userId: context.principal.id,
+      email: context.principal.email,
+    });
+    if (outcome === 'taken') {
+      if (attempt + 1 >= attempts) throw new ConflictError('An organization with this slug already exists');
       continue;
     }
     await publish(deps, {
@@ -104,9 +113,8 @@ export async function listOrganizations(
   context: UserSecurityContext,
   query: { status?: OrganizationStatus; limit: number; cursor?: string },
 ): Promise<OrganizationPage> {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.status).position;
-  const page = await deps.repository.list({ status: query.status, limit: query.limit, after });
-  const usage = await deps.repository.usageOfMany(page.items.map((item) => item.id));
+  const page = await deps.organizations.list(query);
+  const usage = await deps.organizations.usageOfMany(page.items.map((item) => item.id));
   // Spec §3: every platform-staff access to an organization's data is an audit event, lists included.
   if (page.items.length > 0) {
     await deps.events.publish(
@@ -125,7 +133,7 @@ export async function listOrganizations(
   }
   return {
     items: page.items.map((organization) => toView(organization, usage.get(organization.id))),
-    nextCursor: page.last ? encodeCursor(page.last, query.status) : null,
+    nextCursor: page.nextCursor,
   };
 }
 
@@ -144,7 +152,12 @@ export async function updateOrganization(
   if (body.name === undefined && body.metadata === undefined) {
     throw new ValidationFailedError([{ field: '/', message: 'must name at least one of name, metadata' }]);
   }
-  const updated = await deps.repository.updateDetails(context, body, deps.now());
+  const updated = await written(
+    deps,
+    context,
+    await deps.organizations.updateDetails(context, body, deps.now()),
+    refusalOfWrite,
+  );
   const changed = Object.keys(body).filter((field) => field === 'name' || field === 'metadata');
   await publish(deps, {
     type: 'organization.updated',
@@ -161,7 +174,12 @@ export async function deleteOrganization(
 ): Promise<OrganizationView> {
   const current = stateOf(context);
   assertDeletable(current.status);
-  const deleted = await deps.repository.softDelete(context, current, deps.now());
+  const deleted = await written(
+    deps,
+    context,
+    await deps.organizations.softDelete(context, current, deps.now()),
+    refusalOfTransition,
+  );
   await publish(deps, {
     type: 'organization.deleted',
     organizationId: context.organizationId,
@@ -178,7 +196,9 @@ export async function restoreOrganization(
   const current = stateOf(context);
   const now = deps.now();
   assertRestorable(current, now);
-  const restored = await deps.repository.restore(context, current, now);
+  const restored = await written(deps, context, await deps.organizations.restore(context, current, now), (found) =>
+    refusalOfRestore(found, now),
+  );
   await publish(deps, {
     type: 'organization.restored',
     organizationId: context.organizationId,
@@ -195,7 +215,12 @@ export async function changePlan(
 ): Promise<OrganizationView> {
   const current = stateOf(context);
   if (current.plan === body.plan) return view(deps, current);
-  const updated = await deps.repository.changePlan(context, body.plan, deps.now());
+  const updated = await written(
+    deps,
+    context,
+    await deps.organizations.changePlan(context, body.plan, deps.now()),
+    refusalOfWrite,
+  );
   await publish(deps, {
     type: 'organization.plan_changed',
     organizationId: context.organizationId,
@@ -211,7 +236,12 @@ export async function suspendOrganization(
 ): Promise<OrganizationView> {
   const current = stateOf(context);
   assertSuspendable(current.status);
-  const updated = await deps.repository.suspend(context, current, deps.now());
+  const updated = await written(
+    deps,
+    context,
+    await deps.organizations.suspend(context, current, deps.now()),
+    refusalOfTransition,
+  );
   await publish(deps, {
     type: 'organization.suspended',
     organizationId: context.organizationId,
@@ -227,7 +257,12 @@ export async function reactivateOrganization(
 ): Promise<OrganizationView> {
   const current = stateOf(context);
   assertReactivatable(current.status);
-  const updated = await deps.repository.reactivate(context, current, deps.now());
+  const updated = await written(
+    deps,
+    context,
+    await deps.organizations.reactivate(context, current, deps.now()),
+    refusalOfTransition,
+  );
   await publish(deps, {
     type: 'organization.reactivated',
     organizationId: context.organizationId,
@@ -245,9 +280,15 @@ export async function transferOwnership(
   const current = stateOf(context);
   const callerId = context.principal.id;
   const target =
-    body.userId === callerId ? undefined : await deps.repository.membership(context.organizationId, body.userId);
+    body.userId === callerId ? undefined : await deps.organizations.membership(context.organizationId, body.userId);
   assertTransferable(current, callerId, body.userId, target);
-  const updated = await deps.repository.transferOwnership(context, callerId, body.userId, deps.now());
+  const outcome = await deps.organizations.transferOwnership(context, callerId, body.userId, deps.now());
+  if (outcome === 'notMember') throw new NotFoundError('No active member with this user id');
+  const updated = await deps.organizations.find(context.organizationId);
+  if (outcome === 'changed' || !updated) {
+    const refusal = refusalOfWrite(updated);
+    throw refusal instanceof ConflictError ? new ConflictError('Ownership changed concurrently; retry') : refusal;
+  }
   await publish(deps, {
     type: 'ownership.transferred',
     organizationId: context.organizationId,
@@ -265,9 +306,9 @@ export async function purgeDueOrganizations(
   const now = deps.now();
   const purged: string[] = [];
   const failed: string[] = [];
-  for (const organizationId of await deps.repository.dueForPurge(now)) {
+  for (const organizationId of await deps.purge.dueForPurge(now)) {
     try {
-      const result = await deps.repository.purge(organizationId, now);
+      const result = await deps.purge.purge(organizationId, now);
       deps.keys.forgetOrganization(organizationId);
       if (result.purged) purged.push(organizationId);
     } catch (error) {

@@ -1,7 +1,10 @@
 /**
- * What the use cases need from the outside world. `src/data` implements the repository with DynamoDB;
- * tests may pass fakes. No AWS SDK type appears here.
+ * What the use cases need from the outside world: the repositories (implemented with DynamoDB in
+ * `src/data`), the event bus, the key service, the clock and id sources; tests may pass fakes. No AWS
+ * SDK type appears here. Repositories answer an expected conditional failure with an outcome and
+ * throw only for the unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
+import type { Page } from '@tenantry/dynamo';
 import type { EventPublisher } from '@tenantry/events';
 import type { OrganizationStatus, Plan } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
@@ -17,14 +20,8 @@ export interface NewOwner {
 export interface ListQuery {
   status?: OrganizationStatus | undefined;
   limit: number;
-  /** The gsi1 sort key the previous page stopped at (from a validated cursor). */
-  after?: string | undefined;
-}
-
-export interface ListPage {
-  items: OrganizationState[];
-  /** The gsi1 sort key of the last item, when more may follow. */
-  last?: string | undefined;
+  /** The cursor of the previous page, unchecked (the repository checks it against its query). */
+  cursor?: string | undefined;
 }
 
 export interface PurgeResult {
@@ -34,36 +31,48 @@ export interface PurgeResult {
   deletedItems: number;
 }
 
-/** Thrown by {@link OrganizationRepository.create} when the slug belongs to another organization. */
-export class SlugTakenError extends Error {
-  constructor(readonly slug: string) {
-    super(`slug ${slug} is taken`);
-    this.name = 'SlugTakenError';
-  }
-}
+/**
+ * A conditional write's answer: the organization as written, or `'changed'` when its condition
+ * failed (the organization is no longer in the state the use case saw; the use case explains why).
+ */
+export type WriteOutcome = OrganizationState | 'changed';
 
 export interface OrganizationRepository {
-  /** Org + slug claim + usage + OWNER membership, in ONE transaction. */
-  create(organization: OrganizationState, usage: UsageState, owner: NewOwner): Promise<void>;
+  /** Org + slug claim + usage + OWNER membership, in ONE transaction; `'taken'`: the slug is another's. */
+  create(organization: OrganizationState, usage: UsageState, owner: NewOwner): Promise<'ok' | 'taken'>;
   /** Strongly consistent read of the organization item (undefined when absent). */
   find(organizationId: string): Promise<OrganizationState | undefined>;
   usageOf(organizationId: string): Promise<UsageState | undefined>;
   usageOfMany(organizationIds: string[]): Promise<Map<string, UsageState>>;
-  list(query: ListQuery): Promise<ListPage>;
+  /** A page of every organization (gsi1), in status then creation order. */
+  list(query: ListQuery): Promise<Page<OrganizationState>>;
   updateDetails(
     scope: TenantScope,
     changes: { name?: string | undefined; metadata?: Record<string, string> | undefined },
     now: Date,
-  ): Promise<OrganizationState>;
-  changePlan(scope: TenantScope, plan: Plan, now: Date): Promise<OrganizationState>;
-  suspend(scope: TenantScope, current: OrganizationState, now: Date): Promise<OrganizationState>;
-  reactivate(scope: TenantScope, current: OrganizationState, now: Date): Promise<OrganizationState>;
-  softDelete(scope: TenantScope, current: OrganizationState, now: Date): Promise<OrganizationState>;
-  restore(scope: TenantScope, current: OrganizationState, now: Date): Promise<OrganizationState>;
+  ): Promise<WriteOutcome>;
+  changePlan(scope: TenantScope, plan: Plan, now: Date): Promise<WriteOutcome>;
+  suspend(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
+  reactivate(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
+  softDelete(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
+  restore(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
   /** The membership of `userId` in the organization (strongly consistent), if any. */
   membership(organizationId: string, userId: string): Promise<TransferTarget | undefined>;
-  /** org.ownerId, the new owner's membership → OWNER and the old owner's → ADMIN, in ONE transaction. */
-  transferOwnership(scope: TenantScope, fromUserId: string, toUserId: string, now: Date): Promise<OrganizationState>;
+  /**
+   * org.ownerId, the new owner's membership → OWNER and the old owner's → ADMIN, in ONE transaction.
+   * `'notMember'`: the target is not an ACTIVE non-OWNER member; `'changed'`: the organization or the
+   * caller's membership moved meanwhile.
+   */
+  transferOwnership(
+    scope: TenantScope,
+    fromUserId: string,
+    toUserId: string,
+    now: Date,
+  ): Promise<'ok' | 'notMember' | 'changed'>;
+}
+
+/** The daily purge (its own module: the only code that deletes a whole tenant). */
+export interface PurgeRepository {
   /** Ids of DELETED organizations whose `purgeAfter` is at or before `now` (index query, no scan). */
   dueForPurge(now: Date): Promise<string[]>;
   /** Shreds the data key, then deletes every item of the organization in both tables. */
@@ -77,7 +86,8 @@ export interface OrganizationKeyService {
 }
 
 export interface Dependencies {
-  repository: OrganizationRepository;
+  organizations: OrganizationRepository;
+  purge: PurgeRepository;
   events: EventPublisher;
   keys: OrganizationKeyService;
   now: () => Date;

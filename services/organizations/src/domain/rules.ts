@@ -2,7 +2,7 @@
  * Pure rules of the organization lifecycle (spec §2, §4): no I/O, no AWS SDK. The use cases in
  * `organizations.ts` and the repository both rely on them; unit tests cover them directly.
  */
-import { ConflictError, NotFoundError } from '@tenantry/errors';
+import { ConflictError, NotFoundError, OrganizationSuspendedError, type TenantryError } from '@tenantry/errors';
 import type { OrganizationStatus } from '@tenantry/models';
 import { encryptionOf } from './encryption';
 import { type OrganizationState, type OrganizationView, RESTORE_WINDOW_DAYS, type UsageState } from './model';
@@ -92,6 +92,31 @@ export function assertRestorable(organization: OrganizationState, now: Date): vo
 export function statusAfterRestore(organization: OrganizationState): Exclude<OrganizationStatus, 'DELETED'> {
   return organization.statusBeforeDelete ?? 'ACTIVE';
 }
+
+/**
+ * Why a write that needed an ACTIVE organization found it changed, from what is there now: gone or
+ * DELETED → 404, SUSPENDED → 403 (as the security layer would answer now), else a concurrent change → 409.
+ */
+export function refusalOfWrite(current: OrganizationState | undefined): TenantryError {
+  if (!current || current.status === 'DELETED') return new NotFoundError();
+  if (current.status === 'SUSPENDED') return new OrganizationSuspendedError();
+  return changedConcurrently();
+}
+
+/** Why a lifecycle transition (suspend, reactivate, delete) found the organization changed: gone → 404, else 409. */
+export function refusalOfTransition(current: OrganizationState | undefined): TenantryError {
+  if (!current || current.status === 'DELETED') return new NotFoundError();
+  return changedConcurrently();
+}
+
+/** Why a restore found the organization changed: still restorable → a concurrent change (409), else 404. */
+export function refusalOfRestore(current: OrganizationState | undefined, now: Date): TenantryError {
+  const restorable =
+    current?.status === 'DELETED' && !!current.purgeAfter && Date.parse(current.purgeAfter) > now.getTime();
+  return restorable ? changedConcurrently() : new NotFoundError();
+}
+
+const changedConcurrently = () => new ConflictError('The organization changed concurrently; retry');
 
 /** Is the organization due for purge at `now`? */
 export function isDueForPurge(organization: Pick<OrganizationState, 'status' | 'purgeAfter'>, now: Date): boolean {
