@@ -75,6 +75,8 @@ export class KmsKeyProvider implements KeyProvider {
         ...(endpoint ? { endpoint } : {}),
         ...(this.#options.region ? { region: this.#options.region } : {}),
         maxAttempts: this.#options.maxAttempts ?? 3,
+        // A KMS that does not answer is a TimeoutError (→ 503 with Retry-After), not a hung function.
+        requestHandler: { connectionTimeout: 1000, socketTimeout: 3000 },
       });
     }
     return this.#client;

@@ -12,7 +12,12 @@ export interface EventPublisher {
 let shared: EventBridgeClient | undefined;
 const client = () => {
   const endpoint = process.env.EVENTBRIDGE_ENDPOINT;
-  shared ??= new EventBridgeClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 });
+  // Once per container; a bus that does not answer is a TimeoutError (→ 503), not a hung function.
+  shared ??= new EventBridgeClient({
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, socketTimeout: 3000 },
+  });
   return shared;
 };
 
