@@ -1,0 +1,294 @@
+/**
+ * Applications and their key items in DynamoDB (applications table; the usage counters of the
+ * organizations table). Every write to tenant data is pinned with the `@tenantry/security`
+ * helpers; reads that decide something are strongly consistent; expected conditional failures come
+ * back as outcomes.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type ApiKeyRecord,
+  apiKeyItem,
+  apiKeyKey,
+  batchGetAll,
+  documentClient,
+  organizationPk,
+  queryPage,
+  tables,
+  transactWrite,
+  usageKey,
+} from '@tenantry/dynamo';
+import { type TenantScope, tenantTransactItems, tenantUpdate } from '@tenantry/security';
+import type { ApiKeySlot, ApplicationState, SlotRecord } from '../domain/model';
+import type { ApplicationRepository } from '../domain/ports';
+import type { KeyChange } from '../domain/rules';
+import { EMPTY_SLOTS } from '../domain/rules';
+import { absentOrOwned, applicationSlotFree, atVersion, exists, isNew } from './conditions';
+import { APPLICATION_PREFIX, applicationKey, deletedApplicationKey } from './keys';
+
+type Item = Record<string, unknown>;
+type TransactItem = Parameters<typeof tenantTransactItems>[1][number];
+
+const STORAGE = new Set(['pk', 'sk', 'entity']);
+
+export function toApplication(item: Item): ApplicationState {
+  const state: Item = {};
+  for (const [name, value] of Object.entries(item)) if (!STORAGE.has(name)) state[name] = value;
+  const app = state as unknown as ApplicationState;
+  return {
+    ...app,
+    keys: { ...EMPTY_SLOTS, ...app.keys },
+    secretCount: Number(app.secretCount ?? 0),
+    version: Number(app.version ?? 0),
+  };
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** The item of a key in `slot` of `app`. */
+function keyItem(app: ApplicationState, slot: ApiKeySlot, record: SlotRecord) {
+  const stored: ApiKeyRecord = {
+    keyHash: record.keyHash,
+    organizationId: app.organizationId,
+    applicationId: app.id,
+    slot,
+    scopes: [...app.scopes],
+    prefix: record.prefix,
+    createdAt: record.createdAt,
+  };
+  return apiKeyItem(stored);
+}
+
+/** Deletes a key item that may already be gone, never one of another tenant (see `absentOrOwned`). */
+function deleteKey(table: string, organizationId: string, keyHash: string): TransactItem {
+  return {
+    Delete: {
+      TableName: table,
+      Key: apiKeyKey(keyHash),
+      ConditionExpression: absentOrOwned,
+      ExpressionAttributeNames: { '#keyOrganizationId': 'organizationId' },
+      ExpressionAttributeValues: { ':keyOrganizationId': organizationId },
+    },
+  };
+}
+
+/** Epoch seconds for DynamoDB TTL. */
+const epochSeconds = (iso: string): number => Math.ceil(Date.parse(iso) / 1000);
+
+/** The DynamoDB implementation of {@link ApplicationRepository}. */
+export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): ApplicationRepository {
+  const db = () => client ?? documentClient();
+  const table = () => tables.applications();
+
+  async function find(organizationId: string, applicationId: string): Promise<ApplicationState | undefined> {
+    const { Item } = await db().send(
+      new GetCommand({ TableName: table(), Key: applicationKey(organizationId, applicationId), ConsistentRead: true }),
+    );
+    return Item ? toApplication(Item) : undefined;
+  }
+
+  return {
+    find,
+
+    async create(scope: TenantScope, app, key, limit) {
+      const outcome = await transactWrite({
+        TransactItems: tenantTransactItems(scope, [
+          {
+            Update: {
+              TableName: tables.organizations(),
+              Key: usageKey(scope.organizationId),
+              UpdateExpression: 'SET applications = if_not_exists(applications, :zero) + :one',
+              ConditionExpression: applicationSlotFree,
+              ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': limit },
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...applicationKey(scope.organizationId, app.id), entity: 'Application', ...app },
+              ConditionExpression: isNew,
+            },
+          },
+          { Put: { TableName: table(), Item: keyItem(app, 'current', key), ConditionExpression: isNew } },
+        ]),
+      });
+      if (outcome.ok) return 'ok';
+      if (outcome.failed.includes(0)) return 'limit';
+      throw new Error(`application ${app.id}: id or key hash collision`);
+    },
+
+    async list(organizationId, page) {
+      const pk = organizationPk(organizationId);
+      const result = await queryPage(
+        db(),
+        {
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': APPLICATION_PREFIX },
+          ConsistentRead: true,
+        },
+        { limit: page.limit, cursor: page.cursor, shape: { equals: { pk }, prefixes: { sk: APPLICATION_PREFIX } } },
+      );
+      return { items: result.items.map(toApplication), nextCursor: result.nextCursor };
+    },
+
+    async lastUsed(keyHashes) {
+      const used = new Map<string, string>();
+      const unique = [...new Set(keyHashes)];
+      if (unique.length === 0) return used;
+      const found = await batchGetAll(db(), {
+        [table()]: {
+          Keys: unique.map((hash) => ({ ...apiKeyKey(hash) })),
+          ProjectionExpression: 'keyHash, lastUsedAt',
+        },
+      });
+      for (const item of found[table()] ?? []) {
+        if (typeof item.keyHash === 'string' && typeof item.lastUsedAt === 'string') {
+          used.set(item.keyHash, item.lastUsedAt);
+        }
+      }
+      return used;
+    },
+
+    async update(scope, applicationId, changes, now) {
+      const set = ['#updatedAt = :now'];
+      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+      const values: Record<string, unknown> = { ':now': now.toISOString() };
+      if (changes.name !== undefined) {
+        set.push('#name = :name');
+        names['#name'] = 'name';
+        values[':name'] = changes.name;
+      }
+      if (changes.description !== undefined) {
+        set.push('#description = :description');
+        names['#description'] = 'description';
+        values[':description'] = changes.description;
+      }
+      try {
+        const { Attributes } = await db().send(
+          new UpdateCommand(
+            tenantUpdate(scope, {
+              TableName: table(),
+              Key: applicationKey(scope.organizationId, applicationId),
+              UpdateExpression: `SET ${set.join(', ')}`,
+              ConditionExpression: exists,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+        return toApplication(Attributes ?? {});
+      } catch (error) {
+        if (isConditionFailure(error)) return 'missing';
+        throw error;
+      }
+    },
+
+    async changeKeys(scope, app, change: KeyChange, now) {
+      const pinned: TransactItem[] = [
+        {
+          Update: {
+            TableName: table(),
+            Key: applicationKey(scope.organizationId, app.id),
+            UpdateExpression: 'SET #keys = :keys, #version = #version + :one, #updatedAt = :now',
+            ConditionExpression: atVersion,
+            ExpressionAttributeNames: { '#keys': 'keys', '#version': 'version', '#updatedAt': 'updatedAt' },
+            ExpressionAttributeValues: {
+              ':keys': change.slots,
+              ':one': 1,
+              ':version': app.version,
+              ':now': now.toISOString(),
+            },
+          },
+        },
+      ];
+      if (change.issued) {
+        pinned.push({
+          Put: {
+            TableName: table(),
+            Item: keyItem(app, change.issued.slot, change.issued.record),
+            ConditionExpression: isNew,
+          },
+        });
+      }
+      for (const move of change.moves) {
+        pinned.push({
+          Update: {
+            TableName: table(),
+            Key: apiKeyKey(move.keyHash),
+            UpdateExpression: move.expiresAt
+              ? 'SET #slot = :slot, expiresAt = :expiresAt, #ttl = :ttl'
+              : 'SET #slot = :slot REMOVE expiresAt, #ttl',
+            ExpressionAttributeNames: { '#slot': 'slot', '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':slot': move.slot,
+              ...(move.expiresAt ? { ':expiresAt': move.expiresAt, ':ttl': epochSeconds(move.expiresAt) } : {}),
+            },
+          },
+        });
+      }
+      const outcome = await transactWrite({
+        TransactItems: [
+          ...tenantTransactItems(scope, pinned),
+          ...change.deletes.map((hash) => deleteKey(table(), scope.organizationId, hash)),
+        ],
+      });
+      if (outcome.ok) return 'ok';
+      if (outcome.failed.includes(0)) return 'changed';
+      throw new Error(`application ${app.id}: key items disagree with its slots (${outcome.failed.join(',')})`);
+    },
+
+    async softDelete(scope, app, now) {
+      const at = now.toISOString();
+      const { keys: _slots, ...rest } = app;
+      const outcome = await transactWrite({
+        TransactItems: [
+          ...tenantTransactItems(scope, [
+            {
+              Delete: {
+                TableName: table(),
+                Key: applicationKey(scope.organizationId, app.id),
+                ConditionExpression: atVersion,
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': app.version },
+              },
+            },
+            {
+              Put: {
+                TableName: table(),
+                Item: {
+                  ...deletedApplicationKey(scope.organizationId, app.id),
+                  entity: 'DeletedApplication',
+                  ...rest,
+                  keys: EMPTY_SLOTS,
+                  deletedAt: at,
+                  updatedAt: at,
+                },
+                ConditionExpression: isNew,
+              },
+            },
+            {
+              Update: {
+                TableName: tables.organizations(),
+                Key: usageKey(scope.organizationId),
+                UpdateExpression: 'SET applications = applications - :one',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ]),
+          ...[app.keys.current, app.keys.next, app.keys.previous]
+            .flatMap((slot) => (slot ? [slot.keyHash] : []))
+            .map((hash) => deleteKey(table(), scope.organizationId, hash)),
+        ],
+      });
+      if (outcome.ok) return 'ok';
+      if (outcome.failed.includes(0)) return 'changed';
+      throw new Error(`application ${app.id}: delete failed (${outcome.failed.join(',')})`);
+    },
+  };
+}

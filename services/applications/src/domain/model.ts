@@ -1,0 +1,66 @@
+/**
+ * What the applications service stores and shows (no AWS SDK, no I/O). The public shapes come from
+ * `@tenantry/models`; these are the stored states behind them.
+ */
+import type { ApiKeySlot } from '@tenantry/dynamo';
+import type { Actor, Scope } from '@tenantry/models';
+
+export type { ApiKeySlot };
+
+/** One filled key slot as the application item keeps it: the hash, never the key. */
+export interface SlotRecord {
+  keyHash: string;
+  /** The first characters of the key (`tnt_live_` + 7), to recognise it. */
+  prefix: string;
+  createdAt: string;
+  /** `previous` only: the end of its grace period. */
+  expiresAt?: string;
+}
+
+export interface KeySlots {
+  current: SlotRecord | null;
+  next: SlotRecord | null;
+  previous: SlotRecord | null;
+}
+
+/** An application as this service stores it, without the DynamoDB key attributes. */
+export interface ApplicationState {
+  id: string;
+  organizationId: string;
+  name: string;
+  description?: string;
+  scopes: Scope[];
+  keys: KeySlots;
+  /** Secrets stored for this application (≤ 50), kept with the secrets in the same transactions. */
+  secretCount: number;
+  /** Bumped by every change: each key change is conditional on the version it was computed from. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A key just issued: the plaintext (answered once, never stored) and what is stored. */
+export interface IssuedKey {
+  key: string;
+  slot: SlotRecord;
+}
+
+/** A stored secret: its value sealed with `@tenantry/crypto` (never plaintext). */
+export interface SecretState {
+  applicationId: string;
+  name: string;
+  sealed: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SecretSummary = Omit<SecretState, 'sealed'>;
+
+/** The wrapped data key of an organization, as the organizations service stores it on its item. */
+export interface DataKeyRecord {
+  keyId: string;
+  encryptedDataKey: string;
+  mode: 'platform' | 'dedicated' | 'byok';
+}
+
+export type EventActor = Actor;

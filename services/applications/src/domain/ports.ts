@@ -1,0 +1,77 @@
+/**
+ * What the use cases need from the outside world. `src/data` implements the repositories with
+ * DynamoDB, `@tenantry/crypto` the sealer, `@tenantry/events` the publisher. No AWS SDK type here.
+ * Expected conditional failures come back as outcomes; the use cases turn them into errors.
+ */
+import type { FieldBinding } from '@tenantry/crypto';
+import type { EventPublisher } from '@tenantry/events';
+import type { TenantScope } from '@tenantry/security';
+import type { ApplicationState, DataKeyRecord, SecretState, SecretSummary, SlotRecord } from './model';
+import type { KeyChange } from './rules';
+
+export interface PageQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ApplicationRepository {
+  /** usage.applications + 1 (below `limit`), the application and its first key, in ONE transaction. */
+  create(scope: TenantScope, app: ApplicationState, key: SlotRecord, limit: number): Promise<'ok' | 'limit'>;
+  /** Strongly consistent read of a live application (undefined when absent or deleted). */
+  find(organizationId: string, applicationId: string): Promise<ApplicationState | undefined>;
+  /** A page of the organization's live applications, oldest id first; forged cursors → 400. */
+  list(organizationId: string, page: PageQuery): Promise<Page<ApplicationState>>;
+  /** `lastUsedAt` of the given keys, by key hash (keys never used, or gone, are absent). */
+  lastUsed(keyHashes: string[]): Promise<Map<string, string>>;
+  /** Name and/or description; 'missing' when the application does not exist (or was deleted). */
+  update(
+    scope: TenantScope,
+    applicationId: string,
+    changes: { name?: string | undefined; description?: string | undefined },
+    now: Date,
+  ): Promise<ApplicationState | 'missing'>;
+  /** The slots, the key items and the version, in ONE transaction conditional on `app.version`. */
+  changeKeys(scope: TenantScope, app: ApplicationState, change: KeyChange, now: Date): Promise<'ok' | 'changed'>;
+  /**
+   * Soft delete in ONE transaction conditional on `app.version`: the application becomes a
+   * tombstone, usage.applications − 1, and every key item is deleted (they all stop at once).
+   */
+  softDelete(scope: TenantScope, app: ApplicationState, now: Date): Promise<'ok' | 'changed'>;
+}
+
+export interface SecretRepository {
+  /**
+   * A new secret and the application's `secretCount` + 1 (below `max`) in ONE transaction:
+   * 'exists' when the name is taken (replace it instead), 'limit' at the cap, 'missing' without a
+   * live application.
+   */
+  create(scope: TenantScope, secret: SecretState, max: number): Promise<'ok' | 'exists' | 'limit' | 'missing'>;
+  /** Replaces the value of an existing secret of a live application. */
+  replace(scope: TenantScope, secret: SecretState): Promise<SecretState | 'missing'>;
+  /** The secret of a live application, strongly consistent (undefined when either is absent). */
+  find(organizationId: string, applicationId: string, name: string): Promise<SecretState | undefined>;
+  /** Names and timestamps only (the sealed values are not even read). */
+  list(organizationId: string, applicationId: string, page: PageQuery): Promise<Page<SecretSummary>>;
+}
+
+/** The slice of `@tenantry/crypto`'s `OrganizationKeys` the service uses. */
+export interface Sealer {
+  seal(record: DataKeyRecord, binding: FieldBinding, plaintext: string): Promise<string>;
+  openText(record: DataKeyRecord, binding: FieldBinding, sealed: string): Promise<string>;
+}
+
+export interface Dependencies {
+  applications: ApplicationRepository;
+  secrets: SecretRepository;
+  keys: Sealer;
+  events: EventPublisher;
+  now: () => Date;
+  newId: () => string;
+  /** Random bytes for keys (default `crypto.randomBytes`). */
+  random?: (bytes: number) => Buffer;
+}

@@ -1,0 +1,173 @@
+/**
+ * Pure rules of applications, their API keys and their secrets (spec §4–§6): key generation, the
+ * slot transitions (rotate, promote, withdraw, revoke), the public views, the limits. No I/O, no
+ * AWS SDK; unit tests cover them directly.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FieldBinding } from '@tenantry/crypto';
+import { ConflictError, InternalError, ValidationFailedError } from '@tenantry/errors';
+import type { ApiKeyInfo, Application, Plan, SecretMetadata } from '@tenantry/models';
+import { planLimits } from '@tenantry/models';
+import { API_KEY_PREFIX, API_KEY_RANDOM_BYTES, apiKeyPrefix, hashApiKey } from '@tenantry/security';
+import type { ApiKeySlot, ApplicationState, IssuedKey, KeySlots, SecretSummary, SlotRecord } from './model';
+
+/** Grace of a promoted key when the request names none (spec §5), and its bounds. */
+export const DEFAULT_GRACE_SECONDS = 86_400;
+export const MAX_GRACE_SECONDS = 604_800;
+/** A secret's value: at most 4 KiB of UTF-8 (spec §5). */
+export const MAX_SECRET_BYTES = 4096;
+/** Secrets per application (beyond: 403 PLAN_LIMIT_REACHED). */
+export const MAX_SECRETS_PER_APPLICATION = 50;
+
+/**
+ * A new API key: `tnt_live_` + 320 random bits in base64url (54 characters), its SHA-256 (the only
+ * form stored) and the prefix metadata may show. More than 256 bits stay secret after the prefix.
+ */
+export function generateApiKey(now: Date, random: (bytes: number) => Buffer = randomBytes): IssuedKey {
+  const key = `${API_KEY_PREFIX}${random(API_KEY_RANDOM_BYTES).toString('base64url')}`;
+  return { key, slot: { keyHash: hashApiKey(key), prefix: apiKeyPrefix(key), createdAt: now.toISOString() } };
+}
+
+/** `app_` + 32 hex characters (the `Id` schema). */
+export function newApplicationId(random: (bytes: number) => Buffer = randomBytes): string {
+  return `app_${random(16).toString('hex')}`;
+}
+
+/** A key item moving to another slot (its verification rules follow the slot). */
+export interface KeyMove {
+  keyHash: string;
+  slot: ApiKeySlot;
+  /** Set for a `previous` key: it stops verifying at this instant. */
+  expiresAt?: string;
+}
+
+/**
+ * What one key operation changes, computed from the slots it read: the application's slots after,
+ * the key item it creates, the key items that change slot, and the key items deleted (they stop
+ * verifying at once). The repository writes all of it in ONE transaction, conditional on the
+ * application's version, so a concurrent change makes it fail as a whole.
+ */
+export interface KeyChange {
+  slots: KeySlots;
+  issued?: { slot: ApiKeySlot; record: SlotRecord };
+  moves: KeyMove[];
+  deletes: string[];
+}
+
+/** Rotate: a new `next` key; `current` keeps working, both verify until promote. */
+export function rotation(slots: KeySlots, issued: SlotRecord): KeyChange {
+  if (slots.next) throw new ConflictError('A next key is already pending: promote or withdraw it first');
+  return { slots: { ...slots, next: issued }, issued: { slot: 'next', record: issued }, moves: [], deletes: [] };
+}
+
+/**
+ * Promote: `next` becomes `current`; the old `current` becomes `previous` and keeps verifying for
+ * `graceSeconds`, then never again (with 0 it stops at once: its item is deleted). A `previous` key
+ * still in its grace is replaced, and stops at once.
+ */
+export function promotion(slots: KeySlots, now: Date, graceSeconds: number): KeyChange {
+  const next = slots.next;
+  if (!next) throw new ConflictError('There is no next key to promote: rotate first');
+  const moves: KeyMove[] = [{ keyHash: next.keyHash, slot: 'current' }];
+  const deletes = slots.previous ? [slots.previous.keyHash] : [];
+  let previous: SlotRecord | null = null;
+  if (slots.current && graceSeconds > 0) {
+    const expiresAt = new Date(now.getTime() + graceSeconds * 1000).toISOString();
+    previous = { ...slots.current, expiresAt };
+    moves.push({ keyHash: slots.current.keyHash, slot: 'previous', expiresAt });
+  } else if (slots.current) {
+    deletes.push(slots.current.keyHash);
+  }
+  const { expiresAt: _none, ...promoted } = next;
+  return { slots: { current: promoted, next: null, previous }, moves, deletes };
+}
+
+/** Withdraw: the pending `next` key stops at once. */
+export function withdrawal(slots: KeySlots): KeyChange {
+  if (!slots.next) throw new ConflictError('There is no next key to withdraw');
+  return { slots: { ...slots, next: null }, moves: [], deletes: [slots.next.keyHash] };
+}
+
+/** Revoke (emergency): the `current` key stops at once. A pending `next` key can then be promoted. */
+export function revocation(slots: KeySlots): KeyChange {
+  if (!slots.current) throw new ConflictError('There is no current key to revoke');
+  return { slots: { ...slots, current: null }, moves: [], deletes: [slots.current.keyHash] };
+}
+
+/** Every key the application holds (deleting the application stops them all at once). */
+export function keyHashesOf(slots: KeySlots): string[] {
+  return [slots.current, slots.next, slots.previous].flatMap((slot) => (slot ? [slot.keyHash] : []));
+}
+
+export const EMPTY_SLOTS: KeySlots = { current: null, next: null, previous: null };
+
+/** The grace of a promote request: the default when absent, else an integer within 0..604800. */
+export function graceOf(body: { graceSeconds?: number } | undefined): number {
+  const grace = body?.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+  if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
+    throw new ValidationFailedError([
+      { field: '/graceSeconds', message: `must be an integer from 0 to ${MAX_GRACE_SECONDS}` },
+    ]);
+  }
+  return grace;
+}
+
+/** The plan's application limit (spec §4). */
+export function applicationLimit(plan: unknown): number {
+  const limits = typeof plan === 'string' && Object.hasOwn(planLimits, plan) ? planLimits[plan as Plan] : undefined;
+  if (!limits) throw new InternalError(undefined, { cause: new Error(`unknown plan ${String(plan)}`) });
+  return limits.applications;
+}
+
+function slotView(slot: SlotRecord | null, lastUsed: ReadonlyMap<string, string>, now: Date): ApiKeyInfo | null {
+  if (!slot) return null;
+  // A previous key past its grace never verifies again: it is not shown either, whatever TTL did.
+  if (slot.expiresAt !== undefined && Date.parse(slot.expiresAt) <= now.getTime()) return null;
+  return {
+    prefix: slot.prefix,
+    createdAt: slot.createdAt,
+    lastUsedAt: lastUsed.get(slot.keyHash) ?? null,
+    ...(slot.expiresAt !== undefined ? { expiresAt: slot.expiresAt } : {}),
+  };
+}
+
+/** The public view (spec `Application`): key prefixes and timestamps, never a key or a hash. */
+export function toView(app: ApplicationState, lastUsed: ReadonlyMap<string, string>, now: Date): Application {
+  return {
+    id: app.id,
+    organizationId: app.organizationId,
+    name: app.name,
+    ...(app.description !== undefined ? { description: app.description } : {}),
+    scopes: [...app.scopes],
+    keys: {
+      current: slotView(app.keys.current, lastUsed, now),
+      next: slotView(app.keys.next, lastUsed, now),
+      previous: slotView(app.keys.previous, lastUsed, now),
+    },
+    createdAt: app.createdAt,
+    updatedAt: app.updatedAt,
+  };
+}
+
+/** A secret's value: at most {@link MAX_SECRET_BYTES} bytes of UTF-8 (the schema bounds characters only). */
+export function assertSecretValue(value: string): void {
+  if (Buffer.byteLength(value, 'utf8') > MAX_SECRET_BYTES) {
+    throw new ValidationFailedError([
+      { field: '/value', message: `must be at most ${MAX_SECRET_BYTES} bytes of UTF-8` },
+    ]);
+  }
+}
+
+/** What a secret's ciphertext is bound to: its organization, application and name (AES-GCM AAD). */
+export function secretBinding(organizationId: string, applicationId: string, name: string): FieldBinding {
+  return { organizationId, entity: `application/${applicationId}`, field: `secret/${name}` };
+}
+
+/** What a key kept for an `Idempotency-Key` replay is bound to. */
+export function replayBinding(organizationId: string, applicationId: string): FieldBinding {
+  return { organizationId, entity: `application/${applicationId}`, field: 'idempotency/api-key' };
+}
+
+export function toSecretMetadata(secret: SecretSummary): SecretMetadata {
+  return { name: secret.name, createdAt: secret.createdAt, updatedAt: secret.updatedAt };
+}
