@@ -37,4 +37,9 @@ export interface KeyProvider {
     encrypted: Uint8Array;
     context: EncryptionContext;
   }): Promise<ReEncryptedDataKey>;
+  /**
+   * Creates a master key dedicated to one organization (ENTERPRISE `dedicated` mode) and answers
+   * its id (KMS: the key ARN). Optional: a provider without it cannot serve that mode.
+   */
+  createKey?(input: { organizationId: string; description: string }): Promise<{ keyId: string }>;
 }

@@ -1,4 +1,10 @@
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient, ReEncryptCommand } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  GenerateDataKeyCommand,
+  KMSClient,
+  ReEncryptCommand,
+} from '@aws-sdk/client-kms';
 import { DataKeyDecryptionError, KeyProviderError, KeyUnavailableError } from './errors';
 import type { EncryptionContext, GeneratedDataKey, KeyProvider, ReEncryptedDataKey } from './key-provider';
 
@@ -109,6 +115,29 @@ export class KmsKeyProvider implements KeyProvider {
         new DecryptCommand({ KeyId: input.keyId, CiphertextBlob: input.encrypted, EncryptionContext: input.context }),
       );
       return owned(required(output.Plaintext, 'a plaintext data key'));
+    } catch (error) {
+      throw error instanceof KeyProviderError ? error : translate(error);
+    }
+  }
+
+  /**
+   * A symmetric KMS key (`SYMMETRIC_DEFAULT`, `ENCRYPT_DECRYPT`) for one organization, tagged
+   * `tenantry:organizationId`, with the account's default key policy (IAM policies of the platform's
+   * roles then govern its use). Needs `kms:CreateKey` and `kms:TagResource`.
+   */
+  async createKey(input: { organizationId: string; description: string }): Promise<{ keyId: string }> {
+    try {
+      const output = await this.client.send(
+        new CreateKeyCommand({
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          Description: input.description,
+          Tags: [{ TagKey: 'tenantry:organizationId', TagValue: input.organizationId }],
+        }),
+      );
+      const keyId = output.KeyMetadata?.Arn;
+      if (!keyId) throw new KeyProviderError('KMS answered CreateKey without a key ARN');
+      return { keyId };
     } catch (error) {
       throw error instanceof KeyProviderError ? error : translate(error);
     }

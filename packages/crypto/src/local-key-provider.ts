@@ -87,6 +87,12 @@ export class LocalKeyProvider implements KeyProvider {
     }
   }
 
+  /** `local/dedicated/<organizationId>`: its master key file is created on first use, like any other. */
+  async createKey(input: { organizationId: string; description: string }): Promise<{ keyId: string }> {
+    checkKeyId(input.organizationId);
+    return { keyId: `local/dedicated/${input.organizationId}` };
+  }
+
   async #wrap(keyId: string, plaintext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
     checkKeyId(keyId);
     const header = Buffer.concat([MAGIC, fingerprint(keyId)]);

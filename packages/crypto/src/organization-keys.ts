@@ -146,6 +146,21 @@ export class OrganizationKeys {
     };
   }
 
+  /**
+   * Creates a master key dedicated to the organization (ENTERPRISE `dedicated` mode) and answers
+   * its id, to pass as `{ keyArn, dedicated: true }` to {@link OrganizationKeys.rewrapOrganizationKey}.
+   */
+  async provisionDedicatedKey(organizationId: string): Promise<string> {
+    organizationContext(organizationId);
+    const provider = this.provider;
+    if (!provider.createKey) throw new CryptoConfigurationError('this key provider cannot create dedicated keys');
+    const { keyId } = await provider.createKey({
+      organizationId,
+      description: `Tenantry data key wrapping key of organization ${organizationId}`,
+    });
+    return keyId;
+  }
+
   /** Seals `plaintext` for `binding` under the data key of `binding.organizationId` (see {@link sealField}). */
   async seal(record: OrganizationKeyRecord, binding: FieldBinding, plaintext: Plaintext): Promise<string> {
     return this.#withDataKey(record, binding, (dataKey) => sealField(dataKey, binding, plaintext));

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
+  CreateKeyCommand,
   DecryptCommand,
   DisabledException,
   GenerateDataKeyCommand,
@@ -33,6 +34,13 @@ export class FakeKms {
 
   disable(keyId: string): void {
     this.#disabled.add(FakeKms.arn(keyId));
+  }
+
+  /** CreateKey: a fresh key under a random id, answered as its ARN. */
+  createKey(_input: { Description?: string; Tags?: { TagKey?: string; TagValue?: string }[] }) {
+    const arn = FakeKms.arn(`${randomBytes(4).toString('hex')}-dedicated-${randomBytes(8).toString('hex')}`);
+    this.#key(arn);
+    return { KeyMetadata: { KeyId: arn.slice(arn.lastIndexOf('/') + 1), Arn: arn } };
   }
 
   generateDataKey(input: { KeyId?: string; KeySpec?: string; EncryptionContext?: Record<string, string> }) {
@@ -145,5 +153,6 @@ export function mockKms(): { kms: FakeKms; mock: AwsClientStub<KMSClient> } {
   mock.on(GenerateDataKeyCommand).callsFake((input) => kms.generateDataKey(input));
   mock.on(DecryptCommand).callsFake((input) => kms.decrypt(input));
   mock.on(ReEncryptCommand).callsFake((input) => kms.reEncrypt(input));
+  mock.on(CreateKeyCommand).callsFake((input) => kms.createKey(input));
   return { kms, mock };
 }

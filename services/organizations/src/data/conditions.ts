@@ -30,3 +30,7 @@ export const activeOwnerMember = '#status = :active AND #role = :owner';
 
 /** Every item this service creates is new (never overwrites). */
 export const isNew = 'attribute_not_exists(pk)';
+
+/** An ACTIVE ENTERPRISE organization whose data key is still wrapped as read (`:keyId`, `:blob`). */
+export const wrappedAs =
+  '#status = :active AND #plan = :enterprise AND dataKey.keyId = :keyId AND dataKey.encryptedDataKey = :blob';
