@@ -19,7 +19,7 @@ export interface BatchGetOptions {
 }
 
 /** DynamoDB's bound on the keys of one BatchGetItem request. */
-export const BATCH_GET_MAX_KEYS = 100;
+const BATCH_GET_MAX_KEYS = 100;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -34,7 +34,7 @@ export interface CursorShape {
 /** Longest cursor accepted (characters); a key of a few attributes of ≤ 1 KiB each fits well within. */
 export const MAX_CURSOR_LENGTH = 4096;
 /** Longest attribute value accepted in a cursor (DynamoDB's own bound for a key attribute is 1 KiB/2 KiB). */
-export const MAX_CURSOR_VALUE_LENGTH = 1024;
+const MAX_CURSOR_VALUE_LENGTH = 1024;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

@@ -1,5 +1,6 @@
 export { type BatchGetOptions, type BatchRequestItems, batchGetAll } from './batch';
 export { documentClient, forbidScans, ScanForbiddenError } from './client';
+export { isConditionFailure } from './conditions';
 export { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';
 export {
   apiKeyKey,

@@ -1,3 +1,4 @@
+import type { Actor } from '@tenantry/models';
 import type { MembershipRecord, OrganizationRecord } from './organization';
 import type {
   Access,
@@ -54,6 +55,14 @@ export interface ApplicationSecurityContext extends BaseContext, TenantScope {
 }
 
 export type SecurityContext = UserSecurityContext | OrganizationSecurityContext | ApplicationSecurityContext;
+
+/**
+ * The actor of the domain events a request causes (spec §7): `platform` when a platform group
+ * granted the action (staff), else the principal itself (`user` or `application`).
+ */
+export function actorOf(context: SecurityContext): Actor {
+  return { kind: context.access === 'platform' ? 'platform' : context.principal.kind, id: context.principal.id };
+}
 
 /** The context type a route's handler receives for its action. */
 export type ContextFor<A extends Action> = (typeof permissions)[A] extends OrganizationRule

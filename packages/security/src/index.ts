@@ -16,13 +16,14 @@ export {
   sameKeyHash,
 } from './api-keys';
 export { type AnyEventPublisher, configureSecurity, resetSecurityConfig, type SecurityOptions } from './config';
-export type {
-  ApplicationSecurityContext,
-  ContextFor,
-  OrganizationSecurityContext,
-  SecurityContext,
-  TenantScope,
-  UserSecurityContext,
+export {
+  type ApplicationSecurityContext,
+  actorOf,
+  type ContextFor,
+  type OrganizationSecurityContext,
+  type SecurityContext,
+  type TenantScope,
+  type UserSecurityContext,
 } from './context';
 export { type EventPublisher, noopEventPublisher, type SecurityEvent } from './events';
 export { IDEMPOTENCY_HEADER, IDEMPOTENCY_TTL_SECONDS, type ReplayProtection } from './idempotency';

@@ -9,7 +9,7 @@ import type { EncryptionKeyDependencies } from './domain/encryption-key';
 import type { Dependencies } from './domain/ports';
 
 /** `org_` + 32 hex characters (the `Id` schema: letters, digits, '_' and '-', at most 64). */
-export const newOrganizationId = (): string => `org_${randomUUID().replaceAll('-', '')}`;
+const newOrganizationId = (): string => `org_${randomUUID().replaceAll('-', '')}`;
 
 let shared: Dependencies | undefined;
 

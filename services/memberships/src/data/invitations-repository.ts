@@ -4,7 +4,6 @@
  * write is pinned to the tenant with the `@tenantry/security` helpers; reads that decide something
  * are strongly consistent.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -16,6 +15,7 @@ import {
   batchGetAll,
   documentClient,
   type Item,
+  isConditionFailure,
   membershipItem,
   organizationKey,
   organizationPk,
@@ -249,7 +249,7 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
         );
         return 'ok';
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'changed';
+        if (isConditionFailure(error)) return 'changed';
         throw error;
       }
     },

@@ -3,11 +3,11 @@
  * write is pinned to the tenant with the `@tenantry/security` helpers; reads that decide something
  * are strongly consistent.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   type Item,
+  isConditionFailure,
   membershipKey,
   organizationPk,
   queryPage,
@@ -100,7 +100,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient = documen
         );
         return toMembershipRecord(Attributes ?? {});
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'changed';
+        if (isConditionFailure(error)) return 'changed';
         throw error;
       }
     },

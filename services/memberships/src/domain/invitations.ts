@@ -25,13 +25,13 @@ import {
   planLimits,
 } from '@tenantry/models';
 import {
+  actorOf,
   canAssignRole,
   type OrganizationSecurityContext,
   type TenantScope,
   type UserSecurityContext,
 } from '@tenantry/security';
 import {
-  actorOf,
   expiryFrom,
   type InvitationRecord,
   isLapsed,

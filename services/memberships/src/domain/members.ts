@@ -7,13 +7,14 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '@tenantry/errors';
 import type { Membership, MyOrganization, OrganizationRole } from '@tenantry/models';
 import {
+  actorOf,
   canChangeMemberRole,
   canLeave,
   canManageMember,
   type OrganizationSecurityContext,
   type UserSecurityContext,
 } from '@tenantry/security';
-import { actorOf, toMembership } from './model';
+import { toMembership } from './model';
 import { summariesOf } from './organizations';
 import type { Dependencies, Page, PageQuery } from './ports';
 

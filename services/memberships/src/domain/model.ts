@@ -4,18 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MembershipRecord } from '@tenantry/dynamo';
-import type { Actor, Invitation, InvitationStatus, Membership, OrganizationRole } from '@tenantry/models';
-import type { OrganizationSecurityContext, UserSecurityContext } from '@tenantry/security';
+import type { Invitation, InvitationStatus, Membership, OrganizationRole } from '@tenantry/models';
 
 /** A PENDING invitation expires this long after it was created or last resent (spec §5). */
-export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * How long an invitation is kept after it stopped holding a seat (ACCEPTED, DECLINED, REVOKED,
  * EXPIRED), before DynamoDB TTL deletes it. A PENDING invitation carries NO `ttl`: TTL can never
  * delete an item that still counts in `seats` (see README, "Seats and expiry").
  */
-export const INVITATION_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+const INVITATION_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
 /** An invitation as stored (memberships table, `ORG#<orgId>` / `INVITATION#<id>`). */
 export interface InvitationRecord {
@@ -43,11 +42,6 @@ export interface OrganizationSummary {
   status: 'ACTIVE' | 'SUSPENDED' | 'DELETED';
   plan: string;
   ownerId?: string;
-}
-
-/** The actor of an event (spec §7): platform staff acting through a platform grant, else the principal. */
-export function actorOf(context: OrganizationSecurityContext | UserSecurityContext): Actor {
-  return { kind: context.access === 'platform' ? 'platform' : context.principal.kind, id: context.principal.id };
 }
 
 /** Emails are compared and stored lower-cased (the invitee GSI is keyed on it). */

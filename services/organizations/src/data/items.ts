@@ -18,8 +18,3 @@ export function toUsage(item: Item): UsageState {
     applications: Number(item.applications ?? 0),
   };
 }
-
-/** Is this the failure of a write's condition (an expected outcome, not an error)? */
-export function isConditionFailure(error: unknown): boolean {
-  return (error as Error)?.name === 'ConditionalCheckFailedException';
-}

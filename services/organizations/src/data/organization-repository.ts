@@ -8,6 +8,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateComm
 import {
   batchGetAll,
   documentClient,
+  isConditionFailure,
   membershipItem,
   membershipKey,
   organizationKey,
@@ -31,7 +32,7 @@ import {
   restorable,
   statusIs,
 } from './conditions';
-import { isConditionFailure, toState, toUsage } from './items';
+import { toState, toUsage } from './items';
 import { isIndexPositionOf, ORGANIZATION_INDEX, ORGANIZATION_INDEX_PK, organizationIndexKey, slugKey } from './keys';
 
 /** What a list page reads from the index: never the wrapped data key. */

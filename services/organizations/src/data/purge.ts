@@ -3,11 +3,19 @@
  * its own module: it is the only code that deletes a whole tenant, across both tables.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, type Item, organizationKey, organizationPk, queryAll, tables } from '@tenantry/dynamo';
+import {
+  documentClient,
+  type Item,
+  isConditionFailure,
+  organizationKey,
+  organizationPk,
+  queryAll,
+  tables,
+} from '@tenantry/dynamo';
 import { logger, newOrganizationScope, type TenantScope, tenantDelete, tenantUpdate } from '@tenantry/security';
 import type { PurgeRepository, PurgeResult } from '../domain/ports';
 import { isDeleted, purgeable } from './conditions';
-import { isConditionFailure, toState } from './items';
+import { toState } from './items';
 import { ORGANIZATION_INDEX, ORGANIZATION_INDEX_PK, slugKey } from './keys';
 
 /** Parallel deletes while purging one organization. */

@@ -1,4 +1,4 @@
-import type { Actor, Metadata, Organization, OrganizationStatus, Plan } from '@tenantry/models';
+import type { Metadata, Organization, OrganizationStatus, Plan } from '@tenantry/models';
 
 /** Days a soft-deleted organization stays restorable before the daily purge removes it (spec §4). */
 export const RESTORE_WINDOW_DAYS = 30;
@@ -40,6 +40,3 @@ export interface UsageState {
 }
 
 export type OrganizationView = Organization;
-
-/** Who caused an event (spec §7). */
-export type EventActor = Actor;

@@ -14,8 +14,8 @@ import type {
   TransferOwnershipRequest,
   UpdateOrganizationRequest,
 } from '@tenantry/models';
-import type { OrganizationSecurityContext, UserSecurityContext } from '@tenantry/security';
-import type { EventActor, OrganizationState, OrganizationView, UsageState } from './model';
+import { actorOf, type OrganizationSecurityContext, type UserSecurityContext } from '@tenantry/security';
+import type { OrganizationState, OrganizationView, UsageState } from './model';
 import type { Dependencies, WriteOutcome } from './ports';
 import {
   assertDeletable,
@@ -34,13 +34,8 @@ import {
 /** Attempts at a free slug when it is made from the name (an explicit slug gets exactly one). */
 const DERIVED_SLUG_ATTEMPTS = 5;
 
-/** The actor of an event: platform staff acting through a platform grant, else the user. */
-export function actorOf(context: OrganizationSecurityContext | UserSecurityContext): EventActor {
-  return { kind: context.access === 'platform' ? 'platform' : context.principal.kind, id: context.principal.id };
-}
-
 /** The organization the security layer loaded (strongly consistent, this request). */
-export function stateOf(context: OrganizationSecurityContext): OrganizationState {
+function stateOf(context: OrganizationSecurityContext): OrganizationState {
   return context.organization as unknown as OrganizationState;
 }
 

@@ -17,7 +17,7 @@ export interface NewOwner {
   email?: string | undefined;
 }
 
-export interface ListQuery {
+interface ListQuery {
   status?: OrganizationStatus | undefined;
   limit: number;
   /** The cursor of the previous page, unchecked (the repository checks it against its query). */
@@ -80,7 +80,7 @@ export interface PurgeRepository {
 }
 
 /** The slice of `@tenantry/crypto`'s `OrganizationKeys` the service uses. */
-export interface OrganizationKeyService {
+interface OrganizationKeyService {
   createOrganizationKey(organizationId: string, plan: Plan): Promise<DataKeyRecord>;
   forgetOrganization(organizationId: string): void;
 }

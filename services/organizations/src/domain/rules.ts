@@ -150,5 +150,3 @@ export function assertTransferable(
   if (target?.status !== 'ACTIVE') throw new NotFoundError('No active member with this user id');
   if (target.role === 'OWNER') throw new ConflictError('This member already owns the organization');
 }
-
-export const ORGANIZATION_STATUSES: readonly OrganizationStatus[] = ['ACTIVE', 'SUSPENDED', 'DELETED'];
