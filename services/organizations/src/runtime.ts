@@ -2,10 +2,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { organizationKeys } from '@tenantry/crypto';
 import { eventBusPublisher } from '@tenantry/events';
-import { dynamoEncryptionKeyRepository } from './data/encryption-key-repository';
 import { dynamoOrganizationRepository } from './data/organization-repository';
 import { dynamoPurgeRepository } from './data/purge';
-import type { EncryptionKeyDependencies } from './domain/encryption-key';
 import type { Dependencies } from './domain/ports';
 
 /** `org_` + 32 hex characters (the `Id` schema: letters, digits, '_' and '-', at most 64). */
@@ -25,18 +23,4 @@ export function dependencies(): Dependencies {
     random: () => randomBytes(4).toString('hex'),
   };
   return shared;
-}
-
-let encryption: EncryptionKeyDependencies | undefined;
-
-/** The dependencies of `setEncryptionKey`: `@tenantry/crypto`'s key work and the conditional data-key write. */
-export function encryptionKeyDependencies(): EncryptionKeyDependencies {
-  const base = dependencies();
-  encryption ??= {
-    keys: organizationKeys(),
-    store: dynamoEncryptionKeyRepository(base.organizations),
-    events: base.events,
-    now: base.now,
-  };
-  return encryption;
 }

@@ -31,6 +31,7 @@ import {
   ownedByActive,
   restorable,
   statusIs,
+  wrappedAs,
 } from './conditions';
 import { toState, toUsage } from './items';
 import { isIndexPositionOf, ORGANIZATION_INDEX, ORGANIZATION_INDEX_PK, organizationIndexKey, slugKey } from './keys';
@@ -283,6 +284,22 @@ export function dynamoOrganizationRepository(
           ':now': now.toISOString(),
           ':deletedAt': current.deletedAt,
           ':gsi1sk': organizationIndexKey({ ...current, status }).gsi1sk,
+        },
+      });
+    },
+
+    replaceDataKey(scope, expected, next, now) {
+      return updateOrganization(scope, {
+        UpdateExpression: 'SET dataKey = :next, #updatedAt = :now',
+        ConditionExpression: wrappedAs,
+        ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: {
+          ':next': next,
+          ':now': now.toISOString(),
+          ':active': 'ACTIVE',
+          ':enterprise': 'ENTERPRISE',
+          ':keyId': expected.keyId,
+          ':blob': expected.encryptedDataKey,
         },
       });
     },

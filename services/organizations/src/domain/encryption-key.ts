@@ -7,66 +7,19 @@
  * encrypt and a decrypt under the new key with the organization's context). A customer key that
  * fails any step answers 400 and nothing changes; every plan but ENTERPRISE answers 403.
  *
- * No AWS SDK here: the key work is `@tenantry/crypto`'s, the write is the repository's.
+ * No AWS SDK here: the key work is `@tenantry/crypto`'s (`deps.keys`), the write is the organization
+ * repository's (`replaceDataKey`).
  */
 import { randomUUID } from 'node:crypto';
 import { CryptoError, type FieldBinding } from '@tenantry/crypto';
-import {
-  ConflictError,
-  ForbiddenError,
-  InternalError,
-  NotFoundError,
-  OrganizationSuspendedError,
-  ValidationFailedError,
-} from '@tenantry/errors';
-import type { EventPublisher } from '@tenantry/events';
-import type { OrganizationEncryption, Plan, SetEncryptionKeyRequest } from '@tenantry/models';
-import type { OrganizationSecurityContext, TenantScope } from '@tenantry/security';
+import { ForbiddenError, InternalError, ValidationFailedError } from '@tenantry/errors';
+import type { OrganizationEncryption, SetEncryptionKeyRequest } from '@tenantry/models';
+import { actorOf, type OrganizationSecurityContext } from '@tenantry/security';
 import { encryptionOf } from './encryption';
-import type { DataKeyRecord, OrganizationState, OrganizationView, UsageState } from './model';
-import { toView } from './rules';
-
-/** Where the data key should go (`@tenantry/crypto` `KeyChoice`). */
-export interface KeyTarget {
-  keyArn?: string;
-  dedicated?: boolean;
-}
-
-/** The slice of `@tenantry/crypto`'s `OrganizationKeys` this use case needs. */
-export interface EncryptionKeyService {
-  rewrapOrganizationKey(
-    organizationId: string,
-    record: DataKeyRecord,
-    plan: Plan,
-    choice?: KeyTarget,
-  ): Promise<DataKeyRecord>;
-  provisionDedicatedKey(organizationId: string): Promise<string>;
-  seal(record: DataKeyRecord, binding: FieldBinding, plaintext: string): Promise<string>;
-  openText(record: DataKeyRecord, binding: FieldBinding, sealed: string): Promise<string>;
-  forgetOrganization(organizationId: string): void;
-}
-
-export interface EncryptionKeyRepository {
-  /**
-   * Stores `next` in place of `expected`, conditional on the organization still being ACTIVE,
-   * ENTERPRISE and wrapped exactly as `expected`; `'changed'` otherwise.
-   */
-  replaceDataKey(
-    scope: TenantScope,
-    expected: DataKeyRecord,
-    next: DataKeyRecord,
-    now: Date,
-  ): Promise<OrganizationState | 'changed'>;
-  find(organizationId: string): Promise<OrganizationState | undefined>;
-  usageOf(organizationId: string): Promise<UsageState | undefined>;
-}
-
-export interface EncryptionKeyDependencies {
-  keys: EncryptionKeyService;
-  store: EncryptionKeyRepository;
-  events: EventPublisher;
-  now: () => Date;
-}
+import type { DataKeyRecord, OrganizationView } from './model';
+import { stateOf } from './organizations';
+import type { Dependencies, KeyTarget } from './ports';
+import { refusalOfWrite, toView } from './rules';
 
 /** Thrown by a failed probe: the new wrapping did not give back the organization's data key. */
 class ProbeFailedError extends Error {
@@ -81,6 +34,8 @@ const PROBE_BINDING = (organizationId: string): FieldBinding => ({
   entity: 'organization',
   field: 'encryption-key-probe',
 });
+
+const notEnterprise = () => new ForbiddenError('Only ENTERPRISE organizations may choose their encryption key');
 
 function isKeyFailure(error: unknown): boolean {
   return error instanceof CryptoError || error instanceof ProbeFailedError;
@@ -105,7 +60,7 @@ function alreadyIn(current: OrganizationEncryption, wanted: OrganizationEncrypti
 
 /** The re-wrapped record opens what the old one sealed: an encrypt and a decrypt under the new key. */
 async function prove(
-  keys: EncryptionKeyService,
+  keys: Dependencies['keys'],
   organizationId: string,
   from: DataKeyRecord,
   to: DataKeyRecord,
@@ -116,21 +71,19 @@ async function prove(
 }
 
 export async function setEncryptionKey(
-  deps: EncryptionKeyDependencies,
+  deps: Dependencies,
   context: OrganizationSecurityContext,
   body: SetEncryptionKeyRequest,
 ): Promise<OrganizationView> {
-  const organization = context.organization as unknown as OrganizationState;
+  const organization = stateOf(context);
   const organizationId = context.organizationId;
-  if (organization.plan !== 'ENTERPRISE') {
-    throw new ForbiddenError('Only ENTERPRISE organizations may choose their encryption key');
-  }
+  if (organization.plan !== 'ENTERPRISE') throw notEnterprise();
   const wanted = targetMode(body);
   const current = organization.dataKey;
   if (!current)
     throw new InternalError(undefined, { cause: new Error(`organization ${organizationId} has no data key`) });
   const before = encryptionOf(current);
-  if (alreadyIn(before, wanted)) return toView(organization, await deps.store.usageOf(organizationId));
+  if (alreadyIn(before, wanted)) return toView(organization, await deps.organizations.usageOf(organizationId));
 
   let next: DataKeyRecord;
   try {
@@ -155,14 +108,12 @@ export async function setEncryptionKey(
   }
 
   const now = deps.now();
-  const stored = await deps.store.replaceDataKey(context, current, next, now);
+  const stored = await deps.organizations.replaceDataKey(context, current, next, now);
   if (stored === 'changed') {
-    const found = await deps.store.find(organizationId);
-    if (!found || found.status === 'DELETED') throw new NotFoundError();
-    if (found.status === 'SUSPENDED') throw new OrganizationSuspendedError();
-    if (found.plan !== 'ENTERPRISE')
-      throw new ForbiddenError('Only ENTERPRISE organizations may choose their encryption key');
-    throw new ConflictError('The organization key changed concurrently; retry');
+    // Gone, suspended, no longer ENTERPRISE, or re-wrapped by a concurrent change.
+    const found = await deps.organizations.find(organizationId);
+    if (found?.status === 'ACTIVE' && found.plan !== 'ENTERPRISE') throw notEnterprise();
+    throw refusalOfWrite(found);
   }
   deps.keys.forgetOrganization(organizationId);
   const after = encryptionOf(stored.dataKey);
@@ -170,9 +121,9 @@ export async function setEncryptionKey(
     {
       type: 'organization.key_changed',
       organizationId,
-      actor: { kind: context.access === 'platform' ? 'platform' : 'user', id: context.principal.id },
+      actor: actorOf(context),
       data: { from: before, to: after },
     },
   ]);
-  return toView(stored, await deps.store.usageOf(organizationId));
+  return toView(stored, await deps.organizations.usageOf(organizationId));
 }

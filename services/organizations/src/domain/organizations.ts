@@ -35,7 +35,7 @@ import {
 const DERIVED_SLUG_ATTEMPTS = 5;
 
 /** The organization the security layer loaded (strongly consistent, this request). */
-function stateOf(context: OrganizationSecurityContext): OrganizationState {
+export function stateOf(context: OrganizationSecurityContext): OrganizationState {
   return context.organization as unknown as OrganizationState;
 }
 

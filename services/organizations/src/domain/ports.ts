@@ -4,6 +4,7 @@
  * SDK type appears here. Repositories answer an expected conditional failure with an outcome and
  * throw only for the unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
+import type { FieldBinding } from '@tenantry/crypto';
 import type { Page } from '@tenantry/dynamo';
 import type { EventPublisher } from '@tenantry/events';
 import type { OrganizationStatus, Plan } from '@tenantry/models';
@@ -56,6 +57,11 @@ export interface OrganizationRepository {
   reactivate(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
   softDelete(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
   restore(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
+  /**
+   * Stores `next` in place of `expected`, conditional on the organization still being ACTIVE,
+   * ENTERPRISE and wrapped exactly as `expected`.
+   */
+  replaceDataKey(scope: TenantScope, expected: DataKeyRecord, next: DataKeyRecord, now: Date): Promise<WriteOutcome>;
   /** The membership of `userId` in the organization (strongly consistent), if any. */
   membership(organizationId: string, userId: string): Promise<TransferTarget | undefined>;
   /**
@@ -79,9 +85,24 @@ export interface PurgeRepository {
   purge(organizationId: string, now: Date): Promise<PurgeResult>;
 }
 
+/** Where a data key should be re-wrapped (`@tenantry/crypto` `KeyChoice`): a key ARN, dedicated or not; none: the platform key. */
+export interface KeyTarget {
+  keyArn?: string;
+  dedicated?: boolean;
+}
+
 /** The slice of `@tenantry/crypto`'s `OrganizationKeys` the service uses. */
 interface OrganizationKeyService {
   createOrganizationKey(organizationId: string, plan: Plan): Promise<DataKeyRecord>;
+  rewrapOrganizationKey(
+    organizationId: string,
+    record: DataKeyRecord,
+    plan: Plan,
+    choice?: KeyTarget,
+  ): Promise<DataKeyRecord>;
+  provisionDedicatedKey(organizationId: string): Promise<string>;
+  seal(record: DataKeyRecord, binding: FieldBinding, plaintext: string): Promise<string>;
+  openText(record: DataKeyRecord, binding: FieldBinding, sealed: string): Promise<string>;
   forgetOrganization(organizationId: string): void;
 }
 
