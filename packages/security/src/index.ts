@@ -102,7 +102,7 @@ export {
   route,
   TIMEOUT_EARLY_MS,
 } from './route';
-export { canAssignRole, canChangeMemberRole, canLeave, canManageMember, isAboveRole } from './rules';
+export { canAssignRole, canChangeMemberRole, canLeave, canManageMember } from './rules';
 export {
   type ConditionParts,
   newOrganizationScope,

@@ -1,9 +1,10 @@
 /**
  * Layer 3: the declarative permission table of spec §3, and the pure rules of spec §2.
  *
- * This module is the ONLY place in the repository where roles and platform groups take part in a
- * permission decision. Routes name an action; services ask the §2 helpers below; nobody else
- * compares roles.
+ * This module, with `rules.ts` (the §2 rules below applied to a security context), is the ONLY
+ * place in the repository where roles and platform groups take part in a permission decision.
+ * Routes name an action; use cases ask `canAssignRole`, `canManageMember`, `canChangeMemberRole`
+ * and `canLeave` of `rules.ts`; nobody else compares roles.
  */
 
 import {
@@ -99,9 +100,9 @@ export const permissions = {
   'organization:suspend': write(null, ['OWNER', 'EMPLOYEE'], ['ACTIVE', 'SUSPENDED']),
   'organization:reactivate': write(null, ['OWNER', 'EMPLOYEE'], ['ACTIVE', 'SUSPENDED']),
   'members:read': read('VIEWER', ['OWNER', 'EMPLOYEE']),
-  /** Role change and removal; the handler then applies {@link mayChangeMember} / {@link mayRemoveMember}. */
+  /** Role change and removal; the use case then applies `canChangeMemberRole` / `canManageMember` (rules.ts). */
   'members:manage': write('ADMIN', ['OWNER']),
-  /** Leaving: any member; the handler refuses the OWNER with {@link mayLeave}. */
+  /** Leaving: any member; the use case refuses the OWNER with `canLeave` (rules.ts). */
   'membership:leave': write('VIEWER', []),
   'invitations:read': read('ADMIN', ['OWNER']),
   'invitations:manage': write('ADMIN', ['OWNER']),

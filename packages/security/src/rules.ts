@@ -1,6 +1,5 @@
 import type { OrganizationSecurityContext } from './context';
 import {
-  isRoleBelow,
   mayAssignRole,
   mayLeave,
   mayManageMember,
@@ -44,9 +43,4 @@ export function canChangeMemberRole(
 /** May the caller leave the organization? (Anyone but the OWNER, who must transfer first.) */
 export function canLeave(context: OrganizationSecurityContext): boolean {
   return context.role !== undefined && mayLeave(context.role);
-}
-
-/** Is the caller's role strictly above `role`? (False for non-members.) */
-export function isAboveRole(context: OrganizationSecurityContext, role: OrganizationRole): boolean {
-  return context.role !== undefined && isRoleBelow(role, context.role);
 }
