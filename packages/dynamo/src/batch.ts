@@ -5,6 +5,7 @@
  * partial answer).
  */
 import { BatchGetCommand, type BatchGetCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ServiceUnavailableError } from '@tenantry/errors';
 import type { Item } from './query';
 
 /** `RequestItems` of BatchGetItem: per table its keys and read options. */
@@ -61,7 +62,12 @@ export async function batchGetAll(
   for (const request of chunks(requestItems)) {
     let pending: BatchRequestItems | undefined = request;
     for (let attempt = 1; pending && Object.keys(pending).length > 0; attempt++) {
-      if (attempt > maxAttempts) throw new Error(`BatchGetItem left keys unprocessed after ${maxAttempts} attempts`);
+      if (attempt > maxAttempts) {
+        // Throttling that outlasted the retries: busy, not a bug (503 with Retry-After, never 500).
+        throw new ServiceUnavailableError(undefined, {
+          cause: new Error(`BatchGetItem left keys unprocessed after ${maxAttempts} attempts`),
+        });
+      }
       if (attempt > 1) await sleep(Math.round(2 ** attempt * 10 * (0.5 + Math.random())));
       const output = await client.send(new BatchGetCommand({ RequestItems: pending }));
       for (const [table, items] of Object.entries(output.Responses ?? {})) {

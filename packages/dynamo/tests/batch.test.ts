@@ -104,11 +104,15 @@ describe('batchGetAll', () => {
     expect(calls.total).toBe(3);
   });
 
-  it('gives up with an error after a bounded number of attempts', async () => {
+  it('gives up after a bounded number of attempts with 503 SERVICE_UNAVAILABLE (throttling, not a bug)', async () => {
     const { client, calls } = throttlingClient(Number.POSITIVE_INFINITY);
-    await expect(
-      batchGetAll(client, { [second.table]: { Keys: keysOf(3, 'B') } }, { sleep: noSleep, maxAttempts: 3 }),
-    ).rejects.toThrow('unprocessed');
+    const failure = await batchGetAll(
+      client,
+      { [second.table]: { Keys: keysOf(3, 'B') } },
+      { sleep: noSleep, maxAttempts: 3 },
+    ).catch((error: unknown) => error as Error);
+    expect(failure).toMatchObject({ code: 'SERVICE_UNAVAILABLE', statusCode: 503 });
+    expect(String((failure as Error).cause)).toContain('unprocessed');
     expect(calls.total).toBe(3);
   });
 });
