@@ -1,0 +1,209 @@
+// Pure rules of keys, slots, views and secrets (no platform needed).
+
+import { describe, expect, it } from '@jest/globals';
+import { ConflictError, ValidationFailedError } from '@tenantry/errors';
+import { hashApiKey, isApiKeyFormat, keyVerifies, sameKeyHash } from '@tenantry/security';
+import type { ApplicationState, KeySlots, SlotRecord } from '../src/domain/model';
+import {
+  assertSecretValue,
+  DEFAULT_GRACE_SECONDS,
+  EMPTY_SLOTS,
+  generateApiKey,
+  graceOf,
+  keyHashesOf,
+  MAX_GRACE_SECONDS,
+  promotion,
+  revocation,
+  rotation,
+  secretBinding,
+  toView,
+  withdrawal,
+} from '../src/domain/rules';
+
+const NOW = new Date('2025-01-15T09:30:00.000Z');
+const slot = (name: string, extra: Partial<SlotRecord> = {}): SlotRecord => ({
+  keyHash: hashApiKey(`key-${name}`),
+  prefix: `tnt_live_${name}`.slice(0, 16),
+  createdAt: '2025-01-01T00:00:00.000Z',
+  ...extra,
+});
+const slots = (current: SlotRecord | null, next: SlotRecord | null = null, previous: SlotRecord | null = null) =>
+  ({ current, next, previous }) satisfies KeySlots;
+
+describe('API keys', () => {
+  it('are tnt_live_ + 320 random bits, stored only as their SHA-256, shown by a 16-character prefix', () => {
+    const issued = generateApiKey(NOW);
+    expect(issued.key).toMatch(/^tnt_live_[A-Za-z0-9_-]{54}$/);
+    expect(isApiKeyFormat(issued.key)).toBe(true);
+    expect(issued.slot.keyHash).toBe(hashApiKey(issued.key));
+    expect(issued.slot.keyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(issued.slot.prefix).toBe(issued.key.slice(0, 16));
+    expect(JSON.stringify(issued.slot)).not.toContain(issued.key);
+    // 54 base64url characters after the prefix; 7 of them are shown: 47 × 6 = 282 bits stay secret.
+    expect((issued.key.length - issued.slot.prefix.length) * 6).toBeGreaterThanOrEqual(256);
+  });
+
+  it('never repeat', () => {
+    const keys = new Set(Array.from({ length: 1000 }, () => generateApiKey(NOW).key));
+    expect(keys.size).toBe(1000);
+  });
+
+  it('are compared by hash in constant time, and nothing but a SHA-256 hex compares equal', () => {
+    const hash = hashApiKey('a');
+    expect(sameKeyHash(hash, hashApiKey('a'))).toBe(true);
+    expect(sameKeyHash(hash, hashApiKey('b'))).toBe(false);
+    expect(sameKeyHash(hash, hash.toUpperCase())).toBe(false);
+    expect(sameKeyHash('', '')).toBe(false);
+  });
+
+  it('refuse anything that is not the key format before any lookup', () => {
+    for (const value of [
+      '',
+      'tnt_live_',
+      'tnt_test_' + 'a'.repeat(54),
+      `tnt_live_${'a'.repeat(53)}`,
+      `tnt_live_${'a'.repeat(53)}=`,
+    ])
+      expect(isApiKeyFormat(value)).toBe(false);
+  });
+
+  it('verify in slot current and next, and in slot previous only before its grace ends', () => {
+    const now = NOW.getTime();
+    expect(keyVerifies({ slot: 'current' }, now)).toBe(true);
+    expect(keyVerifies({ slot: 'next' }, now)).toBe(true);
+    expect(keyVerifies({ slot: 'previous', expiresAt: new Date(now + 1).toISOString() }, now)).toBe(true);
+    expect(keyVerifies({ slot: 'previous', expiresAt: new Date(now).toISOString() }, now)).toBe(false);
+    expect(keyVerifies({ slot: 'previous' }, now)).toBe(false);
+    expect(keyVerifies({ slot: 'revoked' as never }, now)).toBe(false);
+  });
+});
+
+describe('slot transitions', () => {
+  it('rotate issues next while current keeps working, and refuses a second pending key', () => {
+    const current = slot('cur');
+    const next = slot('nxt');
+    const change = rotation(slots(current), next);
+    expect(change).toEqual({
+      slots: slots(current, next),
+      issued: { slot: 'next', record: next },
+      moves: [],
+      deletes: [],
+    });
+    expect(() => rotation(slots(current, next), slot('third'))).toThrow(ConflictError);
+  });
+
+  it('promote moves next to current and current to previous for the grace, replacing an older previous', () => {
+    const [current, next, older] = [slot('cur'), slot('nxt'), slot('old', { expiresAt: '2025-01-16T00:00:00.000Z' })];
+    const change = promotion(slots(current, next, older), NOW, 3600);
+    const expiresAt = '2025-01-15T10:30:00.000Z';
+    expect(change.slots).toEqual(slots(next, null, { ...current, expiresAt }));
+    expect(change.moves).toEqual([
+      { keyHash: next.keyHash, slot: 'current' },
+      { keyHash: current.keyHash, slot: 'previous', expiresAt },
+    ]);
+    expect(change.deletes).toEqual([older.keyHash]);
+  });
+
+  it('promote with a grace of 0 stops the old key at once', () => {
+    const [current, next] = [slot('cur'), slot('nxt')];
+    const change = promotion(slots(current, next), NOW, 0);
+    expect(change.slots).toEqual(slots(next));
+    expect(change.deletes).toEqual([current.keyHash]);
+  });
+
+  it('promote after a revoke has no previous to keep', () => {
+    const next = slot('nxt');
+    expect(promotion(slots(null, next), NOW, 60).slots).toEqual(slots(next));
+  });
+
+  it('promote, withdraw and revoke refuse (409) when their slot is empty', () => {
+    expect(() => promotion(slots(slot('cur')), NOW, 60)).toThrow(ConflictError);
+    expect(() => withdrawal(slots(slot('cur')))).toThrow(ConflictError);
+    expect(() => revocation(slots(null, slot('nxt')))).toThrow(ConflictError);
+  });
+
+  it('withdraw deletes next and revoke deletes current, at once', () => {
+    const [current, next] = [slot('cur'), slot('nxt')];
+    expect(withdrawal(slots(current, next))).toEqual({ slots: slots(current), moves: [], deletes: [next.keyHash] });
+    expect(revocation(slots(current, next))).toEqual({
+      slots: slots(null, next),
+      moves: [],
+      deletes: [current.keyHash],
+    });
+  });
+
+  it('lists every key an application holds (a delete stops them all)', () => {
+    const all = [slot('a'), slot('b'), slot('c')];
+    expect(keyHashesOf(slots(all[0]!, all[1]!, all[2]!))).toEqual(all.map((s) => s.keyHash));
+    expect(keyHashesOf(EMPTY_SLOTS)).toEqual([]);
+  });
+
+  it('takes the default grace of 86400 and refuses one outside 0..604800', () => {
+    expect(graceOf(undefined)).toBe(DEFAULT_GRACE_SECONDS);
+    expect(graceOf({})).toBe(86_400);
+    expect(graceOf({ graceSeconds: 0 })).toBe(0);
+    expect(graceOf({ graceSeconds: MAX_GRACE_SECONDS })).toBe(604_800);
+    expect(() => graceOf({ graceSeconds: 604_801 })).toThrow(ValidationFailedError);
+    expect(() => graceOf({ graceSeconds: 1.5 })).toThrow(ValidationFailedError);
+  });
+});
+
+describe('the public view', () => {
+  const app = (keys: KeySlots): ApplicationState => ({
+    id: 'app_1',
+    organizationId: 'org_1',
+    name: 'Billing',
+    scopes: ['applications:self', 'notifications:send'],
+    keys,
+    secretCount: 3,
+    version: 7,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+  });
+
+  it('shows prefixes and timestamps per slot, never a hash, a version or a count', () => {
+    const current = slot('cur');
+    const view = toView(app(slots(current)), new Map([[current.keyHash, '2025-01-14T00:00:00.000Z']]), NOW);
+    expect(view.keys).toEqual({
+      current: { prefix: current.prefix, createdAt: current.createdAt, lastUsedAt: '2025-01-14T00:00:00.000Z' },
+      next: null,
+      previous: null,
+    });
+    expect(JSON.stringify(view)).not.toContain(current.keyHash);
+    expect(Object.keys(view).sort()).toEqual([
+      'createdAt',
+      'id',
+      'keys',
+      'name',
+      'organizationId',
+      'scopes',
+      'updatedAt',
+    ]);
+  });
+
+  it('hides a previous key past its grace, whether or not TTL removed it', () => {
+    const live = slot('prev', { expiresAt: '2025-01-15T09:30:00.001Z' });
+    const over = slot('prev', { expiresAt: '2025-01-15T09:30:00.000Z' });
+    expect(toView(app(slots(slot('c'), null, live)), new Map(), NOW).keys.previous).toMatchObject({
+      expiresAt: live.expiresAt,
+    });
+    expect(toView(app(slots(slot('c'), null, over)), new Map(), NOW).keys.previous).toBeNull();
+  });
+});
+
+describe('secrets', () => {
+  it('accept at most 4 KiB of UTF-8, counted in bytes', () => {
+    expect(() => assertSecretValue('a'.repeat(4096))).not.toThrow();
+    expect(() => assertSecretValue('a'.repeat(4097))).toThrow(ValidationFailedError);
+    // 1366 three-byte characters: 4098 bytes although fewer than 4096 characters.
+    expect(() => assertSecretValue('€'.repeat(1366))).toThrow(ValidationFailedError);
+  });
+
+  it('are bound to their organization, application and name', () => {
+    expect(secretBinding('org_1', 'app_1', 'stripe')).toEqual({
+      organizationId: 'org_1',
+      entity: 'application/app_1',
+      field: 'secret/stripe',
+    });
+  });
+});
