@@ -1,6 +1,5 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, membershipKey, organizationKey, tables } from '@tenantry/dynamo';
-import { ServiceUnavailableError } from '@tenantry/errors';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, documentClient, membershipKey, organizationKey, tables } from '@tenantry/dynamo';
 import type { OrganizationRole, OrganizationStatus } from './permissions';
 
 /** The organization item (organizations table, key `organizationKey(id)`), as written by the organizations service. */
@@ -38,52 +37,37 @@ export interface OrganizationStore {
   load(organizationId: string, userId: string | undefined): Promise<LoadedOrganization>;
 }
 
-const MAX_UNPROCESSED_RETRIES = 3;
+/** Rounds of BatchGetItem for keys left unprocessed (throttling) before 503: layer 2 is on every request's path. */
+const MAX_ATTEMPTS = 4;
 
 /**
  * The DynamoDB store: ONE BatchGetItem across the organizations and memberships tables, strongly
  * consistent so a removed member loses access at once (unless the cache below is on). Unprocessed
- * keys (throttling) are retried a few times before giving up with 503 SERVICE_UNAVAILABLE (never a grant).
+ * keys (throttling) are asked again a few times by `batchGetAll` before it gives up with 503
+ * SERVICE_UNAVAILABLE (never a grant).
  */
 export function dynamoOrganizationStore(client?: DynamoDBDocumentClient): OrganizationStore {
   return {
     async load(organizationId, userId) {
-      const db = client ?? documentClient();
       const organizationsTable = tables.organizations();
       const membershipsTable = tables.memberships();
-      const orgKey = organizationKey(organizationId);
       const memberKey = userId === undefined ? undefined : membershipKey(organizationId, userId);
-
-      const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }> = {};
-      const add = (table: string, key: Record<string, unknown>) => {
-        requestItems[table] ??= { Keys: [], ConsistentRead: true };
-        requestItems[table].Keys.push(key);
-      };
-      add(organizationsTable, { ...orgKey });
-      if (memberKey) add(membershipsTable, { ...memberKey });
-
-      const found: Record<string, unknown>[] = [];
-      let pending: typeof requestItems | undefined = requestItems;
-      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-        if (attempt > MAX_UNPROCESSED_RETRIES) {
-          // DynamoDB left keys unprocessed (throttling) after every retry: busy, not a bug, never a grant.
-          throw new ServiceUnavailableError(undefined, {
-            cause: new Error('BatchGetItem left keys unprocessed'),
-          });
-        }
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-        const output = await db.send(new BatchGetCommand({ RequestItems: pending }));
-        for (const items of Object.values(output.Responses ?? {})) found.push(...items);
-        pending = output.UnprocessedKeys as typeof requestItems | undefined;
-      }
-
-      const organization = found.find((item) => item.pk === orgKey.pk && item.sk === orgKey.sk) as
-        | OrganizationRecord
-        | undefined;
+      const found = await batchGetAll(
+        client ?? documentClient(),
+        {
+          [organizationsTable]: { Keys: [{ ...organizationKey(organizationId) }], ConsistentRead: true },
+          ...(memberKey ? { [membershipsTable]: { Keys: [{ ...memberKey }], ConsistentRead: true } } : {}),
+        },
+        { maxAttempts: MAX_ATTEMPTS },
+      );
+      const organization = found[organizationsTable]?.find((item) => item.sk === organizationKey(organizationId).sk);
       const membership = memberKey
-        ? (found.find((item) => item.pk === memberKey.pk && item.sk === memberKey.sk) as MembershipRecord | undefined)
+        ? found[membershipsTable]?.find((item) => item.pk === memberKey.pk && item.sk === memberKey.sk)
         : undefined;
-      return { organization, membership };
+      return {
+        organization: organization as OrganizationRecord | undefined,
+        membership: membership as MembershipRecord | undefined,
+      };
     },
   };
 }
