@@ -25,9 +25,9 @@ function networkError(code: string, message = `connect ${code} 127.0.0.1:8000`):
 
 describe('429 and 503 in the error hierarchy', () => {
   it.each([
-    [new RateLimitedError(), 429, 'RATE_LIMITED'],
-    [new ServiceUnavailableError(), 503, 'SERVICE_UNAVAILABLE'],
-  ] as const)('%s answers %i %s with a Retry-After header', (error, status, code) => {
+    ['RateLimitedError', 429, 'RATE_LIMITED', new RateLimitedError()],
+    ['ServiceUnavailableError', 503, 'SERVICE_UNAVAILABLE', new ServiceUnavailableError()],
+  ] as const)('%s answers %i %s with a Retry-After header', (_name, status, code, error) => {
     expect(error).toBeInstanceOf(TenantryError);
     expect(errorCodes[code]).toMatchObject({ status, retryAfter: true });
     expect(toErrorResponse(error, 'r1')).toEqual({
@@ -112,19 +112,19 @@ describe('a dependency that is overloaded, throttling, unreachable or too slow a
 
 describe('what is not an unavailable dependency keeps its answer', () => {
   it.each([
-    ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')"), 500],
-    ['an AccessDeniedException', sdkError('AccessDeniedException', 400), 500],
-    ['a ValidationException of the SDK', sdkError('ValidationException', 400), 500],
-    ['a ResourceNotFoundException (a missing table)', sdkError('ResourceNotFoundException', 400), 500],
-    ['an InternalError with a bug as cause', new InternalError(undefined, { cause: new Error('unknown plan') }), 500],
-    ['a thrown string', 'boom', 500],
-    ['a 401 whose cause was a timeout', new UnauthenticatedError(undefined, { cause: networkError('ETIMEDOUT') }), 401],
+    ['a plain bug', 500, new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['an AccessDeniedException', 500, sdkError('AccessDeniedException', 400)],
+    ['a ValidationException of the SDK', 500, sdkError('ValidationException', 400)],
+    ['a ResourceNotFoundException (a missing table)', 500, sdkError('ResourceNotFoundException', 400)],
+    ['an InternalError with a bug as cause', 500, new InternalError(undefined, { cause: new Error('unknown plan') })],
+    ['a thrown string', 500, 'boom'],
+    ['a 401 whose cause was a timeout', 401, new UnauthenticatedError(undefined, { cause: networkError('ETIMEDOUT') })],
     [
       'a 409 whose cause was throttling',
-      new ConflictError(undefined, { cause: sdkError('ThrottlingException', 400) }),
       409,
+      new ConflictError(undefined, { cause: sdkError('ThrottlingException', 400) }),
     ],
-  ] as const)('%s answers %i', (_name, error, status) => {
+  ] as const)('%s answers %i', (_name, status, error) => {
     expect(toErrorResponse(error, 'r1').statusCode).toBe(status);
   });
 
