@@ -1,6 +1,8 @@
 import type { BusEvent } from '@tenantry/events';
-import { appendAuditEvent } from '../../data/auditLog';
+import { recordAuditEvent } from '../../domain/consumers';
+import { dependencies } from '../../runtime';
 
+/** Every domain event of every service, once per event id, into its organization's audit log. */
 export const handler = async (event: BusEvent): Promise<void> => {
-  await appendAuditEvent(event.detail);
+  await recordAuditEvent(dependencies(), event.detail);
 };

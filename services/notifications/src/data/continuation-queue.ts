@@ -1,0 +1,46 @@
+/**
+ * The queued continuation of a broadcast: a message on the service's own event bus that invokes
+ * `continueBroadcast` (deployed: EventBridge → Lambda, with its retry policy and dead-letter queue;
+ * locally: the local bus → serverless-offline). It is not a domain event: its detail type is not a
+ * §7 type, so the audit and notification consumers never match it.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { ContinuationQueue } from '../domain/ports';
+
+export const CONTINUATION_SOURCE = 'tenantry.notifications';
+export const CONTINUATION_DETAIL_TYPE = 'notifications.broadcast_pending';
+
+export interface ContinuationMessage {
+  organizationId: string;
+  broadcastId: string;
+}
+
+let shared: EventBridgeClient | undefined;
+const client = () => {
+  const endpoint = process.env.EVENTBRIDGE_ENDPOINT;
+  shared ??= new EventBridgeClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 });
+  return shared;
+};
+
+export const eventBridgeContinuationQueue: ContinuationQueue = {
+  async enqueue(organizationId, broadcastId) {
+    const eventBusName = process.env.EVENT_BUS_NAME;
+    if (!eventBusName) throw new Error('environment variable EVENT_BUS_NAME is not set');
+    const detail: ContinuationMessage = { organizationId, broadcastId };
+    const result = await client().send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: eventBusName,
+            Source: CONTINUATION_SOURCE,
+            DetailType: CONTINUATION_DETAIL_TYPE,
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+    if (result.FailedEntryCount) {
+      throw new Error(`event bus refused the continuation: ${result.Entries?.[0]?.ErrorMessage ?? 'unknown'}`);
+    }
+  },
+};
