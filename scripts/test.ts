@@ -1,13 +1,14 @@
 // `npm test`: every check and every test, one summary line, non-zero on any failure.
-// Lint → generated files up to date → typecheck (tests included) → vitest (which starts and stops the
-// local platform itself on test ports, packages every service and asserts on the templates).
+// Lint → generated files up to date → typecheck (tests included) → jest in native ESM mode (whose global
+// setup starts and stops the local platform on test ports; the tests package every service and assert
+// on the templates).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
-const resultsFile = join(root, '.local', 'vitest-results.json');
+const resultsFile = join(root, '.local', 'jest-results.json');
 
 interface Step {
   name: string;
@@ -38,10 +39,13 @@ console.log('\n▶ tests');
 mkdirSync(join(root, '.local'), { recursive: true });
 rmSync(resultsFile, { force: true });
 const extra = process.argv.slice(2);
-const vitest = spawnSync(
-  bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extra],
-  { cwd: root, stdio: 'inherit' },
+const jest = spawnSync(
+  process.execPath,
+  [join(root, 'scripts', 'jest.mjs'), '--json', `--outputFile=${resultsFile}`, ...extra],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
 );
 
 let passed = 0;
@@ -57,7 +61,7 @@ if (existsSync(resultsFile)) {
 } else {
   failed = 1;
 }
-if (vitest.status !== 0 && failed === 0) failed = 1;
+if (jest.status !== 0 && failed === 0) failed = 1;
 
 passed += steps.length - failedSteps.length;
 failed += failedSteps.length;

@@ -1,6 +1,6 @@
 // Journeys 1, 4, 5 and 6: an organization's life across the organizations and memberships services —
 // founding, transfer of ownership, suspension and soft delete/restore.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { api, foundOrganization, invite, join, memberRoles, seats, type TestUser, testUser } from './support';
 
 describe('the life of an organization', () => {
@@ -95,7 +95,7 @@ describe('the life of an organization', () => {
     // Assert: suspended, and still readable by members
     expect(suspended.response.status).toBe(200);
     expect(suspended.data).toMatchObject({ id: org.id, status: 'SUSPENDED' });
-    expect(suspended.data!.suspendedAt).toBeTypeOf('string');
+    expect(typeof suspended.data!.suspendedAt).toBe('string');
     for (const reader of [owner, member]) {
       const read = await api(reader).GET('/organizations/{orgId}', orgPath);
       expect(read.response.status).toBe(200);

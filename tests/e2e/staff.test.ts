@@ -1,5 +1,5 @@
 // Spec §3: every platform-staff access to an organization's data is itself an audit event.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { api, auditLog, eventually, foundOrganization, testUser } from './support';
 
 describe('platform staff', () => {

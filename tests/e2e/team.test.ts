@@ -1,6 +1,6 @@
 // Journeys 2, 9 and 3: building a team by invitation, the audit trail it leaves, and the plan's seat
 // limit enforced by the memberships service against the plan the organizations service changes.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import {
   type AuditEntry,
   api,

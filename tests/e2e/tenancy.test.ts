@@ -1,7 +1,7 @@
 // Journeys 7 and 8: tenants are invisible to each other (a foreign organization is
 // indistinguishable from a missing one), and creating an organization is idempotent.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import {
   api,
   foundOrganization,

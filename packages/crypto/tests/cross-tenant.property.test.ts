@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   CryptoError,
   type FieldBinding,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { CryptoConfigurationError, DataKeyCache, MAX_DATA_KEY_TTL_MS } from '../src';
 
 const ref = (organizationId: string, encryptedDataKey = 'blob') => ({

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
 import {
   CryptoConfigurationError,
   KmsKeyProvider,
@@ -10,13 +11,12 @@ import {
   OrganizationKeys,
   platformKeyIdFromEnv,
 } from '../src';
-import { mockKms } from './support/fake-kms';
 import { temporaryDirectory } from './support/temp-dir';
 
 describe('keyProviderFromEnv', () => {
   afterEach(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
+    restoreEnv();
+    jest.restoreAllMocks();
   });
 
   it('chooses the local provider when LOCAL_KMS_DIR is set', () => {
@@ -30,7 +30,7 @@ describe('keyProviderFromEnv', () => {
     const provider = keyProviderFromEnv({ KMS_ENDPOINT: 'http://127.0.0.1:4566', AWS_REGION: 'eu-west-1' });
 
     expect(provider).toBeInstanceOf(KmsKeyProvider);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    stubEnv('AWS_REGION', 'eu-west-1');
     await expect((provider as KmsKeyProvider).client.config.endpoint?.()).resolves.toMatchObject({ port: 4566 });
   });
 
@@ -46,8 +46,8 @@ describe('keyProviderFromEnv', () => {
   });
 
   it('builds OrganizationKeys from the environment lazily', () => {
-    vi.stubEnv('LOCAL_KMS_DIR', '/tmp/tenantry-kms-lazy');
-    vi.stubEnv('PLATFORM_KMS_KEY_ID', '');
+    stubEnv('LOCAL_KMS_DIR', '/tmp/tenantry-kms-lazy');
+    stubEnv('PLATFORM_KMS_KEY_ID', '');
 
     const keys = new OrganizationKeys();
 
@@ -58,18 +58,18 @@ describe('keyProviderFromEnv', () => {
 
 describe('importing the package', () => {
   afterEach(() => {
-    vi.unstubAllEnvs();
+    restoreEnv();
   });
 
   it('reads and writes no file and calls no AWS API until a key is used', async () => {
     const folder = temporaryDirectory();
     const directory = join(folder.path, 'kms');
-    vi.stubEnv('LOCAL_KMS_DIR', directory);
-    const { mock } = mockKms();
+    stubEnv('LOCAL_KMS_DIR', directory);
+    // resetModules reloads node_modules too: the KMS mock must attach to the fresh KMSClient class.
+    jest.resetModules();
+    const fresh = await import('../src/index');
+    const { mock } = (await import('./support/fake-kms')).mockKms();
     try {
-      vi.resetModules();
-      const fresh = await import('../src/index');
-
       const keys = fresh.organizationKeys();
       expect(keys.provider).toBeInstanceOf(fresh.LocalKeyProvider);
       new fresh.OrganizationKeys({ provider: new fresh.KmsKeyProvider({ region: 'eu-west-1' }) });

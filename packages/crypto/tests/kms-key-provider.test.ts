@@ -1,5 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient, ReEncryptCommand } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
 import { DataKeyDecryptionError, KeyProviderError, KeyUnavailableError, KmsKeyProvider } from '../src';
 import { mockKms } from './support/fake-kms';
 import { describeKeyProviderContract } from './support/key-provider-contract';
@@ -21,7 +22,7 @@ describe('KmsKeyProvider requests', () => {
   afterEach(() => {
     restore?.();
     restore = undefined;
-    vi.unstubAllEnvs();
+    restoreEnv();
   });
 
   it('asks KMS for an AES_256 data key with the context, and decrypts pinning the key id', async () => {
@@ -145,11 +146,11 @@ describe('KmsKeyProvider requests', () => {
 
 describe('KmsKeyProvider client', () => {
   afterEach(() => {
-    vi.unstubAllEnvs();
+    restoreEnv();
   });
 
   it('takes its endpoint from the option, else from KMS_ENDPOINT', async () => {
-    vi.stubEnv('KMS_ENDPOINT', 'http://127.0.0.1:4566');
+    stubEnv('KMS_ENDPOINT', 'http://127.0.0.1:4566');
 
     const fromEnv = await new KmsKeyProvider({ region: 'eu-west-1' }).client.config.endpoint?.();
     const fromOption = await new KmsKeyProvider({

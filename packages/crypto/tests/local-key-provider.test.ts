@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { KeyUnavailableError, LocalKeyProvider } from '../src';
 import { describeKeyProviderContract } from './support/key-provider-contract';
 import { temporaryDirectory } from './support/temp-dir';

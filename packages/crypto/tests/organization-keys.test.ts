@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
 import {
   CryptoConfigurationError,
   type CryptoError,
@@ -58,13 +59,13 @@ describe('OrganizationKeys with the local provider', () => {
   afterEach(() => folder.remove());
 
   it('uses local/platform as the platform key of a local provider when PLATFORM_KMS_KEY_ID is unset', async () => {
-    vi.stubEnv('PLATFORM_KMS_KEY_ID', '');
+    stubEnv('PLATFORM_KMS_KEY_ID', '');
     try {
       const local = new OrganizationKeys({ provider: new LocalKeyProvider(join(folder.path, 'kms')) });
 
       await expect(local.createOrganizationKey('org_a', 'STARTER')).resolves.toMatchObject({ keyId: 'local/platform' });
     } finally {
-      vi.unstubAllEnvs();
+      restoreEnv();
     }
   });
 
@@ -303,14 +304,14 @@ describe('OrganizationKeys on the KMS path (mocked KMS)', () => {
   it('fails on first use, not on construction, when PLATFORM_KMS_KEY_ID is missing', async () => {
     const { mock } = mockKms();
     restore = () => mock.restore();
-    vi.stubEnv('PLATFORM_KMS_KEY_ID', '');
+    stubEnv('PLATFORM_KMS_KEY_ID', '');
     try {
       const keys = new OrganizationKeys({ provider: new KmsKeyProvider({ region: 'eu-west-1' }) });
 
       await expectRefused(keys.createOrganizationKey('org_a', 'STARTER'), CryptoConfigurationError);
       expect(mock.calls()).toHaveLength(0);
     } finally {
-      vi.unstubAllEnvs();
+      restoreEnv();
     }
   });
 });

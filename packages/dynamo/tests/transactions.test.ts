@@ -1,5 +1,5 @@
+import { describe, expect, it } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
-import { describe, expect, it } from 'vitest';
 import { transactWrite } from '../src/transactions';
 
 const cancelled = (...codes: string[]) =>

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { repoRoot } from '../src/environment';
 import { type CloudFormationTemplate, packageService } from '../src/package';
 import { serviceNames } from '../src/services';
@@ -46,11 +46,21 @@ describe('sls package of every service, with no AWS credentials', () => {
     expect(tables.length).toBeGreaterThanOrEqual(8);
     for (const [service, name, table] of tables) {
       const where = `${service}/${name}`;
-      expect(table.Properties.BillingMode, where).toBe('PAY_PER_REQUEST');
-      expect(table.Properties.PointInTimeRecoverySpecification, where).toEqual({ PointInTimeRecoveryEnabled: true });
-      expect(table.Properties.SSESpecification, where).toEqual({ SSEEnabled: true });
-      expect(table.DeletionPolicy, where).toBe('Retain');
-      expect(table.UpdateReplacePolicy, where).toBe('Retain');
+      expect({
+        where,
+        billing: table.Properties.BillingMode,
+        pointInTimeRecovery: table.Properties.PointInTimeRecoverySpecification,
+        encryption: table.Properties.SSESpecification,
+        deletion: table.DeletionPolicy,
+        replacement: table.UpdateReplacePolicy,
+      }).toEqual({
+        where,
+        billing: 'PAY_PER_REQUEST',
+        pointInTimeRecovery: { PointInTimeRecoveryEnabled: true },
+        encryption: { SSEEnabled: true },
+        deletion: 'Retain',
+        replacement: 'Retain',
+      });
     }
   });
 
@@ -58,8 +68,12 @@ describe('sls package of every service, with no AWS credentials', () => {
     const functions = resourcesOf('AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThanOrEqual(5);
     for (const [service, name, fn] of functions) {
-      expect(fn.Properties.Runtime, `${service}/${name}`).toBe('nodejs22.x');
-      expect(fn.Properties.Architectures, `${service}/${name}`).toEqual(['arm64']);
+      const where = `${service}/${name}`;
+      expect({ where, runtime: fn.Properties.Runtime, architectures: fn.Properties.Architectures }).toEqual({
+        where,
+        runtime: 'nodejs22.x',
+        architectures: ['arm64'],
+      });
     }
   });
 
@@ -68,7 +82,9 @@ describe('sls package of every service, with no AWS credentials', () => {
       ([, name]) => name === 'IamRoleLambdaExecution',
     )) {
       for (const statement of statementsOf(role)) {
-        for (const action of actionsOf(statement)) expect(action, service).toMatch(/^logs:/);
+        for (const action of actionsOf(statement)) {
+          expect({ service, action }).toEqual({ service, action: expect.stringMatching(/^logs:/) });
+        }
       }
     }
   });
@@ -79,14 +95,20 @@ describe('sls package of every service, with no AWS credentials', () => {
     for (const [service, name, fn] of functions) {
       const roleRef = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const role = roles.get(`${service}/${roleRef}`)!;
-      expect(role, `${service}/${name} role`).toBeDefined();
+      expect({ function: `${service}/${name}`, role }).toEqual({
+        function: `${service}/${name}`,
+        role: expect.anything(),
+      });
       for (const statement of statementsOf(role)) {
         for (const action of actionsOf(statement)) {
-          expect(action, `${service}/${name}`).not.toMatch(/^(\*|[a-z-]+:\*)$/);
+          const where = `${service}/${name}`;
+          expect({ where, action }).toEqual({ where, action: expect.not.stringMatching(/^(\*|[a-z-]+:\*)$/) });
           if (/^(dynamodb|events|kms):/.test(action)) {
-            expect(JSON.stringify(statement.Resource), `${service}/${name} ${action}`).not.toMatch(
-              /^"\*"$|\["\*"\]|:\*"/,
-            );
+            expect({ where, action, resource: JSON.stringify(statement.Resource) }).toEqual({
+              where,
+              action,
+              resource: expect.not.stringMatching(/^"\*"$|\["\*"\]|:\*"/),
+            });
           }
         }
       }
@@ -118,6 +140,6 @@ describe('infra/platform.yml, the shared resources of a stage', () => {
 
   it('outputs every parameter the services require, under the same name', () => {
     expect(requiredParams.size).toBeGreaterThan(0);
-    for (const param of requiredParams) expect(outputs, `param ${param}`).toContain(param);
+    for (const param of requiredParams) expect(outputs).toContain(param);
   });
 });

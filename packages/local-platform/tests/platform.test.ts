@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from '@jest/globals';
 import { documentClient, organizationPk, tables } from '@tenantry/dynamo';
 import { eventBusPublisher } from '@tenantry/events';
-import { describe, expect, it } from 'vitest';
 import { baseUrl, eventually, testUser } from '../src/testing';
 
 const services = ['applications', 'memberships', 'notifications', 'organizations'];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { platformPorts, TEST_PORT_OFFSETS } from '../src/ports';
 
 const SERVICES = 4;

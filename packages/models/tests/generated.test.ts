@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
 import { loadModel } from '../codegen/load';
 import { isRecordObject } from '../codegen/model';
 import { createTenantryClient } from '../src/client';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { loadModel } from '../codegen/load';
 import { isRecordObject } from '../codegen/model';
 import { packageDir, schemasDir } from './helpers';

@@ -2,8 +2,8 @@
 // a foreign organization and a missing one (spec §1–3). Layer 2 answers 404 alike for a missing
 // organization and one the caller cannot see.
 import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { type TestUser, testUser } from '@tenantry/local-platform/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createOrganization,
   http,
@@ -82,7 +82,7 @@ describe.each(Object.keys(expected))('%s', (name) => {
     const route = orgRoutes(org.id)[name as keyof ReturnType<typeof orgRoutes>];
     const body = route.body?.();
     const reply = await http(route.method, route.path, { token: users[caller].token, body });
-    expect(reply.status, JSON.stringify(reply.body)).toBe(expected[name]![caller]);
+    expect({ status: reply.status, body: reply.body }).toMatchObject({ status: expected[name]![caller] });
     if (reply.status === 404) expect(reply.body.error.code).toBe('NOT_FOUND');
     if (reply.status === 403) expect(reply.body.error.code).toBe('FORBIDDEN');
   });
@@ -116,7 +116,10 @@ describe('routes on a target (member, invitation)', () => {
         [`org_${randomUUID().replace(/-/g, '')}`, users.OWNER],
       ] as const) {
         const reply = await http(method, `/organizations/${orgId}${suffix}`, { token: caller.token, body });
-        expect(reply.status, `${method} ${suffix}`).toBe(404);
+        expect({ route: `${method} ${suffix}`, status: reply.status }).toEqual({
+          route: `${method} ${suffix}`,
+          status: 404,
+        });
       }
     }
   });

@@ -1,7 +1,8 @@
 // The invitation lifecycle: PENDING → ACCEPTED | DECLINED | REVOKED | EXPIRED, the invitee's
 // verified email, idempotent accept, expiry on read before TTL, resend, and the seat counter.
+
+import { describe, expect, it } from '@jest/globals';
 import { eventually, testUser } from '@tenantry/local-platform/testing';
-import { describe, expect, it } from 'vitest';
 import {
   accept,
   auditTypes,

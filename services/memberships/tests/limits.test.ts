@@ -1,7 +1,8 @@
 // Plan limits under concurrency (spec §4): members + pending invitations never exceed the plan.
 // DynamoDB Local serializes transactions, so these rounds are deterministic (docs: toolchain note).
+
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, type TestUser, testUser } from '@tenantry/local-platform/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
   accept,
   auditTypes,

@@ -4,11 +4,11 @@
 // the stored roles equal the model's, every member was admitted through an invitation issued by
 // someone allowed to, and the usage counters equal the real counts.
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { organizationKey, organizationPk } from '@tenantry/dynamo';
 import { type TestUser, testUser } from '@tenantry/local-platform/testing';
 import type { OrganizationRole } from '@tenantry/models';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { countersMatch, createOrganization, db, http, membershipsTable, organizationsTable } from './support/fixtures';
 
 const ROLES: OrganizationRole[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
@@ -253,7 +253,7 @@ describe('memberships model', () => {
           const { expected, actual } = await step(org.id, model, act);
           const key = `${act.kind} ${actual}`;
           tally.set(key, (tally.get(key) ?? 0) + 1);
-          if (expected !== 'any') expect(actual, JSON.stringify(act)).toBe(expected);
+          if (expected !== 'any') expect({ act, actual }).toEqual({ act, actual: expected });
           await checkInvariants(org.id, model);
         }
       }),

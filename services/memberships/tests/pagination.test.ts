@@ -1,7 +1,8 @@
 // Paginated lists (spec §5): ?limit&cursor, an opaque cursor; a forged or foreign cursor answers
 // 400, never 500 and never another tenant's (or user's) data.
+
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { testUser } from '@tenantry/local-platform/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createOrganization,
   http,
@@ -123,7 +124,7 @@ describe('pagination', () => {
       '/me/invitations',
     ]) {
       const reply = await http('GET', `${path}?cursor=${encodeURIComponent(cursor)}`, { token: org.owner.token });
-      expect(reply.status, path).toBe(400);
+      expect({ path, status: reply.status }).toEqual({ path, status: 400 });
       expect(reply.body.error.code).toBe('VALIDATION_FAILED');
     }
   });

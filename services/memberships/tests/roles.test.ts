@@ -1,9 +1,10 @@
 // Spec §2 for every role pair, table-driven: a member may change or remove only members strictly
 // below their own role, assign or invite only roles strictly below their own; the OWNER is never
 // demoted or removed; platform OWNER (members:manage) acts above every role but OWNER.
+
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { type TestUser, testUser } from '@tenantry/local-platform/testing';
 import type { OrganizationRole } from '@tenantry/models';
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
   countersMatch,
   createOrganization,
@@ -56,7 +57,7 @@ describe('PATCH /organizations/{orgId}/members/{userId} for every role pair', ()
       body: { role },
     });
     const allowed = mayManage(actor, target) && mayAssign(actor, role);
-    expect(reply.status, JSON.stringify(reply.body)).toBe(allowed ? 200 : 403);
+    expect({ status: reply.status, body: reply.body }).toMatchObject({ status: allowed ? 200 : 403 });
     if (allowed) {
       expect(reply.body.role).toBe(role);
       // Put it back (always allowed when the change was).
@@ -75,7 +76,7 @@ describe('POST /organizations/{orgId}/invitations for every role pair', () => {
   const pairs = ACTORS.flatMap((actor) => ROLES.map((role) => [actor, role] as const));
   it.each(pairs)('%s inviting a %s', async (actor, role) => {
     const reply = await invite(org.id, actors[actor].token, randomEmail(), role);
-    expect(reply.status, JSON.stringify(reply.body)).toBe(mayAssign(actor, role) ? 201 : 403);
+    expect({ status: reply.status, body: reply.body }).toMatchObject({ status: mayAssign(actor, role) ? 201 : 403 });
   });
 });
 
@@ -87,7 +88,7 @@ describe('DELETE /organizations/{orgId}/members/{userId} for every role pair', (
       token: actors[actor].token,
     });
     const allowed = mayManage(actor, target);
-    expect(reply.status, JSON.stringify(reply.body)).toBe(allowed ? 204 : 403);
+    expect({ status: reply.status, body: reply.body }).toMatchObject({ status: allowed ? 204 : 403 });
     if (allowed) targets[target] = await join(org, target); // a new member of that role for the next cases
   });
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataKeyDecryptionError, type KeyProvider } from '../../src';
 
 /** What a contract run needs: a provider and two distinct master key ids it can use. */

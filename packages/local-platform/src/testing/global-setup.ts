@@ -1,12 +1,22 @@
-// vitest global setup: one platform on the test ports for the whole run, DynamoDB in memory,
+// jest global setup: one platform on the test ports for the whole run, DynamoDB in memory,
 // every log in a temporary folder. Tests find it through the environment (see docs/CONVENTIONS.md).
+// jest loads this module and global-teardown.ts separately (as CommonJS, even in ESM mode), so the
+// platform's stop function reaches the teardown through globalThis.
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyPorts, startPlatform } from '../platform';
 import { TEST_PORT_OFFSETS } from '../ports';
 
-export default async function setup(): Promise<() => Promise<void>> {
+/** Where setup leaves the platform's stop function for global-teardown.ts. */
+export const STOP_TEST_PLATFORM = Symbol.for('tenantry.stopTestPlatform');
+
+export default async function setup(): Promise<void> {
+  (globalThis as Record<symbol, unknown>)[STOP_TEST_PLATFORM] = await startTestPlatform();
+}
+
+/** Starts the test platform (nothing with TENANTRY_TEST_PLATFORM=off); resolves to its stop function. */
+export async function startTestPlatform(): Promise<() => Promise<void>> {
   if (process.env.TENANTRY_TEST_PLATFORM === 'off') return async () => undefined;
   const { portOffset, release } = await claimTestPorts();
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-test-'));

@@ -1,10 +1,12 @@
-// Helpers for tests that run against the platform the vitest global setup started.
+// Helpers for tests that run against the platform the jest global setup started.
 import { randomUUID } from 'node:crypto';
 import { type CreateUserOptions, createUser, idToken, type UserPool } from '../cognito';
 
+export { restoreEnv, stubEnv } from './env';
+
 function env(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: is the test platform running (vitest global setup)?`);
+  if (!value) throw new Error(`${name} is not set: is the test platform running (jest global setup)?`);
   return value;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { membershipKey, organizationKey } from '@tenantry/dynamo';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   configureSecurity,
   dynamoOrganizationStore,
@@ -47,12 +47,12 @@ beforeAll(async () => {
 afterAll(async () => {
   db?.destroy();
   await platform?.stop();
-});
+}, 60_000);
 
 describe('layer 2 against DynamoDB Local', () => {
   it('reads the organization and the membership in ONE BatchGetItem', async () => {
     const client = DynamoDBDocumentClient.from(localDynamoClient());
-    const sent = vi.spyOn(client, 'send');
+    const sent = jest.spyOn(client, 'send');
     const loaded = await dynamoOrganizationStore(client).load(orgA, 'alice');
     expect(loaded.organization).toMatchObject({ id: orgA, status: 'ACTIVE' });
     expect(loaded.membership).toMatchObject({ userId: 'alice', role: 'ADMIN' });

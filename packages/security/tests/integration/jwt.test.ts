@@ -6,8 +6,8 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createUser, idToken } from '@tenantry/local-platform';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   cognitoSettingsFromEnv,
   configureSecurity,
@@ -89,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
-});
+}, 60_000);
 
 const bearer = (token: string) => `Bearer ${token}`;
 
@@ -101,7 +101,7 @@ describe('Cognito ID token verification', () => {
   });
 
   it('downloads the JWKS once per verifier, however many tokens it verifies', async () => {
-    const fetched = vi.spyOn(globalThis, 'fetch');
+    const fetched = jest.spyOn(globalThis, 'fetch');
     const fresh = createTokenVerifier(cognitoSettingsFromEnv());
     for (let i = 0; i < 5; i++) await verifyBearer(bearer(realToken), fresh);
     await verifyBearer(bearer(mint(claims)), fresh);

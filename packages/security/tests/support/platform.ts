@@ -1,4 +1,4 @@
-// Integration tests run against the platform the vitest global setup starts (docs/CONVENTIONS.md):
+// Integration tests run against the platform the jest global setup starts (docs/CONVENTIONS.md):
 // DynamoDB Local with every service's tables, and cognito-local with the platform's pool.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -15,7 +15,7 @@ export interface LocalPlatform {
 
 export async function localPlatform(): Promise<LocalPlatform> {
   if (!process.env.DYNAMODB_ENDPOINT || !process.env.COGNITO_ENDPOINT) {
-    throw new Error('the integration tests need the platform of the vitest global setup (run them from the root)');
+    throw new Error('the integration tests need the platform of the jest global setup (run them from the root)');
   }
   process.env.IDEMPOTENCY_TABLE = IDEMPOTENCY_TABLE;
   return { stop: async () => undefined };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { cachedOrganizationStore } from '../../src/index';
 import { cacheTtlFromEnv } from '../../src/organization';
 import { FakeStore, membership, organization } from '../support/fakes';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import {
   ACTIONS,
   decide,
@@ -83,7 +83,7 @@ describe('layer 2: organization', () => {
       if (permissions[action].scope !== 'organization') continue;
       const decision = decide(action, input);
       if (action === 'organization:restore') expect(decision).toMatchObject({ allowed: true });
-      else expect(decision, action).toMatchObject({ deny: 'NOT_FOUND' });
+      else expect({ action, decision }).toMatchObject({ action, decision: { deny: 'NOT_FOUND' } });
     }
   });
 

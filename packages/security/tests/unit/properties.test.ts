@@ -1,5 +1,5 @@
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import { configureSecurity, logger, resetSecurityConfig, route } from '../../src/index';
 import { cachedOrganizationStore } from '../../src/organization';
 import {

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
 import { operations } from '@tenantry/models';
-import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { acceptsApplications, acceptsUsers, isAction, publicRoute, type RouteMetadata, route } from '../../src/index';
 

@@ -1,5 +1,5 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configureSecurity, logger, publicRoute, resetSecurityConfig, route, SECURITY_HEADERS } from '../../src/index';
 import { call } from '../../src/testing';
 import {
@@ -69,7 +69,9 @@ beforeEach(() => {
   });
 });
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 const getOrganization = route({ operation: 'getOrganization', action: 'organization:read' }, async ({ context }) => ({
   body: { id: context.organizationId, name: context.organization.name, access: context.access },
@@ -213,7 +215,7 @@ describe('the error stack', () => {
   });
 
   it('maps an unknown error to a generic 500 with the request id, no stack and no AWS text, and logs the cause', async () => {
-    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     const response = await call(exploding, { ...asAlice, ...orgPath('acme'), requestId: 'req-123' });
     expect(response.statusCode).toBe(500);
     expect(response.body).toEqual({
@@ -239,7 +241,7 @@ describe('the error stack', () => {
   it('fails closed with 500 for an operation the models do not know', async () => {
     resetSecurityConfig();
     configureSecurity({ organizationStore: store, resolvers: { user: userResolverFor(fakeVerifier({ alice: {} })) } });
-    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     const unknown = route({ operation: 'noSuchOperation', action: 'organization:read' }, async () => ({ body: {} }));
     const response = await call(unknown, { ...asAlice, ...orgPath('acme') });
     expect(response.statusCode).toBe(500);
@@ -287,7 +289,7 @@ describe('the error stack', () => {
 
 describe('authentication and the layers through the stack', () => {
   it('answers 401 without a credential and logs the deny without any token', async () => {
-    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const warned = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const response = await call(getOrganization, orgPath('acme'));
     expect(response.statusCode).toBe(401);
     expect(response.body).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
@@ -311,7 +313,7 @@ describe('authentication and the layers through the stack', () => {
   });
 
   it('answers the same 404 for a non-member and a missing organization, and logs the reason', async () => {
-    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const warned = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const notMember = await call(getOrganization, { ...asAlice, ...orgPath('globex') });
     const missing = await call(getOrganization, { ...asAlice, ...orgPath('nowhere') });
     expect(notMember.statusCode).toBe(404);
@@ -368,7 +370,7 @@ describe('authentication and the layers through the stack', () => {
   });
 
   it('refuses platform access (500) when its audit event cannot be published', async () => {
-    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     configureSecurity({
       eventPublisher: {
         publishEvent: async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { tenantCondition, tenantDelete, tenantPut, tenantTransactWrite, tenantUpdate } from '../../src/index';
 
 const context = { organizationId: 'acme' };

@@ -1,5 +1,5 @@
+import { describe, expect, it } from '@jest/globals';
 import { ValidationFailedError } from '@tenantry/errors';
-import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from './cursor';
 
 const shape = { equals: { pk: 'ORG#a' }, prefixes: { sk: 'MEMBER#' } };

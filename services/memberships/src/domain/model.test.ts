@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { effectiveStatus, expiryFrom, isLapsed, newInvitationId, normalizeEmail, retentionTtl } from './model';
 
 describe('invitation rules', () => {

@@ -1,9 +1,9 @@
 // Create, update, suspend, delete, restore, plan and transfer, through the gateway (spec §4, §5, §7).
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { documentClient, tables } from '@tenantry/dynamo';
 import { eventually, testUser } from '@tenantry/local-platform/testing';
 import type { Organization } from '@tenantry/models';
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
   auditTypes,
   type Cast,
@@ -23,7 +23,7 @@ let people: Cast;
 
 beforeAll(async () => {
   people = await cast();
-});
+}, 60_000);
 
 describe('POST /organizations', () => {
   it('creates the organization, its OWNER membership and its usage counters at once', async () => {
@@ -184,7 +184,10 @@ describe('suspend and reactivate', () => {
       [people.platformOwner, 'PUT', '/plan', { plan: 'PRO' }],
     ] as const) {
       const reply = await call(user, method, `${path}${suffix}`, body);
-      expect(reply.status, `${method} ${suffix}`).toBe(403);
+      expect({ route: `${method} ${suffix}`, status: reply.status }).toEqual({
+        route: `${method} ${suffix}`,
+        status: 403,
+      });
       expect(errorCode(reply)).toBe('ORGANIZATION_SUSPENDED');
     }
     expect((await call(people.employee, 'POST', `${path}/suspend`)).status).toBe(409);
@@ -228,7 +231,10 @@ describe('delete and restore', () => {
       [people.owner, 'POST', '/transfer-ownership', { userId: people.admin.userId }],
     ] as const) {
       const reply = await call(user, method, `${path}${suffix}`, body);
-      expect(reply.status, `${method} ${suffix}`).toBe(404);
+      expect({ route: `${method} ${suffix}`, status: reply.status }).toEqual({
+        route: `${method} ${suffix}`,
+        status: 404,
+      });
     }
 
     const restored = await call<Organization>(people.owner, 'POST', `${path}/restore`);

@@ -1,6 +1,6 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, testUser } from '@tenantry/local-platform/testing';
 import type { Organization, OrganizationPage } from '@tenantry/models';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, type Cast, call, cast, createOrganization, errorCode } from '../support';
 
 let people: Cast;
@@ -11,7 +11,7 @@ beforeAll(async () => {
   for (let index = 0; index < 5; index++) created.push(await createOrganization(people.owner, `Listed ${index}`));
   await call(people.employee, 'POST', `/organizations/${created[1]!.id}/suspend`);
   await call(people.owner, 'DELETE', `/organizations/${created[2]!.id}`);
-});
+}, 60_000);
 
 async function everyPage(user = people.employee, query = '', limit = 2) {
   const seen: Organization[] = [];

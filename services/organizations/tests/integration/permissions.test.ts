@@ -1,7 +1,8 @@
 // Every route, for every kind of caller (spec §1–3): members by role, a non-member, platform staff
 // without a membership. Each case runs on its own organization so a success cannot hide a denial.
+
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Organization } from '@tenantry/models';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { type Cast, call, cast, errorCode, organizationWithMembers } from '../support';
 
 type Caller = keyof Cast;
@@ -149,7 +150,7 @@ let people: Cast;
 
 beforeAll(async () => {
   people = await cast();
-});
+}, 60_000);
 
 async function arrange(setup: Setup): Promise<Organization> {
   const organization = await organizationWithMembers(people);

@@ -1,9 +1,9 @@
 // The daily purge, invoked in-process (no HTTP route): it removes organizations whose 30-day restore
 // window has closed, their memberships and invitations, and their data key (crypto-shredding).
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { organizationKeys } from '@tenantry/crypto';
 import { documentClient, organizationPk, tables } from '@tenantry/dynamo';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { slugKey } from '../../src/data/keys';
 import { dynamoOrganizationRepository } from '../../src/data/repository';
 import type { DataKeyRecord } from '../../src/domain/model';
@@ -23,7 +23,7 @@ const repository = dynamoOrganizationRepository();
 
 beforeAll(async () => {
   people = await cast();
-});
+}, 60_000);
 
 const binding = (organizationId: string) => ({
   organizationId,

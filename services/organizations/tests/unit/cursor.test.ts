@@ -1,5 +1,5 @@
+import { describe, expect, it } from '@jest/globals';
 import { ValidationFailedError } from '@tenantry/errors';
-import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, organizationIdOf } from '../../src/domain/cursor';
 
 const position = 'ACTIVE#2025-01-01T00:00:00.000Z#org_abc';

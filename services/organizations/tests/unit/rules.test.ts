@@ -1,5 +1,5 @@
+import { describe, expect, it } from '@jest/globals';
 import { ConflictError, NotFoundError } from '@tenantry/errors';
-import { describe, expect, it } from 'vitest';
 import type { OrganizationState } from '../../src/domain/model';
 import {
   assertReactivatable,

@@ -1,10 +1,10 @@
 // The use cases with fakes for the repository, the bus and the key service: events follow writes,
 // slugs are retried only when made from the name, and purge failures do not stop the others.
 
+import { describe, expect, it, jest } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
 import type { NewDomainEvent } from '@tenantry/events';
 import type { UserSecurityContext } from '@tenantry/security';
-import { describe, expect, it, vi } from 'vitest';
 import type { OrganizationState } from '../../src/domain/model';
 import { createOrganization, purgeDueOrganizations } from '../../src/domain/organizations';
 import { type Dependencies, type OrganizationRepository, SlugTakenError } from '../../src/domain/ports';
@@ -29,12 +29,12 @@ function fakes(repository: Partial<OrganizationRepository>) {
       },
     },
     keys: {
-      createOrganizationKey: vi.fn(async () => ({
+      createOrganizationKey: jest.fn(async () => ({
         keyId: 'local/platform',
         encryptedDataKey: 'AAAA',
         mode: 'platform' as const,
       })),
-      forgetOrganization: vi.fn(),
+      forgetOrganization: jest.fn<Dependencies['keys']['forgetOrganization']>(),
     },
     now: () => new Date('2025-01-01T00:00:00.000Z'),
     newId: () => 'org_1',
@@ -74,7 +74,10 @@ describe('createOrganization', () => {
   });
 
   it('tries a suffixed slug when the one made from the name is taken', async () => {
-    const create = vi.fn().mockRejectedValueOnce(new SlugTakenError('acme')).mockResolvedValue(undefined);
+    const create = jest
+      .fn<OrganizationRepository['create']>()
+      .mockRejectedValueOnce(new SlugTakenError('acme'))
+      .mockResolvedValue(undefined);
     const { deps } = fakes({ create });
     const view = await createOrganization(deps, context, { name: 'Acme' });
     expect(view.slug).toBe('acme-abc123');
@@ -82,7 +85,7 @@ describe('createOrganization', () => {
   });
 
   it('answers 409 at once for an explicit slug that is taken, and publishes nothing', async () => {
-    const create = vi.fn().mockRejectedValue(new SlugTakenError('acme'));
+    const create = jest.fn<OrganizationRepository['create']>().mockRejectedValue(new SlugTakenError('acme'));
     const { deps, published } = fakes({ create });
     await expect(createOrganization(deps, context, { name: 'Acme', slug: 'acme' })).rejects.toBeInstanceOf(
       ConflictError,
