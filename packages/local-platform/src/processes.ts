@@ -21,8 +21,11 @@ export function startProcess(
   const file: WriteStream | undefined =
     options.logs.kind === 'file' ? createWriteStream(options.logs.path(name), { flags: 'a' }) : undefined;
   const forward = (chunk: Buffer) => {
-    if (file) file.write(chunk);
-    else for (const line of chunk.toString().split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+    // Output can still arrive after 'exit' (and after stop() ended the file): drop it, never crash.
+    if (file) {
+      if (!file.writableEnded) file.write(chunk);
+    } else
+      for (const line of chunk.toString().split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
