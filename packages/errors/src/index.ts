@@ -280,6 +280,29 @@ export function isDependencyUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** The Middy middleware whose errors {@link toErrorResponse} maps (its `HttpError`s name it in `cause.package`). */
+const JSON_BODY_PARSER = '@middy/http-json-body-parser';
+
+/**
+ * The Tenantry error for an error of `@middy/http-json-body-parser`, else undefined: its 415 (not a
+ * JSON content type) → `UnsupportedMediaTypeError`; its 422 (malformed JSON, or a forbidden
+ * `__proto__`/`constructor` key) → 400 `VALIDATION_FAILED` on the field `body`. Recognised by shape
+ * (`@middy/util`'s `HttpError`: `statusCode`, `cause.package`), so this package depends on no Middy.
+ */
+function fromJsonBodyParser(error: unknown): TenantryError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { statusCode, cause } = error as { statusCode?: unknown; cause?: { package?: unknown; data?: unknown } };
+  if (cause?.package !== JSON_BODY_PARSER) return undefined;
+  if (statusCode === 415) return new UnsupportedMediaTypeError(undefined, { cause: error });
+  if (statusCode === 422) {
+    const message = error.message.startsWith('Forbidden key')
+      ? `must not contain the key ${JSON.stringify(String(cause.data))}`
+      : 'must be valid JSON';
+    return new ValidationFailedError([{ field: 'body', message }], undefined, { cause: error });
+  }
+  return undefined;
+}
+
 /** What the one mapper answers for a thrown value. */
 export interface MappedError {
   statusCode: number;
@@ -293,12 +316,14 @@ export interface MappedError {
 }
 
 /**
- * The HTTP answer for any thrown value — the one place errors become HTTP. A TenantryError answers
- * as itself, except an `InternalError` whose cause is an unavailable dependency; anything else that
+ * The HTTP answer for any thrown value — the one place errors become HTTP. The JSON body parser's
+ * errors become their Tenantry errors (415, 400). A TenantryError answers as itself, except an
+ * `InternalError` whose cause is an unavailable dependency; anything else that
  * {@link isDependencyUnavailable} recognises is a 503 `SERVICE_UNAVAILABLE` with `Retry-After`; all
  * the rest is a generic 500. The caller logs `cause`; nothing of an unknown error reaches the body.
  */
-export function toErrorResponse(error: unknown, requestId: string): MappedError {
+export function toErrorResponse(thrown: unknown, requestId: string): MappedError {
+  const error = fromJsonBodyParser(thrown) ?? thrown;
   let mapped: TenantryError;
   if (isTenantryError(error) && !(error instanceof InternalError && isDependencyUnavailable(error.cause))) {
     mapped = error;

@@ -58,6 +58,33 @@ describe('the error hierarchy', () => {
     expect(JSON.stringify(error.toBody('r1'))).not.toContain('Conditional');
   });
 
+  it('maps the errors of @middy/http-json-body-parser: 415 as itself, malformed JSON and forbidden keys to 400', () => {
+    // The shape of @middy/util's HttpError, as the parser throws it.
+    const parserError = (statusCode: number, message: string, data: unknown) =>
+      Object.assign(new Error(message, { cause: { package: '@middy/http-json-body-parser', data } }), { statusCode });
+
+    expect(toErrorResponse(parserError(415, 'Unsupported Media Type', 'text/plain'), 'r1')).toMatchObject({
+      statusCode: 415,
+      internal: false,
+      body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', requestId: 'r1' } },
+    });
+    const malformed = toErrorResponse(parserError(422, 'Invalid or malformed JSON was provided', '{"secret":'), 'r2');
+    expect(malformed).toMatchObject({
+      statusCode: 400,
+      body: { error: { code: 'VALIDATION_FAILED', details: [{ field: 'body', message: 'must be valid JSON' }] } },
+    });
+    expect(JSON.stringify(malformed.body)).not.toContain('secret');
+    expect(toErrorResponse(parserError(422, 'Forbidden key in JSON body', '__proto__'), 'r3')).toMatchObject({
+      statusCode: 400,
+      body: { error: { details: [{ field: 'body', message: 'must not contain the key "__proto__"' }] } },
+    });
+    // Another package's HttpError is no refusal of ours: a generic 500.
+    const other = Object.assign(new Error('Unsupported Media Type', { cause: { package: '@middy/other' } }), {
+      statusCode: 415,
+    });
+    expect(toErrorResponse(other, 'r4').statusCode).toBe(500);
+  });
+
   it('maps any other thrown value to a generic 500', () => {
     const mapped = toErrorResponse(new Error('AccessDeniedException: arn:aws:iam::123:role/x'), 'r2');
     expect(mapped).toEqual({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj, Request } from '@middy/core';
-import { isTenantryError, toErrorResponse } from '@tenantry/errors';
+import { toErrorResponse } from '@tenantry/errors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../logger';
 import type { Action } from '../permissions';
@@ -72,12 +72,13 @@ export function errorResponse(error: unknown, requestId: string, operation: stri
       error: error as Error,
       cause: (error as Error)?.cause as Error,
     });
-  } else if (isTenantryError(error) && error.statusCode >= 400) {
+  } else if (mapped.statusCode >= 400) {
+    // A refusal (4xx), whether a Tenantry error or one the mapper translated (the JSON body parser's).
     logger.info('request refused', {
       requestId,
       operation,
-      code: error.code,
-      status: error.statusCode,
+      code: mapped.body.error.code,
+      status: mapped.statusCode,
     });
   }
   return {

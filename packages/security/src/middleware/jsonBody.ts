@@ -1,38 +1,39 @@
 import type { MiddlewareObj } from '@middy/core';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '@tenantry/errors';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { PayloadTooLargeError } from '@tenantry/errors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { StackRequest } from './httpResponse';
 import type { StackContext } from './state';
-
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
 export interface JsonBodyOptions {
   maxBodyBytes: () => number;
 }
 
 /**
- * JSON body parsing. No body (or an empty one): `body` stays undefined. Otherwise, in this order:
- * over the limit → 413 PAYLOAD_TOO_LARGE; a content type other than JSON → 415; unparsable → 400.
+ * JSON body parsing with `@middy/http-json-body-parser`. No body (or an empty one): `body` stays
+ * undefined (the parser refuses a missing body, so it runs only when there is one). Otherwise, in
+ * this order: over the limit → 413 PAYLOAD_TOO_LARGE, checked here before anything is parsed; then
+ * the parser: a content type other than JSON → 415, unparsable JSON or a `__proto__` key → 400.
+ * The parser's errors become those answers in the one mapper, `toErrorResponse` of `@tenantry/errors`.
  */
 export function jsonBody(
   options: JsonBodyOptions,
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, StackContext> {
-  const before = (request: StackRequest): void => {
+  const parser = httpJsonBodyParser<APIGatewayProxyEventV2>();
+  const before = async (request: StackRequest): Promise<void> => {
     const state = request.context.tenantry!;
-    const raw = request.event.body;
+    const { body: raw, isBase64Encoded } = request.event;
     if (raw === undefined || raw === null || raw === '') return;
     const limit = options.maxBodyBytes();
     // A base64 body decodes to at most 3/4 of its length: refuse the obviously huge before decoding.
-    if (request.event.isBase64Encoded && raw.length > Math.ceil((limit * 4) / 3) + 4) throw new PayloadTooLargeError();
-    const bytes = request.event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-    if (bytes.byteLength > limit) throw new PayloadTooLargeError();
-    const contentType = state.headers['content-type'];
-    if (!contentType || !JSON_TYPE.test(contentType)) throw new UnsupportedMediaTypeError();
-    try {
-      state.body = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      throw new ValidationFailedError([{ field: 'body', message: 'must be valid JSON' }]);
-    }
+    if (isBase64Encoded && raw.length > Math.ceil((limit * 4) / 3) + 4) throw new PayloadTooLargeError();
+    const bytes = isBase64Encoded ? Buffer.from(raw, 'base64').byteLength : Buffer.byteLength(raw, 'utf8');
+    if (bytes > limit) throw new PayloadTooLargeError();
+    // The parser replaces `event.body` with the parsed value and reads the content type from the
+    // event's headers: it gets a copy with the lower-cased headers, and the event keeps its raw body.
+    const parsing = { ...request, event: { ...request.event, headers: state.headers } };
+    await parser.before!(parsing as Parameters<NonNullable<typeof parser.before>>[0]);
+    state.body = parsing.event.body;
   };
   return { before };
 }

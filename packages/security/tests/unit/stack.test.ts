@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
 import { configureSecurity, logger, publicRoute, resetSecurityConfig, route, SECURITY_HEADERS } from '../../src/index';
-import { call } from '../../src/testing';
+import { call, httpEvent, lambdaContext } from '../../src/testing';
 import {
   FakeStore,
   fakeApiKeyResolver,
@@ -212,6 +212,65 @@ describe('the error stack', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ field: 'body' }] } });
+  });
+
+  it('parses JSON bodies with @middy/http-json-body-parser: a JSON suffix type and a base64 body are JSON too', async () => {
+    const suffixed = await call(updateOrganization, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: '{"name":"Acme"}',
+    });
+    expect(suffixed).toMatchObject({ statusCode: 200, body: { name: 'Acme' } });
+
+    const event = httpEvent({
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    const encoded = await updateOrganization(
+      { ...event, body: Buffer.from('{"name":"Base"}').toString('base64'), isBase64Encoded: true },
+      lambdaContext(),
+    );
+    expect(encoded.statusCode).toBe(200);
+    expect(JSON.parse(encoded.body as string)).toEqual({ name: 'Base' });
+  });
+
+  it('answers 400 VALIDATION_FAILED for a __proto__ key, which the parser refuses', async () => {
+    const response = await call(updateOrganization, {
+      ...asAlice,
+      method: 'PATCH',
+      ...orgPath('acme'),
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"x","__proto__":{"admin":true}}',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({
+      error: {
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'body', message: 'must not contain the key "__proto__"' }],
+      },
+    });
+  });
+
+  it('leaves an empty body undefined, whatever its content type', async () => {
+    let seen: unknown = 'not called';
+    const echo = publicRoute({ operation: 'health', validate: false }, async ({ body }) => {
+      seen = body;
+      return { body: { ok: true } };
+    });
+    const contentTypes: Record<string, string>[] = [
+      {},
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/json' },
+    ];
+    for (const headers of contentTypes) {
+      seen = 'not called';
+      const response = await call(echo, { method: 'POST', headers, body: '' });
+      expect({ headers, status: response.statusCode, seen }).toEqual({ headers, status: 200, seen: undefined });
+    }
   });
 
   it('maps an unknown error to a generic 500 with the request id, no stack and no AWS text, and logs the cause', async () => {
