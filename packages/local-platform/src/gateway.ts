@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, request as forward, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as forward,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { type CorsPolicy, corsHeaders, isPreflight, withoutCorsHeaders } from './cors';
 import type { Route } from './services';
 
 /** A route a service declared, and the serverless-offline port that serves it. */
@@ -43,24 +51,26 @@ function segmentsMatch(template: string[], parts: string[]): boolean {
   return template.length === parts.length;
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  response.writeHead(status, { ...headers, 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
 
 /**
- * The one base URL: sends each request to the service whose serverless.yml declares its route, and
- * answers `GET /health` with the health of every service.
+ * The one base URL, as the deployed HTTP API: sends each request to the service whose serverless.yml
+ * declares its route, answers CORS preflights and adds the CORS headers of `cors` (infra/platform.yml)
+ * to every response, and answers `GET /health` with the health of every service.
  */
 export async function startGateway(options: {
   port: number;
   routes: GatewayRoute[];
   healthRoutes: Array<{ service: string; path: string }>;
+  cors: CorsPolicy;
 }): Promise<Server> {
   const match = routeMatcher(options.routes);
   const baseUrl = `http://127.0.0.1:${options.port}`;
 
-  const health = async (response: ServerResponse) => {
+  const health = async (response: ServerResponse, headers: OutgoingHttpHeaders) => {
     const services = Object.fromEntries(
       await Promise.all(
         options.healthRoutes.map(async ({ service, path }) => {
@@ -72,30 +82,51 @@ export async function startGateway(options: {
       ),
     );
     const ok = Object.values(services).every((service) => service.status === 'ok');
-    sendJson(response, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', services });
+    sendJson(response, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', services }, headers);
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', baseUrl);
     const method = request.method ?? 'GET';
-    if (method === 'GET' && url.pathname === '/health') return void health(response);
+    const cors = corsHeaders(options.cors, method, request.headers);
+    // API Gateway answers preflights itself, for any path; an allowed origin gets the CORS headers.
+    if (isPreflight(method, request.headers)) {
+      response.writeHead(204, cors);
+      return void response.end();
+    }
+    if (method === 'GET' && url.pathname === '/health') return void health(response, cors);
     const route = match(method, url.pathname);
     if (!route) {
-      return sendJson(response, 404, {
-        error: { code: 'NOT_FOUND', message: 'No route matches this method and path.', requestId: randomUUID() },
-      });
+      return sendJson(
+        response,
+        404,
+        { error: { code: 'NOT_FOUND', message: 'No route matches this method and path.', requestId: randomUUID() } },
+        cors,
+      );
     }
     const upstream = forward(
       { host: '127.0.0.1', port: route.port, method, path: request.url, headers: request.headers },
       (reply) => {
-        response.writeHead(reply.statusCode ?? 502, reply.headers);
+        // Only the gateway decides on CORS: serverless-offline reflects any Origin, with credentials.
+        const headers = withoutCorsHeaders(reply.headers);
+        const vary = [headers.vary, cors.vary].filter(Boolean).join(', ');
+        response.writeHead(reply.statusCode ?? 502, { ...headers, ...cors, ...(vary ? { vary } : {}) });
         reply.pipe(response);
       },
     );
     upstream.on('error', () =>
-      sendJson(response, 502, {
-        error: { code: 'INTERNAL', message: `The ${route.service} service is not reachable.`, requestId: randomUUID() },
-      }),
+      sendJson(
+        response,
+        502,
+        {
+          error: {
+            code: 'INTERNAL',
+            message: `The ${route.service} service is not reachable.`,
+            requestId: randomUUID(),
+          },
+        },
+        cors,
+      ),
     );
     request.pipe(upstream);
   });

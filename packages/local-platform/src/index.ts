@@ -1,3 +1,13 @@
 export { createUser, idToken, type UserPool } from './cognito';
-export { busyPorts, type PlatformInfo, type RunningPlatform, startPlatform, stateFile } from './platform';
+export { type CorsPolicy, corsPolicy } from './cors';
+export {
+  busyPorts,
+  type InfrastructureInfo,
+  type PlatformInfo,
+  type RunningInfrastructure,
+  type RunningPlatform,
+  startInfrastructure,
+  startPlatform,
+  stateFile,
+} from './platform';
 export { platformPorts } from './ports';

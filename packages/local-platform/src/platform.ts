@@ -2,16 +2,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { ensureUserPool, issuerOf, startCognito, type UserPool } from './cognito';
+import { corsPolicy } from './cors';
 import { ensureTables, localCredentials, startDynamoDb } from './dynamodb';
 import { repoRoot, toolEnv } from './environment';
 import { type LocalEventBus, startEventBus } from './event-bus';
 import { type GatewayRoute, startGateway } from './gateway';
 import { type PlatformPorts, platformPorts } from './ports';
 import { isPortInUse, type LogSink, type ManagedProcess, startProcess, waitFor } from './processes';
-import { describeService, type ServiceDefinition, serviceNames, slsBin, slsParams } from './services';
+import { describeService, type ServiceDefinition, serviceNames, slsBin } from './services';
 
 export const STAGE = 'local';
 export const REGION = 'us-east-1';
+/** `params.local.eventBusName` of services/serverless.shared.yml. */
 export const EVENT_BUS_NAME = 'tenantry-local';
 /** Key id of the platform key in the local key provider of @tenantry/crypto (`LOCAL_KMS_DIR`). */
 const LOCAL_PLATFORM_KEY = 'local/platform';
@@ -24,20 +26,57 @@ export interface PlatformOptions {
   dataDir?: string;
   /** Keep DynamoDB in memory (tests) instead of in `<dataDir>/dynamodb`. */
   inMemory?: boolean;
+  /** Browser origins the gateway allows (`AllowedOrigins` of infra/platform.yml); default: its local value. */
+  allowedOrigins?: string[];
   logs?: LogSink;
 }
 
-/** What a client of the running platform needs to know; also saved to `<dataDir>/platform.json`. */
-export interface PlatformInfo {
-  baseUrl: string;
-  ports: { gateway: number; eventBus: number; dynamodb: number; cognito: number };
+/**
+ * The values of stage `local` that change from one platform to another; every serverless.yml reads
+ * them from the state file (`params.local` of services/serverless.shared.yml).
+ */
+export interface LocalParams {
+  userPoolId: string;
+  userPoolClientId: string;
+  authIssuer: string;
+  dynamodbEndpoint: string;
+  eventBridgeEndpoint: string;
+  localKmsDir: string;
+}
+
+/**
+ * What a client of the running infrastructure needs to know; also saved to `<dataDir>/platform.json`,
+ * which the CLI and stage `local` of every serverless.yml read.
+ */
+export interface InfrastructureInfo {
+  /** `platform`: `npm start` (services and gateway too); `infra`: `npm start -- --infra`. */
+  mode: 'platform' | 'infra';
+  ports: { eventBus: number; dynamodb: number; cognito: number };
   cognitoEndpoint: string;
   dynamodbEndpoint: string;
   eventBusEndpoint: string;
   pool: UserPool;
   /** The environment every function gets locally (and tests reuse). */
   env: Record<string, string>;
+  /** Service folders under services/. */
   services: string[];
+  params: LocalParams;
+  /** Each service's serverless-offline ports, by Serverless service name (`tenantry-<folder>`). */
+  offline: Record<string, { directory: string; httpPort: number; lambdaPort: number }>;
+}
+
+/** The whole platform of `npm start`: the infrastructure, every service and the gateway. */
+export interface PlatformInfo extends InfrastructureInfo {
+  baseUrl: string;
+  ports: { gateway: number; eventBus: number; dynamodb: number; cognito: number };
+}
+
+export interface RunningInfrastructure extends InfrastructureInfo {
+  eventBus: LocalEventBus;
+  /** Every service as its serverless.yml declares it (routes, subscriptions, tables). */
+  definitions: ServiceDefinition[];
+  dataDir: string;
+  stop(): Promise<void>;
 }
 
 export interface RunningPlatform extends PlatformInfo {
@@ -47,16 +86,24 @@ export interface RunningPlatform extends PlatformInfo {
 
 export const stateFile = (dataDir: string): string => join(dataDir, 'platform.json');
 
-/** The ports of this layout that something already listens on. */
-export async function busyPorts(portOffset = 0): Promise<number[]> {
+/** The ports of this layout that something already listens on (`infra`: the infrastructure's only). */
+export async function busyPorts(portOffset = 0, mode: 'platform' | 'infra' = 'platform'): Promise<number[]> {
   const ports = platformPorts(portOffset);
   const servicePorts = serviceNames().flatMap((_, index) => [ports.service(index).http, ports.service(index).lambda]);
-  const all = [ports.gateway, ports.eventBus, ports.dynamodb, ports.cognito, ...servicePorts];
+  const all =
+    mode === 'infra'
+      ? [ports.eventBus, ports.dynamodb, ports.cognito]
+      : [ports.gateway, ports.eventBus, ports.dynamodb, ports.cognito, ...servicePorts];
   const busy = await Promise.all(all.map(async (port) => ((await isPortInUse(port)) ? port : undefined)));
   return busy.filter((port): port is number => port !== undefined);
 }
 
-export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
+/**
+ * `npm start -- --infra`: DynamoDB Local with the tables of every service, cognito-local with the
+ * pool, and the local event bus (delivering to each service's serverless-offline Lambda port of the
+ * layout, whichever run). Writes the state file that the CLI and `sls offline` of any service read.
+ */
+export async function startInfrastructure(options: PlatformOptions = {}): Promise<RunningInfrastructure> {
   const offset = options.portOffset ?? 0;
   const ports: PlatformPorts = platformPorts(offset);
   const dataDir = options.dataDir ?? defaultDataDir;
@@ -70,11 +117,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   try {
     const names = serviceNames();
-    const localParams = { httpApiId: 'local', eventBusName: EVENT_BUS_NAME, platformKmsKeyId: LOCAL_PLATFORM_KEY };
-    // Routes, subscriptions and tables do not depend on the pool, which does not exist yet.
-    const printParams = { ...localParams, userPoolId: 'pending', userPoolClientId: 'pending' };
+    // Routes, subscriptions and tables do not depend on the pool, which may not exist yet.
     const [described, infrastructure] = await Promise.allSettled([
-      Promise.all(names.map((name) => describeService(name, STAGE, printParams))),
+      Promise.all(names.map((name) => describeService(name, STAGE, { TENANTRY_DATA_DIR: dataDir }))),
       startedTogether(started, [
         startDynamoDb({
           port: ports.dynamodb,
@@ -87,7 +132,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     ]);
     if (infrastructure.status === 'rejected') throw infrastructure.reason;
     if (described.status === 'rejected') throw described.reason;
-    const services = described.value;
+    const definitions = described.value;
 
     const cognitoEndpoint = `http://127.0.0.1:${ports.cognito}`;
     const dynamodbEndpoint = `http://127.0.0.1:${ports.dynamodb}`;
@@ -96,10 +141,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       ensureUserPool(cognitoEndpoint, join(dataDir, 'cognito', 'pool.json')),
       ensureTables(
         ports.dynamodb,
-        services.flatMap((service) => service.tables),
+        definitions.flatMap((service) => service.tables),
       ),
     ]);
     const issuer = issuerOf(cognitoEndpoint, pool);
+    const params: LocalParams = {
+      userPoolId: pool.userPoolId,
+      userPoolClientId: pool.clientId,
+      authIssuer: issuer,
+      dynamodbEndpoint,
+      eventBridgeEndpoint: eventBusEndpoint,
+      localKmsDir: join(dataDir, 'kms'),
+    };
     const env: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
@@ -113,7 +166,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       AUTH_CLIENT_ID: pool.clientId,
       AUTH_ISSUER: issuer,
       AUTH_JWKS_URI: `${issuer}/.well-known/jwks.json`,
-      LOCAL_KMS_DIR: join(dataDir, 'kms'),
+      LOCAL_KMS_DIR: params.localKmsDir,
       PLATFORM_KMS_KEY_ID: LOCAL_PLATFORM_KEY,
       ORGANIZATIONS_TABLE: `tenantry-${STAGE}-organizations`,
       MEMBERSHIPS_TABLE: `tenantry-${STAGE}-memberships`,
@@ -122,21 +175,64 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       // Request paths never scan: locally, any Scan fails loudly (see @tenantry/dynamo).
       TENANTRY_FORBID_SCAN: '1',
     };
-    const params = { ...localParams, userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, authIssuer: issuer };
 
     const eventBus = await startEventBus({
       port: ports.eventBus,
       region: REGION,
-      targets: services.flatMap((service, index) =>
+      targets: definitions.flatMap((service, index) =>
         service.subscriptions.map((subscription) => ({ ...subscription, lambdaPort: ports.service(index).lambda })),
       ),
       log: (line) => process.stdout.write(`[event-bus] ${line}\n`),
     });
     started.push(eventBus);
 
+    const info: InfrastructureInfo = {
+      mode: 'infra',
+      ports: { eventBus: ports.eventBus, dynamodb: ports.dynamodb, cognito: ports.cognito },
+      cognitoEndpoint,
+      dynamodbEndpoint,
+      eventBusEndpoint,
+      pool,
+      env,
+      services: names,
+      params,
+      offline: Object.fromEntries(
+        definitions.map((service, index) => [
+          service.serviceName,
+          { directory: service.name, httpPort: ports.service(index).http, lambdaPort: ports.service(index).lambda },
+        ]),
+      ),
+    };
+    writeState(dataDir, info);
+    return { ...info, eventBus, definitions, dataDir, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * `npm start`: the infrastructure, every service under `sls offline` (the command a developer runs in
+ * one service folder, resolving stage `local` from the state file) and the one gateway.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const offset = options.portOffset ?? 0;
+  const ports: PlatformPorts = platformPorts(offset);
+  const logs = options.logs ?? { kind: 'terminal' };
+  const cors = corsPolicy(options.allowedOrigins);
+  const infrastructure = await startInfrastructure(options);
+  const started: Array<{ stop(): Promise<void> }> = [infrastructure];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+
+  try {
+    const services = infrastructure.definitions;
     await startedTogether(
       started,
-      services.map((service, index) => startService(service, ports.service(index), { env, params, logs, offset })),
+      services.map((service, index) =>
+        startService(service, ports.service(index), { dataDir: infrastructure.dataDir, logs, offset }),
+      ),
     );
 
     const gateway: Server = await startGateway({
@@ -147,25 +243,32 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         ),
       ),
       healthRoutes: services.map((service) => ({ service: service.name, path: `/health/${service.name}` })),
+      cors,
     });
     started.push({ stop: () => new Promise<void>((resolve) => gateway.close(() => resolve())) });
 
     const info: PlatformInfo = {
+      ...infrastructureInfo(infrastructure),
+      mode: 'platform',
       baseUrl: `http://127.0.0.1:${ports.gateway}`,
-      ports: { gateway: ports.gateway, eventBus: ports.eventBus, dynamodb: ports.dynamodb, cognito: ports.cognito },
-      cognitoEndpoint,
-      dynamodbEndpoint,
-      eventBusEndpoint,
-      pool,
-      env,
-      services: names,
+      ports: { gateway: ports.gateway, ...infrastructure.ports },
     };
-    writeFileSync(stateFile(dataDir), `${JSON.stringify(info, null, 2)}\n`);
-    return { ...info, eventBus, stop: stopAll };
+    writeState(infrastructure.dataDir, info);
+    return { ...info, eventBus: infrastructure.eventBus, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+function infrastructureInfo(running: RunningInfrastructure): InfrastructureInfo {
+  const { mode, ports, cognitoEndpoint, dynamodbEndpoint, eventBusEndpoint, pool, env, services, params, offline } =
+    running;
+  return { mode, ports, cognitoEndpoint, dynamodbEndpoint, eventBusEndpoint, pool, env, services, params, offline };
+}
+
+function writeState(dataDir: string, info: InfrastructureInfo): void {
+  writeFileSync(stateFile(dataDir), `${JSON.stringify(info, null, 2)}\n`);
 }
 
 /**
@@ -184,28 +287,14 @@ async function startedTogether(started: Array<{ stop(): Promise<void> }>, starts
 async function startService(
   service: ServiceDefinition,
   ports: { http: number; lambda: number },
-  options: { env: Record<string, string>; params: Record<string, string>; logs: LogSink; offset: number },
+  options: { dataDir: string; logs: LogSink; offset: number },
 ): Promise<ManagedProcess> {
-  const args = [
-    slsBin(service.dir),
-    'offline',
-    'start',
-    '--stage',
-    STAGE,
-    '--localEnvironment',
-    // Locally, 100 concurrent cold invocations share two cores: the deployed 10 s timeout would turn
-    // the emulator's slowness into failures that AWS, with a container per request, never shows.
-    '--noTimeout',
-    '--httpPort',
-    String(ports.http),
-    '--lambdaPort',
-    String(ports.lambda),
-    ...slsParams(options.params),
-  ];
-  const offline = startProcess(service.name, process.execPath, args, {
+  // Stage local takes its parameters, ports included, from the state file of this data dir.
+  // `sls offline`, as README "Work on one service" has a developer type it in the service's folder.
+  const offline = startProcess(service.name, process.execPath, [slsBin(service.dir), 'offline'], {
     cwd: service.dir,
     // Each platform instance builds into its own folder, so tests can run beside `npm start`.
-    env: toolEnv({ ...options.env, TENANTRY_BUILD_DIR: `.esbuild/offline-${options.offset}` }),
+    env: toolEnv({ TENANTRY_DATA_DIR: options.dataDir, TENANTRY_BUILD_DIR: `.esbuild/offline-${options.offset}` }),
     logs: options.logs,
   });
   // Ready when the service itself answers its health route (an open port could be someone else's).
@@ -213,7 +302,8 @@ async function startService(
   await waitFor(
     `${service.name} (serverless-offline)`,
     async () => (await fetch(health, { signal: AbortSignal.timeout(2000) })).ok,
-    { process: offline },
+    // Four services bundle at once on two cores: under load, that alone can take minutes.
+    { process: offline, timeoutMs: 300_000 },
   );
   return offline;
 }

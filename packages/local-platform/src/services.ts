@@ -25,8 +25,11 @@ export interface TableDefinition {
 
 /** One service as its own serverless.yml declares it, variables resolved by `sls print`. */
 export interface ServiceDefinition {
+  /** Its folder under services/, e.g. `organizations`. */
   name: string;
   dir: string;
+  /** Its Serverless service name, e.g. `tenantry-organizations`. */
+  serviceName: string;
   routes: Route[];
   subscriptions: Subscription[];
   tables: TableDefinition[];
@@ -62,22 +65,29 @@ export function slsParams(params: Record<string, string>): string[] {
   return Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]);
 }
 
+/**
+ * `sls print` of one service for a stage. Stage `local` needs no parameters: it reads the state file
+ * of the platform in `env.TENANTRY_DATA_DIR` (see services/serverless.shared.yml).
+ */
 export async function describeService(
   name: string,
   stage: string,
-  params: Record<string, string>,
+  env: Record<string, string> = {},
 ): Promise<ServiceDefinition> {
   const dir = join(servicesDir, name);
-  const { stdout } = await run(
-    process.execPath,
-    [slsBin(dir), 'print', '--format', 'json', '--stage', stage, ...slsParams(params)],
-    { cwd: dir, env: toolEnv(), maxBuffer: 16 * 1024 * 1024 },
-  );
+  const { stdout } = await run(process.execPath, [slsBin(dir), 'print', '--format', 'json', '--stage', stage], {
+    cwd: dir,
+    env: toolEnv(env),
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const printed = JSON.parse(stdout) as PrintedService;
-  return { name, dir, ...readDefinition(printed, stage) };
+  return { name, dir, serviceName: printed.service, ...readDefinition(printed, stage) };
 }
 
-export function readDefinition(printed: PrintedService, stage: string): Omit<ServiceDefinition, 'name' | 'dir'> {
+export function readDefinition(
+  printed: PrintedService,
+  stage: string,
+): Omit<ServiceDefinition, 'name' | 'dir' | 'serviceName'> {
   const routes: Route[] = [];
   const subscriptions: Subscription[] = [];
   for (const [key, fn] of Object.entries(printed.functions ?? {})) {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type PlatformGroup, PlatformGroupValues } from '@tenantry/models';
 import { createUser, idToken } from '../cognito';
-import { defaultDataDir, type PlatformInfo, stateFile } from '../platform';
+import { defaultDataDir, type InfrastructureInfo, stateFile } from '../platform';
 
 const usage = `usage:
   npm run cli -- user create <email> [--group OWNER|EMPLOYEE|CUSTOMER]   creates a confirmed user with a verified email
@@ -23,8 +23,10 @@ const { values, positionals } = parseArgs({
 });
 
 const state = stateFile(values['data-dir']!);
-if (!existsSync(state)) fail('Tenantry is not running here: start it with `npm start` first.');
-const platform = JSON.parse(readFileSync(state, 'utf8')) as PlatformInfo;
+if (!existsSync(state))
+  fail('Tenantry is not running here: start it with `npm start` (or `npm start -- --infra`) first.');
+// Written by `npm start` and by `npm start -- --infra` alike: both run cognito-local with the pool.
+const platform = JSON.parse(readFileSync(state, 'utf8')) as InfrastructureInfo;
 
 const [command, subcommand, ...rest] = positionals;
 const isEmail = (value: string | undefined): value is string =>

@@ -1,17 +1,31 @@
 // `npm start`: the whole platform on 127.0.0.1, in the foreground, until Ctrl-C.
+// `npm start -- --infra`: only DynamoDB Local, cognito-local and the event bus; run the services you
+// work on yourself with `npx sls offline` in their folders (README, "Work on one service").
 import { parseArgs } from 'node:util';
-import { busyPorts, defaultDataDir, startPlatform } from '../platform';
+import {
+  busyPorts,
+  defaultDataDir,
+  type InfrastructureInfo,
+  type RunningInfrastructure,
+  type RunningPlatform,
+  startInfrastructure,
+  startPlatform,
+} from '../platform';
 
 const { values } = parseArgs({
   options: {
+    infra: { type: 'boolean', default: false },
     'port-offset': { type: 'string', default: '0' },
     'data-dir': { type: 'string', default: defaultDataDir },
+    'allowed-origins': { type: 'string' },
   },
 });
 const portOffset = Number(values['port-offset']);
 const dataDir = values['data-dir']!;
+const infraOnly = values.infra!;
+const allowedOrigins = values['allowed-origins']?.split(',').map((origin) => origin.trim());
 
-const busy = await busyPorts(portOffset);
+const busy = await busyPorts(portOffset, infraOnly ? 'infra' : 'platform');
 if (busy.length > 0) {
   console.error(
     `Tenantry cannot start: ports ${busy.join(', ')} are already in use on 127.0.0.1 (is Tenantry already running?).\n` +
@@ -20,22 +34,56 @@ if (busy.length > 0) {
   process.exit(1);
 }
 
-console.log('Starting Tenantry: DynamoDB Local, cognito-local, the event bus and the four services…');
-const platform = await startPlatform({ portOffset, dataDir }).catch((error: Error) => {
+const fail = (error: Error): never => {
   console.error(`Tenantry could not start: ${error.message}`);
   process.exit(1);
-});
+};
 
-console.log(`
+const connection = (info: InfrastructureInfo) => `  User pool id    ${info.pool.userPoolId}
+  App client id   ${info.pool.clientId}
+  Cognito         ${info.cognitoEndpoint}
+  DynamoDB Local  ${info.dynamodbEndpoint}
+  Event bus       ${info.eventBusEndpoint} (${info.env.EVENT_BUS_NAME})
+  Data            ${dataDir}`;
+
+let running: RunningPlatform | RunningInfrastructure;
+if (infraOnly) {
+  console.log('Starting the Tenantry infrastructure: DynamoDB Local, cognito-local and the event bus…');
+  const infrastructure = await startInfrastructure({ portOffset, dataDir }).catch(fail);
+  running = infrastructure;
+  // `sls offline` finds this platform through the data dir: say so when it is not the default one.
+  const dataDirVariable = dataDir === defaultDataDir ? '' : `TENANTRY_DATA_DIR=${dataDir} `;
+  const services = Object.values(infrastructure.offline)
+    .map(
+      (service) =>
+        `  ${service.directory.padEnd(15)} http://127.0.0.1:${service.httpPort}   cd services/${service.directory} && ${dataDirVariable}npx sls offline`,
+    )
+    .join('\n');
+  console.log(`
+Tenantry infrastructure is running (no services, no gateway).
+
+${connection(infrastructure)}
+
+Run the services you work on, each in its own terminal, on its own port:
+${services}
+
+Create a user and get a token (in another terminal):
+  ${dataDirVariable}npm run cli -- user create alice@example.com --group CUSTOMER
+  TOKEN=$(${dataDirVariable}npm run cli -- token alice@example.com)
+
+Press Ctrl-C to stop.
+`);
+} else {
+  console.log('Starting Tenantry: DynamoDB Local, cognito-local, the event bus and the four services…');
+  const platform = await startPlatform({ portOffset, dataDir, ...(allowedOrigins ? { allowedOrigins } : {}) }).catch(
+    fail,
+  );
+  running = platform;
+  console.log(`
 Tenantry is running.
 
   Base URL        ${platform.baseUrl}   (GET ${platform.baseUrl}/health)
-  User pool id    ${platform.pool.userPoolId}
-  App client id   ${platform.pool.clientId}
-  Cognito         ${platform.cognitoEndpoint}
-  DynamoDB Local  ${platform.dynamodbEndpoint}
-  Event bus       ${platform.eventBusEndpoint} (${platform.env.EVENT_BUS_NAME})
-  Data            ${dataDir}
+${connection(platform)}
 
 Create a user and get a token (in another terminal):
   npm run cli -- user create alice@example.com --group CUSTOMER
@@ -44,13 +92,14 @@ Create a user and get a token (in another terminal):
 
 Press Ctrl-C to stop.
 `);
+}
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping Tenantry…');
-  await platform.stop();
+  await running.stop();
   console.log('Stopped.');
   process.exit(0);
 };
