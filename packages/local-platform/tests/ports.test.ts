@@ -9,8 +9,9 @@ const portsOf = (offset: number) => {
 };
 
 describe('port layouts', () => {
-  // npm start, the test runs, and the two layouts the start tests use for a second platform.
-  const layouts = [0, ...TEST_PORT_OFFSETS, 20000, 21000];
+  // npm start, the test runs, the two layouts the start tests use for a second platform, and the
+  // infrastructure of the one-service test (npm start -- --infra, sls offline of one service).
+  const layouts = [0, ...TEST_PORT_OFFSETS, 20000, 21000, 22000];
 
   it('never share a port, so test runs work beside npm start and each other', () => {
     const all = layouts.flatMap(portsOf);
