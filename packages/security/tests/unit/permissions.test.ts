@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   ACTIONS,
+  API_KEY_SCOPES,
   decide,
   isRoleBelow,
   mayAssignRole,
@@ -105,6 +106,19 @@ describe('layer 2: organization', () => {
     expect(decide('organization:update', input)).toMatchObject({ deny: 'FORBIDDEN' });
   });
 
+  it('never lets platform staff obtain an API key (create, rotate), and answers them FORBIDDEN, not 404', () => {
+    for (const group of ['OWNER', 'EMPLOYEE'] as const) {
+      const decision = decide('api_keys:issue', { principal: user(group), organizationId: 'o', organization: org() });
+      expect(decision).toMatchObject({ allowed: false, deny: 'FORBIDDEN' });
+    }
+    const revoke = decide('applications:manage', {
+      principal: user('OWNER'),
+      organizationId: 'o',
+      organization: org(),
+    });
+    expect(revoke).toEqual({ allowed: true, access: 'platform' });
+  });
+
   it('never lets platform staff read application secrets', () => {
     for (const group of ['OWNER', 'EMPLOYEE'] as const) {
       const decision = decide('secrets:read', { principal: user(group), organizationId: 'o', organization: org() });
@@ -129,6 +143,10 @@ describe('layer 3: the permission table of spec §3', () => {
     ['invitations:manage', 'ADMIN', true],
     ['applications:read', 'VIEWER', true],
     ['applications:manage', 'MEMBER', false],
+    ['api_keys:issue', 'MEMBER', false],
+    ['api_keys:issue', 'ADMIN', true],
+    ['organization:encryption_key', 'ADMIN', false],
+    ['organization:encryption_key', 'OWNER', true],
     ['secrets:read', 'ADMIN', true],
     ['secrets:read', 'MEMBER', false],
     ['notifications:send', 'ADMIN', true],
@@ -157,6 +175,64 @@ describe('layer 3: the permission table of spec §3', () => {
     expect(decide('notifications:send', { principal: key, organizationId: 'o', organization: org() })).toMatchObject({
       allowed: true,
     });
+  });
+});
+
+describe('API-key scopes: data in the table, like roles (spec §6)', () => {
+  const key = (scopes: string[], organizationId = 'o') => ({ kind: 'application' as const, organizationId, scopes });
+
+  it('are the Scope enum, and each names at least one action a key may perform', () => {
+    expect([...API_KEY_SCOPES].sort()).toEqual(['applications:self', 'notifications:send']);
+    for (const scope of API_KEY_SCOPES) {
+      const actions = ACTIONS.filter(
+        (action) => (permissions[action] as { applicationScope?: string }).applicationScope === scope,
+      );
+      expect([scope, actions.length > 0]).toEqual([scope, true]);
+    }
+  });
+
+  it('let a key act on itself only while its organization is ACTIVE (else the same 401 as an unknown key)', () => {
+    const self = key(['applications:self']);
+    expect(decide('applications:self', { principal: self, organization: org() })).toEqual({
+      allowed: true,
+      access: 'application',
+    });
+    for (const organization of [org('SUSPENDED'), org('DELETED'), undefined]) {
+      expect(decide('applications:self', { principal: self, organization })).toMatchObject({ deny: 'UNAUTHENTICATED' });
+    }
+    expect(decide('applications:self', { principal: key(['notifications:send']), organization: org() })).toMatchObject({
+      deny: 'FORBIDDEN',
+    });
+    expect(decide('applications:self', { principal: user('OWNER'), organization: org() })).toMatchObject({
+      deny: 'FORBIDDEN',
+    });
+  });
+
+  it('let a key send notifications in its own organization only (404 elsewhere, 401 when not ACTIVE)', () => {
+    const sender = key(['notifications:send'], 'o');
+    expect(decide('notifications:send', { principal: sender, organizationId: 'o', organization: org() })).toMatchObject(
+      {
+        allowed: true,
+      },
+    );
+    expect(decide('notifications:send', { principal: sender, organizationId: 'x', organization: org() })).toMatchObject(
+      {
+        deny: 'NOT_FOUND',
+      },
+    );
+    expect(
+      decide('notifications:send', { principal: sender, organizationId: 'o', organization: org('SUSPENDED') }),
+    ).toMatchObject({ deny: 'UNAUTHENTICATED' });
+  });
+
+  it('give a key no action that names no scope, whatever scopes it carries', () => {
+    const everything = key([...API_KEY_SCOPES, 'admin', '*']);
+    for (const action of ACTIONS) {
+      const rule = permissions[action] as { scope: string; applicationScope?: string };
+      if (rule.applicationScope !== undefined) continue;
+      const decision = decide(action, { principal: everything, organizationId: 'o', organization: org() });
+      expect([action, decision.allowed]).toEqual([action, false]);
+    }
   });
 });
 

@@ -6,7 +6,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { operations } from '@tenantry/models';
 import { parse } from 'yaml';
-import { acceptsApplications, acceptsUsers, isAction, publicRoute, type RouteMetadata, route } from '../../src/index';
+import {
+  acceptsApplications,
+  acceptsUsers,
+  isAction,
+  permissions,
+  publicRoute,
+  type RouteMetadata,
+  route,
+} from '../../src/index';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const servicesDir = join(repoRoot, 'services');
@@ -79,6 +87,16 @@ function problems(route: HttpRoute, handler: unknown): string[] {
     if ((auth === 'user' || auth === 'user-or-api-key') && !acceptsUsers(metadata.action)) {
       found.push(`operation takes users, action ${metadata.action} does not`);
     }
+    // The scope an API key needs is data of the permission table; the contract must name the same.
+    const scope = (permissions[metadata.action] as { applicationScope?: string }).applicationScope ?? null;
+    const declared = (operation as { scope?: string | null }).scope ?? null;
+    if (
+      (auth === 'api-key' || auth === 'user-or-api-key') &&
+      acceptsApplications(metadata.action) &&
+      declared !== scope
+    ) {
+      found.push(`operation scope ${declared} differs from the scope of action ${metadata.action} (${scope})`);
+    }
   }
   if (metadata.idempotent !== operation.idempotent) found.push('Idempotency-Key support differs from the contract');
   return found;
@@ -126,5 +144,15 @@ describe('the wiring check itself', () => {
     expect(problems({ ...getOrganization, method: 'GET', path: '/applications/me' }, self)).toEqual([
       'operation takes API keys, action me:read does not',
     ]);
+  });
+
+  it('fails an API-key route whose action needs another scope than the contract names', () => {
+    const sending = route({ operation: 'getCallingApplication', action: 'notifications:send' }, async () => ({}));
+    const me: HttpRoute = { ...getOrganization, method: 'GET', path: '/applications/me' };
+    expect(problems(me, sending)).toContain(
+      'operation scope applications:self differs from the scope of action notifications:send (notifications:send)',
+    );
+    const self = route({ operation: 'getCallingApplication', action: 'applications:self' }, async () => ({}));
+    expect(problems(me, self)).toEqual([]);
   });
 });

@@ -355,15 +355,19 @@ describe('authentication and the layers through the stack', () => {
     expect(warned).toHaveBeenCalledWith('access denied', expect.objectContaining({ reason: 'no credential' }));
   });
 
-  it('answers 401 for an ID token and an API key together', async () => {
-    const response = await call(sendNotification, {
-      ...asAlice,
-      apiKey: 'key-acme',
-      method: 'POST',
-      ...orgPath('acme'),
-      body: {},
-    });
-    expect(response.statusCode).toBe(401);
+  it('answers 400 for an ID token and an API key together, on any route', async () => {
+    for (const handler of [sendNotification, getOrganization, applicationSelf]) {
+      const response = await call(handler, {
+        ...asAlice,
+        apiKey: 'key-acme',
+        method: 'POST',
+        ...orgPath('acme'),
+        body: {},
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    }
+    expect(store.loads).toBe(0);
   });
 
   it('answers 401 for an API key on a route whose action takes no API key', async () => {
@@ -477,17 +481,37 @@ describe('authentication and the layers through the stack', () => {
     expect(response.statusCode).toBe(401);
   });
 
-  it('serves applications:self to an API key without reading any organization', async () => {
+  it('serves applications:self to an API key, reading only the key organization (no membership)', async () => {
     const response = await call(applicationSelf, { apiKey: 'key-self', path: '/applications/me' });
     expect(response.statusCode).toBe(200);
     expect(response.body).toEqual({ id: 'app2', organizationId: 'acme' });
-    expect(store.loads).toBe(0);
+    expect(store.loads).toBe(1);
     expect((await call(applicationSelf, { ...asAlice, path: '/applications/me' })).statusCode).toBe(401);
   });
 
-  it('answers 401 to every API key while no application resolver is configured', async () => {
-    resetSecurityConfig();
-    configureSecurity({ models, organizationStore: store });
+  it('answers the same 401 to applications:self when the key organization is SUSPENDED, DELETED or missing', async () => {
+    const unknown = await call(applicationSelf, { apiKey: 'nope', path: '/applications/me' });
+    const strip = (body: unknown) => ({ ...(body as { error: object }).error, requestId: undefined });
+    for (const status of ['SUSPENDED', 'DELETED'] as const) {
+      store.add(organization('acme', { status }));
+      const response = await call(applicationSelf, { apiKey: 'key-self', path: '/applications/me' });
+      expect([status, response.statusCode]).toEqual([status, 401]);
+      expect(strip(response.body)).toEqual(strip(unknown.body));
+    }
+    configureSecurity({
+      resolvers: {
+        application: fakeApiKeyResolver({
+          'key-orphan': { kind: 'application', id: 'app9', organizationId: 'purged', scopes: ['applications:self'] },
+        }),
+      },
+    });
+    const orphan = await call(applicationSelf, { apiKey: 'key-orphan', path: '/applications/me' });
+    expect(orphan.statusCode).toBe(401);
+    expect(strip(orphan.body)).toEqual(strip(unknown.body));
+  });
+
+  it('answers 401 to an API key the application resolver does not know', async () => {
+    configureSecurity({ resolvers: { application: fakeApiKeyResolver({}) } });
     const response = await call(sendNotification, { apiKey: 'key-acme', method: 'POST', ...orgPath('acme'), body: {} });
     expect(response.statusCode).toBe(401);
   });
