@@ -36,10 +36,38 @@ const SERVICE_TAGS = [
 const RETRY_AFTER = {
   description: 'Seconds to wait before retrying.',
   required: true,
-  schema: { type: 'integer', minimum: 1 },
+  schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 3600 },
 };
 
-function errorResponses(model: Model): Record<string, unknown> {
+const headersOf = (headers: Record<string, unknown>) => (Object.keys(headers).length ? { headers } : {});
+
+/** The RateLimit header fields (IETF draft) on every 2xx and 4xx answer of a rate-limited route. */
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': {
+    description: 'The quota of the window that binds this request (the lowest remaining of the limits that apply).',
+    required: true,
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 100_000_000 },
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in the window.',
+    required: true,
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 100_000_000 },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until the window ends and the quota is whole again.',
+    required: true,
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 3600 },
+  },
+};
+
+const rateLimitHeaderRefs = () =>
+  Object.fromEntries(Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+
+/** Is the operation rate limited (every route with a credential; not the health checks)? */
+const isRateLimited = (operation: Operation) => operation.auth !== 'none';
+
+/** The error response objects by component name; `rateLimited`: with the RateLimit headers (4xx only). */
+function errorResponses(model: Model, rateLimited = true): Record<string, unknown> {
   const byStatus = new Map<number, string[]>();
   for (const [code, error] of Object.entries(model.errors)) {
     byStatus.set(error.status, [...(byStatus.get(error.status) ?? []), code]);
@@ -49,7 +77,10 @@ function errorResponses(model: Model): Record<string, unknown> {
       STATUS_NAMES[status] ?? `Status${status}`,
       {
         description: `Error: ${codes.join(' | ')}.`,
-        ...(codes.some((code) => model.errors[code]?.retryAfter) ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
+        ...headersOf({
+          ...(codes.some((code) => model.errors[code]?.retryAfter) ? { 'Retry-After': RETRY_AFTER } : {}),
+          ...(rateLimited && status < 500 ? rateLimitHeaderRefs() : {}),
+        }),
         content: {
           [JSON_TYPE]: {
             schema: { $ref: `${REF_PREFIX}ErrorResponse` },
@@ -88,22 +119,29 @@ function operationObject(model: Model, operation: Operation): Record<string, unk
   }
   if (operation.idempotent) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
 
+  const limited = isRateLimited(operation);
   const responses: Record<string, unknown> = {
     [operation.successStatus]: operation.response
       ? {
           description: 'Success.',
+          ...headersOf(limited ? rateLimitHeaderRefs() : {}),
           content: { [JSON_TYPE]: { schema: { $ref: `${REF_PREFIX}${operation.response}` } } },
         }
-      : { description: 'Success, no content.' },
+      : { description: 'Success, no content.', ...headersOf(limited ? rateLimitHeaderRefs() : {}) },
   };
   const statuses = [...new Set(operation.errors.map((code) => model.errors[code]?.status ?? 500))].sort();
+  // A health check carries no RateLimit headers: its errors are written out without them.
+  const unlimited = limited ? {} : errorResponses(model, false);
   for (const status of statuses) {
-    responses[status] = { $ref: `#/components/responses/${STATUS_NAMES[status] ?? `Status${status}`}` };
+    const name = STATUS_NAMES[status] ?? `Status${status}`;
+    responses[status] = limited ? { $ref: `#/components/responses/${name}` } : unlimited[name];
   }
   return {
     operationId: operation.id,
     summary: operation.summary,
-    ...(operation.description ? { description: operation.description } : {}),
+    description: limited
+      ? operation.description
+      : `${operation.description} Not rate limited: it carries no credential and reads no state.`,
     tags: [operation.service],
     security: SECURITY[operation.auth],
     ...(parameters.length ? { parameters } : {}),
@@ -143,10 +181,23 @@ export function buildOpenApi(model: Model): JsonSchema {
       summary: 'Organizations, memberships, applications with rotating API keys, and notifications.',
       description:
         'Generated from schemas/. Lists take ?limit= (1..100, default 20) and ?cursor= and answer {items, nextCursor}. ' +
-        'Every POST that creates something honours an Idempotency-Key header for 24 hours.',
+        'Every POST that creates something honours an Idempotency-Key header for 24 hours. ' +
+        'Rate limits (per organization and per API key by plan, per user on /me/*, per user per hour on some creates, ' +
+        'per platform staff user): above one, 429 RATE_LIMITED with Retry-After and nothing executed; every answer ' +
+        'of a route with a credential carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset.',
       license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
     },
-    servers: [{ url: 'http://127.0.0.1:3000', description: 'Local platform (npm start)' }],
+    servers: [
+      {
+        url: 'https://{httpApiId}.execute-api.{region}.amazonaws.com',
+        description: 'A deployed stage: the HttpApiUrl output of infra/platform.yml.',
+        variables: {
+          httpApiId: { default: 'abcdef1234', description: 'The HttpApiId output of the stage.' },
+          region: { default: 'us-east-1', description: 'The AWS region of the stage.' },
+        },
+      },
+      { url: 'http://127.0.0.1:3000', description: 'Local platform (npm start)' },
+    ],
     security: [{ bearerAuth: [] }],
     tags: SERVICE_TAGS,
     paths,
@@ -166,9 +217,10 @@ export function buildOpenApi(model: Model): JsonSchema {
           in: 'header',
           required: false,
           description: 'Replays the first response for 24 hours; another body with the same key answers 409.',
-          schema: { type: 'string', minLength: 1, maxLength: 255 },
+          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
         },
       },
+      headers: RATE_LIMIT_HEADERS,
       responses: errorResponses(model),
       schemas,
     },

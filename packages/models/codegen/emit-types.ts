@@ -73,10 +73,13 @@ export function emitTypes(model: Model): string {
   const definitions = Object.entries(model.definitions)
     .sort(([, a], [, b]) => kindRank(a) - kindRank(b))
     .map(([name, schema]) => definitionCode(name, schema));
+  const rate = ({ rps, burst }: { rps: number; burst: number }) => `{ rps: ${rps}, burst: ${burst} }`;
   const plans = Object.entries(model.plans).map(
     ([plan, limits]) =>
-      `  ${plan}: { members: ${limits.members}, applications: ${limits.applications}, keyMode: ${JSON.stringify(limits.keyMode)}, byok: ${limits.byok} },`,
+      `  ${plan}: { members: ${limits.members}, applications: ${limits.applications}, keyMode: ${JSON.stringify(limits.keyMode)}, byok: ${limits.byok}, rateLimit: ${rate(limits.rateLimit)} },`,
   );
+  const { rateLimits } = model;
+  const perHour = Object.entries(rateLimits.perUserPerHour).map(([id, limit]) => `    ${id}: ${limit},`);
   const errors = Object.entries(model.errors).map(
     ([code, error]) =>
       `  ${code}: { status: ${error.status}, message: ${JSON.stringify(error.message)}${error.retryAfter ? ', retryAfter: true' : ''} },`,
@@ -90,17 +93,47 @@ export interface SchemaTypes {
 ${schemaTypes.join('\n')}
 }
 
+/** A rate limit: \`rps\` requests per second on average and \`burst\` at once, i.e. a quota of \`burst\` requests per window of \`burst / rps\` seconds. */
+export interface RateLimit {
+  rps: number;
+  burst: number;
+}
+
 /** Limits and key mode of a plan; members counts ACTIVE memberships plus PENDING invitations. */
 export interface PlanLimits {
   members: number;
   applications: number;
   keyMode: KeyMode;
   byok: boolean;
+  /** Requests per organization, and separately per API key of the organization (spec section 5). */
+  rateLimit: RateLimit;
 }
 
 /** The plans table of spec section 4. */
 export const planLimits: Record<Plan, PlanLimits> = {
 ${plans.join('\n')}
+};
+
+/** The rate limits that follow no plan (schemas/rate-limits.yaml; the plan ones are \`planLimits[plan].rateLimit\`). */
+export interface RateLimits {
+  /** ${rateLimits.user.description ?? 'Per user.'} */
+  user: RateLimit;
+  /** ${rateLimits.staff.description ?? 'Per platform staff user.'} */
+  staff: RateLimit;
+  /** ${rateLimits.anonymous.description ?? 'Per source IP.'} */
+  anonymous: RateLimit;
+  /** Abuse limits: creates per user per hour, by operation id. */
+  perUserPerHour: Readonly<Record<string, number>>;
+}
+
+/** Rate limits of spec section 5 that follow no plan. */
+export const rateLimits: RateLimits = {
+  user: ${rate(rateLimits.user)},
+  staff: ${rate(rateLimits.staff)},
+  anonymous: ${rate(rateLimits.anonymous)},
+  perUserPerHour: {
+${perHour.join('\n')}
+  },
 };
 
 /** HTTP status and generic message of every error code; \`retryAfter\`: the answer carries Retry-After. */

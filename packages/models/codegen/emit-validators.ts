@@ -17,7 +17,10 @@ const FORMATS = {
   email:
     /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i,
   'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i,
-};
+  // OpenAPI's integer formats: documentation; every integer also has a minimum and a maximum within it.
+  int32: true,
+  int64: true,
+} as const;
 
 /**
  * Ajv's generated code reaches two runtime helpers through CommonJS `require`, even in ESM mode.

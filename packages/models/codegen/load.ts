@@ -2,9 +2,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
-import type { Auth, ErrorDef, Model, Operation, PlanDef, Schema } from './model';
+import type { Auth, ErrorDef, Model, Operation, PlanDef, RateDef, RateLimitsDef, Schema } from './model';
 
-const SPECIAL_FILES = ['plans.yaml', 'errors.yaml', 'parameters.yaml'];
+const SPECIAL_FILES = ['plans.yaml', 'rate-limits.yaml', 'errors.yaml', 'parameters.yaml'];
 const SERVICES = ['organizations', 'memberships', 'applications', 'notifications'];
 const AUTHS: Auth[] = ['user', 'user-or-api-key', 'api-key', 'none'];
 const OPERATION_KEYS = [
@@ -53,6 +53,7 @@ function readYaml(path: string): Yaml {
 export function loadModel(schemasDir: string): Model {
   const files = yamlFiles(schemasDir);
   const plans = readYaml(join(schemasDir, 'plans.yaml')) as Record<string, PlanDef>;
+  const rateLimits = readYaml(join(schemasDir, 'rate-limits.yaml')) as unknown as RateLimitsDef;
   const errors = readYaml(join(schemasDir, 'errors.yaml')) as Record<string, ErrorDef>;
   const parameters = readYaml(join(schemasDir, 'parameters.yaml')) as Record<string, Schema>;
 
@@ -80,7 +81,7 @@ export function loadModel(schemasDir: string): Model {
       definitions[operation.response] = pageSchema(operation.response.replace(/Page$/, ''));
     }
   }
-  const model: Model = { definitions, plans, errors, parameters, operations };
+  const model: Model = { definitions, plans, rateLimits, errors, parameters, operations };
   check(model);
   for (const schema of Object.values(definitions)) closeObjects(schema);
   for (const operation of operations) for (const schema of Object.values(operation.query)) closeObjects(schema);
@@ -132,7 +133,7 @@ function toOperation(
     method: String(raw.method).toUpperCase(),
     path,
     summary: (raw.summary as string | undefined) ?? fail('summary is required'),
-    description: raw.description as string | undefined,
+    description: (raw.description as string | undefined) ?? fail('description is required'),
     auth,
     scope: raw.scope as string | undefined,
     successStatus,
@@ -161,6 +162,8 @@ function errorCodes(operation: Operation, extra: string[]): string[] {
   }
   if (operation.pathParams.length > 0) codes.add('NOT_FOUND');
   for (const code of extra) codes.add(code);
+  // Every route with a credential is rate limited (spec section 5); health checks are not.
+  if (operation.auth !== 'none') codes.add('RATE_LIMITED');
   if (operation.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');
   if (operation.body) {
     codes.add('PAYLOAD_TOO_LARGE');
@@ -181,6 +184,14 @@ function check(model: Model): void {
     if (schema.type === 'string' && !schema.enum && schema.maxLength === undefined && !schema.$ref) {
       throw new Error(`${where}: a string needs maxLength or enum`);
     }
+    if (schema.type === 'string' && !schema.enum && !schema.$ref && !schema.format && !schema.pattern) {
+      throw new Error(`${where}: a string needs a format, a pattern or an enum`);
+    }
+    if ((schema.type === 'integer' || schema.type === 'number') && !schema.$ref) {
+      if (!schema.format || schema.minimum === undefined || schema.maximum === undefined) {
+        throw new Error(`${where}: a number needs a format, a minimum and a maximum`);
+      }
+    }
     if (nested && schema.properties) throw new Error(`${where}: nested objects must be named definitions ($ref)`);
     for (const [name, property] of Object.entries(schema.properties ?? {})) {
       visit(property, `${where}.${name}`, true);
@@ -200,6 +211,7 @@ function check(model: Model): void {
   for (const [plan, limits] of Object.entries(model.plans)) {
     if (!keyModes.includes(limits.keyMode)) throw new Error(`plans.yaml: ${plan}: keyMode must be one of KeyMode`);
   }
+  checkRateLimits(model);
   const routes = new Set<string>();
   const ids = new Set<string>();
   for (const operation of model.operations) {
@@ -211,6 +223,32 @@ function check(model: Model): void {
       if (name && !model.definitions[name]) throw new Error(`${operation.id}: unknown definition ${name}`);
     }
     for (const [name, schema] of Object.entries(operation.query)) visit(schema, `${operation.id}?${name}`, true);
+  }
+}
+
+function checkRate(rate: RateDef | undefined, where: string): void {
+  const whole = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
+  if (!rate || !whole(rate.rps) || !whole(rate.burst) || rate.burst < rate.rps) {
+    throw new Error(`${where}: needs rps and burst, whole numbers above 0, burst at least rps`);
+  }
+  if (!Number.isInteger(rate.burst / rate.rps))
+    throw new Error(`${where}: burst must be a multiple of rps (whole-second windows)`);
+}
+
+/** Every plan has its rateLimit; rate-limits.yaml has user, staff, anonymous and per-hour limits of real operations. */
+function checkRateLimits(model: Model): void {
+  for (const [plan, limits] of Object.entries(model.plans))
+    checkRate(limits.rateLimit, `plans.yaml: ${plan}.rateLimit`);
+  // The window is part of a counter's key, chosen before the organization (and so its plan) is read.
+  const windows = new Set(Object.values(model.plans).map(({ rateLimit }) => rateLimit.burst / rateLimit.rps));
+  if (windows.size > 1) throw new Error('plans.yaml: every plan needs the same burst / rps (one window length)');
+  const { rateLimits } = model;
+  for (const kind of ['user', 'staff', 'anonymous'] as const) checkRate(rateLimits[kind], `rate-limits.yaml: ${kind}`);
+  const ids = new Set(model.operations.map((operation) => operation.id));
+  for (const [id, limit] of Object.entries(rateLimits.perUserPerHour ?? {})) {
+    if (!ids.has(id)) throw new Error(`rate-limits.yaml: perUserPerHour.${id} is not an operation`);
+    if (!Number.isInteger(limit) || limit <= 0)
+      throw new Error(`rate-limits.yaml: perUserPerHour.${id} must be above 0`);
   }
 }
 

@@ -17,12 +17,33 @@ export interface Schema {
   [keyword: string]: unknown;
 }
 
+/** A rate: `rps` requests per second on average, `burst` of them at once (a quota of `burst` per `burst / rps` seconds). */
+export interface RateDef {
+  description?: string;
+  rps: number;
+  burst: number;
+}
+
 export interface PlanDef {
   description?: string;
   members: number;
   applications: number;
   keyMode: string;
   byok: boolean;
+  /** Per organization, and separately per API key of the organization. */
+  rateLimit: RateDef;
+}
+
+/** schemas/rate-limits.yaml: the rate limits that follow no plan. */
+export interface RateLimitsDef {
+  /** Per user on the routes that name no organization (/me/*, POST /organizations). */
+  user: RateDef;
+  /** Per platform staff user (groups OWNER, EMPLOYEE), on every route. */
+  staff: RateDef;
+  /** Per source IP, for requests refused before a credential verified. */
+  anonymous: RateDef;
+  /** Abuse limits: creates per user per hour, by operation id. */
+  perUserPerHour: Record<string, number>;
 }
 
 export interface ErrorDef {
@@ -41,7 +62,8 @@ export interface Operation {
   method: string;
   path: string;
   summary: string;
-  description?: string;
+  /** Required: every operation of the OpenAPI document has one. */
+  description: string;
   auth: Auth;
   scope?: string;
   successStatus: number;
@@ -63,6 +85,7 @@ export interface Model {
   /** Every named schema: enums, entities, bodies, pages, in a stable order. */
   definitions: Record<string, Schema>;
   plans: Record<string, PlanDef>;
+  rateLimits: RateLimitsDef;
   errors: Record<string, ErrorDef>;
   parameters: Record<string, Schema>;
   operations: Operation[];

@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the applications of an organization */
+        /**
+         * List the applications of an organization
+         * @description Metadata and key prefixes only, never keys or secrets. Members (VIEWER and above) and platform staff (audited).
+         */
         get: operations["listApplications"];
         put?: never;
         /**
@@ -28,15 +31,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an application (key prefixes, never keys) */
+        /**
+         * Get an application (key prefixes, never keys)
+         * @description Metadata, key slots with their prefixes, createdAt and lastUsedAt; never a key. 404 for an application of another organization.
+         */
         get: operations["getApplication"];
         put?: never;
         post?: never;
-        /** Delete an application; its keys stop verifying */
+        /**
+         * Delete an application; its keys stop verifying
+         * @description ADMIN and above. Its API keys stop verifying at once.
+         */
         delete: operations["deleteApplication"];
         options?: never;
         head?: never;
-        /** Update an application */
+        /**
+         * Update an application
+         * @description Name and description (ADMIN and above); the keys are untouched.
+         */
         patch: operations["updateApplication"];
         trace?: never;
     };
@@ -49,7 +61,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a next API key; both keys verify */
+        /**
+         * Issue a next API key; both keys verify
+         * @description The next key is shown in plaintext in this response only. The current key keeps verifying; 409 while a next key is already pending.
+         */
         post: operations["rotateApiKey"];
         delete?: never;
         options?: never;
@@ -87,7 +102,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Withdraw the pending next key at once */
+        /**
+         * Withdraw the pending next key at once
+         * @description The pending next key stops verifying at once; the current key is untouched. 409 when there is no next key.
+         */
         delete: operations["withdrawNextApiKey"];
         options?: never;
         head?: never;
@@ -103,7 +121,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Emergency revoke; the current key stops at once */
+        /**
+         * Emergency revoke; the current key stops at once
+         * @description For a leaked key: the current key stops verifying at once. 409 when there is no current key.
+         */
         post: operations["revokeApiKey"];
         delete?: never;
         options?: never;
@@ -118,7 +139,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a secret's plaintext (ADMIN and above) */
+        /**
+         * Read a secret's plaintext (ADMIN and above)
+         * @description The plaintext, decrypted under the organization's key with its encryption context. ADMIN and above only; platform staff never.
+         */
         get: operations["getSecret"];
         /**
          * Create or replace a named secret
@@ -139,7 +163,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List secret names and timestamps */
+        /**
+         * List secret names and timestamps
+         * @description Names and timestamps only, never values.
+         */
         get: operations["listSecrets"];
         put?: never;
         post?: never;
@@ -156,7 +183,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The application of the calling API key */
+        /**
+         * The application of the calling API key
+         * @description With X-Api-Key only: the application, its organization, and which key slot matched (current, next or previous).
+         */
         get: operations["getCallingApplication"];
         put?: never;
         post?: never;
@@ -173,7 +203,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health of the platform (answered by the gateway) */
+        /**
+         * Health of the platform (answered by the gateway)
+         * @description ok when every service answers its own health route; 503 with the same body when one does not. Not rate limited: it carries no credential and reads no state.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -192,7 +225,7 @@ export interface paths {
         };
         /**
          * Health of one service
-         * @description Served by the named service itself behind the one base URL.
+         * @description Served by the named service itself behind the one base URL. Not rate limited: it carries no credential and reads no state.
          */
         get: operations["getServiceHealth"];
         put?: never;
@@ -210,7 +243,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List my organizations with my role */
+        /**
+         * List my organizations with my role
+         * @description Every organization where I have an ACTIVE membership, with my role (one index query, no scan).
+         */
         get: operations["listMyOrganizations"];
         put?: never;
         post?: never;
@@ -227,7 +263,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the ACTIVE members */
+        /**
+         * List the ACTIVE members
+         * @description VIEWER and above, and platform staff (audited).
+         */
         get: operations["listMembers"];
         put?: never;
         post?: never;
@@ -247,11 +286,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member */
+        /**
+         * Remove a member
+         * @description Only a member whose role is strictly below the caller's; the OWNER cannot be removed.
+         */
         delete: operations["removeMember"];
         options?: never;
         head?: never;
-        /** Change a member's role */
+        /**
+         * Change a member's role
+         * @description Only a member whose role is strictly below the caller's, to a role strictly below the caller's; the OWNER's role changes only through transfer.
+         */
         patch: operations["updateMember"];
         trace?: never;
     };
@@ -264,7 +309,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Leave an organization (anyone but the OWNER) */
+        /**
+         * Leave an organization (anyone but the OWNER)
+         * @description Ends my membership; the OWNER transfers ownership first.
+         */
         post: operations["leaveOrganization"];
         delete?: never;
         options?: never;
@@ -279,7 +327,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the invitations of an organization */
+        /**
+         * List the invitations of an organization
+         * @description ADMIN and above; ?status= keeps one status.
+         */
         get: operations["listInvitations"];
         put?: never;
         /**
@@ -303,7 +354,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an invitation */
+        /**
+         * Revoke an invitation
+         * @description ADMIN and above: a PENDING invitation becomes REVOKED; 409 for one that is no longer PENDING.
+         */
         delete: operations["revokeInvitation"];
         options?: never;
         head?: never;
@@ -319,7 +373,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Renew an invitation's expiry (also of an EXPIRED one) */
+        /**
+         * Renew an invitation's expiry (also of an EXPIRED one)
+         * @description ADMIN and above: the expiry becomes 7 days from now, also for an EXPIRED invitation.
+         */
         post: operations["resendInvitation"];
         delete?: never;
         options?: never;
@@ -334,7 +391,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the PENDING invitations addressed to my verified email */
+        /**
+         * List the PENDING invitations addressed to my verified email
+         * @description Needs a token with email_verified true; the invitations addressed to that email.
+         */
         get: operations["listMyInvitations"];
         put?: never;
         post?: never;
@@ -373,7 +433,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decline an invitation */
+        /**
+         * Decline an invitation
+         * @description Needs a token carrying the invitation's email with email_verified true; the invitation becomes DECLINED.
+         */
         post: operations["declineInvitation"];
         delete?: never;
         options?: never;
@@ -388,7 +451,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List my notifications, newest first */
+        /**
+         * List my notifications, newest first
+         * @description My own inbox merged with the inbox of my verified email (invitations sent before I was a member). Expired notifications (90 days) are never listed.
+         */
         get: operations["listMyNotifications"];
         put?: never;
         post?: never;
@@ -405,7 +471,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Count my unread notifications */
+        /**
+         * Count my unread notifications
+         * @description One maintained counter per inbox (O(1)); always equal to the number of unread, unexpired notifications listed.
+         */
         get: operations["getUnreadCount"];
         put?: never;
         post?: never;
@@ -424,7 +493,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark one notification read */
+        /**
+         * Mark one notification read
+         * @description Idempotent. 404 for an id that is not in my inboxes, or has expired.
+         */
         post: operations["markNotificationRead"];
         delete?: never;
         options?: never;
@@ -441,7 +513,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark all my notifications read */
+        /**
+         * Mark all my notifications read
+         * @description In conditional batches; idempotent and resumable. `complete` is false when the time budget ran out first; call again to continue.
+         */
         post: operations["markAllNotificationsRead"];
         delete?: never;
         options?: never;
@@ -458,7 +533,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a notification to the matching ACTIVE members */
+        /**
+         * Send a notification to the matching ACTIVE members
+         * @description ADMIN and above, the platform OWNER, or an API key of this organization with scope notifications:send. Fan-out to the ACTIVE members that match the audience.
+         */
         post: operations["sendOrganizationNotification"];
         delete?: never;
         options?: never;
@@ -473,7 +551,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the audit log, newest first */
+        /**
+         * Read the audit log, newest first
+         * @description Every domain event of the organization (spec section 7), platform.access entries included; `?type=` keeps one event type.
+         */
         get: operations["getAuditLog"];
         put?: never;
         post?: never;
@@ -490,7 +571,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List every organization (platform staff only) */
+        /**
+         * List every organization (platform staff only)
+         * @description Platform staff (OWNER, EMPLOYEE) only: every organization, paginated; ?status= keeps one status.
+         */
         get: operations["listOrganizations"];
         put?: never;
         /**
@@ -511,7 +595,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an organization */
+        /**
+         * Get an organization
+         * @description VIEWER and above, and platform staff (audited). Shows the encryption mode, never key material.
+         */
         get: operations["getOrganization"];
         put?: never;
         post?: never;
@@ -522,7 +609,10 @@ export interface paths {
         delete: operations["deleteOrganization"];
         options?: never;
         head?: never;
-        /** Update an organization's name or metadata */
+        /**
+         * Update an organization's name or metadata
+         * @description ADMIN and above, or the platform OWNER.
+         */
         patch: operations["updateOrganization"];
         trace?: never;
     };
@@ -535,7 +625,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore a soft-deleted organization */
+        /**
+         * Restore a soft-deleted organization
+         * @description By its OWNER or the platform OWNER, within 30 days of the deletion.
+         */
         post: operations["restoreOrganization"];
         delete?: never;
         options?: never;
@@ -551,7 +644,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the plan (platform OWNER) */
+        /**
+         * Change the plan (platform OWNER)
+         * @description Platform OWNER only. A downgrade below current usage is allowed and blocks further creates until usage is under the new limit.
+         */
         put: operations["changePlan"];
         post?: never;
         delete?: never;
@@ -569,7 +665,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Suspend an organization (platform staff) */
+        /**
+         * Suspend an organization (platform staff)
+         * @description Platform OWNER or EMPLOYEE. Members may still read; every write answers 403 ORGANIZATION_SUSPENDED and its API keys stop verifying.
+         */
         post: operations["suspendOrganization"];
         delete?: never;
         options?: never;
@@ -586,7 +685,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reactivate a suspended organization (platform staff) */
+        /**
+         * Reactivate a suspended organization (platform staff)
+         * @description Platform OWNER or EMPLOYEE; the organization and its API keys work again.
+         */
         post: operations["reactivateOrganization"];
         delete?: never;
         options?: never;
@@ -660,6 +762,7 @@ export interface components {
         RequestId: string;
         /** @description A display name. */
         Name: string;
+        /** @description Free text; no control characters but tab and line breaks. */
         Description: string;
         /** @description URL-friendly unique name of an organization. */
         Slug: string;
@@ -679,6 +782,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * Format: int32
          * @description Page size.
          * @default 20
          */
@@ -686,7 +790,7 @@ export interface components {
         /** @description Opaque cursor returned as nextCursor by the previous page. */
         Cursor: string;
         SecretName: string;
-        /** @description At most 4 KiB of UTF-8 (the service also checks the byte length). */
+        /** @description At most 4 KiB of UTF-8 (the service also checks the byte length); no control characters but tab and line breaks. */
         SecretValue: string;
         FieldError: {
             /** @description JSON pointer of the offending field, e.g. /name. */
@@ -811,6 +915,7 @@ export interface components {
          */
         PromoteApiKeyRequest: {
             /**
+             * Format: int32
              * @description How long the old current key keeps verifying.
              * @default 86400
              */
@@ -906,13 +1011,25 @@ export interface components {
          *     }
          */
         UnreadCount: {
+            /** Format: int32 */
             count: number;
         };
+        /**
+         * @example {
+         *       "updated": 5000,
+         *       "complete": true
+         *     }
+         */
         MarkAllReadResponse: {
-            /** @description How many notifications became read. */
+            /**
+             * Format: int32
+             * @description How many notifications became read.
+             */
             updated: number;
+            /** @description False when the request's time budget ran out first; calling again marks the rest (it is resumable and idempotent). */
+            complete: boolean;
         };
-        /** @description Who receives it among the ACTIVE members; everyone when both lists are absent. */
+        /** @description Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently. */
         NotificationAudience: {
             roles?: components["schemas"]["OrganizationRole"][];
             userIds?: components["schemas"]["UserId"][];
@@ -935,7 +1052,10 @@ export interface components {
             audience: components["schemas"]["NotificationAudience"];
         };
         SendNotificationResponse: {
-            /** @description How many members received it. */
+            /**
+             * Format: int32
+             * @description How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.
+             */
             recipients: number;
         };
         /**
@@ -1209,6 +1329,7 @@ export interface components {
             expiresAt: components["schemas"]["Timestamp"];
         };
         NotificationTitle: string;
+        /** @description Free text; no control characters but tab and line breaks. */
         NotificationBody: string;
         /**
          * @description A tenant. Soft-deleted organizations stay restorable for 30 days.
@@ -1253,7 +1374,9 @@ export interface components {
         };
         /** @description Counters kept equal to the real item counts; members counts PENDING invitations too. */
         OrganizationUsage: {
+            /** Format: int32 */
             members: number;
+            /** Format: int32 */
             applications: number;
         };
         /** @description Which key protects the organization's data key; never key material. */
@@ -1317,6 +1440,9 @@ export interface components {
         /** @description Error: VALIDATION_FAILED. */
         BadRequest: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1326,6 +1452,9 @@ export interface components {
         /** @description Error: UNAUTHENTICATED. */
         Unauthenticated: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1335,6 +1464,9 @@ export interface components {
         /** @description Error: FORBIDDEN | PLAN_LIMIT_REACHED | ORGANIZATION_SUSPENDED. */
         Forbidden: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1344,6 +1476,9 @@ export interface components {
         /** @description Error: NOT_FOUND. */
         NotFound: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1353,6 +1488,9 @@ export interface components {
         /** @description Error: CONFLICT | IDEMPOTENCY_KEY_REUSED. */
         Conflict: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1362,6 +1500,9 @@ export interface components {
         /** @description Error: PAYLOAD_TOO_LARGE. */
         PayloadTooLarge: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1371,6 +1512,9 @@ export interface components {
         /** @description Error: UNSUPPORTED_MEDIA_TYPE. */
         UnsupportedMediaType: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1382,6 +1526,9 @@ export interface components {
             headers: {
                 /** @description Seconds to wait before retrying. */
                 "Retry-After": number;
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -1414,7 +1561,14 @@ export interface components {
         IdempotencyKey: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The quota of the window that binds this request (the lowest remaining of the limits that apply). */
+        "RateLimit-Limit": number;
+        /** @description Requests left in the window. */
+        "RateLimit-Remaining": number;
+        /** @description Seconds until the window ends and the quota is whole again. */
+        "RateLimit-Reset": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1438,6 +1592,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1448,6 +1605,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1473,6 +1631,9 @@ export interface operations {
             /** @description Success. */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1486,6 +1647,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1505,6 +1667,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1515,6 +1680,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1534,6 +1700,9 @@ export interface operations {
             /** @description Success, no content. */
             204: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1542,6 +1711,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1565,6 +1735,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1577,6 +1750,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1599,6 +1773,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1610,6 +1787,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1633,6 +1811,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1646,6 +1827,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1665,6 +1847,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1676,6 +1861,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1695,6 +1881,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1706,6 +1895,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1726,6 +1916,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1736,6 +1929,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1760,6 +1954,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1772,6 +1969,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1796,6 +1994,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1806,6 +2007,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1822,6 +2024,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1830,6 +2035,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1852,8 +2058,26 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            500: components["responses"]["Internal"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Error: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getServiceHealth: {
@@ -1876,10 +2100,44 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceHealth"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Error: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error: NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     listMyOrganizations: {
@@ -1899,6 +2157,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1908,6 +2169,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1931,6 +2193,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1941,6 +2206,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1960,6 +2226,9 @@ export interface operations {
             /** @description Success, no content. */
             204: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1968,6 +2237,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1991,6 +2261,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2003,6 +2276,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2021,6 +2295,9 @@ export interface operations {
             /** @description Success, no content. */
             204: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2029,6 +2306,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2053,6 +2331,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2063,6 +2344,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2088,6 +2370,9 @@ export interface operations {
             /** @description Success. */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2101,6 +2386,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2120,6 +2406,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2131,6 +2420,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2150,6 +2440,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2161,6 +2454,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2182,6 +2476,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2191,6 +2488,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2209,6 +2507,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2220,6 +2521,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2238,6 +2540,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2249,6 +2554,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2272,6 +2578,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2281,6 +2590,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2297,6 +2607,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2305,6 +2618,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2323,6 +2637,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2333,6 +2650,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2349,6 +2667,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2357,6 +2678,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2382,6 +2704,9 @@ export interface operations {
             /** @description Success. */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2395,6 +2720,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2420,6 +2746,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2430,6 +2759,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2452,6 +2782,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2461,6 +2794,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2484,6 +2818,9 @@ export interface operations {
             /** @description Success. */
             201: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2496,6 +2833,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2514,6 +2852,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2524,6 +2865,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2542,6 +2884,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2552,6 +2897,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2574,6 +2920,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2586,6 +2935,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2604,6 +2954,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2615,6 +2968,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2637,6 +2991,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2649,6 +3006,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2667,6 +3025,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2678,6 +3039,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2696,6 +3058,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2707,6 +3072,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2729,6 +3095,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2742,6 +3111,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2764,6 +3134,9 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2777,6 +3150,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -6,13 +6,27 @@ export const openapiDocument = {
     "title": "Tenantry API",
     "version": "1.0.0",
     "summary": "Organizations, memberships, applications with rotating API keys, and notifications.",
-    "description": "Generated from schemas/. Lists take ?limit= (1..100, default 20) and ?cursor= and answer {items, nextCursor}. Every POST that creates something honours an Idempotency-Key header for 24 hours.",
+    "description": "Generated from schemas/. Lists take ?limit= (1..100, default 20) and ?cursor= and answer {items, nextCursor}. Every POST that creates something honours an Idempotency-Key header for 24 hours. Rate limits (per organization and per API key by plan, per user on /me/*, per user per hour on some creates, per platform staff user): above one, 429 RATE_LIMITED with Retry-After and nothing executed; every answer of a route with a credential carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset.",
     "license": {
       "name": "UNLICENSED",
       "identifier": "LicenseRef-Proprietary"
     }
   },
   "servers": [
+    {
+      "url": "https://{httpApiId}.execute-api.{region}.amazonaws.com",
+      "description": "A deployed stage: the HttpApiUrl output of infra/platform.yml.",
+      "variables": {
+        "httpApiId": {
+          "default": "abcdef1234",
+          "description": "The HttpApiId output of the stage."
+        },
+        "region": {
+          "default": "us-east-1",
+          "description": "The AWS region of the stage."
+        }
+      }
+    },
     {
       "url": "http://127.0.0.1:3000",
       "description": "Local platform (npm start)"
@@ -85,6 +99,17 @@ export const openapiDocument = {
         "responses": {
           "201": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -114,6 +139,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -130,6 +158,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "PLAN_LIMIT_REACHED",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
@@ -140,6 +169,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listApplications",
         "summary": "List the applications of an organization",
+        "description": "Metadata and key prefixes only, never keys or secrets. Members (VIEWER and above) and platform staff (audited).",
         "tags": [
           "applications"
         ],
@@ -168,6 +198,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -189,6 +220,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -209,6 +251,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -223,6 +268,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -232,6 +278,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getApplication",
         "summary": "Get an application (key prefixes, never keys)",
+        "description": "Metadata, key slots with their prefixes, createdAt and lastUsedAt; never a key. 404 for an application of another organization.",
         "tags": [
           "applications"
         ],
@@ -269,6 +316,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -289,6 +347,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -303,6 +364,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -310,6 +372,7 @@ export const openapiDocument = {
       "patch": {
         "operationId": "updateApplication",
         "summary": "Update an application",
+        "description": "Name and description (ADMIN and above); the keys are untouched.",
         "tags": [
           "applications"
         ],
@@ -357,6 +420,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -383,6 +457,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -398,6 +475,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -407,6 +485,7 @@ export const openapiDocument = {
       "delete": {
         "operationId": "deleteApplication",
         "summary": "Delete an application; its keys stop verifying",
+        "description": "ADMIN and above. Its API keys stop verifying at once.",
         "tags": [
           "applications"
         ],
@@ -443,7 +522,18 @@ export const openapiDocument = {
         ],
         "responses": {
           "204": {
-            "description": "Success, no content."
+            "description": "Success, no content.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -456,6 +546,9 @@ export const openapiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           },
           "500": {
             "$ref": "#/components/responses/Internal"
@@ -472,6 +565,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -481,6 +575,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "rotateApiKey",
         "summary": "Issue a next API key; both keys verify",
+        "description": "The next key is shown in plaintext in this response only. The current key keeps verifying; 409 while a next key is already pending.",
         "tags": [
           "applications"
         ],
@@ -521,6 +616,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -544,6 +650,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -560,6 +669,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "IDEMPOTENCY_KEY_REUSED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
@@ -618,6 +728,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -647,6 +768,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -663,6 +787,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -674,6 +799,7 @@ export const openapiDocument = {
       "delete": {
         "operationId": "withdrawNextApiKey",
         "summary": "Withdraw the pending next key at once",
+        "description": "The pending next key stops verifying at once; the current key is untouched. 409 when there is no next key.",
         "tags": [
           "applications"
         ],
@@ -711,6 +837,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -734,6 +871,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -750,6 +890,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -759,6 +900,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "revokeApiKey",
         "summary": "Emergency revoke; the current key stops at once",
+        "description": "For a leaked key: the current key stops verifying at once. 409 when there is no current key.",
         "tags": [
           "applications"
         ],
@@ -796,6 +938,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -819,6 +972,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -835,6 +991,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -903,6 +1060,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -929,6 +1097,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -945,6 +1116,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "PLAN_LIMIT_REACHED",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -954,6 +1126,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getSecret",
         "summary": "Read a secret's plaintext (ADMIN and above)",
+        "description": "The plaintext, decrypted under the organization's key with its encryption context. ADMIN and above only; platform staff never.",
         "tags": [
           "applications"
         ],
@@ -1002,6 +1175,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1022,6 +1206,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1036,6 +1223,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1045,6 +1233,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listSecrets",
         "summary": "List secret names and timestamps",
+        "description": "Names and timestamps only, never values.",
         "tags": [
           "applications"
         ],
@@ -1085,6 +1274,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -1106,6 +1296,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1126,6 +1327,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1140,6 +1344,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1149,6 +1354,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getCallingApplication",
         "summary": "The application of the calling API key",
+        "description": "With X-Api-Key only: the application, its organization, and which key slot matched (current, next or previous).",
         "tags": [
           "applications"
         ],
@@ -1160,6 +1366,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1174,6 +1391,9 @@ export const openapiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1187,6 +1407,7 @@ export const openapiDocument = {
         "x-error-codes": [
           "UNAUTHENTICATED",
           "FORBIDDEN",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1196,6 +1417,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getHealth",
         "summary": "Health of the platform (answered by the gateway)",
+        "description": "ok when every service answers its own health route; 503 with the same body when one does not. Not rate limited: it carries no credential and reads no state.",
         "tags": [
           "organizations"
         ],
@@ -1212,10 +1434,60 @@ export const openapiDocument = {
             }
           },
           "500": {
-            "$ref": "#/components/responses/Internal"
+            "description": "Error: INTERNAL.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                },
+                "examples": {
+                  "INTERNAL": {
+                    "summary": "Something went wrong.",
+                    "value": {
+                      "error": {
+                        "code": "INTERNAL",
+                        "message": "Something went wrong.",
+                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                      }
+                    }
+                  }
+                }
+              }
+            }
           },
           "503": {
-            "$ref": "#/components/responses/ServiceUnavailable"
+            "description": "Error: SERVICE_UNAVAILABLE.",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "required": true,
+                "schema": {
+                  "type": "integer",
+                  "format": "int32",
+                  "minimum": 1,
+                  "maximum": 3600
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                },
+                "examples": {
+                  "SERVICE_UNAVAILABLE": {
+                    "summary": "Overload, or a dependency (the JWKS, DynamoDB, KMS, the event bus) timing out or throttling; never 401 for valid credentials, never 500. Retry-After gives the seconds to wait; retry a create with the same Idempotency-Key.",
+                    "value": {
+                      "error": {
+                        "code": "SERVICE_UNAVAILABLE",
+                        "message": "The service is busy. Retry after the Retry-After delay.",
+                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
         },
         "x-service": "organizations",
@@ -1230,7 +1502,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getServiceHealth",
         "summary": "Health of one service",
-        "description": "Served by the named service itself behind the one base URL.",
+        "description": "Served by the named service itself behind the one base URL. Not rate limited: it carries no credential and reads no state.",
         "tags": [
           "organizations"
         ],
@@ -1263,16 +1535,104 @@ export const openapiDocument = {
             }
           },
           "400": {
-            "$ref": "#/components/responses/BadRequest"
+            "description": "Error: VALIDATION_FAILED.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                },
+                "examples": {
+                  "VALIDATION_FAILED": {
+                    "summary": "Comes with details, one per field; a forged or foreign cursor also answers this, on /cursor.",
+                    "value": {
+                      "error": {
+                        "code": "VALIDATION_FAILED",
+                        "message": "The request is invalid.",
+                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                      }
+                    }
+                  }
+                }
+              }
+            }
           },
           "404": {
-            "$ref": "#/components/responses/NotFound"
+            "description": "Error: NOT_FOUND.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                },
+                "examples": {
+                  "NOT_FOUND": {
+                    "summary": "Not found.",
+                    "value": {
+                      "error": {
+                        "code": "NOT_FOUND",
+                        "message": "Not found.",
+                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                      }
+                    }
+                  }
+                }
+              }
+            }
           },
           "500": {
-            "$ref": "#/components/responses/Internal"
+            "description": "Error: INTERNAL.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                },
+                "examples": {
+                  "INTERNAL": {
+                    "summary": "Something went wrong.",
+                    "value": {
+                      "error": {
+                        "code": "INTERNAL",
+                        "message": "Something went wrong.",
+                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                      }
+                    }
+                  }
+                }
+              }
+            }
           },
           "503": {
-            "$ref": "#/components/responses/ServiceUnavailable"
+            "description": "Error: SERVICE_UNAVAILABLE.",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "required": true,
+                "schema": {
+                  "type": "integer",
+                  "format": "int32",
+                  "minimum": 1,
+                  "maximum": 3600
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorResponse"
+                },
+                "examples": {
+                  "SERVICE_UNAVAILABLE": {
+                    "summary": "Overload, or a dependency (the JWKS, DynamoDB, KMS, the event bus) timing out or throttling; never 401 for valid credentials, never 500. Retry-After gives the seconds to wait; retry a create with the same Idempotency-Key.",
+                    "value": {
+                      "error": {
+                        "code": "SERVICE_UNAVAILABLE",
+                        "message": "The service is busy. Retry after the Retry-After delay.",
+                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
         },
         "x-service": "organizations",
@@ -1289,6 +1649,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listMyOrganizations",
         "summary": "List my organizations with my role",
+        "description": "Every organization where I have an ACTIVE membership, with my role (one index query, no scan).",
         "tags": [
           "memberships"
         ],
@@ -1305,6 +1666,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -1326,6 +1688,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1343,6 +1716,9 @@ export const openapiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1356,6 +1732,7 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1365,6 +1742,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listMembers",
         "summary": "List the ACTIVE members",
+        "description": "VIEWER and above, and platform staff (audited).",
         "tags": [
           "memberships"
         ],
@@ -1393,6 +1771,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -1414,6 +1793,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1434,6 +1824,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1448,6 +1841,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1457,6 +1851,7 @@ export const openapiDocument = {
       "patch": {
         "operationId": "updateMember",
         "summary": "Change a member's role",
+        "description": "Only a member whose role is strictly below the caller's, to a role strictly below the caller's; the OWNER's role changes only through transfer.",
         "tags": [
           "memberships"
         ],
@@ -1504,6 +1899,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1530,6 +1936,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1545,6 +1954,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -1554,6 +1964,7 @@ export const openapiDocument = {
       "delete": {
         "operationId": "removeMember",
         "summary": "Remove a member",
+        "description": "Only a member whose role is strictly below the caller's; the OWNER cannot be removed.",
         "tags": [
           "memberships"
         ],
@@ -1590,7 +2001,18 @@ export const openapiDocument = {
         ],
         "responses": {
           "204": {
-            "description": "Success, no content."
+            "description": "Success, no content.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -1603,6 +2025,9 @@ export const openapiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           },
           "500": {
             "$ref": "#/components/responses/Internal"
@@ -1619,6 +2044,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1628,6 +2054,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "leaveOrganization",
         "summary": "Leave an organization (anyone but the OWNER)",
+        "description": "Ends my membership; the OWNER transfers ownership first.",
         "tags": [
           "memberships"
         ],
@@ -1652,7 +2079,18 @@ export const openapiDocument = {
         ],
         "responses": {
           "204": {
-            "description": "Success, no content."
+            "description": "Success, no content.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -1665,6 +2103,9 @@ export const openapiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           },
           "500": {
             "$ref": "#/components/responses/Internal"
@@ -1681,6 +2122,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1729,6 +2171,17 @@ export const openapiDocument = {
         "responses": {
           "201": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1758,6 +2211,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1775,6 +2231,7 @@ export const openapiDocument = {
           "PLAN_LIMIT_REACHED",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
@@ -1785,6 +2242,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listInvitations",
         "summary": "List the invitations of an organization",
+        "description": "ADMIN and above; ?status= keeps one status.",
         "tags": [
           "memberships"
         ],
@@ -1828,6 +2286,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -1849,6 +2308,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1869,6 +2339,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1883,6 +2356,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1892,6 +2366,7 @@ export const openapiDocument = {
       "delete": {
         "operationId": "revokeInvitation",
         "summary": "Revoke an invitation",
+        "description": "ADMIN and above: a PENDING invitation becomes REVOKED; 409 for one that is no longer PENDING.",
         "tags": [
           "memberships"
         ],
@@ -1929,6 +2404,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1952,6 +2438,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -1968,6 +2457,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -1977,6 +2467,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "resendInvitation",
         "summary": "Renew an invitation's expiry (also of an EXPIRED one)",
+        "description": "ADMIN and above: the expiry becomes 7 days from now, also for an EXPIRED invitation.",
         "tags": [
           "memberships"
         ],
@@ -2014,6 +2505,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2037,6 +2539,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2053,6 +2558,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2062,6 +2568,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listMyInvitations",
         "summary": "List the PENDING invitations addressed to my verified email",
+        "description": "Needs a token with email_verified true; the invitations addressed to that email.",
         "tags": [
           "memberships"
         ],
@@ -2078,6 +2585,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -2099,6 +2607,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2116,6 +2635,9 @@ export const openapiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2129,6 +2651,7 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2164,6 +2687,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2187,6 +2721,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2204,6 +2741,7 @@ export const openapiDocument = {
           "PLAN_LIMIT_REACHED",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2213,6 +2751,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "declineInvitation",
         "summary": "Decline an invitation",
+        "description": "Needs a token carrying the invitation's email with email_verified true; the invitation becomes DECLINED.",
         "tags": [
           "memberships"
         ],
@@ -2238,6 +2777,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2261,6 +2811,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2276,6 +2829,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2285,6 +2839,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listMyNotifications",
         "summary": "List my notifications, newest first",
+        "description": "My own inbox merged with the inbox of my verified email (invitations sent before I was a member). Expired notifications (90 days) are never listed.",
         "tags": [
           "notifications"
         ],
@@ -2310,6 +2865,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -2331,6 +2887,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2348,6 +2915,9 @@ export const openapiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2361,6 +2931,7 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2370,6 +2941,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getUnreadCount",
         "summary": "Count my unread notifications",
+        "description": "One maintained counter per inbox (O(1)); always equal to the number of unread, unexpired notifications listed.",
         "tags": [
           "notifications"
         ],
@@ -2381,6 +2953,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2395,6 +2978,9 @@ export const openapiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2407,6 +2993,7 @@ export const openapiDocument = {
         "x-error-codes": [
           "UNAUTHENTICATED",
           "FORBIDDEN",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2416,6 +3003,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "markNotificationRead",
         "summary": "Mark one notification read",
+        "description": "Idempotent. 404 for an id that is not in my inboxes, or has expired.",
         "tags": [
           "notifications"
         ],
@@ -2441,6 +3029,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2461,6 +3060,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2475,6 +3077,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2484,6 +3087,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "markAllNotificationsRead",
         "summary": "Mark all my notifications read",
+        "description": "In conditional batches; idempotent and resumable. `complete` is false when the time budget ran out first; call again to continue.",
         "tags": [
           "notifications"
         ],
@@ -2495,6 +3099,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2509,6 +3124,9 @@ export const openapiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2521,6 +3139,7 @@ export const openapiDocument = {
         "x-error-codes": [
           "UNAUTHENTICATED",
           "FORBIDDEN",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2530,6 +3149,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "sendOrganizationNotification",
         "summary": "Send a notification to the matching ACTIVE members",
+        "description": "ADMIN and above, the platform OWNER, or an API key of this organization with scope notifications:send. Fan-out to the ACTIVE members that match the audience.",
         "tags": [
           "notifications"
         ],
@@ -2571,6 +3191,17 @@ export const openapiDocument = {
         "responses": {
           "201": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2600,6 +3231,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2616,6 +3250,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
@@ -2628,6 +3263,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getAuditLog",
         "summary": "Read the audit log, newest first",
+        "description": "Every domain event of the organization (spec section 7), platform.access entries included; `?type=` keeps one event type.",
         "tags": [
           "notifications"
         ],
@@ -2691,6 +3327,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -2712,6 +3349,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2732,6 +3380,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2746,6 +3397,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2782,6 +3434,17 @@ export const openapiDocument = {
         "responses": {
           "201": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2808,6 +3471,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2822,6 +3488,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "CONFLICT",
+          "RATE_LIMITED",
           "IDEMPOTENCY_KEY_REUSED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
@@ -2832,6 +3499,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "listOrganizations",
         "summary": "List every organization (platform staff only)",
+        "description": "Platform staff (OWNER, EMPLOYEE) only: every organization, paginated; ?status= keeps one status.",
         "tags": [
           "organizations"
         ],
@@ -2861,6 +3529,7 @@ export const openapiDocument = {
             "description": "Page size.",
             "schema": {
               "type": "integer",
+              "format": "int32",
               "minimum": 1,
               "maximum": 100,
               "default": 20
@@ -2882,6 +3551,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2899,6 +3579,9 @@ export const openapiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2912,6 +3595,7 @@ export const openapiDocument = {
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
           "FORBIDDEN",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2921,6 +3605,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getOrganization",
         "summary": "Get an organization",
+        "description": "VIEWER and above, and platform staff (audited). Shows the encryption mode, never key material.",
         "tags": [
           "organizations"
         ],
@@ -2946,6 +3631,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -2966,6 +3662,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -2980,6 +3679,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -2987,6 +3687,7 @@ export const openapiDocument = {
       "patch": {
         "operationId": "updateOrganization",
         "summary": "Update an organization's name or metadata",
+        "description": "ADMIN and above, or the platform OWNER.",
         "tags": [
           "organizations"
         ],
@@ -3022,6 +3723,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3048,6 +3760,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3063,6 +3778,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -3098,6 +3814,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3118,6 +3845,9 @@ export const openapiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3132,6 +3862,7 @@ export const openapiDocument = {
           "UNAUTHENTICATED",
           "FORBIDDEN",
           "NOT_FOUND",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -3141,6 +3872,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "restoreOrganization",
         "summary": "Restore a soft-deleted organization",
+        "description": "By its OWNER or the platform OWNER, within 30 days of the deletion.",
         "tags": [
           "organizations"
         ],
@@ -3166,6 +3898,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3189,6 +3932,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3204,6 +3950,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -3213,6 +3960,7 @@ export const openapiDocument = {
       "put": {
         "operationId": "changePlan",
         "summary": "Change the plan (platform OWNER)",
+        "description": "Platform OWNER only. A downgrade below current usage is allowed and blocks further creates until usage is under the new limit.",
         "tags": [
           "organizations"
         ],
@@ -3248,6 +3996,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3274,6 +4033,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3289,6 +4051,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -3300,6 +4063,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "suspendOrganization",
         "summary": "Suspend an organization (platform staff)",
+        "description": "Platform OWNER or EMPLOYEE. Members may still read; every write answers 403 ORGANIZATION_SUSPENDED and its API keys stop verifying.",
         "tags": [
           "organizations"
         ],
@@ -3325,6 +4089,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3348,6 +4123,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3363,6 +4141,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -3372,6 +4151,7 @@ export const openapiDocument = {
       "post": {
         "operationId": "reactivateOrganization",
         "summary": "Reactivate a suspended organization (platform staff)",
+        "description": "Platform OWNER or EMPLOYEE; the organization and its API keys work again.",
         "tags": [
           "organizations"
         ],
@@ -3397,6 +4177,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3420,6 +4211,9 @@ export const openapiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3435,6 +4229,7 @@ export const openapiDocument = {
           "FORBIDDEN",
           "NOT_FOUND",
           "CONFLICT",
+          "RATE_LIMITED",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"
         ]
@@ -3480,6 +4275,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3509,6 +4315,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3525,6 +4334,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -3572,6 +4382,17 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -3601,6 +4422,9 @@ export const openapiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
@@ -3617,6 +4441,7 @@ export const openapiDocument = {
           "NOT_FOUND",
           "ORGANIZATION_SUSPENDED",
           "CONFLICT",
+          "RATE_LIMITED",
           "PAYLOAD_TOO_LARGE",
           "UNSUPPORTED_MEDIA_TYPE",
           "INTERNAL",
@@ -3649,13 +4474,57 @@ export const openapiDocument = {
         "schema": {
           "type": "string",
           "minLength": 1,
-          "maxLength": 255
+          "maxLength": 255,
+          "pattern": "^[\\x21-\\x7E]+$"
+        }
+      }
+    },
+    "headers": {
+      "RateLimit-Limit": {
+        "description": "The quota of the window that binds this request (the lowest remaining of the limits that apply).",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "format": "int32",
+          "minimum": 1,
+          "maximum": 100000000
+        }
+      },
+      "RateLimit-Remaining": {
+        "description": "Requests left in the window.",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "format": "int32",
+          "minimum": 0,
+          "maximum": 100000000
+        }
+      },
+      "RateLimit-Reset": {
+        "description": "Seconds until the window ends and the quota is whole again.",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "format": "int32",
+          "minimum": 1,
+          "maximum": 3600
         }
       }
     },
     "responses": {
       "BadRequest": {
         "description": "Error: VALIDATION_FAILED.",
+        "headers": {
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -3678,6 +4547,17 @@ export const openapiDocument = {
       },
       "Unauthenticated": {
         "description": "Error: UNAUTHENTICATED.",
+        "headers": {
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -3700,6 +4580,17 @@ export const openapiDocument = {
       },
       "Forbidden": {
         "description": "Error: FORBIDDEN | PLAN_LIMIT_REACHED | ORGANIZATION_SUSPENDED.",
+        "headers": {
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -3742,6 +4633,17 @@ export const openapiDocument = {
       },
       "NotFound": {
         "description": "Error: NOT_FOUND.",
+        "headers": {
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -3764,6 +4666,17 @@ export const openapiDocument = {
       },
       "Conflict": {
         "description": "Error: CONFLICT | IDEMPOTENCY_KEY_REUSED.",
+        "headers": {
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -3796,6 +4709,17 @@ export const openapiDocument = {
       },
       "PayloadTooLarge": {
         "description": "Error: PAYLOAD_TOO_LARGE.",
+        "headers": {
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -3818,6 +4742,17 @@ export const openapiDocument = {
       },
       "UnsupportedMediaType": {
         "description": "Error: UNSUPPORTED_MEDIA_TYPE.",
+        "headers": {
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -3846,8 +4781,19 @@ export const openapiDocument = {
             "required": true,
             "schema": {
               "type": "integer",
-              "minimum": 1
+              "format": "int32",
+              "minimum": 1,
+              "maximum": 3600
             }
+          },
+          "RateLimit-Limit": {
+            "$ref": "#/components/headers/RateLimit-Limit"
+          },
+          "RateLimit-Remaining": {
+            "$ref": "#/components/headers/RateLimit-Remaining"
+          },
+          "RateLimit-Reset": {
+            "$ref": "#/components/headers/RateLimit-Reset"
           }
         },
         "content": {
@@ -3857,7 +4803,7 @@ export const openapiDocument = {
             },
             "examples": {
               "RATE_LIMITED": {
-                "summary": "Above a rate limit (spec section 6); nothing was executed. Retry-After gives the seconds to wait.",
+                "summary": "Above a rate limit (spec section 5); nothing was executed or written. Retry-After gives the seconds until the window that refused it ends.",
                 "value": {
                   "error": {
                     "code": "RATE_LIMITED",
@@ -3900,7 +4846,9 @@ export const openapiDocument = {
             "required": true,
             "schema": {
               "type": "integer",
-              "minimum": 1
+              "format": "int32",
+              "minimum": 1,
+              "maximum": 3600
             }
           }
         },
@@ -3983,7 +4931,8 @@ export const openapiDocument = {
       "RequestId": {
         "type": "string",
         "minLength": 1,
-        "maxLength": 128
+        "maxLength": 128,
+        "pattern": "^[\\x21-\\x7E]+$"
       },
       "Name": {
         "description": "A display name.",
@@ -3993,8 +4942,10 @@ export const openapiDocument = {
         "pattern": "\\S"
       },
       "Description": {
+        "description": "Free text; no control characters but tab and line breaks.",
         "type": "string",
-        "maxLength": 1000
+        "maxLength": 1000,
+        "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
       },
       "Slug": {
         "description": "URL-friendly unique name of an organization.",
@@ -4021,7 +4972,8 @@ export const openapiDocument = {
         "maxProperties": 50,
         "additionalProperties": {
           "type": "string",
-          "maxLength": 500
+          "maxLength": 500,
+          "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
         },
         "propertyNames": {
           "maxLength": 40,
@@ -4036,6 +4988,7 @@ export const openapiDocument = {
       "Limit": {
         "description": "Page size.",
         "type": "integer",
+        "format": "int32",
         "minimum": 1,
         "maximum": 100,
         "default": 20
@@ -4054,10 +5007,11 @@ export const openapiDocument = {
         "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"
       },
       "SecretValue": {
-        "description": "At most 4 KiB of UTF-8 (the service also checks the byte length).",
+        "description": "At most 4 KiB of UTF-8 (the service also checks the byte length); no control characters but tab and line breaks.",
         "type": "string",
         "minLength": 1,
-        "maxLength": 4096
+        "maxLength": 4096,
+        "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
       },
       "FieldError": {
         "type": "object",
@@ -4069,11 +5023,13 @@ export const openapiDocument = {
           "field": {
             "description": "JSON pointer of the offending field, e.g. /name.",
             "type": "string",
-            "maxLength": 300
+            "maxLength": 300,
+            "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
           },
           "message": {
             "type": "string",
-            "maxLength": 300
+            "maxLength": 300,
+            "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
           }
         },
         "additionalProperties": false
@@ -4091,7 +5047,8 @@ export const openapiDocument = {
           },
           "message": {
             "type": "string",
-            "maxLength": 1000
+            "maxLength": 1000,
+            "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
           },
           "requestId": {
             "$ref": "#/components/schemas/RequestId"
@@ -4330,7 +5287,8 @@ export const openapiDocument = {
         "description": "A plaintext API key, shown once.",
         "type": "string",
         "minLength": 16,
-        "maxLength": 256
+        "maxLength": 256,
+        "pattern": "^tnt_live_[A-Za-z0-9_-]+$"
       },
       "CreateApplicationResponse": {
         "type": "object",
@@ -4377,6 +5335,7 @@ export const openapiDocument = {
           "graceSeconds": {
             "description": "How long the old current key keeps verifying.",
             "type": "integer",
+            "format": "int32",
             "minimum": 0,
             "maximum": 604800,
             "default": 86400
@@ -4499,7 +5458,8 @@ export const openapiDocument = {
           "status": {
             "description": "ok, or why not (e.g. \"error 500\", \"unreachable\").",
             "type": "string",
-            "maxLength": 100
+            "maxLength": 100,
+            "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
           }
         },
         "additionalProperties": false
@@ -4584,7 +5544,9 @@ export const openapiDocument = {
         "properties": {
           "count": {
             "type": "integer",
-            "minimum": 0
+            "format": "int32",
+            "minimum": 0,
+            "maximum": 2147483647
           }
         },
         "additionalProperties": false
@@ -4592,19 +5554,32 @@ export const openapiDocument = {
       "MarkAllReadResponse": {
         "type": "object",
         "required": [
-          "updated"
+          "updated",
+          "complete"
+        ],
+        "examples": [
+          {
+            "updated": 5000,
+            "complete": true
+          }
         ],
         "properties": {
           "updated": {
             "description": "How many notifications became read.",
             "type": "integer",
-            "minimum": 0
+            "format": "int32",
+            "minimum": 0,
+            "maximum": 2147483647
+          },
+          "complete": {
+            "description": "False when the request's time budget ran out first; calling again marks the rest (it is resumable and idempotent).",
+            "type": "boolean"
           }
         },
         "additionalProperties": false
       },
       "NotificationAudience": {
-        "description": "Who receives it among the ACTIVE members; everyone when both lists are absent.",
+        "description": "Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.",
         "type": "object",
         "properties": {
           "roles": {
@@ -4667,9 +5642,11 @@ export const openapiDocument = {
         ],
         "properties": {
           "recipients": {
-            "description": "How many members received it.",
+            "description": "How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.",
             "type": "integer",
-            "minimum": 0
+            "format": "int32",
+            "minimum": 0,
+            "maximum": 2147483647
           }
         },
         "additionalProperties": false
@@ -4896,7 +5873,8 @@ export const openapiDocument = {
             "description": "The first characters of the key, to recognise it.",
             "type": "string",
             "minLength": 1,
-            "maxLength": 16
+            "maxLength": 16,
+            "pattern": "^[A-Za-z0-9_-]+$"
           },
           "createdAt": {
             "$ref": "#/components/schemas/Timestamp"
@@ -5308,9 +6286,11 @@ export const openapiDocument = {
         "pattern": "\\S"
       },
       "NotificationBody": {
+        "description": "Free text; no control characters but tab and line breaks.",
         "type": "string",
         "minLength": 1,
-        "maxLength": 4000
+        "maxLength": 4000,
+        "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
       },
       "Organization": {
         "description": "A tenant. Soft-deleted organizations stay restorable for 30 days.",
@@ -5408,11 +6388,15 @@ export const openapiDocument = {
         "properties": {
           "members": {
             "type": "integer",
-            "minimum": 0
+            "format": "int32",
+            "minimum": 0,
+            "maximum": 2147483647
           },
           "applications": {
             "type": "integer",
-            "minimum": 0
+            "format": "int32",
+            "minimum": 0,
+            "maximum": 2147483647
           }
         },
         "additionalProperties": false

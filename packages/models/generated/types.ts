@@ -213,6 +213,7 @@ export type RequestId = string;
 /** A display name. */
 export type Name = string;
 
+/** Free text; no control characters but tab and line breaks. */
 export type Description = string;
 
 /** URL-friendly unique name of an organization. */
@@ -237,7 +238,7 @@ export type Cursor = string;
 
 export type SecretName = string;
 
-/** At most 4 KiB of UTF-8 (the service also checks the byte length). */
+/** At most 4 KiB of UTF-8 (the service also checks the byte length); no control characters but tab and line breaks. */
 export type SecretValue = string;
 
 /** A plaintext API key, shown once. */
@@ -245,6 +246,7 @@ export type ApiKey = string;
 
 export type NotificationTitle = string;
 
+/** Free text; no control characters but tab and line breaks. */
 export type NotificationBody = string;
 
 /** A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>. */
@@ -350,9 +352,11 @@ export interface UnreadCount {
 export interface MarkAllReadResponse {
   /** How many notifications became read. */
   updated: number;
+  /** False when the request's time budget ran out first; calling again marks the rest (it is resumable and idempotent). */
+  complete: boolean;
 }
 
-/** Who receives it among the ACTIVE members; everyone when both lists are absent. */
+/** Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently. */
 export interface NotificationAudience {
   roles?: OrganizationRole[];
   userIds?: UserId[];
@@ -365,7 +369,7 @@ export interface SendNotificationRequest {
 }
 
 export interface SendNotificationResponse {
-  /** How many members received it. */
+  /** How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation. */
   recipients: number;
 }
 
@@ -700,19 +704,50 @@ export interface SchemaTypes {
   OrganizationPage: OrganizationPage;
 }
 
+/** A rate limit: `rps` requests per second on average and `burst` at once, i.e. a quota of `burst` requests per window of `burst / rps` seconds. */
+export interface RateLimit {
+  rps: number;
+  burst: number;
+}
+
 /** Limits and key mode of a plan; members counts ACTIVE memberships plus PENDING invitations. */
 export interface PlanLimits {
   members: number;
   applications: number;
   keyMode: KeyMode;
   byok: boolean;
+  /** Requests per organization, and separately per API key of the organization (spec section 5). */
+  rateLimit: RateLimit;
 }
 
 /** The plans table of spec section 4. */
 export const planLimits: Record<Plan, PlanLimits> = {
-  STARTER: { members: 5, applications: 3, keyMode: "PLATFORM", byok: false },
-  PRO: { members: 50, applications: 25, keyMode: "PLATFORM", byok: false },
-  ENTERPRISE: { members: 1000, applications: 500, keyMode: "DEDICATED", byok: true },
+  STARTER: { members: 5, applications: 3, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 20, burst: 40 } },
+  PRO: { members: 50, applications: 25, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 200, burst: 400 } },
+  ENTERPRISE: { members: 1000, applications: 500, keyMode: "DEDICATED", byok: true, rateLimit: { rps: 1000, burst: 2000 } },
+};
+
+/** The rate limits that follow no plan (schemas/rate-limits.yaml; the plan ones are `planLimits[plan].rateLimit`). */
+export interface RateLimits {
+  /** Per user, on /me/* and the other routes that name no organization (POST /organizations). */
+  user: RateLimit;
+  /** Per platform staff user (Cognito group OWNER or EMPLOYEE), on every route, instead of the organization's limit. */
+  staff: RateLimit;
+  /** Per source IP, for requests refused before a credential verified (401, and 400/413/415 before authentication). */
+  anonymous: RateLimit;
+  /** Abuse limits: creates per user per hour, by operation id. */
+  perUserPerHour: Readonly<Record<string, number>>;
+}
+
+/** Rate limits of spec section 5 that follow no plan. */
+export const rateLimits: RateLimits = {
+  user: { rps: 20, burst: 40 },
+  staff: { rps: 100, burst: 200 },
+  anonymous: { rps: 10, burst: 20 },
+  perUserPerHour: {
+    createOrganization: 10,
+    createInvitation: 200,
+  },
 };
 
 /** HTTP status and generic message of every error code; `retryAfter`: the answer carries Retry-After. */

@@ -145,7 +145,7 @@ return errors === 0;
 }
 
 export const query_listApplications = validate23;
-const schema8 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listApplications"};
+const schema8 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listApplications"};
 const pattern1 = new RegExp("^[A-Za-z0-9_~.+/=-]+$", "u");
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2477,7 +2477,7 @@ return errors === 0;
 }
 
 export const query_listSecrets = validate43;
-const schema28 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listSecrets"};
+const schema28 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listSecrets"};
 
 function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listSecrets" */;
@@ -3059,7 +3059,7 @@ return errors === 0;
 }
 
 export const query_listMyOrganizations = validate51;
-const schema36 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyOrganizations"};
+const schema36 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyOrganizations"};
 
 function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listMyOrganizations" */;
@@ -3242,7 +3242,7 @@ return errors === 0;
 }
 
 export const query_listMembers = validate53;
-const schema38 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMembers"};
+const schema38 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMembers"};
 
 function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listMembers" */;
@@ -4210,7 +4210,7 @@ return errors === 0;
 }
 
 export const query_listInvitations = validate63;
-const schema48 = {"type":"object","properties":{"status":{"type":"string","enum":["PENDING","ACCEPTED","DECLINED","REVOKED","EXPIRED"]},"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listInvitations"};
+const schema48 = {"type":"object","properties":{"status":{"type":"string","enum":["PENDING","ACCEPTED","DECLINED","REVOKED","EXPIRED"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listInvitations"};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listInvitations" */;
@@ -4937,7 +4937,7 @@ return errors === 0;
 }
 
 export const query_listMyInvitations = validate69;
-const schema54 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyInvitations"};
+const schema54 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyInvitations"};
 
 function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listMyInvitations" */;
@@ -5402,7 +5402,7 @@ return errors === 0;
 }
 
 export const query_listMyNotifications = validate75;
-const schema60 = {"type":"object","properties":{"unread":{"description":"Only the unread ones when true.","type":"boolean"},"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyNotifications"};
+const schema60 = {"type":"object","properties":{"unread":{"description":"Only the unread ones when true.","type":"boolean"},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyNotifications"};
 
 function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listMyNotifications" */;
@@ -6029,7 +6029,7 @@ return errors === 0;
 }
 
 export const query_getAuditLog = validate85;
-const schema70 = {"type":"object","properties":{"type":{"description":"Type of a domain event (spec section 7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]},"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_getAuditLog"};
+const schema70 = {"type":"object","properties":{"type":{"description":"Type of a domain event (spec section 7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_getAuditLog"};
 
 function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_getAuditLog" */;
@@ -6394,7 +6394,7 @@ return errors === 0;
 }
 
 export const query_listOrganizations = validate89;
-const schema74 = {"type":"object","properties":{"status":{"type":"string","enum":["ACTIVE","SUSPENDED","DELETED"]},"limit":{"description":"Page size.","type":"integer","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listOrganizations"};
+const schema74 = {"type":"object","properties":{"status":{"type":"string","enum":["ACTIVE","SUSPENDED","DELETED"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listOrganizations"};
 
 function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listOrganizations" */;

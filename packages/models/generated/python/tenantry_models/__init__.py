@@ -169,18 +169,45 @@ class NotificationType(str, Enum):
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """rps requests per second on average, burst at once: a quota of burst per window of burst / rps seconds."""
+    rps: int
+    burst: int
+
+
+@dataclass(frozen=True)
 class PlanLimits:
     members: int
     applications: int
     key_mode: KeyMode
     byok: bool
+    rate_limit: RateLimit
 
 
 PLAN_LIMITS: Dict[Plan, PlanLimits] = {
-    Plan.STARTER: PlanLimits(members=5, applications=3, key_mode=KeyMode.PLATFORM, byok=False),
-    Plan.PRO: PlanLimits(members=50, applications=25, key_mode=KeyMode.PLATFORM, byok=False),
-    Plan.ENTERPRISE: PlanLimits(members=1000, applications=500, key_mode=KeyMode.DEDICATED, byok=True),
+    Plan.STARTER: PlanLimits(members=5, applications=3, key_mode=KeyMode.PLATFORM, byok=False, rate_limit=RateLimit(rps=20, burst=40)),
+    Plan.PRO: PlanLimits(members=50, applications=25, key_mode=KeyMode.PLATFORM, byok=False, rate_limit=RateLimit(rps=200, burst=400)),
+    Plan.ENTERPRISE: PlanLimits(members=1000, applications=500, key_mode=KeyMode.DEDICATED, byok=True, rate_limit=RateLimit(rps=1000, burst=2000)),
 }
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    user: RateLimit
+    staff: RateLimit
+    anonymous: RateLimit
+    per_user_per_hour: Dict[str, int]
+
+
+RATE_LIMITS = RateLimits(
+    user=RateLimit(rps=20, burst=40),
+    staff=RateLimit(rps=100, burst=200),
+    anonymous=RateLimit(rps=10, burst=20),
+    per_user_per_hour={
+        "createOrganization": 10,
+        "createInvitation": 200,
+    },
+)
 
 
 @dataclass
@@ -524,22 +551,25 @@ class UnreadCount:
 @dataclass
 class MarkAllReadResponse:
     updated: int
+    complete: bool
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "MarkAllReadResponse":
         return cls(
             updated=data["updated"],
+            complete=data["complete"],
         )
 
     def to_dict(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
         out["updated"] = self.updated
+        out["complete"] = self.complete
         return out
 
 
 @dataclass
 class NotificationAudience:
-    """Who receives it among the ACTIVE members; everyone when both lists are absent."""
+    """Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently."""
 
     roles: Optional[List[OrganizationRole]] = None
     user_ids: Optional[List[str]] = None
