@@ -241,6 +241,10 @@ const UNAVAILABLE_CODES = new Set([
 
 const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
 
+/** A hang-up, or a network error code of the list above named in an error's message. */
+const UNAVAILABLE_MESSAGE =
+  /socket hang up|\b(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/i;
+
 interface ErrorLike {
   name?: unknown;
   code?: unknown;
@@ -269,7 +273,9 @@ export function isDependencyUnavailable(error: unknown): boolean {
     const candidate = current as ErrorLike;
     if (typeof candidate.name === 'string' && UNAVAILABLE_NAMES.has(candidate.name)) return true;
     if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) return true;
-    if (typeof candidate.message === 'string' && /socket hang up/i.test(candidate.message)) return true;
+    // The SDK can re-wrap a network error into a message-only Error ("AWS SDK error wrapper for Error:
+    // connect ECONNREFUSED …"), e.g. when it comes from another realm: the code survives in the text.
+    if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGE.test(candidate.message)) return true;
     if (candidate.$retryable?.throttling === true) return true;
     const status = candidate.$metadata?.httpStatusCode;
     if (typeof status === 'number' && UNAVAILABLE_STATUSES.has(status)) return true;

@@ -90,6 +90,8 @@ describe('the error hierarchy', () => {
     expect(mapped).toEqual({
       statusCode: 500,
       internal: true,
+      unavailable: false,
+      headers: {},
       body: { error: { code: 'INTERNAL', message: 'An internal error occurred', requestId: 'r2' } },
     });
     expect(toErrorResponse('boom', 'r3').statusCode).toBe(500);

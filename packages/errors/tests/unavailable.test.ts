@@ -78,6 +78,10 @@ describe('a dependency that is overloaded, throttling, unreachable or too slow a
     ['a reset connection', networkError('ECONNRESET', 'read ECONNRESET')],
     ['a socket hang-up', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
     ['a socket hang-up without a code', new Error('socket hang up')],
+    [
+      'a refused connection the SDK re-wrapped into a message',
+      new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:8000'),
+    ],
     ['a connect timeout', networkError('ETIMEDOUT')],
     [
       'fetch failed, caused by a refused connection',
