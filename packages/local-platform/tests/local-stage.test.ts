@@ -52,7 +52,7 @@ describe('stage local of every service', () => {
       beforeAnyPlatform.set(name, fresh);
       withTestPlatform.set(name, running);
     }
-  }, 300_000);
+  }, 600_000);
 
   it.each(names)('resolves in services/%s with no flags, before any platform ever ran', (name) => {
     const printed = beforeAnyPlatform.get(name)!;
