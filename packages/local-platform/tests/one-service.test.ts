@@ -35,7 +35,6 @@ const shell: NodeJS.ProcessEnv = {
 interface Running {
   child: ChildProcess;
   output: () => string;
-  exited: Promise<number | null>;
 }
 
 /** Runs a command in a process group of its own, so stopping it reaches every process it started. */
@@ -47,8 +46,7 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output };
 }
 
 const signalGroup = (running: Running | undefined, signal: NodeJS.Signals) => {
@@ -59,6 +57,17 @@ const signalGroup = (running: Running | undefined, signal: NodeJS.Signals) => {
     // already gone
   }
 };
+
+/** Resolves once no process of the group is left (npm may exit before the processes it started). */
+const groupEnded = (running: Running) =>
+  eventually(async () => {
+    try {
+      process.kill(-running.child.pid!, 0);
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, 30_000);
 
 const cli = (...args: string[]) => exec('npm', ['run', 'cli', '--', ...args], { cwd: repoRoot, env: shell });
 
@@ -157,9 +166,9 @@ describe('one service under sls offline against the infrastructure alone', () =>
 
   it('stops on Ctrl-C, the service and the infrastructure, leaving no port of the layout open', async () => {
     signalGroup(offline, 'SIGINT');
-    await offline!.exited;
+    await groupEnded(offline!);
     signalGroup(infra, 'SIGINT');
-    await infra!.exited;
+    await groupEnded(infra!);
     await new Promise<void>((resolve) => subscriber!.close(() => resolve()));
     subscriber = undefined;
 
