@@ -59,6 +59,21 @@ export async function call(method: string, path: string, who: Credentials = {}, 
 
 export const errorCode = (reply: Reply): string | undefined => reply.body?.error?.code;
 
+/**
+ * A call that ARRANGES a test (never the call under test): retried on 503 SERVICE_UNAVAILABLE after
+ * its Retry-After, as a well-behaved client does, since the local emulator shares two cores with
+ * other runs. Creates carry an Idempotency-Key, so a retry never creates twice.
+ */
+async function arrange(method: string, path: string, who: Credentials, body?: unknown): Promise<Reply> {
+  const headers = method === 'POST' ? { 'idempotency-key': `arrange-${randomUUID()}`, ...who.headers } : who.headers;
+  for (let attempt = 1; ; attempt++) {
+    const reply = await call(method, path, { ...who, ...(headers ? { headers } : {}) }, body);
+    if ((reply.status !== 503 && reply.status !== PLATFORM_HICCUP) || attempt >= 5) return reply;
+    // The security stack answers 503 with `Retry-After: 2`.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
 export interface Cast {
   owner: TestUser;
   admin: TestUser;
@@ -84,7 +99,7 @@ export async function cast(): Promise<Cast> {
 
 /** `POST /organizations` as `owner` (201 expected); the plan is then set by the platform OWNER. */
 export async function createOrganization(owner: TestUser, plan: Plan = 'STARTER', staff?: TestUser) {
-  const reply = await call('POST', '/organizations', { user: owner }, { name: `Org ${randomUUID().slice(0, 8)}` });
+  const reply = await arrange('POST', '/organizations', { user: owner }, { name: `Org ${randomUUID().slice(0, 8)}` });
   if (reply.status !== 201) throw new Error(`create organization: ${reply.status} ${JSON.stringify(reply.body)}`);
   const id = reply.body.id as string;
   if (plan !== 'STARTER') await setPlan(id, plan, staff ?? (await testUser({ group: 'OWNER' })));
@@ -92,7 +107,7 @@ export async function createOrganization(owner: TestUser, plan: Plan = 'STARTER'
 }
 
 export async function setPlan(organizationId: string, plan: Plan, staff: TestUser): Promise<void> {
-  const reply = await call('PUT', `/organizations/${organizationId}/plan`, { user: staff }, { plan });
+  const reply = await arrange('PUT', `/organizations/${organizationId}/plan`, { user: staff }, { plan });
   if (reply.status !== 200) throw new Error(`plan change: ${reply.status} ${JSON.stringify(reply.body)}`);
 }
 
@@ -136,7 +151,7 @@ export async function organizationWithMembers(people: Cast, plan: Plan = 'STARTE
 
 /** `POST …/applications` as `user` (201 expected): the application and its plaintext key. */
 export async function createApplication(organizationId: string, user: TestUser, name = 'Billing sync') {
-  const reply = await call('POST', `/organizations/${organizationId}/applications`, { user }, { name });
+  const reply = await arrange('POST', `/organizations/${organizationId}/applications`, { user }, { name });
   if (reply.status !== 201) throw new Error(`create application: ${reply.status} ${JSON.stringify(reply.body)}`);
   return { app: reply.body.application as Loose, apiKey: reply.body.apiKey as string };
 }
