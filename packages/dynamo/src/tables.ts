@@ -12,4 +12,6 @@ export const tables = {
   applications: () => tableFromEnv('APPLICATIONS_TABLE'),
   notifications: () => tableFromEnv('NOTIFICATIONS_TABLE'),
   idempotency: () => tableFromEnv('IDEMPOTENCY_TABLE'),
+  /** Rate-limit counters (declared by the organizations service; written by every service's security layer). */
+  rateLimits: () => tableFromEnv('RATE_LIMITS_TABLE'),
 } as const;

@@ -28,6 +28,11 @@ export interface PlatformOptions {
   inMemory?: boolean;
   /** Browser origins the gateway allows (`AllowedOrigins` of infra/platform.yml); default: its local value. */
   allowedOrigins?: string[];
+  /**
+   * Multiplies every rate limit (`RATE_LIMIT_SCALE`, docs/adr/0003-rate-limits.md). Default 1: limits
+   * as deployed (`npm start`). The test platform and the perf harness raise them.
+   */
+  rateLimitScale?: number;
   logs?: LogSink;
 }
 
@@ -42,6 +47,8 @@ export interface LocalParams {
   dynamodbEndpoint: string;
   eventBridgeEndpoint: string;
   localKmsDir: string;
+  /** `RATE_LIMIT_SCALE` of every function (1: limits as deployed). */
+  rateLimitScale: string;
 }
 
 /**
@@ -152,6 +159,7 @@ export async function startInfrastructure(options: PlatformOptions = {}): Promis
       dynamodbEndpoint,
       eventBridgeEndpoint: eventBusEndpoint,
       localKmsDir: join(dataDir, 'kms'),
+      rateLimitScale: String(options.rateLimitScale ?? 1),
     };
     const env: Record<string, string> = {
       AWS_REGION: REGION,
@@ -172,6 +180,8 @@ export async function startInfrastructure(options: PlatformOptions = {}): Promis
       MEMBERSHIPS_TABLE: `tenantry-${STAGE}-memberships`,
       APPLICATIONS_TABLE: `tenantry-${STAGE}-applications`,
       NOTIFICATIONS_TABLE: `tenantry-${STAGE}-notifications`,
+      RATE_LIMITS_TABLE: `tenantry-${STAGE}-rate-limits`,
+      RATE_LIMIT_SCALE: params.rateLimitScale,
       // Request paths never scan: locally, any Scan fails loudly (see @tenantry/dynamo).
       TENANTRY_FORBID_SCAN: '1',
     };

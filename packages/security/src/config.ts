@@ -5,6 +5,7 @@ import { cognitoUserResolver } from './jwt';
 import { generatedModels, type ModelsAdapter } from './models';
 import { defaultOrganizationStore, type OrganizationStore } from './organization';
 import type { ApplicationPrincipal, PrincipalResolver, UserPrincipal } from './principal';
+import type { CounterStore } from './rate-limit';
 
 /**
  * A publisher: this package's `{ publishEvent(event) }`, or `@tenantry/events`' `{ publish(events[]) }`.
@@ -22,6 +23,8 @@ export interface SecurityConfig {
   organizationStore: OrganizationStore | undefined;
   /** Bodies larger than this answer 413 (spec §8: 16 KiB). */
   maxBodyBytes: number;
+  /** Rate-limit counters (default: the DynamoDB rate-limits table, `RATE_LIMITS_TABLE`). */
+  rateLimitStore: CounterStore | undefined;
 }
 
 export interface SecurityOptions {
@@ -30,6 +33,7 @@ export interface SecurityOptions {
   models?: ModelsAdapter;
   organizationStore?: OrganizationStore;
   maxBodyBytes?: number;
+  rateLimitStore?: CounterStore;
 }
 
 const defaults: SecurityConfig = {
@@ -38,6 +42,7 @@ const defaults: SecurityConfig = {
   models: generatedModels,
   organizationStore: undefined,
   maxBodyBytes: 16 * 1024,
+  rateLimitStore: undefined,
 };
 
 let current: SecurityConfig = { ...defaults };
@@ -65,6 +70,7 @@ export function configureSecurity(options: SecurityOptions): void {
     ...(options.models ? { models: options.models } : {}),
     ...(options.organizationStore ? { organizationStore: options.organizationStore } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
   };
 }
 

@@ -92,6 +92,25 @@ export {
   type UserPrincipal,
 } from './principal';
 export {
+  type Counter,
+  type CounterKind,
+  type CounterStore,
+  ceilingOf,
+  counterKey,
+  dynamoCounterStore,
+  EXPIRY_GRACE_SECONDS,
+  type Quota,
+  quotaOf,
+  rateLimitHeaders,
+  rateLimitScale,
+  resetRateLimitMemory,
+  shardsOf,
+  type Verdict,
+  verdictOf,
+  windowOf,
+  windowStartOf,
+} from './rate-limit';
+export {
   type LambdaHandler,
   type PublicRouteInput,
   type PublicRouteOptions,

@@ -11,6 +11,7 @@ import { authenticate } from './middleware/authenticate';
 import { authorize } from './middleware/authorize';
 import { errorResponse, httpResponse, type RouteResult } from './middleware/httpResponse';
 import { jsonBody } from './middleware/jsonBody';
+import { rateLimit } from './middleware/rateLimit';
 import { type RequestState, requestState, type StackContext } from './middleware/state';
 import { validateRequest } from './middleware/validate';
 import type { ModelsAdapter } from './models';
@@ -165,9 +166,10 @@ function build(
 
 /**
  * A protected route: ONE line plus its business function. The chain, in order: response mapping
- * and security headers → JSON body (413/415/400) → authentication (401) → validation (400) →
- * organization and action (404/403, one BatchGetItem for organization actions) → Idempotency-Key
- * (creates) → your function. Throw `@tenantry/errors`; never build an error response yourself.
+ * and security headers → JSON body (413/415/400) → authentication (401) → rate-limit counters
+ * started → validation (400) → organization and action (404/403, one BatchGetItem for organization
+ * actions, concurrent with the counters) → rate limits judged (429) → Idempotency-Key (creates) →
+ * your function. Throw `@tenantry/errors`; never build an error response yourself.
  *
  * @example
  * ```ts
@@ -186,14 +188,18 @@ export function route<O extends string, A extends Action>(
   const organizationParam = options.organizationParam ?? 'orgId';
   // Fetch the JWKS when the handler module loads (once per container), not on the first request.
   scheduleWarmUp();
+  // Rate limits: counters started after authentication run WHILE layer 2 reads; judged after it.
+  const limits = rateLimit({ action, operation, organizationParam });
   return build(
     { operation, action, public: false, idempotent: options.idempotent },
     (chain) => {
       chain
         .use(jsonBody({ maxBodyBytes: () => securityConfig().maxBodyBytes }))
         .use(authenticate(action))
+        .use(limits.start)
         .use(validateRequest(operation, models))
-        .use(authorize({ action, organizationParam }));
+        .use(authorize({ action, organizationParam }))
+        .use(limits.enforce);
     },
     (state) =>
       fn({

@@ -8,6 +8,13 @@ import { join } from 'node:path';
 import { busyPorts, startPlatform } from '../platform';
 import { TEST_PORT_OFFSETS } from '../ports';
 
+/**
+ * The test platform's rate limits: the schemas' times this (docs/adr/0003-rate-limits.md), so that
+ * suites racing 100 concurrent requests through one organization measure what they test, not the
+ * limiter. The rate-limit tests read the limits the platform applies from RATE_LIMIT_SCALE.
+ */
+export const TEST_RATE_LIMIT_SCALE = 50;
+
 /** Where setup leaves the platform's stop function for global-teardown.ts. */
 export const STOP_TEST_PLATFORM = Symbol.for('tenantry.stopTestPlatform');
 
@@ -24,6 +31,7 @@ export async function startTestPlatform(): Promise<() => Promise<void>> {
     portOffset,
     dataDir,
     inMemory: true,
+    rateLimitScale: TEST_RATE_LIMIT_SCALE,
     logs: { kind: 'file', path: (name) => join(dataDir, 'logs', `${name}.log`) },
   }).catch((error: unknown) => {
     release();

@@ -20,6 +20,7 @@ import {
 } from '../permissions';
 import type { Principal } from '../principal';
 import type { StackRequest } from './httpResponse';
+import { awaitRateLimit } from './rateLimit';
 import type { RequestState, StackContext } from './state';
 
 const ERRORS: Record<DenyCode, () => TenantryError> = {
@@ -140,6 +141,8 @@ export function authorize(
     };
 
     if (decision.access === 'platform') {
+      // A request above its rate limit is refused before it writes anything (the audit event included).
+      await awaitRateLimit(state);
       logger.info('platform access', {
         action,
         principal: `user:${principal.id}`,

@@ -127,7 +127,7 @@ export function httpResponse(
     const result = (request.response ?? {}) as RouteResult;
     const requestId = request.context.tenantry?.requestId ?? randomUUID();
     const statusCode = result.statusCode ?? options.successStatus();
-    const headers = responseHeaders(requestId, result.headers);
+    const headers = responseHeaders(requestId, { ...request.context.tenantry?.responseHeaders, ...result.headers });
     if (request.context.tenantry?.replayed) headers['idempotent-replayed'] = 'true';
     const hasBody = result.body !== undefined && statusCode !== 204 && statusCode !== 304;
     if (!hasBody) delete headers['content-type'];
@@ -137,7 +137,9 @@ export function httpResponse(
 
   const onError = (request: StackRequest): void => {
     const requestId = request.context?.tenantry?.requestId ?? request.context?.awsRequestId ?? randomUUID();
-    request.response = errorResponse(request.error, requestId, options.operation);
+    const response = errorResponse(request.error, requestId, options.operation);
+    response.headers = { ...request.context?.tenantry?.responseHeaders, ...response.headers };
+    request.response = response;
     logger.resetKeys();
   };
 

@@ -19,6 +19,8 @@ export interface RequestState {
   replayed?: boolean;
   /** Set when the business function actually ran in this request. */
   executed?: boolean;
+  /** Headers every answer to this request carries, success or error (the RateLimit fields). */
+  responseHeaders?: Record<string, string>;
 }
 
 export type StackContext = Context & { tenantry?: RequestState };
