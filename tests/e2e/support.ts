@@ -1,18 +1,13 @@
 // Helpers of the end-to-end journeys: every HTTP call goes through the ONE base URL of the test
-// platform with the typed client of @tenantry/models; the only direct table read is the audit log
-// (there is no audit HTTP route yet).
-//
-// The repository root is not a workspace package, so `@tenantry/*` (and the AWS SDK) do not resolve
-// from here by name: the workspace sources are imported by relative path, and the document client's
-// commands from pnpm's hoisted copy of @aws-sdk/lib-dynamodb (the same files @tenantry/dynamo uses,
-// and a place from which TypeScript also finds the SDK's own dependencies).
+// platform with `api(user)`, the one test client of @tenantry/local-platform/testing (the typed
+// client of @tenantry/models); the only direct table read is the audit log (`auditLog`).
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, organizationPk, tables } from '@tenantry/dynamo';
-import { baseUrl, type TestUser, testUser } from '@tenantry/local-platform/testing';
-import { type components, createTenantryClient, type TenantryClient } from '@tenantry/models/client';
+import { api, type TestUser, testUser } from '@tenantry/local-platform/testing';
+import type { components } from '@tenantry/models/client';
 
-export { eventually, type TestUser, testUser } from '@tenantry/local-platform/testing';
+export { api, eventually, type TestUser, testUser } from '@tenantry/local-platform/testing';
 
 export type Organization = components['schemas']['Organization'];
 export type Invitation = components['schemas']['Invitation'];
@@ -21,11 +16,6 @@ export type InvitableRole = 'ADMIN' | 'MEMBER' | 'VIEWER';
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The typed client acting as `user` (anonymous without one). */
-export function api(user?: TestUser): TenantryClient {
-  return createTenantryClient({ baseUrl: baseUrl(), ...(user ? { token: user.token } : {}) });
-}
 
 export const randomEmail = (): string => `invitee-${randomUUID()}@example.test`;
 
@@ -113,7 +103,7 @@ export interface AuditEntry {
   data: Record<string, unknown>;
 }
 
-/** The organization's audit log, read from the notifications table (no audit HTTP route yet). */
+/** The organization's audit log, read from the notifications table directly (whoever the journey's users are). */
 export async function auditLog(orgId: string): Promise<AuditEntry[]> {
   const { Items = [] } = await documentClient().send(
     new QueryCommand({

@@ -3,10 +3,9 @@
 // organization and one the caller cannot see.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { type TestUser, testUser } from '@tenantry/local-platform/testing';
+import { call, type TestUser, testUser } from '@tenantry/local-platform/testing';
 import {
   createOrganization,
-  http,
   invite,
   join,
   randomEmail,
@@ -81,7 +80,7 @@ describe.each(Object.keys(expected))('%s', (name) => {
   it.each(callers)('as %s', async (caller) => {
     const route = orgRoutes(org.id)[name as keyof ReturnType<typeof orgRoutes>];
     const body = route.body?.();
-    const reply = await http(route.method, route.path, { token: users[caller].token, body });
+    const reply = await call(users[caller].token, route.method, route.path, body);
     expect({ status: reply.status, body: reply.body }).toMatchObject({ status: expected[name]![caller] });
     if (reply.status === 404) expect(reply.body.error.code).toBe('NOT_FOUND');
     if (reply.status === 403) expect(reply.body.error.code).toBe('FORBIDDEN');
@@ -92,7 +91,7 @@ describe.each(Object.keys(expected))('%s', (name) => {
     const missing = orgRoutes(`org_${randomUUID().replace(/-/g, '')}`)[name as keyof ReturnType<typeof orgRoutes>];
     for (const target of [route, missing]) {
       const body = target.body?.();
-      const reply = await http(target.method, target.path, { token: users.ADMIN.token, body });
+      const reply = await call(users.ADMIN.token, target.method, target.path, body);
       expect(reply.status).toBe(404);
       expect(reply.body.error.code).toBe('NOT_FOUND');
     }
@@ -115,7 +114,7 @@ describe('routes on a target (member, invitation)', () => {
         [foreign.id, users.ADMIN],
         [`org_${randomUUID().replace(/-/g, '')}`, users.OWNER],
       ] as const) {
-        const reply = await http(method, `/organizations/${orgId}${suffix}`, { token: caller.token, body });
+        const reply = await call(caller.token, method, `/organizations/${orgId}${suffix}`, body);
         expect({ route: `${method} ${suffix}`, status: reply.status }).toEqual({
           route: `${method} ${suffix}`,
           status: 404,
@@ -127,63 +126,53 @@ describe('routes on a target (member, invitation)', () => {
   it('answers 404 for a member or invitation that does not exist in the organization', async () => {
     const foreignInvitation = await invite(foreign.id, foreign.owner.token, randomEmail(), 'VIEWER');
     const owner = org.owner.token;
+    expect((await call(owner, 'PATCH', `/organizations/${org.id}/members/nobody`, { role: 'VIEWER' })).status).toBe(
+      404,
+    );
+    expect((await call(owner, 'DELETE', `/organizations/${org.id}/members/${foreign.owner.userId}`)).status).toBe(404);
     expect(
-      (await http('PATCH', `/organizations/${org.id}/members/nobody`, { token: owner, body: { role: 'VIEWER' } }))
-        .status,
+      (await call(owner, 'DELETE', `/organizations/${org.id}/invitations/${foreignInvitation.body.id}`)).status,
     ).toBe(404);
-    expect(
-      (await http('DELETE', `/organizations/${org.id}/members/${foreign.owner.userId}`, { token: owner })).status,
-    ).toBe(404);
-    expect(
-      (await http('DELETE', `/organizations/${org.id}/invitations/${foreignInvitation.body.id}`, { token: owner }))
-        .status,
-    ).toBe(404);
-    expect(
-      (await http('POST', `/organizations/${org.id}/invitations/inv_missing/resend`, { token: owner })).status,
-    ).toBe(404);
+    expect((await call(owner, 'POST', `/organizations/${org.id}/invitations/inv_missing/resend`)).status).toBe(404);
   });
 
   it('lets MEMBER and VIEWER neither manage members nor invitations (403)', async () => {
     const invitation = await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
     for (const caller of [users.MEMBER, users.VIEWER]) {
       const token = caller.token;
-      expect(
-        (await http('DELETE', `/organizations/${org.id}/invitations/${invitation.body.id}`, { token })).status,
-      ).toBe(403);
-      expect(
-        (await http('POST', `/organizations/${org.id}/invitations/${invitation.body.id}/resend`, { token })).status,
-      ).toBe(403);
-      expect((await http('DELETE', `/organizations/${org.id}/members/${users.VIEWER.userId}`, { token })).status).toBe(
+      expect((await call(token, 'DELETE', `/organizations/${org.id}/invitations/${invitation.body.id}`)).status).toBe(
         403,
       );
+      expect(
+        (await call(token, 'POST', `/organizations/${org.id}/invitations/${invitation.body.id}/resend`)).status,
+      ).toBe(403);
+      expect((await call(token, 'DELETE', `/organizations/${org.id}/members/${users.VIEWER.userId}`)).status).toBe(403);
     }
   });
 
   it('lets platform staff who are not members not leave (403), and a non-member gets 404', async () => {
-    expect((await http('POST', `/organizations/${org.id}/leave`, { token: users.platformOwner.token })).status).toBe(
-      403,
-    );
-    expect((await http('POST', `/organizations/${org.id}/leave`, { token: users.employee.token })).status).toBe(403);
-    expect((await http('POST', `/organizations/${org.id}/leave`, { token: users.outsider.token })).status).toBe(404);
+    expect((await call(users.platformOwner.token, 'POST', `/organizations/${org.id}/leave`)).status).toBe(403);
+    expect((await call(users.employee.token, 'POST', `/organizations/${org.id}/leave`)).status).toBe(403);
+    expect((await call(users.outsider.token, 'POST', `/organizations/${org.id}/leave`)).status).toBe(404);
   });
 });
 
 describe('user routes', () => {
   it.each(callers)('GET /me/organizations and /me/invitations answer 200 for %s', async (caller) => {
-    expect((await http('GET', '/me/organizations', { token: users[caller].token })).status).toBe(200);
-    expect((await http('GET', '/me/invitations', { token: users[caller].token })).status).toBe(200);
+    expect((await call(users[caller].token, 'GET', '/me/organizations')).status).toBe(200);
+    expect((await call(users[caller].token, 'GET', '/me/invitations')).status).toBe(200);
   });
 
   it('answers 404 to accept or decline an invitation that does not exist', async () => {
     for (const action of ['accept', 'decline']) {
-      const reply = await http('POST', `/me/invitations/inv_missing/${action}`, { token: users.outsider.token });
+      const reply = await call(users.outsider.token, 'POST', `/me/invitations/inv_missing/${action}`);
       expect(reply.status).toBe(404);
     }
   });
 
   it('answers 401 without a token', async () => {
-    expect((await http('GET', '/me/organizations')).status).toBe(401);
-    expect((await http('GET', `/organizations/${org.id}/members`)).status).toBe(401);
+    expect((await call(undefined, 'GET', '/me/organizations')).status).toBe(401);
+    expect((await call(undefined, 'GET', `/organizations/${org.id}/members`)).status).toBe(401);
   });
 });
 
@@ -195,16 +184,13 @@ describe('organization status', () => {
     const pending = await invite(suspended.id, suspended.owner.token, invitee.email, 'MEMBER');
     await setOrganizationStatus(suspended, 'SUSPENDED');
     const owner = suspended.owner.token;
-    expect((await http('GET', `/organizations/${suspended.id}/members`, { token: owner })).status).toBe(200);
+    expect((await call(owner, 'GET', `/organizations/${suspended.id}/members`)).status).toBe(200);
     const writes = [
       await invite(suspended.id, owner, randomEmail(), 'VIEWER'),
-      await http('PATCH', `/organizations/${suspended.id}/members/${viewer.userId}`, {
-        token: owner,
-        body: { role: 'MEMBER' },
-      }),
-      await http('DELETE', `/organizations/${suspended.id}/members/${viewer.userId}`, { token: owner }),
-      await http('POST', `/organizations/${suspended.id}/leave`, { token: viewer.token }),
-      await http('POST', `/me/invitations/${pending.body.id}/accept`, { token: invitee.token }),
+      await call(owner, 'PATCH', `/organizations/${suspended.id}/members/${viewer.userId}`, { role: 'MEMBER' }),
+      await call(owner, 'DELETE', `/organizations/${suspended.id}/members/${viewer.userId}`),
+      await call(viewer.token, 'POST', `/organizations/${suspended.id}/leave`),
+      await call(invitee.token, 'POST', `/me/invitations/${pending.body.id}/accept`),
     ];
     for (const reply of writes) {
       expect(reply.status).toBe(403);
@@ -217,9 +203,9 @@ describe('organization status', () => {
     const member = await join(doomed, 'MEMBER');
     const pending = await invite(doomed.id, doomed.owner.token, member.email.replace('@', '+x@'), 'VIEWER');
     await setOrganizationStatus(doomed, 'DELETED');
-    const mine = await http('GET', '/me/organizations', { token: member.token });
+    const mine = await call(member.token, 'GET', '/me/organizations');
     expect(mine.body.items.map((item: { organizationId: string }) => item.organizationId)).not.toContain(doomed.id);
-    expect((await http('GET', `/organizations/${doomed.id}/members`, { token: member.token })).status).toBe(404);
-    expect((await http('POST', `/me/invitations/${pending.body.id}/accept`, { token: member.token })).status).toBe(404);
+    expect((await call(member.token, 'GET', `/organizations/${doomed.id}/members`)).status).toBe(404);
+    expect((await call(member.token, 'POST', `/me/invitations/${pending.body.id}/accept`)).status).toBe(404);
   });
 });

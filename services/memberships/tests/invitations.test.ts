@@ -2,13 +2,12 @@
 // verified email, idempotent accept, expiry on read before TTL, resend, and the seat counter.
 
 import { describe, expect, it } from '@jest/globals';
-import { eventually, testUser } from '@tenantry/local-platform/testing';
+import { call, eventually, testUser } from '@tenantry/local-platform/testing';
 import {
   accept,
   auditTypes,
   countersMatch,
   createOrganization,
-  http,
   invite,
   join,
   lapse,
@@ -43,9 +42,9 @@ describe('creating an invitation', () => {
     expect(lifetime).toBeLessThanOrEqual(7 * 86_400_000 + 60_000);
     expect((await usage(org.id)).seats).toBe(2);
 
-    const listed = await http('GET', `/organizations/${org.id}/invitations`, { token: org.owner.token });
+    const listed = await call(org.owner.token, 'GET', `/organizations/${org.id}/invitations`);
     expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([reply.body.id]);
-    const mine = await http('GET', '/me/invitations', { token: invitee.token });
+    const mine = await call(invitee.token, 'GET', '/me/invitations');
     expect(mine.body.items).toHaveLength(1);
     expect(mine.body.items[0]).toMatchObject({ id: reply.body.id, organizationName: expect.any(String) });
     // A PENDING invitation holds a seat: TTL must never delete it.
@@ -66,13 +65,13 @@ describe('creating an invitation', () => {
     const body = { email: randomEmail(), role: 'MEMBER' };
     const headers = { 'idempotency-key': `key-${Date.now()}` };
     const path = `/organizations/${org.id}/invitations`;
-    const first = await http('POST', path, { token: org.owner.token, body, headers });
-    const replay = await http('POST', path, { token: org.owner.token, body, headers });
+    const first = await call(org.owner.token, 'POST', path, body, headers);
+    const replay = await call(org.owner.token, 'POST', path, body, headers);
     expect(first.status).toBe(201);
     expect(replay.status).toBe(201);
     expect(replay.body.id).toBe(first.body.id);
     expect((await usage(org.id)).seats).toBe(2);
-    const reused = await http('POST', path, { token: org.owner.token, body: { ...body, role: 'VIEWER' }, headers });
+    const reused = await call(org.owner.token, 'POST', path, { ...body, role: 'VIEWER' }, headers);
     expect(reused.status).toBe(409);
     expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
@@ -85,10 +84,7 @@ describe('creating an invitation', () => {
     ['a missing role', { email: 'a@example.test' }],
   ])('answers 400 VALIDATION_FAILED for %s, and changes nothing', async (_name, body) => {
     const org = await createOrganization();
-    const reply = await http('POST', `/organizations/${org.id}/invitations`, {
-      token: org.owner.token,
-      body: body ?? '',
-    });
+    const reply = await call(org.owner.token, 'POST', `/organizations/${org.id}/invitations`, body ?? '');
     expect(reply.status).toBe(400);
     expect(reply.body.error.code).toBe('VALIDATION_FAILED');
     expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 0 });
@@ -99,14 +95,11 @@ describe('creating an invitation', () => {
     const org = await createOrganization();
     const member = await join(org, 'MEMBER');
     const token = org.owner.token;
-    const patch = await http('PATCH', `/organizations/${org.id}/members/${member.userId}`, {
-      token,
-      body: { role: 'BOSS' },
-    });
+    const patch = await call(token, 'PATCH', `/organizations/${org.id}/members/${member.userId}`, { role: 'BOSS' });
     expect(patch.status).toBe(400);
-    expect((await http('GET', `/organizations/${org.id}/invitations?status=NOPE`, { token })).status).toBe(400);
-    expect((await http('GET', `/organizations/${org.id}/members?limit=0`, { token })).status).toBe(400);
-    expect((await http('GET', `/organizations/${org.id}/members?limit=101`, { token })).status).toBe(400);
+    expect((await call(token, 'GET', `/organizations/${org.id}/invitations?status=NOPE`)).status).toBe(400);
+    expect((await call(token, 'GET', `/organizations/${org.id}/members?limit=0`)).status).toBe(400);
+    expect((await call(token, 'GET', `/organizations/${org.id}/members?limit=101`)).status).toBe(400);
     expect((await realCounts(org.id)).roles[member.userId]).toBe('MEMBER');
   });
 });
@@ -130,7 +123,7 @@ describe('accepting', () => {
     expect(await realCounts(org.id)).toMatchObject({ members: 2, pending: 0 });
     expect((await usage(org.id)).seats).toBe(2);
     await expectCountersRight(org.id);
-    const mine = await http('GET', '/me/organizations', { token: invitee.token });
+    const mine = await call(invitee.token, 'GET', '/me/organizations');
     expect(mine.body.items).toEqual([
       expect.objectContaining({ organizationId: org.id, role: 'ADMIN', status: 'ACTIVE' }),
     ]);
@@ -157,10 +150,8 @@ describe('accepting', () => {
     const refused = await accept(invitation.body.id, unverified.token);
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('FORBIDDEN');
-    expect(
-      (await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: unverified.token })).status,
-    ).toBe(403);
-    expect((await http('GET', '/me/invitations', { token: unverified.token })).status).toBe(403);
+    expect((await call(unverified.token, 'POST', `/me/invitations/${invitation.body.id}/decline`)).status).toBe(403);
+    expect((await call(unverified.token, 'GET', '/me/invitations')).status).toBe(403);
     const stranger = await testUser();
     expect((await accept(invitation.body.id, stranger.token)).status).toBe(404);
     expect((await accept(invitation.body.id, org.owner.token)).status).toBe(404);
@@ -171,14 +162,11 @@ describe('accepting', () => {
     const org = await createOrganization();
     const invitee = await testUser();
     const declined = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
-    expect((await http('POST', `/me/invitations/${declined.body.id}/decline`, { token: invitee.token })).status).toBe(
-      200,
-    );
+    expect((await call(invitee.token, 'POST', `/me/invitations/${declined.body.id}/decline`)).status).toBe(200);
     expect((await accept(declined.body.id, invitee.token)).status).toBe(409);
     const revoked = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
     expect(
-      (await http('DELETE', `/organizations/${org.id}/invitations/${revoked.body.id}`, { token: org.owner.token }))
-        .status,
+      (await call(org.owner.token, 'DELETE', `/organizations/${org.id}/invitations/${revoked.body.id}`)).status,
     ).toBe(200);
     expect((await accept(revoked.body.id, invitee.token)).status).toBe(409);
     await expectCountersRight(org.id);
@@ -190,25 +178,23 @@ describe('declining and revoking', () => {
     const org = await createOrganization();
     const invitee = await testUser();
     const invitation = await invite(org.id, org.owner.token, invitee.email, 'VIEWER');
-    const declined = await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: invitee.token });
+    const declined = await call(invitee.token, 'POST', `/me/invitations/${invitation.body.id}/decline`);
     expect(declined.status).toBe(200);
     expect(declined.body.status).toBe('DECLINED');
-    expect((await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: invitee.token })).status).toBe(
-      200,
-    );
+    expect((await call(invitee.token, 'POST', `/me/invitations/${invitation.body.id}/decline`)).status).toBe(200);
     expect((await usage(org.id)).seats).toBe(1);
-    expect((await http('GET', '/me/invitations', { token: invitee.token })).body.items).toEqual([]);
+    expect((await call(invitee.token, 'GET', '/me/invitations')).body.items).toEqual([]);
   });
 
   it('revoke frees the seat; revoking again answers the same invitation; resending it answers 409', async () => {
     const org = await createOrganization();
     const invitation = await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
     const path = `/organizations/${org.id}/invitations/${invitation.body.id}`;
-    const revoked = await http('DELETE', path, { token: org.owner.token });
+    const revoked = await call(org.owner.token, 'DELETE', path);
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe('REVOKED');
-    expect((await http('DELETE', path, { token: org.owner.token })).body.status).toBe('REVOKED');
-    expect((await http('POST', `${path}/resend`, { token: org.owner.token })).status).toBe(409);
+    expect((await call(org.owner.token, 'DELETE', path)).body.status).toBe('REVOKED');
+    expect((await call(org.owner.token, 'POST', `${path}/resend`)).status).toBe(409);
     expect((await usage(org.id)).seats).toBe(1);
   });
 
@@ -217,8 +203,8 @@ describe('declining and revoking', () => {
     const admin = await join(org, 'ADMIN');
     const invitation = await invite(org.id, org.owner.token, randomEmail(), 'ADMIN');
     const path = `/organizations/${org.id}/invitations/${invitation.body.id}`;
-    expect((await http('DELETE', path, { token: admin.token })).status).toBe(403);
-    expect((await http('POST', `${path}/resend`, { token: admin.token })).status).toBe(403);
+    expect((await call(admin.token, 'DELETE', path)).status).toBe(403);
+    expect((await call(admin.token, 'POST', `${path}/resend`)).status).toBe(403);
   });
 });
 
@@ -229,14 +215,14 @@ describe('expiry', () => {
     const invitation = await invite(org.id, org.owner.token, invitee.email, 'MEMBER');
     await lapse(org.id, invitation.body.id);
 
-    const listed = await http('GET', `/organizations/${org.id}/invitations?status=EXPIRED`, { token: org.owner.token });
+    const listed = await call(org.owner.token, 'GET', `/organizations/${org.id}/invitations?status=EXPIRED`);
     expect(listed.body.items.map((item: { id: string; status: string }) => [item.id, item.status])).toEqual([
       [invitation.body.id, 'EXPIRED'],
     ]);
     expect(
-      (await http('GET', `/organizations/${org.id}/invitations?status=PENDING`, { token: org.owner.token })).body.items,
+      (await call(org.owner.token, 'GET', `/organizations/${org.id}/invitations?status=PENDING`)).body.items,
     ).toEqual([]);
-    expect((await http('GET', '/me/invitations', { token: invitee.token })).body.items).toEqual([]);
+    expect((await call(invitee.token, 'GET', '/me/invitations')).body.items).toEqual([]);
 
     const refused = await accept(invitation.body.id, invitee.token);
     expect(refused.status).toBe(409);
@@ -246,9 +232,7 @@ describe('expiry', () => {
     expect(stored).toMatchObject({ status: 'EXPIRED' });
     expect(stored?.gsi2pk).toBeUndefined();
     expect(stored?.ttl).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
-    expect((await http('POST', `/me/invitations/${invitation.body.id}/decline`, { token: invitee.token })).status).toBe(
-      409,
-    );
+    expect((await call(invitee.token, 'POST', `/me/invitations/${invitation.body.id}/decline`)).status).toBe(409);
   });
 
   it('resend renews an EXPIRED invitation (taking a seat again) and then it can be accepted', async () => {
@@ -259,9 +243,11 @@ describe('expiry', () => {
     expect((await accept(invitation.body.id, invitee.token)).status).toBe(409); // now EXPIRED in storage
     expect((await usage(org.id)).seats).toBe(1);
 
-    const resent = await http('POST', `/organizations/${org.id}/invitations/${invitation.body.id}/resend`, {
-      token: org.owner.token,
-    });
+    const resent = await call(
+      org.owner.token,
+      'POST',
+      `/organizations/${org.id}/invitations/${invitation.body.id}/resend`,
+    );
     expect(resent.status).toBe(200);
     expect(resent.body.status).toBe('PENDING');
     expect(Date.parse(resent.body.expiresAt)).toBeGreaterThan(Date.now() + 6.9 * 86_400_000);
@@ -275,9 +261,11 @@ describe('expiry', () => {
     const org = await createOrganization();
     const invitation = await invite(org.id, org.owner.token, randomEmail(), 'MEMBER');
     await lapse(org.id, invitation.body.id);
-    const resent = await http('POST', `/organizations/${org.id}/invitations/${invitation.body.id}/resend`, {
-      token: org.owner.token,
-    });
+    const resent = await call(
+      org.owner.token,
+      'POST',
+      `/organizations/${org.id}/invitations/${invitation.body.id}/resend`,
+    );
     expect(resent.status).toBe(200);
     expect(resent.body.status).toBe('PENDING');
     expect((await usage(org.id)).seats).toBe(2);
@@ -292,9 +280,11 @@ describe('expiry', () => {
       expect((await invite(org.id, org.owner.token, randomEmail(), 'VIEWER')).status).toBe(201);
     // The lapsed invitation was expired to make room for the fourth.
     expect((await storedInvitation(org.id, expired.body.id))?.status).toBe('EXPIRED');
-    const resent = await http('POST', `/organizations/${org.id}/invitations/${expired.body.id}/resend`, {
-      token: org.owner.token,
-    });
+    const resent = await call(
+      org.owner.token,
+      'POST',
+      `/organizations/${org.id}/invitations/${expired.body.id}/resend`,
+    );
     expect(resent.status).toBe(403);
     expect(resent.body.error.code).toBe('PLAN_LIMIT_REACHED');
     await expectCountersRight(org.id);
@@ -306,27 +296,26 @@ describe('member changes', () => {
     const org = await createOrganization({ plan: 'PRO' });
     const member = await join(org, 'MEMBER');
     const leaver = await join(org, 'VIEWER');
-    const changed = await http('PATCH', `/organizations/${org.id}/members/${member.userId}`, {
-      token: org.owner.token,
-      body: { role: 'VIEWER' },
+    const changed = await call(org.owner.token, 'PATCH', `/organizations/${org.id}/members/${member.userId}`, {
+      role: 'VIEWER',
     });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ userId: member.userId, role: 'VIEWER' });
-    expect(
-      (await http('DELETE', `/organizations/${org.id}/members/${member.userId}`, { token: org.owner.token })).status,
-    ).toBe(204);
-    expect((await http('POST', `/organizations/${org.id}/leave`, { token: leaver.token })).status).toBe(204);
+    expect((await call(org.owner.token, 'DELETE', `/organizations/${org.id}/members/${member.userId}`)).status).toBe(
+      204,
+    );
+    expect((await call(leaver.token, 'POST', `/organizations/${org.id}/leave`)).status).toBe(204);
     expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 0 });
     await expectCountersRight(org.id);
     // Removed: no access any more.
-    expect((await http('GET', `/organizations/${org.id}/members`, { token: member.token })).status).toBe(404);
-    expect((await http('GET', '/me/organizations', { token: member.token })).body.items).toEqual([]);
+    expect((await call(member.token, 'GET', `/organizations/${org.id}/members`)).status).toBe(404);
+    expect((await call(member.token, 'GET', '/me/organizations')).body.items).toEqual([]);
 
     const declined = await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
     const revoked = await invite(org.id, org.owner.token, randomEmail(), 'VIEWER');
-    await http('DELETE', `/organizations/${org.id}/invitations/${revoked.body.id}`, { token: org.owner.token });
+    await call(org.owner.token, 'DELETE', `/organizations/${org.id}/invitations/${revoked.body.id}`);
     const decliner = await testUser({ email: declined.body.email });
-    await http('POST', `/me/invitations/${declined.body.id}/decline`, { token: decliner.token });
+    await call(decliner.token, 'POST', `/me/invitations/${declined.body.id}/decline`);
 
     const expected = [
       'invitation.created',

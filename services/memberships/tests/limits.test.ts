@@ -2,16 +2,14 @@
 // DynamoDB Local serializes transactions, so these rounds are deterministic (docs: toolchain note).
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, type TestUser, testUser } from '@tenantry/local-platform/testing';
+import { call, eventually, type Reply, type TestUser, testUser } from '@tenantry/local-platform/testing';
 import {
   accept,
   auditTypes,
   countersMatch,
   createOrganization,
-  http,
   invite,
   join,
-  type Reply,
   randomEmail,
   realCounts,
   setPlan,
@@ -28,9 +26,7 @@ const ROUNDS = 5;
 async function warm(method: string, path: string) {
   const user = await testUser();
   for (let pass = 0; pass < 3; pass++) {
-    const replies = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => http(method, path, { token: user.token, body: {} })),
-    );
+    const replies = await Promise.all(Array.from({ length: CONCURRENT }, () => call(user.token, method, path, {})));
     if (replies.every((reply) => reply.status !== 401)) return;
   }
 }

@@ -6,10 +6,10 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { organizationKey, organizationPk } from '@tenantry/dynamo';
-import { type TestUser, testUser } from '@tenantry/local-platform/testing';
+import { call, type TestUser, testUser } from '@tenantry/local-platform/testing';
 import type { OrganizationRole } from '@tenantry/models';
 import fc from 'fast-check';
-import { countersMatch, createOrganization, db, http, membershipsTable, organizationsTable } from './support/fixtures';
+import { countersMatch, createOrganization, db, membershipsTable, organizationsTable } from './support/fixtures';
 
 const ROLES: OrganizationRole[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
 const RANK: Record<OrganizationRole, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };
@@ -114,10 +114,7 @@ async function step(orgId: string, model: Model, act: Action): Promise<{ expecte
       else if (RANK[actorRole] < RANK.ADMIN || RANK[act.role] >= RANK[actorRole]) expected = 403;
       else if ([...model.pending.values()].some((p) => p.email === invitee.email)) expected = 409;
       else if (model.roles.size + model.pending.size >= LIMIT) expected = 403;
-      const reply = await http('POST', `${base}/invitations`, {
-        token: actor.token,
-        body: { email: invitee.email, role: act.role },
-      });
+      const reply = await call(actor.token, 'POST', `${base}/invitations`, { email: invitee.email, role: act.role });
       if (reply.status === 201 && actorRole) {
         model.pending.set(reply.body.id, { email: invitee.email, role: act.role, inviterRole: actorRole });
       }
@@ -126,14 +123,14 @@ async function step(orgId: string, model: Model, act: Action): Promise<{ expecte
     case 'accept': {
       const entry = [...model.pending.entries()].find(([, p]) => p.email === actor.email);
       if (!entry) {
-        const reply = await http('POST', '/me/invitations/inv_none/accept', { token: actor.token });
+        const reply = await call(actor.token, 'POST', '/me/invitations/inv_none/accept');
         return { expected: 404, actual: reply.status };
       }
       const [id, invitation] = entry;
       let expected = 200;
       if (actorRole) expected = 409;
       else if (model.roles.size >= LIMIT) expected = 403;
-      const reply = await http('POST', `/me/invitations/${id}/accept`, { token: actor.token });
+      const reply = await call(actor.token, 'POST', `/me/invitations/${id}/accept`);
       if (reply.status === 200) {
         model.pending.delete(id);
         model.roles.set(actor.userId, invitation.role);
@@ -149,10 +146,7 @@ async function step(orgId: string, model: Model, act: Action): Promise<{ expecte
       else if (RANK[actorRole] < RANK.ADMIN) expected = 403;
       else if (!targetRole) expected = 404;
       else if (!(RANK[targetRole] < RANK[actorRole] && RANK[act.role] < RANK[actorRole])) expected = 403;
-      const reply = await http('PATCH', `${base}/members/${target.userId}`, {
-        token: actor.token,
-        body: { role: act.role },
-      });
+      const reply = await call(actor.token, 'PATCH', `${base}/members/${target.userId}`, { role: act.role });
       if (reply.status === 200) model.roles.set(target.userId, act.role);
       return { expected, actual: reply.status };
     }
@@ -164,7 +158,7 @@ async function step(orgId: string, model: Model, act: Action): Promise<{ expecte
       else if (RANK[actorRole] < RANK.ADMIN) expected = 403;
       else if (!targetRole) expected = 404;
       else if (!(RANK[targetRole] < RANK[actorRole])) expected = 403;
-      const reply = await http('DELETE', `${base}/members/${target.userId}`, { token: actor.token });
+      const reply = await call(actor.token, 'DELETE', `${base}/members/${target.userId}`);
       if (reply.status === 204) {
         model.roles.delete(target.userId);
         model.admittedBy.delete(target.userId);
@@ -175,7 +169,7 @@ async function step(orgId: string, model: Model, act: Action): Promise<{ expecte
       let expected = 204;
       if (!actorRole) expected = 404;
       else if (actorRole === 'OWNER') expected = 403;
-      const reply = await http('POST', `${base}/leave`, { token: actor.token });
+      const reply = await call(actor.token, 'POST', `${base}/leave`);
       if (reply.status === 204) {
         model.roles.delete(actor.userId);
         model.admittedBy.delete(actor.userId);
@@ -187,10 +181,7 @@ async function step(orgId: string, model: Model, act: Action): Promise<{ expecte
       // codes are that service's contract, so only "allowed → 200, refused → not 200" is checked.
       const target = resolve(model, act.target);
       const allowed = actorRole === 'OWNER' && target.userId !== actor.userId && model.roles.has(target.userId);
-      const reply = await http('POST', `${base}/transfer-ownership`, {
-        token: actor.token,
-        body: { userId: target.userId },
-      });
+      const reply = await call(actor.token, 'POST', `${base}/transfer-ownership`, { userId: target.userId });
       if (reply.status === 200) {
         model.roles.set(actor.userId, 'ADMIN');
         model.roles.set(target.userId, 'OWNER');

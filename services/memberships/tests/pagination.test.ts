@@ -2,16 +2,8 @@
 // 400, never 500 and never another tenant's (or user's) data.
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { testUser } from '@tenantry/local-platform/testing';
-import {
-  createOrganization,
-  http,
-  invite,
-  join,
-  type Reply,
-  randomEmail,
-  type TestOrganization,
-} from './support/fixtures';
+import { call, type Reply, testUser } from '@tenantry/local-platform/testing';
+import { createOrganization, invite, join, randomEmail, type TestOrganization } from './support/fixtures';
 
 let org: TestOrganization;
 let other: TestOrganization;
@@ -30,7 +22,7 @@ async function all(path: string, token: string, limit: number, extra = '') {
   let pages = 0;
   do {
     const query: string = `?limit=${limit}${extra}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const reply: Reply = await http('GET', `${path}${query}`, { token });
+    const reply: Reply = await call(token, 'GET', `${path}${query}`);
     expect(reply.status).toBe(200);
     expect(reply.body.items.length).toBeLessThanOrEqual(limit);
     seen.push(...reply.body.items);
@@ -63,48 +55,50 @@ describe('pagination', () => {
   });
 
   it('answers 20 items by default and null as the last cursor', async () => {
-    const reply = await http('GET', `/organizations/${org.id}/members`, { token: org.owner.token });
+    const reply = await call(org.owner.token, 'GET', `/organizations/${org.id}/members`);
     expect(reply.body.items).toHaveLength(5);
     expect(reply.body.nextCursor).toBeNull();
   });
 
   it('refuses a cursor of another organization with 400 (never its data)', async () => {
-    const foreign = await http('GET', `/organizations/${other.id}/members?limit=1`, { token: other.owner.token });
+    const foreign = await call(other.owner.token, 'GET', `/organizations/${other.id}/members?limit=1`);
     expect(foreign.body.nextCursor).toEqual(expect.any(String));
-    const reply = await http(
+    const reply = await call(
+      org.owner.token,
       'GET',
       `/organizations/${org.id}/members?cursor=${encodeURIComponent(foreign.body.nextCursor)}`,
-      {
-        token: org.owner.token,
-      },
     );
     expect(reply.status).toBe(400);
     expect(reply.body.error.code).toBe('VALIDATION_FAILED');
   });
 
   it('refuses a cursor of another list or another user with 400', async () => {
-    const members = await http('GET', `/organizations/${org.id}/members?limit=1`, { token: org.owner.token });
-    const asInvitations = await http(
+    const members = await call(org.owner.token, 'GET', `/organizations/${org.id}/members?limit=1`);
+    const asInvitations = await call(
+      org.owner.token,
       'GET',
       `/organizations/${org.id}/invitations?cursor=${encodeURIComponent(members.body.nextCursor)}`,
-      { token: org.owner.token },
     );
     expect(asInvitations.status).toBe(400);
 
     const owner = await testUser();
     await createOrganization({ owner });
     await createOrganization({ owner });
-    const mine = await http('GET', '/me/organizations?limit=1', { token: owner.token });
+    const mine = await call(owner.token, 'GET', '/me/organizations?limit=1');
     expect(mine.body.items).toHaveLength(1);
     expect(mine.body.nextCursor).toEqual(expect.any(String));
     const stranger = await testUser();
-    const stolen = await http('GET', `/me/organizations?cursor=${encodeURIComponent(mine.body.nextCursor)}`, {
-      token: stranger.token,
-    });
+    const stolen = await call(
+      stranger.token,
+      'GET',
+      `/me/organizations?cursor=${encodeURIComponent(mine.body.nextCursor)}`,
+    );
     expect(stolen.status).toBe(400);
-    const next = await http('GET', `/me/organizations?limit=1&cursor=${encodeURIComponent(mine.body.nextCursor)}`, {
-      token: owner.token,
-    });
+    const next = await call(
+      owner.token,
+      'GET',
+      `/me/organizations?limit=1&cursor=${encodeURIComponent(mine.body.nextCursor)}`,
+    );
     expect(next.status).toBe(200);
     expect(next.body.items).toHaveLength(1);
     expect(next.body.items[0].organizationId).not.toBe(mine.body.items[0].organizationId);
@@ -123,7 +117,7 @@ describe('pagination', () => {
       '/me/organizations',
       '/me/invitations',
     ]) {
-      const reply = await http('GET', `${path}?cursor=${encodeURIComponent(cursor)}`, { token: org.owner.token });
+      const reply = await call(org.owner.token, 'GET', `${path}?cursor=${encodeURIComponent(cursor)}`);
       expect({ path, status: reply.status }).toEqual({ path, status: 400 });
       expect(reply.body.error.code).toBe('VALIDATION_FAILED');
     }

@@ -3,12 +3,11 @@
 // demoted or removed; platform OWNER (members:manage) acts above every role but OWNER.
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { type TestUser, testUser } from '@tenantry/local-platform/testing';
+import { call, type TestUser, testUser } from '@tenantry/local-platform/testing';
 import type { OrganizationRole } from '@tenantry/models';
 import {
   countersMatch,
   createOrganization,
-  http,
   invite,
   join,
   randomEmail,
@@ -52,18 +51,14 @@ const roleChanges = ACTORS.flatMap((actor) =>
 describe('PATCH /organizations/{orgId}/members/{userId} for every role pair', () => {
   it.each(roleChanges)('%s changing a %s to %s', async (actor, target, role) => {
     const user = targets[target];
-    const reply = await http('PATCH', `/organizations/${org.id}/members/${user.userId}`, {
-      token: actors[actor].token,
-      body: { role },
-    });
+    const reply = await call(actors[actor].token, 'PATCH', `/organizations/${org.id}/members/${user.userId}`, { role });
     const allowed = mayManage(actor, target) && mayAssign(actor, role);
     expect({ status: reply.status, body: reply.body }).toMatchObject({ status: allowed ? 200 : 403 });
     if (allowed) {
       expect(reply.body.role).toBe(role);
       // Put it back (always allowed when the change was).
-      const back = await http('PATCH', `/organizations/${org.id}/members/${user.userId}`, {
-        token: actors[actor].token,
-        body: { role: target },
+      const back = await call(actors[actor].token, 'PATCH', `/organizations/${org.id}/members/${user.userId}`, {
+        role: target,
       });
       expect(back.status).toBe(200);
     } else {
@@ -84,16 +79,14 @@ describe('DELETE /organizations/{orgId}/members/{userId} for every role pair', (
   const pairs = ACTORS.flatMap((actor) => ROLES.map((target) => [actor, target] as const));
   it.each(pairs)('%s removing a %s', async (actor, target) => {
     const user = targets[target];
-    const reply = await http('DELETE', `/organizations/${org.id}/members/${user.userId}`, {
-      token: actors[actor].token,
-    });
+    const reply = await call(actors[actor].token, 'DELETE', `/organizations/${org.id}/members/${user.userId}`);
     const allowed = mayManage(actor, target);
     expect({ status: reply.status, body: reply.body }).toMatchObject({ status: allowed ? 204 : 403 });
     if (allowed) targets[target] = await join(org, target); // a new member of that role for the next cases
   });
 
   it('keeps exactly one OWNER and the counters equal to the real counts', async () => {
-    const members = await http('GET', `/organizations/${org.id}/members?limit=100`, { token: org.owner.token });
+    const members = await call(org.owner.token, 'GET', `/organizations/${org.id}/members?limit=100`);
     expect(members.body.items.filter((item: { role: string }) => item.role === 'OWNER')).toHaveLength(1);
     const counters = await countersMatch(org.id);
     expect(counters.seats).toBe(counters.expectedSeats);
@@ -104,18 +97,17 @@ describe('DELETE /organizations/{orgId}/members/{userId} for every role pair', (
 describe('leaving', () => {
   it.each(['ADMIN', 'MEMBER', 'VIEWER'] as const)('a %s may leave', async (role) => {
     const member = await join(org, role);
-    const reply = await http('POST', `/organizations/${org.id}/leave`, { token: member.token });
+    const reply = await call(member.token, 'POST', `/organizations/${org.id}/leave`);
     expect(reply.status).toBe(204);
-    expect((await http('GET', `/organizations/${org.id}/members`, { token: member.token })).status).toBe(404);
+    expect((await call(member.token, 'GET', `/organizations/${org.id}/members`)).status).toBe(404);
   });
 
   it('the OWNER cannot leave (403), nor remove or demote themselves', async () => {
     const token = org.owner.token;
-    expect((await http('POST', `/organizations/${org.id}/leave`, { token })).status).toBe(403);
-    expect((await http('DELETE', `/organizations/${org.id}/members/${org.owner.userId}`, { token })).status).toBe(403);
-    const demote = await http('PATCH', `/organizations/${org.id}/members/${org.owner.userId}`, {
-      token,
-      body: { role: 'ADMIN' },
+    expect((await call(token, 'POST', `/organizations/${org.id}/leave`)).status).toBe(403);
+    expect((await call(token, 'DELETE', `/organizations/${org.id}/members/${org.owner.userId}`)).status).toBe(403);
+    const demote = await call(token, 'PATCH', `/organizations/${org.id}/members/${org.owner.userId}`, {
+      role: 'ADMIN',
     });
     expect(demote.status).toBe(403);
   });

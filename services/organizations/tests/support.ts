@@ -1,46 +1,18 @@
-// Helpers of the organizations tests: HTTP through the gateway of the test platform, users from the
-// local pool, and direct table access for arranging state and checking what was (not) written.
+// Helpers of the organizations tests: users from the local pool, organizations through the API (the
+// one test client of @tenantry/local-platform/testing), and direct table access for arranging state
+// and checking what was (not) written.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   membershipItem,
   membershipKey,
-  type OrganizationRole,
   organizationKey,
   organizationPk,
   tables,
   usageKey,
 } from '@tenantry/dynamo';
-import { baseUrl, type TestUser, testUser } from '@tenantry/local-platform/testing';
-import type { Organization } from '@tenantry/models';
-
-export interface Reply<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-}
-
-/** One HTTP call through the gateway, JSON in and out. */
-export async function call<T = Record<string, unknown>>(
-  user: TestUser | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply<T>> {
-  const response = await fetch(`${baseUrl()}${path}`, {
-    method,
-    headers: {
-      ...(user ? { authorization: `Bearer ${user.token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-export const errorCode = (reply: Reply) => (reply.body as { error?: { code?: string } }).error?.code;
+import { call, type TestUser, testUser } from '@tenantry/local-platform/testing';
+import type { Organization, OrganizationRole } from '@tenantry/models';
 
 /** Creates an organization as `owner` through the API (201 expected). */
 export async function createOrganization(owner: TestUser, name = `Org ${Math.random().toString(36).slice(2, 8)}`) {

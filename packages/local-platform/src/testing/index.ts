@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type CreateUserOptions, createUser, idToken, type UserPool } from '../cognito';
 
 export { restoreEnv, stubEnv } from './env';
+export { api, type Caller, call, errorCode, PLATFORM_HICCUP, type Reply } from './http';
 
 function env(name: string): string {
   const value = process.env[name];

@@ -1,66 +1,18 @@
 /**
- * Test fixtures: HTTP calls through the gateway, organizations (created, re-planned, suspended and
- * deleted through the organizations service), members with a role (invite + accept over HTTP), and
- * direct reads of what is stored.
+ * Test fixtures: organizations (created, re-planned, suspended and deleted through the
+ * organizations service), members with a role (invite + accept over HTTP, with `call` of
+ * @tenantry/local-platform/testing), and direct reads of what is stored.
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, organizationPk, usageKey } from '@tenantry/dynamo';
-import { baseUrl, type TestUser, testUser } from '@tenantry/local-platform/testing';
+import { documentClient, organizationPk, queryAll, tables, usageKey } from '@tenantry/dynamo';
+import { call, type Reply, type TestUser, testUser } from '@tenantry/local-platform/testing';
 import type { OrganizationRole, Plan } from '@tenantry/models';
 
 export const db = () => documentClient();
-const env = (name: string) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-export const membershipsTable = () => env('MEMBERSHIPS_TABLE');
-export const organizationsTable = () => env('ORGANIZATIONS_TABLE');
-export const notificationsTable = () => env('NOTIFICATIONS_TABLE');
-
-// biome-ignore lint/suspicious/noExplicitAny: tests read success and error bodies of any route
-export type Loose = any;
-
-export interface Reply<T = Loose> {
-  status: number;
-  body: T;
-}
-
-/**
- * serverless-offline answers a Lambda that timed out or crashed with HTTP 200 and an
- * `errorMessage` body (docs: toolchain note). That is the local emulator under load (two cores
- * shared with DynamoDB Local, cognito-local and other test runs), never an answer of the service:
- * it is reported as status 599 so no test mistakes it for a success. GETs are retried.
- */
-export const PLATFORM_HICCUP = 599;
-
-export async function http<T = Loose>(
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(`${baseUrl()}${path}`, {
-      method,
-      headers,
-      body:
-        options.body === undefined
-          ? undefined
-          : typeof options.body === 'string'
-            ? options.body
-            : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    const body = (text ? JSON.parse(text) : undefined) as Loose;
-    const hiccup = response.status >= 502 || (body && typeof body === 'object' && 'errorMessage' in body);
-    if (!hiccup) return { status: response.status, body };
-    if (method !== 'GET' || attempt >= 3) return { status: PLATFORM_HICCUP, body };
-  }
-}
+export const membershipsTable = tables.memberships;
+export const organizationsTable = tables.organizations;
+export const notificationsTable = tables.notifications;
 
 export interface TestOrganization {
   id: string;
@@ -79,10 +31,7 @@ const staff = () => {
 export async function createOrganization(options: { owner?: TestUser; plan?: Plan } = {}): Promise<TestOrganization> {
   const owner = options.owner ?? (await testUser());
   const plan = options.plan ?? 'STARTER';
-  const reply = await http('POST', '/organizations', {
-    token: owner.token,
-    body: { name: `Org ${randomUUID().slice(0, 8)}` },
-  });
+  const reply = await call(owner.token, 'POST', '/organizations', { name: `Org ${randomUUID().slice(0, 8)}` });
   if (reply.status !== 201)
     throw new Error(`POST /organizations answered ${reply.status}: ${JSON.stringify(reply.body)}`);
   const id = reply.body.id as string;
@@ -97,15 +46,15 @@ async function expectOk(reply: Reply, what: string): Promise<void> {
 /** A plan change by platform staff (downgrades may leave usage above the limit). */
 export async function setPlan(organizationId: string, plan: Plan): Promise<void> {
   const { token } = await staff();
-  await expectOk(await http('PUT', `/organizations/${organizationId}/plan`, { token, body: { plan } }), 'plan change');
+  await expectOk(await call(token, 'PUT', `/organizations/${organizationId}/plan`, { plan }), 'plan change');
 }
 
 /** Suspends (platform staff) or soft-deletes (its OWNER) an organization through the API. */
 export async function setOrganizationStatus(organization: TestOrganization, status: 'SUSPENDED' | 'DELETED') {
   const reply =
     status === 'SUSPENDED'
-      ? await http('POST', `/organizations/${organization.id}/suspend`, { token: (await staff()).token })
-      : await http('DELETE', `/organizations/${organization.id}`, { token: organization.owner.token });
+      ? await call((await staff()).token, 'POST', `/organizations/${organization.id}/suspend`)
+      : await call(organization.owner.token, 'DELETE', `/organizations/${organization.id}`);
   await expectOk(reply, `${status} transition`);
 }
 
@@ -115,11 +64,11 @@ export async function invite(
   email: string,
   role: OrganizationRole,
 ): Promise<Reply> {
-  return http('POST', `/organizations/${organizationId}/invitations`, { token, body: { email, role } });
+  return call(token, 'POST', `/organizations/${organizationId}/invitations`, { email, role });
 }
 
 export async function accept(invitationId: string, token: string): Promise<Reply> {
-  return http('POST', `/me/invitations/${invitationId}/accept`, { token });
+  return call(token, 'POST', `/me/invitations/${invitationId}/accept`);
 }
 
 /** A new user who joined `org` with `role` through an invitation of the OWNER. */
@@ -141,21 +90,12 @@ export async function usage(organizationId: string): Promise<{ seats: number; ac
 
 /** What is really stored: ACTIVE memberships (by role) and PENDING invitations (stored status). */
 export async function realCounts(organizationId: string) {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db().send(
-      new QueryCommand({
-        TableName: membershipsTable(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': organizationPk(organizationId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((result.Items ?? []) as Record<string, unknown>[]));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(db(), {
+    TableName: membershipsTable(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': organizationPk(organizationId) },
+    ConsistentRead: true,
+  });
   const members = items.filter((item) => item.entity === 'Membership' && item.status === 'ACTIVE');
   const pending = items.filter((item) => item.entity === 'Invitation' && item.status === 'PENDING');
   return {

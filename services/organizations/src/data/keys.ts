@@ -9,20 +9,34 @@
  * | usage counters   | `ORG#<id>`      | `USAGE` | —               | —                                        |
  * | slug claim       | `SLUG#<slug>`   | `SLUG`  | —               | —                                        |
  */
-import { type ItemKey, organizationPk } from '@tenantry/dynamo';
+import { type CursorShape, type ItemKey, organizationKey, organizationPk } from '@tenantry/dynamo';
 import type { OrganizationStatus } from '@tenantry/models';
 
 export const ORGANIZATION_INDEX = 'gsi1';
 export const ORGANIZATION_INDEX_PK = 'ORGANIZATIONS';
+const ORGANIZATION_SK = organizationKey('').sk;
 
 /** `<STATUS>#<ISO instant>#<organization id>`: the gsi1 sort key of an organization item. */
 const POSITION =
   /^(ACTIVE|SUSPENDED|DELETED)#(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#([A-Za-z0-9][A-Za-z0-9_-]{0,63})$/;
 
-/** Is `gsi1sk` the index position of the organization item `pk`? (A cursor of the list must be one.) */
-export function isIndexPositionOf(gsi1sk: string, pk: string): boolean {
+/** Is `gsi1sk` the index position of the organization item `pk`? */
+function isIndexPositionOf(gsi1sk: string, pk: string): boolean {
   const match = POSITION.exec(gsi1sk);
   return !!match && !Number.isNaN(Date.parse(match[2]!)) && organizationPk(match[3]!) === pk;
+}
+
+/**
+ * What a cursor of `GET /organizations` must be (see `decodeCursor` of `@tenantry/dynamo`): exactly
+ * the keys of an organization item in gsi1, a position inside the `?status=` filter it is given
+ * with, and a position that is `<STATUS>#<ISO instant>#<id>` of that very item.
+ */
+export function listCursorShape(status: OrganizationStatus | undefined): CursorShape {
+  return {
+    equals: { gsi1pk: ORGANIZATION_INDEX_PK, sk: ORGANIZATION_SK },
+    prefixes: { pk: organizationPk(''), gsi1sk: status ? `${status}#` : '' },
+    check: (key) => isIndexPositionOf(key.gsi1sk!, key.pk!),
+  };
 }
 
 /** The unique claim of a slug (a conditional put in the create transaction makes slugs unique). */

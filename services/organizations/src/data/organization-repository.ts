@@ -34,7 +34,7 @@ import {
   wrappedAs,
 } from './conditions';
 import { toState, toUsage } from './items';
-import { isIndexPositionOf, ORGANIZATION_INDEX, ORGANIZATION_INDEX_PK, organizationIndexKey, slugKey } from './keys';
+import { listCursorShape, ORGANIZATION_INDEX, ORGANIZATION_INDEX_PK, organizationIndexKey, slugKey } from './keys';
 
 /** What a list page reads from the index: never the wrapped data key. */
 const LIST_ATTRIBUTES = [
@@ -190,12 +190,7 @@ export function dynamoOrganizationRepository(
         {
           limit: query.limit,
           cursor: query.cursor,
-          // A position in this list (inside the `?status=` it was issued for) of an organization item.
-          shape: {
-            equals: { gsi1pk: ORGANIZATION_INDEX_PK, sk: organizationKey('').sk },
-            prefixes: { pk: organizationPk(''), gsi1sk: statusPrefix },
-            check: (key) => isIndexPositionOf(key.gsi1sk!, key.pk!),
-          },
+          shape: listCursorShape(query.status),
         },
       );
       return { items: page.items.map(toState), nextCursor: page.nextCursor };

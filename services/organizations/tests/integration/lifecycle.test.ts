@@ -2,15 +2,13 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { documentClient, tables } from '@tenantry/dynamo';
-import { eventually, testUser } from '@tenantry/local-platform/testing';
+import { call, errorCode, eventually, testUser } from '@tenantry/local-platform/testing';
 import type { Organization } from '@tenantry/models';
 import {
   auditTypes,
   type Cast,
-  call,
   cast,
   createOrganization,
-  errorCode,
   expireRestoreWindow,
   itemsUnder,
   membership,

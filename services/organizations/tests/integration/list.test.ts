@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, testUser } from '@tenantry/local-platform/testing';
+import { call, errorCode, eventually, testUser } from '@tenantry/local-platform/testing';
 import type { Organization, OrganizationPage } from '@tenantry/models';
-import { auditEntries, type Cast, call, cast, createOrganization, errorCode } from '../support';
+import { auditEntries, type Cast, cast, createOrganization } from '../support';
 
 let people: Cast;
 const created: Organization[] = [];

@@ -2,8 +2,9 @@
 // without a membership. Each case runs on its own organization so a success cannot hide a denial.
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { call, errorCode } from '@tenantry/local-platform/testing';
 import type { Organization } from '@tenantry/models';
-import { type Cast, call, cast, errorCode, organizationWithMembers } from '../support';
+import { type Cast, cast, organizationWithMembers } from '../support';
 
 type Caller = keyof Cast;
 type Setup = 'active' | 'suspended' | 'deleted';

@@ -4,13 +4,14 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { organizationKeys } from '@tenantry/crypto';
 import { documentClient, organizationPk, tables } from '@tenantry/dynamo';
+import { call } from '@tenantry/local-platform/testing';
 import { slugKey } from '../../src/data/keys';
-import { dynamoOrganizationRepository } from '../../src/data/repository';
+import { dynamoOrganizationRepository } from '../../src/data/organization-repository';
+import { dynamoPurgeRepository } from '../../src/data/purge';
 import type { DataKeyRecord } from '../../src/domain/model';
 import { handler as purge } from '../../src/functions/purgeOrganizations/handler';
 import {
   type Cast,
-  call,
   cast,
   createOrganization,
   expireRestoreWindow,
@@ -20,6 +21,7 @@ import {
 
 let people: Cast;
 const repository = dynamoOrganizationRepository();
+const purgeRepository = dynamoPurgeRepository();
 
 beforeAll(async () => {
   people = await cast();
@@ -88,7 +90,7 @@ describe('purgeOrganizations', () => {
     const organization = await createOrganization(people.owner);
     await call(people.owner, 'DELETE', `/organizations/${organization.id}`);
 
-    const result = await repository.purge(organization.id, new Date());
+    const result = await purgeRepository.purge(organization.id, new Date());
 
     expect(result.purged).toBe(false);
     expect(await repository.find(organization.id)).toMatchObject({ status: 'DELETED' });

@@ -1,13 +1,20 @@
-// The use cases with fakes for the repository, the bus and the key service: events follow writes,
-// slugs are retried only when made from the name, and purge failures do not stop the others.
+// The use cases with fakes for the repositories, the bus and the key service: events follow writes,
+// slugs are retried only when made from the name, a write's outcome is explained from the
+// organization as it is now, and purge failures do not stop the others.
 
 import { describe, expect, it, jest } from '@jest/globals';
-import { ConflictError } from '@tenantry/errors';
+import { ConflictError, NotFoundError, OrganizationSuspendedError } from '@tenantry/errors';
 import type { NewDomainEvent } from '@tenantry/events';
-import type { UserSecurityContext } from '@tenantry/security';
+import type { OrganizationSecurityContext, UserSecurityContext } from '@tenantry/security';
 import type { OrganizationState } from '../../src/domain/model';
-import { createOrganization, purgeDueOrganizations } from '../../src/domain/organizations';
-import { type Dependencies, type OrganizationRepository, SlugTakenError } from '../../src/domain/ports';
+import {
+  createOrganization,
+  purgeDueOrganizations,
+  suspendOrganization,
+  transferOwnership,
+  updateOrganization,
+} from '../../src/domain/organizations';
+import type { Dependencies, OrganizationRepository, PurgeRepository } from '../../src/domain/ports';
 
 const context = {
   scope: 'user',
@@ -18,10 +25,37 @@ const context = {
   access: 'user',
 } as UserSecurityContext;
 
-function fakes(repository: Partial<OrganizationRepository>) {
+const organization: OrganizationState = {
+  id: 'org_1',
+  name: 'Acme',
+  slug: 'acme',
+  status: 'ACTIVE',
+  plan: 'STARTER',
+  ownerId: 'u1',
+  metadata: {},
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+};
+
+/** The context of an OWNER member of `organization`, as the security layer builds it. */
+const ownerContext = {
+  scope: 'organization',
+  action: 'organization:update',
+  requestId: 'r2',
+  platformGroups: [],
+  principal: { kind: 'user', id: 'u1', email: 'u1@example.test', emailVerified: true, groups: [] },
+  organizationId: 'org_1',
+  organization,
+  membership: undefined,
+  role: 'OWNER',
+  access: 'member',
+} as unknown as OrganizationSecurityContext;
+
+function fakes(organizations: Partial<OrganizationRepository>, purge: Partial<PurgeRepository> = {}) {
   const published: NewDomainEvent[] = [];
   const deps: Dependencies = {
-    repository: repository as OrganizationRepository,
+    organizations: organizations as OrganizationRepository,
+    purge: purge as PurgeRepository,
     events: {
       publish: async (events) => {
         published.push(...events);
@@ -34,6 +68,10 @@ function fakes(repository: Partial<OrganizationRepository>) {
         encryptedDataKey: 'AAAA',
         mode: 'platform' as const,
       })),
+      rewrapOrganizationKey: jest.fn<Dependencies['keys']['rewrapOrganizationKey']>(),
+      provisionDedicatedKey: jest.fn<Dependencies['keys']['provisionDedicatedKey']>(),
+      seal: jest.fn<Dependencies['keys']['seal']>(),
+      openText: jest.fn<Dependencies['keys']['openText']>(),
       forgetOrganization: jest.fn<Dependencies['keys']['forgetOrganization']>(),
     },
     now: () => new Date('2025-01-01T00:00:00.000Z'),
@@ -50,6 +88,7 @@ describe('createOrganization', () => {
       create: async (organization) => {
         expect(published).toEqual([]);
         stored.push(organization);
+        return 'ok';
       },
     });
 
@@ -74,10 +113,7 @@ describe('createOrganization', () => {
   });
 
   it('tries a suffixed slug when the one made from the name is taken', async () => {
-    const create = jest
-      .fn<OrganizationRepository['create']>()
-      .mockRejectedValueOnce(new SlugTakenError('acme'))
-      .mockResolvedValue(undefined);
+    const create = jest.fn<OrganizationRepository['create']>().mockResolvedValueOnce('taken').mockResolvedValue('ok');
     const { deps } = fakes({ create });
     const view = await createOrganization(deps, context, { name: 'Acme' });
     expect(view.slug).toBe('acme-abc123');
@@ -85,7 +121,7 @@ describe('createOrganization', () => {
   });
 
   it('answers 409 at once for an explicit slug that is taken, and publishes nothing', async () => {
-    const create = jest.fn<OrganizationRepository['create']>().mockRejectedValue(new SlugTakenError('acme'));
+    const create = jest.fn<OrganizationRepository['create']>().mockResolvedValue('taken');
     const { deps, published } = fakes({ create });
     await expect(createOrganization(deps, context, { name: 'Acme', slug: 'acme' })).rejects.toBeInstanceOf(
       ConflictError,
@@ -97,16 +133,54 @@ describe('createOrganization', () => {
 
 describe('purgeDueOrganizations', () => {
   it('purges every due organization, forgets its key, and reports the ones that failed', async () => {
-    const { deps } = fakes({
-      dueForPurge: async () => ['org_a', 'org_b', 'org_c'],
-      purge: async (id) => {
-        if (id === 'org_b') throw new Error('throttled');
-        return { organizationId: id, purged: true, deletedItems: 3 };
+    const { deps } = fakes(
+      {},
+      {
+        dueForPurge: async () => ['org_a', 'org_b', 'org_c'],
+        purge: async (id) => {
+          if (id === 'org_b') throw new Error('throttled');
+          return { organizationId: id, purged: true, deletedItems: 3 };
+        },
       },
-    });
+    );
     const result = await purgeDueOrganizations(deps);
     expect(result).toEqual({ purged: ['org_a', 'org_c'], failed: ['org_b'] });
     expect(deps.keys.forgetOrganization).toHaveBeenCalledWith('org_a');
     expect(deps.keys.forgetOrganization).toHaveBeenCalledWith('org_c');
+  });
+});
+
+describe('a conditional write that found the organization changed', () => {
+  it('answers 403 ORGANIZATION_SUSPENDED when it was suspended meanwhile, and publishes nothing', async () => {
+    const { deps, published } = fakes({
+      updateDetails: async () => 'changed',
+      find: async () => ({ ...organization, status: 'SUSPENDED' }),
+    });
+    await expect(updateOrganization(deps, ownerContext, { name: 'New' })).rejects.toBeInstanceOf(
+      OrganizationSuspendedError,
+    );
+    expect(published).toEqual([]);
+  });
+
+  it('answers 404 when it was deleted meanwhile', async () => {
+    const { deps } = fakes({
+      suspend: async () => 'changed',
+      find: async () => ({ ...organization, status: 'DELETED' }),
+    });
+    await expect(suspendOrganization(deps, ownerContext)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('answers 409 when it is still ACTIVE (a concurrent change)', async () => {
+    const { deps } = fakes({ updateDetails: async () => 'changed', find: async () => organization });
+    await expect(updateOrganization(deps, ownerContext, { name: 'New' })).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('answers 404 for a transfer whose target stopped being an ACTIVE member', async () => {
+    const { deps, published } = fakes({
+      membership: async () => ({ userId: 'u2', status: 'ACTIVE', role: 'ADMIN' }),
+      transferOwnership: async () => 'notMember',
+    });
+    await expect(transferOwnership(deps, ownerContext, { userId: 'u2' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(published).toEqual([]);
   });
 });
