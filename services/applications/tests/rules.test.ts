@@ -60,7 +60,7 @@ describe('API keys', () => {
     for (const value of [
       '',
       'tnt_live_',
-      'tnt_test_' + 'a'.repeat(54),
+      `tnt_test_${'a'.repeat(54)}`,
       `tnt_live_${'a'.repeat(53)}`,
       `tnt_live_${'a'.repeat(53)}=`,
     ])
