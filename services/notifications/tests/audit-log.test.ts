@@ -1,7 +1,7 @@
 // GET /organizations/{orgId}/audit-log: every §7 event of the organization newest first, in pages,
 // `?type=`, platform.access entries included; ADMIN+ and platform OWNER/EMPLOYEE only.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   createOrganization,
   eventually,
@@ -12,6 +12,10 @@ import {
   type TestUser,
   testUser,
 } from './support';
+
+// Each test makes tens of requests through the local platform (cold functions included) on a shared
+// two-core machine, and waits for events to cross the local bus: more than the default 30 s.
+jest.setTimeout(120_000);
 
 /** Every audit entry through the API, page after page. */
 async function auditLog(reader: TestUser, orgId: string, query = '', limit = 3): Promise<Loose[]> {

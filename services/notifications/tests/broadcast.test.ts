@@ -1,7 +1,7 @@
 // POST /organizations/{orgId}/notifications: who may send, who receives (ACTIVE members matching the
 // audience, nobody else, no membership oracle), 1,000 members, the queued continuation, Idempotency-Key.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { documentClient } from '@tenantry/dynamo';
 import type { OrganizationSecurityContext } from '@tenantry/security';
 import { dynamoBroadcastRepository } from '../src/data/broadcast-repository';
@@ -23,6 +23,10 @@ import {
   unreadOf,
   writeMembers,
 } from './support';
+
+// Each test makes tens of requests through the local platform (cold functions included) on a shared
+// two-core machine, and waits for events to cross the local bus: more than the default 30 s.
+jest.setTimeout(120_000);
 
 const message = { title: 'Maintenance tonight', body: 'The ERP sync pauses from 22:00 to 23:00 UTC.' };
 

@@ -2,7 +2,7 @@
 // entry, driven by real actions of the organizations and memberships services, or by events published
 // on the local bus as a service publishes them. Redeliveries (at-least-once) create nothing twice.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { documentClient } from '@tenantry/dynamo';
 import type { DomainEvent } from '@tenantry/events';
 import { dynamoAuditRepository } from '../src/data/audit-repository';
@@ -26,6 +26,10 @@ import {
   testUser,
   unreadCount,
 } from './support';
+
+// Each test makes tens of requests through the local platform (cold functions included) on a shared
+// two-core machine, and waits for events to cross the local bus: more than the default 30 s.
+jest.setTimeout(120_000);
 
 /** My notifications of one type, once at least `count` of them have arrived. */
 async function arrived(user: TestUser, type: string, count = 1): Promise<Loose[]> {

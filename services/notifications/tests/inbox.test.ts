@@ -1,6 +1,6 @@
 // GET /me/notifications (newest first, cursor pages, ?unread=true), the unread count, marking one
 // and all read, and the inbox of a verified email merged into its holder's inbox.
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { emailInbox } from '../src/domain/model';
 import {
   allNotifications,
@@ -13,6 +13,10 @@ import {
   unreadCount,
   unreadOf,
 } from './support';
+
+// Each test makes tens of requests through the local platform (cold functions included) on a shared
+// two-core machine, and waits for events to cross the local bus: more than the default 30 s.
+jest.setTimeout(120_000);
 
 describe('my inbox', () => {
   it('lists my notifications newest first, page by page, with nothing skipped or repeated', async () => {
