@@ -1,11 +1,5 @@
 import type { OrganizationSecurityContext } from './context';
-import {
-  mayAssignRole,
-  mayLeave,
-  mayManageMember,
-  type OrganizationRole,
-  permissions,
-} from './permissions';
+import { mayAssignRole, mayLeave, mayManageMember, type OrganizationRole, permissions } from './permissions';
 
 /**
  * The §2 rules applied to a security context, so that services never compare roles themselves.
