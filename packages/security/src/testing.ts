@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { CounterStore } from './rate-limit';
 import type { LambdaHandler } from './route';
 
 export interface HttpEventOptions {
@@ -97,5 +98,27 @@ export async function call<T = unknown>(
     statusCode: result.statusCode ?? 200,
     headers: (result.headers ?? {}) as Record<string, string>,
     body: (raw ? JSON.parse(raw) : undefined) as T,
+  };
+}
+
+/**
+ * Rate-limit counters in memory, for tests that run routes in-process with stand-ins for every other
+ * dependency (`configureSecurity({ rateLimitStore: memoryCounterStore() })`): the same conditional
+ * increment as the DynamoDB store, per key (so per window), without DynamoDB.
+ */
+export function memoryCounterStore(): CounterStore & { counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  return {
+    counts,
+    async increment(key, ceiling) {
+      const count = counts.get(key) ?? 0;
+      if (count >= ceiling) return undefined;
+      counts.set(key, count + 1);
+      return count + 1;
+    },
+    async decrement(key) {
+      const count = counts.get(key) ?? 0;
+      if (count > 0) counts.set(key, count - 1);
+    },
   };
 }

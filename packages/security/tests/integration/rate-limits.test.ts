@@ -5,7 +5,7 @@
 // item of the current window, exactly as the services' own conditional ADDs leave it.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type TestUser, testUser } from '@tenantry/local-platform/testing';
 import { planLimits, rateLimits } from '@tenantry/models';
 import { type Counter, counterKey, EXPIRY_GRACE_SECONDS, windowOf, windowStartOf } from '../../src/index';
@@ -21,6 +21,9 @@ const scale = Number(process.env.RATE_LIMIT_SCALE ?? 1);
 const starterLimit = planLimits.STARTER.rateLimit.burst * scale;
 const userLimit = rateLimits.user.burst * scale;
 const staffLimit = rateLimits.staff.burst * scale;
+
+// The first request of each function meets a cold serverless-offline worker: minutes on a loaded machine.
+jest.setTimeout(120_000);
 
 let db: DynamoDBDocumentClient;
 let owner: TestUser;

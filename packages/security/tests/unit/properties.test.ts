@@ -13,7 +13,7 @@ import {
   permissions,
   roleAtLeast,
 } from '../../src/permissions';
-import { call } from '../../src/testing';
+import { call, memoryCounterStore } from '../../src/testing';
 import {
   FakeStore,
   fakeModels,
@@ -84,6 +84,7 @@ describe('properties of the three layers', () => {
     await fc.assert(
       fc.asyncProperty(organizationAction, role, status, fc.boolean(), async (a, r, s, cached) => {
         resetSecurityConfig();
+        configureSecurity({ rateLimitStore: memoryCounterStore() }); // counters in memory: no DynamoDB in these tests
         const store = new FakeStore()
           .add(organization('orga'), membership('orga', 'u1', r))
           .add(organization('orgb', { status: s }), membership('orgb', 'someone', 'OWNER'));
