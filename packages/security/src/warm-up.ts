@@ -42,10 +42,12 @@ let scheduled = false;
 
 /**
  * Starts {@link warmUpSecurity} once per process, right after the module graph being loaded has been
- * evaluated (a microtask), so that `configureSecurity` calls made at module load are seen.
+ * evaluated (a microtask), so that `configureSecurity` calls made at module load are seen. Only
+ * inside a function (Lambda, or serverless-offline's: `AWS_LAMBDA_FUNCTION_NAME` is set), not in a
+ * test that merely builds routes.
  */
 export function scheduleWarmUp(): void {
-  if (scheduled) return;
+  if (scheduled || !process.env.AWS_LAMBDA_FUNCTION_NAME) return;
   scheduled = true;
   queueMicrotask(() => {
     void warmUpSecurity();
