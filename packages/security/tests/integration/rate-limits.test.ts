@@ -36,9 +36,10 @@ let applicationId: string;
 async function http(
   method: string,
   path: string,
-  as: { token?: string; apiKey?: string; body?: unknown } = {},
+  as: { token?: string; apiKey?: string; body?: unknown; idempotencyKey?: string } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = {};
+  if (as.idempotencyKey) headers['idempotency-key'] = as.idempotencyKey;
   if (as.token) headers.authorization = `Bearer ${as.token}`;
   if (as.apiKey) headers['x-api-key'] = as.apiKey;
   if (as.body !== undefined) headers['content-type'] = 'application/json';
@@ -49,6 +50,20 @@ async function http(
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+}
+
+/**
+ * An arrangement create (not what a test asserts): on a loaded machine the local platform may answer
+ * 503 (busy, with Retry-After) or 502/504 (a worker still starting); it is sent again after the
+ * delay, with the same Idempotency-Key, so it happens exactly once.
+ */
+async function arrange(path: string, as: { token: string; body: unknown }): Promise<Reply> {
+  const idempotencyKey = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    const reply = await http('POST', path, { ...as, idempotencyKey });
+    if (![502, 503, 504].includes(reply.status) || attempt === 6) return reply;
+    await new Promise((resolve) => setTimeout(resolve, (header(reply, 'retry-after') || 1) * 1000));
+  }
 }
 
 const header = (reply: Reply, name: string): number => Number(reply.headers.get(name));
@@ -84,7 +99,7 @@ async function nextWindow(seconds: number): Promise<void> {
 }
 
 async function createOrganization(user: TestUser): Promise<string> {
-  const reply = await http('POST', '/organizations', { token: user.token, body: { name: `Limits ${randomUUID()}` } });
+  const reply = await arrange('/organizations', { token: user.token, body: { name: `Limits ${randomUUID()}` } });
   if (reply.status !== 201) throw new Error(`create organization: ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body.id as string;
 }
@@ -93,7 +108,7 @@ beforeAll(async () => {
   db = DynamoDBDocumentClient.from(localDynamoClient());
   [owner, staff] = await Promise.all([testUser(), testUser({ group: 'EMPLOYEE' })]);
   [acme, globex] = await Promise.all([createOrganization(owner), createOrganization(owner)]);
-  const created = await http('POST', `/organizations/${acme}/applications`, {
+  const created = await arrange(`/organizations/${acme}/applications`, {
     token: owner.token,
     body: { name: 'Rate limited sync' },
   });
@@ -204,7 +219,7 @@ describe('an organization (a user on an organization route)', () => {
 describe('an API key', () => {
   it("is limited by its own counter, independent of its organization's users", async () => {
     const org = await createOrganization(owner);
-    const created = await http('POST', `/organizations/${org}/applications`, {
+    const created = await arrange(`/organizations/${org}/applications`, {
       token: owner.token,
       body: { name: 'Independent' },
     });
