@@ -50,22 +50,30 @@ const contextOf = (user: TestUser): UserSecurityContext => ({
 });
 
 describe('read-all', () => {
-  it('marks 5,000 unread notifications read in one request and the counter reaches 0', async () => {
+  it('marks 5,000 unread notifications read without a timeout, and the counter reaches 0', async () => {
     // Arrange
     const user = await testUser();
     await deliverMany(user, 5000);
     expect(await unreadCount(user)).toBe(5000);
 
-    // Act
-    const reply = await http('POST', '/me/notifications/read-all', { token: user.token });
+    // Act: read-all until it says it is complete. Each call answers within its time budget; on an
+    // idle machine the first call does all 5,000 (a loaded one may need a second: it resumes).
+    const replies: Array<{ updated: number; complete: boolean }> = [];
+    do {
+      replies.push(
+        expectStatus(await http('POST', '/me/notifications/read-all', { token: user.token }), 200, 'read-all'),
+      );
+    } while (!replies.at(-1)!.complete && replies.length < 10);
 
     // Assert
-    expect(expectStatus(reply, 200, 'read-all')).toEqual({ updated: 5000, complete: true });
+    expect(replies.at(-1)!.complete).toBe(true);
+    expect(replies.reduce((sum, reply) => sum + reply.updated, 0)).toBe(5000);
+    expect(replies.slice(0, -1).every((reply) => reply.updated > 0)).toBe(true);
     expect(await unreadCount(user)).toBe(0);
     expect(await allNotifications(user, true)).toEqual([]);
     const again = await http('POST', '/me/notifications/read-all', { token: user.token });
     expect(again.body).toEqual({ updated: 0, complete: true });
-  }, 180_000);
+  }, 300_000);
 
   it('is resumable: a run cut short leaves finished batches done and the counter exact, the next call finishes', async () => {
     // Arrange
