@@ -1,16 +1,10 @@
-import { eventBusPublisher } from '@tenantry/events';
+import { type EventPublisher, eventBusPublisher } from '@tenantry/events';
 import { apiKeyResolver } from './api-keys';
-import type { EventPublisher, SecurityEvent } from './events';
 import { cognitoUserResolver } from './jwt';
 import { generatedModels, type ModelsAdapter } from './models';
 import { defaultOrganizationStore, type OrganizationStore } from './organization';
 import type { ApplicationPrincipal, PrincipalResolver, UserPrincipal } from './principal';
 import type { CounterStore } from './rate-limit';
-
-/**
- * A publisher: this package's `{ publishEvent(event) }`, or `@tenantry/events`' `{ publish(events[]) }`.
- */
-export type AnyEventPublisher = EventPublisher | { publish(events: SecurityEvent[]): Promise<unknown> };
 
 export interface SecurityConfig {
   /** Resolvers per principal kind. `user`: Cognito ID tokens (default). `application`: API keys by their hash in the applications table (default). */
@@ -29,7 +23,7 @@ export interface SecurityConfig {
 
 export interface SecurityOptions {
   resolvers?: SecurityConfig['resolvers'];
-  eventPublisher?: AnyEventPublisher;
+  eventPublisher?: EventPublisher;
   models?: ModelsAdapter;
   organizationStore?: OrganizationStore;
   maxBodyBytes?: number;
@@ -38,7 +32,7 @@ export interface SecurityOptions {
 
 const defaults: SecurityConfig = {
   resolvers: {},
-  eventPublisher: { publishEvent: (event) => eventBusPublisher.publish([event]) },
+  eventPublisher: eventBusPublisher,
   models: generatedModels,
   organizationStore: undefined,
   maxBodyBytes: 16 * 1024,
@@ -47,26 +41,24 @@ const defaults: SecurityConfig = {
 
 let current: SecurityConfig = { ...defaults };
 
-function toPublisher(publisher: AnyEventPublisher): EventPublisher {
-  if ('publishEvent' in publisher) return publisher;
-  return { publishEvent: (event) => publisher.publish([event]) };
-}
-
 /**
- * Configures the stack for this process, once, at module load of a service (before any request).
- * Options are merged over the current configuration.
+ * Replaces parts of the stack's configuration for this process, before any request; options are
+ * merged over the current configuration. Services do not need it: the defaults are the deployed
+ * wiring (Cognito and API-key resolvers, the event bus, the generated models, DynamoDB). Tests use
+ * it to put stand-ins in their place.
  *
  * @example
  * ```ts
- * import { eventBusPublisher } from '@tenantry/events';
- * configureSecurity({ eventPublisher: eventBusPublisher('tenantry-organizations'), resolvers: { application: apiKeyResolver } });
+ * // Record the platform.access audit events instead of sending them to the bus.
+ * const published: NewDomainEvent[] = [];
+ * configureSecurity({ eventPublisher: { publish: async (events) => (published.push(...events), []) } });
  * ```
  */
 export function configureSecurity(options: SecurityOptions): void {
   current = {
     ...current,
     ...(options.resolvers ? { resolvers: { ...current.resolvers, ...options.resolvers } } : {}),
-    ...(options.eventPublisher ? { eventPublisher: toPublisher(options.eventPublisher) } : {}),
+    ...(options.eventPublisher ? { eventPublisher: options.eventPublisher } : {}),
     ...(options.models ? { models: options.models } : {}),
     ...(options.organizationStore ? { organizationStore: options.organizationStore } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),

@@ -15,7 +15,7 @@ export {
   LAST_USED_RESOLUTION_MS,
   sameKeyHash,
 } from './api-keys';
-export { type AnyEventPublisher, configureSecurity, resetSecurityConfig, type SecurityOptions } from './config';
+export { configureSecurity, resetSecurityConfig, type SecurityOptions } from './config';
 export {
   type ApplicationSecurityContext,
   actorOf,
@@ -25,7 +25,6 @@ export {
   type TenantScope,
   type UserSecurityContext,
 } from './context';
-export { type EventPublisher, noopEventPublisher, type SecurityEvent } from './events';
 export { IDEMPOTENCY_HEADER, IDEMPOTENCY_TTL_SECONDS, type ReplayProtection } from './idempotency';
 export {
   type CognitoSettings,

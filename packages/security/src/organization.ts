@@ -1,6 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, documentClient, membershipKey, organizationKey, tables } from '@tenantry/dynamo';
-import type { OrganizationRole, OrganizationStatus } from './permissions';
+import {
+  batchGetAll,
+  documentClient,
+  type MembershipRecord,
+  membershipKey,
+  organizationKey,
+  tables,
+} from '@tenantry/dynamo';
+import type { OrganizationStatus } from './permissions';
 
 /** The organization item (organizations table, key `organizationKey(id)`), as written by the organizations service. */
 export interface OrganizationRecord {
@@ -16,16 +23,8 @@ export interface OrganizationRecord {
   [attribute: string]: unknown;
 }
 
-/** The membership item (memberships table, key `membershipKey(orgId, userId)`). */
-export interface MembershipRecord {
-  organizationId: string;
-  userId: string;
-  role: OrganizationRole;
-  status: string;
-  email: string;
-  joinedAt: string;
-  [attribute: string]: unknown;
-}
+/** The membership item (memberships table, key `membershipKey(orgId, userId)`): the one shape of `@tenantry/dynamo`. */
+export type { MembershipRecord };
 
 export interface LoadedOrganization {
   organization: OrganizationRecord | undefined;

@@ -149,12 +149,14 @@ export function authorize(
         organizationId,
         groups: platformGroups,
       });
-      await securityConfig().eventPublisher.publishEvent({
-        type: 'platform.access',
-        organizationId,
-        actor: { kind: 'platform', id: principal.id },
-        data: { action, operation: state.operation, groups: [...platformGroups], requestId: state.requestId },
-      });
+      await securityConfig().eventPublisher.publish([
+        {
+          type: 'platform.access',
+          organizationId,
+          actor: { kind: 'platform', id: principal.id },
+          data: { action, operation: state.operation, groups: [...platformGroups], requestId: state.requestId },
+        },
+      ]);
     }
   };
   return { before };

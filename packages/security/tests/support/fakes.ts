@@ -1,4 +1,5 @@
 import type { FieldError } from '@tenantry/errors';
+import type { DomainEvent, EventPublisher, NewDomainEvent } from '@tenantry/events';
 import {
   type ApplicationPrincipal,
   type LoadedOrganization,
@@ -8,7 +9,6 @@ import {
   type OrganizationStore,
   type PlatformGroup,
   type PrincipalResolver,
-  type SecurityEvent,
   type TokenVerifier,
   type UserPrincipal,
   verifyBearer,
@@ -70,6 +70,7 @@ export function membership(organizationId: string, userId: string, role: Members
     status: 'ACTIVE',
     email: `${userId}@example.test`,
     joinedAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
   };
 }
 
@@ -94,10 +95,12 @@ export class FakeStore implements OrganizationStore {
   }
 }
 
-export class RecordingPublisher {
-  events: SecurityEvent[] = [];
-  async publishEvent(event: SecurityEvent): Promise<void> {
-    this.events.push(event);
+/** Records what the stack publishes instead of sending it to the bus. */
+export class RecordingPublisher implements EventPublisher {
+  events: NewDomainEvent[] = [];
+  async publish(events: NewDomainEvent[]): Promise<DomainEvent[]> {
+    this.events.push(...events);
+    return events.map((event, index) => ({ id: `event-${index}`, occurredAt: new Date(0).toISOString(), ...event }));
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
 import { configureSecurity, logger, publicRoute, resetSecurityConfig, route, SECURITY_HEADERS } from '../../src/index';
-import { call, httpEvent, lambdaContext } from '../../src/testing';
+import { call, httpEvent, lambdaContext, memoryCounterStore } from '../../src/testing';
 import {
   FakeStore,
   fakeApiKeyResolver,
@@ -47,6 +47,7 @@ let publisher: RecordingPublisher;
 
 beforeEach(() => {
   resetSecurityConfig();
+  configureSecurity({ rateLimitStore: memoryCounterStore() }); // counters in memory: no DynamoDB in these tests
   store = new FakeStore()
     .add(organization('acme'), membership('acme', 'alice', 'ADMIN'), membership('acme', 'vic', 'VIEWER'))
     .add(organization('globex'), membership('globex', 'bob', 'OWNER'))
@@ -299,6 +300,7 @@ describe('the error stack', () => {
 
   it('fails closed with 500 for an operation the models do not know', async () => {
     resetSecurityConfig();
+    configureSecurity({ rateLimitStore: memoryCounterStore() }); // counters in memory: no DynamoDB in these tests
     configureSecurity({ organizationStore: store, resolvers: { user: userResolverFor(fakeVerifier({ alice: {} })) } });
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     const unknown = route({ operation: 'noSuchOperation', action: 'organization:read' }, async () => ({ body: {} }));
@@ -308,6 +310,7 @@ describe('the error stack', () => {
 
   it('validates with the generated models by default: unknown fields answer 400', async () => {
     resetSecurityConfig();
+    configureSecurity({ rateLimitStore: memoryCounterStore() }); // counters in memory: no DynamoDB in these tests
     configureSecurity({ organizationStore: store, resolvers: { user: userResolverFor(fakeVerifier({ alice: {} })) } });
     const update = route({ operation: 'updateOrganization', action: 'organization:update' }, async () => ({
       body: {},
@@ -329,6 +332,7 @@ describe('the error stack', () => {
 
   it('validates a public route known to the models with the generated validators', async () => {
     resetSecurityConfig();
+    configureSecurity({ rateLimitStore: memoryCounterStore() }); // counters in memory: no DynamoDB in these tests
     const serviceHealth = publicRoute({ operation: 'getServiceHealth' }, async ({ params }) => ({
       body: { service: params.service, status: 'ok' },
     }));
@@ -436,7 +440,7 @@ describe('authentication and the layers through the stack', () => {
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     configureSecurity({
       eventPublisher: {
-        publishEvent: async () => {
+        publish: async () => {
           throw new Error('EventBridge down');
         },
       },
@@ -446,9 +450,16 @@ describe('authentication and the layers through the stack', () => {
     expect(JSON.stringify(response.body)).not.toContain('EventBridge');
   });
 
-  it('accepts the @tenantry/events publisher shape (publish of a list)', async () => {
+  it('publishes through the EventPublisher of @tenantry/events (publish of a list)', async () => {
     const published: unknown[] = [];
-    configureSecurity({ eventPublisher: { publish: async (events) => published.push(...events) } });
+    configureSecurity({
+      eventPublisher: {
+        publish: async (events) => {
+          published.push(...events);
+          return [];
+        },
+      },
+    });
     await call(getOrganization, { token: fakeToken('staff'), ...orgPath('globex') });
     expect(published).toEqual([expect.objectContaining({ type: 'platform.access', organizationId: 'globex' })]);
   });
