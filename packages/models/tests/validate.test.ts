@@ -130,7 +130,7 @@ describe('validateRequest on query strings and paths', () => {
 
 describe('operations', () => {
   it('describes every route with its service, auth and success status', () => {
-    expect(Object.keys(operations)).toHaveLength(43);
+    expect(Object.keys(operations)).toHaveLength(44);
     expect(operations.createOrganization).toMatchObject({
       method: 'POST',
       path: '/organizations',

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createUser, idToken } from '@tenantry/local-platform';
 import { eventually, restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
+import type { ErrorResponse } from '@tenantry/models';
 import type { Context } from 'aws-lambda';
 import {
   cognitoUserResolver,
@@ -145,9 +146,7 @@ function meRoute(verifier: TokenVerifier): LambdaHandler {
   return route({ operation: 'me', action: 'me:read' }, async ({ context }) => ({ body: { id: context.principal.id } }));
 }
 
-type ErrorBody = { error: { code: string; message: string } };
-
-function expectUnavailable(response: CallResult<ErrorBody>, retryAfter: string) {
+function expectUnavailable(response: CallResult<ErrorResponse>, retryAfter: string) {
   expect(response.statusCode).toBe(503);
   expect(response.headers['retry-after']).toBe(retryAfter);
   expect(response.body.error.code).toBe('SERVICE_UNAVAILABLE');
@@ -159,7 +158,7 @@ describe('a JWKS that cannot be fetched answers 503 with Retry-After, never 401'
     const me = meRoute(verifierAt(await stoppedEndpoint()));
     logs = captureLogs();
 
-    const response = await call<ErrorBody>(me, { token });
+    const response = await call<ErrorResponse>(me, { token });
 
     expectUnavailable(response, '2');
     const warnings = logs.lines().filter((line) => line.message === 'service unavailable');
@@ -177,7 +176,7 @@ describe('a JWKS that cannot be fetched answers 503 with Retry-After, never 401'
     try {
       const me = meRoute(verifierAt(jwks.uri));
       jwks.mode = mode;
-      expectUnavailable(await call<ErrorBody>(me, { token }), '2');
+      expectUnavailable(await call<ErrorResponse>(me, { token }), '2');
 
       jwks.mode = 'up';
       const recovered = await call<{ id: string }>(me, { token });
@@ -324,7 +323,7 @@ describe('a DynamoDB that cannot be reached answers 503', () => {
     });
     logs = captureLogs();
 
-    const response = await call<ErrorBody>(getOrganization, {
+    const response = await call<ErrorResponse>(getOrganization, {
       token: fakeToken('alice'),
       pathParameters: { orgId: 'org_1' },
     });
