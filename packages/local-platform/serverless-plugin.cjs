@@ -2,16 +2,51 @@
 'use strict';
 /**
  * The local platform's Serverless plugin, listed after serverless-esbuild in every service's
- * serverless.yml. It changes nothing deployed: it only acts under `sls offline`.
+ * serverless.yml. It changes nothing deployed: it only acts under `sls offline` (issue 13).
  *
- * - It stops esbuild's service process once serverless-esbuild has bundled the functions, and again
- *   after each rebuild of its watch. That Go process otherwise lives on with everything it parsed
- *   (1–2 GB per service, measured: issue 13); the next rebuild starts a new one. serverless-esbuild
- *   then builds without esbuild contexts (`skipRebuild: true` in services/serverless.shared.yml):
- *   a context would die with the process.
+ * - One esbuild build for all the service's functions, code split into shared chunks, instead of
+ *   serverless-esbuild's one build per function. Measured on organizations (13 functions): 2 s of
+ *   CPU instead of 20 s, 5 MB instead of 59 MB, and, in-process, the AWS SDK and the workspace
+ *   packages loaded once (15 MB) instead of once per function (52 MB). serverless-esbuild still
+ *   decides where serverless-offline looks (`location`) and runs its watch (`sls offline` in a
+ *   service's folder); `sls package` keeps its per-function bundles, as deployed.
+ * - esbuild's service process is stopped after each build: that Go process otherwise lives on with
+ *   everything it parsed (1–5 GB per service, measured); the next build starts a new one.
+ * - With `--useInProcess` (how the local platform runs every service), serverless-offline copies
+ *   each function's environment into the one `process.env` before each call, so a variable that only
+ *   some functions set would stay set for the others: every function gets every such variable,
+ *   empty where it set none.
  */
+const { existsSync, rmSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
+
+/** serverless-esbuild's own settings in `custom.esbuild`, which are not esbuild options. */
+const PLUGIN_SETTINGS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+  'config',
+  'plugins',
+];
+
+const HANDLER_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 class TenantryLocalPlatformPlugin {
   /**
@@ -21,14 +56,34 @@ class TenantryLocalPlatformPlugin {
   constructor(serverless, options) {
     this.serverless = serverless;
     this.options = options;
-    const afterBuild = () => this.stopEsbuild();
-    this.hooks = {
-      // Same events as serverless-esbuild's offline build; listed after it, these run after it.
-      'before:offline:start': afterBuild,
-      'before:offline:start:init': afterBuild,
-      // serverless-esbuild's watch rebuilt the bundles and told serverless-offline.
-      'after:offline:functionsUpdated:cleanup': () => this.stopEsbuild(),
+    const build = async () => {
+      this.equalizeEnvironments();
+      await this.buildService();
     };
+    this.hooks = {
+      initialize: () => this.takeOverOfflineBuild(),
+      // After serverless-esbuild's hooks of the same events (it is listed first): it has set
+      // serverless-offline's `location` and built nothing (see takeOverOfflineBuild).
+      'before:offline:start': build,
+      'before:offline:start:init': build,
+      // serverless-esbuild's watch saw a change: rebuild before serverless-offline drops its workers.
+      'before:offline:functionsUpdated:cleanup': () => this.buildService(),
+    };
+  }
+
+  get isOffline() {
+    return this.serverless.processedInput?.commands?.[0] === 'offline';
+  }
+
+  /** @returns {Record<string, any>} */
+  get functions() {
+    return this.serverless.service.functions ?? {};
+  }
+
+  /** Under `sls offline`, serverless-esbuild skips every function: this plugin builds them together. */
+  takeOverOfflineBuild() {
+    if (!this.isOffline) return;
+    for (const fn of Object.values(this.functions)) fn.skipEsbuild = true;
   }
 
   /** The esbuild module serverless-esbuild uses (the service process is per module instance). */
@@ -37,8 +92,53 @@ class TenantryLocalPlatformPlugin {
     return createRequire(fromService.resolve('serverless-esbuild'))('esbuild');
   }
 
-  async stopEsbuild() {
-    await this.esbuild().stop();
+  /** The file of a handler such as `src/functions/health/handler.handler`. */
+  entryOf(handler) {
+    const base = join(this.serverless.serviceDir, handler.slice(0, handler.lastIndexOf('.')));
+    const file = HANDLER_EXTENSIONS.map((extension) => base + extension).find((candidate) => existsSync(candidate));
+    if (!file) throw new Error(`no source file for handler ${handler}`);
+    return file;
+  }
+
+  async buildService() {
+    const serviceDir = this.serverless.serviceDir;
+    const location = this.serverless.service.custom?.['serverless-offline']?.location;
+    if (!location) throw new Error('serverless-offline has no location: is serverless-esbuild listed first?');
+    const outdir = join(serviceDir, location);
+    const settings = { ...(this.serverless.service.custom?.esbuild ?? {}) };
+    const extension = settings.outputFileExtension ?? '.js';
+    const external = [
+      ...(settings.external ?? []),
+      ...(settings.exclude ?? ['aws-sdk']).filter((name) => name !== '*'),
+    ];
+    for (const setting of PLUGIN_SETTINGS) delete settings[setting];
+    const handlers = Object.values(this.functions)
+      .map((fn) => fn.handler)
+      .filter(Boolean);
+    const esbuild = this.esbuild();
+    rmSync(outdir, { recursive: true, force: true });
+    try {
+      await esbuild.build({
+        ...settings,
+        external,
+        entryPoints: [...new Set(handlers.map((handler) => this.entryOf(handler)))],
+        outbase: serviceDir,
+        outdir,
+        ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }),
+        splitting: true,
+        chunkNames: 'chunks/[name]-[hash]',
+      });
+    } finally {
+      await esbuild.stop();
+    }
+  }
+
+  equalizeEnvironments() {
+    if (!this.options.useInProcess) return;
+    const names = new Set(Object.values(this.functions).flatMap((fn) => Object.keys(fn.environment ?? {})));
+    for (const fn of Object.values(this.functions)) {
+      fn.environment = { ...Object.fromEntries([...names].map((name) => [name, ''])), ...fn.environment };
+    }
   }
 }
 

@@ -13,8 +13,9 @@ export class ScanForbiddenError extends Error {
 
 /**
  * The document client of this process, created once and reused across invocations (never per
- * request). Bounded: 1 s to connect, 3 s of silence per attempt, 3 attempts.
- * `DYNAMODB_ENDPOINT` points it at DynamoDB Local; deployed, it is unset and the SDK uses the region.
+ * request). Bounded: 1 s to connect (`DYNAMODB_CONNECTION_TIMEOUT_MS`), 3 s of silence per attempt
+ * (`DYNAMODB_SOCKET_TIMEOUT_MS`), 3 attempts. `DYNAMODB_ENDPOINT` points it at DynamoDB Local; deployed, it is unset and the SDK uses
+ * the region.
  */
 export function documentClient(): DynamoDBDocumentClient {
   if (!shared) {
@@ -24,7 +25,10 @@ export function documentClient(): DynamoDBDocumentClient {
       maxAttempts: 3,
       // A paused or overloaded DynamoDB fails fast as a TimeoutError (→ 503 with Retry-After) instead
       // of hanging until the function times out.
-      requestHandler: { connectionTimeout: 1000, socketTimeout: 3000 },
+      requestHandler: {
+        connectionTimeout: milliseconds('DYNAMODB_CONNECTION_TIMEOUT_MS', 1000),
+        socketTimeout: milliseconds('DYNAMODB_SOCKET_TIMEOUT_MS', 3000),
+      },
     });
     if (process.env.TENANTRY_FORBID_SCAN) forbidScans(client);
     shared = DynamoDBDocumentClient.from(client, {
@@ -32,6 +36,11 @@ export function documentClient(): DynamoDBDocumentClient {
     });
   }
   return shared;
+}
+
+function milliseconds(variable: string, fallback: number): number {
+  const configured = Number(process.env[variable]);
+  return Number.isInteger(configured) && configured > 0 ? configured : fallback;
 }
 
 /** The test hook: any Scan through this client fails before it reaches DynamoDB. */

@@ -66,6 +66,8 @@ export async function startGateway(options: {
   routes: GatewayRoute[];
   healthRoutes: Array<{ service: string; path: string }>;
   cors: CorsPolicy;
+  /** Resolves when a service can take requests (at once unless it is restarting). */
+  ready?: (service: string) => Promise<void>;
 }): Promise<Server> {
   const match = routeMatcher(options.routes);
   const baseUrl = `http://127.0.0.1:${options.port}`;
@@ -104,31 +106,34 @@ export async function startGateway(options: {
         cors,
       );
     }
-    const upstream = forward(
-      { host: '127.0.0.1', port: route.port, method, path: request.url, headers: request.headers },
-      (reply) => {
-        // Only the gateway decides on CORS: serverless-offline reflects any Origin, with credentials.
-        const headers = withoutCorsHeaders(reply.headers);
-        const vary = [headers.vary, cors.vary].filter(Boolean).join(', ');
-        response.writeHead(reply.statusCode ?? 502, { ...headers, ...cors, ...(vary ? { vary } : {}) });
-        reply.pipe(response);
-      },
-    );
-    upstream.on('error', () =>
-      sendJson(
-        response,
-        502,
-        {
-          error: {
-            code: 'INTERNAL',
-            message: `The ${route.service} service is not reachable.`,
-            requestId: randomUUID(),
-          },
+    // A service that restarts after a code change (npm start) gets the request once it is back.
+    void (options.ready?.(route.service) ?? Promise.resolve()).then(() => {
+      const upstream = forward(
+        { host: '127.0.0.1', port: route.port, method, path: request.url, headers: request.headers },
+        (reply) => {
+          // Only the gateway decides on CORS: serverless-offline reflects any Origin, with credentials.
+          const headers = withoutCorsHeaders(reply.headers);
+          const vary = [headers.vary, cors.vary].filter(Boolean).join(', ');
+          response.writeHead(reply.statusCode ?? 502, { ...headers, ...cors, ...(vary ? { vary } : {}) });
+          reply.pipe(response);
         },
-        cors,
-      ),
-    );
-    request.pipe(upstream);
+      );
+      upstream.on('error', () =>
+        sendJson(
+          response,
+          502,
+          {
+            error: {
+              code: 'INTERNAL',
+              message: `The ${route.service} service is not reachable.`,
+              requestId: randomUUID(),
+            },
+          },
+          cors,
+        ),
+      );
+      request.pipe(upstream);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

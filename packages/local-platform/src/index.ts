@@ -11,3 +11,4 @@ export {
   stateFile,
 } from './platform';
 export { platformPorts } from './ports';
+export { kindOf, kindsOf, liveProcesses, type ProcessEntry, processesMentioning, processTree } from './process-tree';

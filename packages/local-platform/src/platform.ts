@@ -7,9 +7,11 @@ import { ensureTables, localCredentials, startDynamoDb } from './dynamodb';
 import { repoRoot, toolEnv } from './environment';
 import { type LocalEventBus, startEventBus } from './event-bus';
 import { type GatewayRoute, startGateway } from './gateway';
+import { type OfflineService, startOffline } from './offline';
 import { type PlatformPorts, platformPorts } from './ports';
-import { isPortInUse, type LogSink, type ManagedProcess, startProcess, waitFor } from './processes';
-import { describeService, type ServiceDefinition, serviceNames, slsBin } from './services';
+import { isPortInUse, type LogSink } from './processes';
+import { watchSources } from './reload';
+import { describeService, type ServiceDefinition, serviceNames } from './services';
 
 export const STAGE = 'local';
 export const REGION = 'us-east-1';
@@ -34,6 +36,11 @@ export interface PlatformOptions {
    */
   rateLimitScale?: number;
   logs?: LogSink;
+  /**
+   * Restart a service when its sources or a workspace package it uses change (`npm start`). Default
+   * false: the test platform never reloads, so other people's edits cost it nothing.
+   */
+  reload?: boolean;
 }
 
 /**
@@ -238,12 +245,33 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   try {
     const services = infrastructure.definitions;
-    await startedTogether(
+    const offline: OfflineService[] = await startedTogether(
       started,
       services.map((service, index) =>
-        startService(service, ports.service(index), { dataDir: infrastructure.dataDir, logs, offset }),
+        startOffline(service, ports.service(index), { dataDir: infrastructure.dataDir, logs, offset }),
       ),
     );
+    const byName = new Map(offline.map((service) => [service.name, service]));
+    if (options.reload) {
+      const say = (line: string) => process.stdout.write(`[reload] ${line}\n`);
+      const watcher = watchSources({
+        services: services.map((service) => service.name),
+        onChange: (changed) => {
+          say(`code changed: restarting ${changed.join(', ')}…`);
+          for (const name of changed) {
+            const began = Date.now();
+            byName
+              .get(name)
+              ?.restart()
+              .then(
+                () => say(`${name} runs the new code (${((Date.now() - began) / 1000).toFixed(1)} s)`),
+                (error: Error) => say(`${name} did not restart: ${error.message} (fix the code: it retries on save)`),
+              );
+          }
+        },
+      });
+      started.push({ stop: async () => watcher.close() });
+    }
 
     const gateway: Server = await startGateway({
       port: ports.gateway,
@@ -254,6 +282,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       ),
       healthRoutes: services.map((service) => ({ service: service.name, path: `/health/${service.name}` })),
       cors,
+      // A request to a service that is restarting waits for it instead of failing.
+      ready: (service) => byName.get(service)?.ready() ?? Promise.resolve(),
     });
     started.push({ stop: () => new Promise<void>((resolve) => gateway.close(() => resolve())) });
 
@@ -285,35 +315,14 @@ function writeState(dataDir: string, info: InfrastructureInfo): void {
  * Starts processes in parallel and records each one that started in `started` — also when another
  * failed, so the caller's cleanup stops them all.
  */
-async function startedTogether(started: Array<{ stop(): Promise<void> }>, starts: Array<Promise<ManagedProcess>>) {
+async function startedTogether<T extends { stop(): Promise<void> }>(
+  started: Array<{ stop(): Promise<void> }>,
+  starts: Array<Promise<T>>,
+): Promise<T[]> {
   const results = await Promise.allSettled(starts);
   const processes = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   started.push(...processes);
   const failure = results.find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
   return processes;
-}
-
-async function startService(
-  service: ServiceDefinition,
-  ports: { http: number; lambda: number },
-  options: { dataDir: string; logs: LogSink; offset: number },
-): Promise<ManagedProcess> {
-  // Stage local takes its parameters, ports included, from the state file of this data dir.
-  // `sls offline`, as README "Work on one service" has a developer type it in the service's folder.
-  const offline = startProcess(service.name, process.execPath, [slsBin(service.dir), 'offline'], {
-    cwd: service.dir,
-    // Each platform instance builds into its own folder, so tests can run beside `npm start`.
-    env: toolEnv({ TENANTRY_DATA_DIR: options.dataDir, TENANTRY_BUILD_DIR: `.esbuild/offline-${options.offset}` }),
-    logs: options.logs,
-  });
-  // Ready when the service itself answers its health route (an open port could be someone else's).
-  const health = `http://127.0.0.1:${ports.http}/health/${service.name}`;
-  await waitFor(
-    `${service.name} (serverless-offline)`,
-    async () => (await fetch(health, { signal: AbortSignal.timeout(2000) })).ok,
-    // Four services bundle at once on two cores: under load, that alone can take minutes.
-    { process: offline, timeoutMs: 300_000 },
-  );
-  return offline;
 }

@@ -9,6 +9,14 @@ import { dynamoDbClient } from '../src/dynamodb';
 import { repoRoot } from '../src/environment';
 import { busyPorts, type PlatformInfo, stateFile } from '../src/platform';
 import { platformPorts } from '../src/ports';
+import {
+  kindOf,
+  kindsOf,
+  liveProcesses,
+  type ProcessEntry,
+  processesMentioning,
+  processTree,
+} from '../src/process-tree';
 
 const exec = promisify(execFile);
 const OFFSET = 20000;
@@ -44,6 +52,15 @@ const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) =>
     child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
   );
+
+/** What of `tree` (processes of a platform) still runs, with any process naming the platform's data dir. */
+function leftovers(tree: ProcessEntry[]): string[] {
+  const alive = new Set(liveProcesses().map((entry) => entry.pid));
+  const left = [...tree.filter((entry) => alive.has(entry.pid)), ...processesMentioning(dataDir)];
+  return [
+    ...new Set(left.map((entry) => `${kindOf(entry.command)} (pid ${entry.pid}): ${entry.command.slice(0, 120)}`)),
+  ];
+}
 
 const cli = (...args: string[]) =>
   exec('npm', ['run', 'cli', '--', ...args], { cwd: repoRoot, env: { ...process.env, TENANTRY_DATA_DIR: dataDir } });
@@ -86,6 +103,22 @@ describe('npm start', () => {
     expect(claims).toMatchObject({ email: 'owner@example.test', email_verified: true, 'cognito:groups': ['OWNER'] });
   });
 
+  it('keeps no bundling esbuild process once it runs: the bundles are built, esbuild is stopped', () => {
+    const kinds = [...kindsOf(processTree(first.child.pid!)).values()];
+
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'dynamodb-local',
+        'cognito-local',
+        'sls-offline:applications',
+        'sls-offline:memberships',
+        'sls-offline:notifications',
+        'sls-offline:organizations',
+      ]),
+    );
+    expect(kinds).not.toContain('esbuild');
+  });
+
   it('refuses a second start clearly instead of crashing on a port', async () => {
     const second = npmStartEntry();
     second.ready.catch(() => undefined);
@@ -103,10 +136,13 @@ describe('npm start', () => {
       }),
     );
     const poolBefore = (JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as PlatformInfo).pool;
+    const tree = processTree(first.child.pid!);
 
     first.child.kill('SIGINT');
     expect(await exited(first.child)).toBe(0);
     expect(await busyPorts(OFFSET)).toEqual([]);
+    // No DynamoDB Local (java), cognito-local, sls offline (osls) or esbuild of this platform lives on.
+    expect(leftovers(tree)).toEqual([]);
 
     const restarted = npmStartEntry();
     await restarted.ready;
@@ -121,8 +157,11 @@ describe('npm start', () => {
     );
     expect(kept.Item).toBeDefined();
 
+    const restartedTree = processTree(restarted.child.pid!);
     restarted.child.kill('SIGINT');
     expect(await exited(restarted.child)).toBe(0);
+    expect(await busyPorts(OFFSET)).toEqual([]);
+    expect(leftovers(restartedTree)).toEqual([]);
     dynamodb.destroy();
   }, 180_000);
 });

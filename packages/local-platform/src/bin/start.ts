@@ -18,6 +18,8 @@ const { values } = parseArgs({
     'port-offset': { type: 'string', default: '0' },
     'data-dir': { type: 'string', default: defaultDataDir },
     'allowed-origins': { type: 'string' },
+    // Keep the services as they started, whatever changes (benchmarks in a working tree others edit).
+    'no-reload': { type: 'boolean', default: false },
   },
 });
 const portOffset = Number(values['port-offset']);
@@ -75,9 +77,12 @@ Press Ctrl-C to stop.
 `);
 } else {
   console.log('Starting Tenantry: DynamoDB Local, cognito-local, the event bus and the four services…');
-  const platform = await startPlatform({ portOffset, dataDir, ...(allowedOrigins ? { allowedOrigins } : {}) }).catch(
-    fail,
-  );
+  const platform = await startPlatform({
+    portOffset,
+    dataDir,
+    reload: !values['no-reload'],
+    ...(allowedOrigins ? { allowedOrigins } : {}),
+  }).catch(fail);
   running = platform;
   console.log(`
 Tenantry is running.
@@ -89,6 +94,13 @@ Create a user and get a token (in another terminal):
   npm run cli -- user create alice@example.com --group CUSTOMER
   TOKEN=$(npm run cli -- token alice@example.com)
   curl -H "Authorization: Bearer $TOKEN" ${platform.baseUrl}/me/organizations
+
+${
+  values['no-reload']
+    ? 'Code changes are not picked up (--no-reload).'
+    : `Saving a file under services/<name>/src or packages/<name>/src restarts the services it reaches
+with the new code (a few seconds; requests meanwhile wait for them).`
+}
 
 Press Ctrl-C to stop.
 `);
