@@ -2,14 +2,14 @@
 // provider: an ENTERPRISE organization moves its data key between the platform key, a dedicated key
 // and its own key (BYOK), and the secrets it stored before stay readable each time.
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   addMember,
   appPath,
   auditTypes,
   type Cast,
   call,
-  cast,
+  castOfThisFile,
   createApplication,
   createOrganization,
   errorCode,
@@ -17,14 +17,7 @@ import {
   organizationItem,
 } from './support';
 
-// Many calls per test through a local platform that shares two cores with other runs.
-jest.setTimeout(120_000);
-
-let people: Cast;
-
-beforeAll(async () => {
-  people = await cast();
-}, 60_000);
+const people = castOfThisFile();
 
 const customerKey = () => `arn:aws:kms:eu-west-1:111122223333:key/${randomUUID()}`;
 const setKey = (orgId: string, body: unknown, who: keyof Cast = 'owner') =>

@@ -3,16 +3,15 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { apiKeyKey, documentClient, organizationKey, tables } from '@tenantry/dynamo';
 import { hashApiKey } from '@tenantry/security';
 import {
   applicationItems,
   appPath,
   auditTypes,
-  type Cast,
   call,
-  cast,
+  castOfThisFile,
   createApplication,
   createOrganization,
   errorCode,
@@ -24,14 +23,7 @@ import {
   usage,
 } from './support';
 
-// Many calls per test through a local platform that shares two cores with other runs.
-jest.setTimeout(120_000);
-
-let people: Cast;
-
-beforeAll(async () => {
-  people = await cast();
-}, 60_000);
+const people = castOfThisFile();
 
 const me = (apiKey: string): Promise<Reply> => call('GET', '/applications/me', { apiKey });
 const asOwner = (method: string, path: string, body?: unknown) => call(method, path, { user: people.owner }, body);

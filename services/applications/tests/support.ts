@@ -3,6 +3,7 @@
 // service owns invitations; these tests need roles now), and direct reads of what is stored.
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, jest } from '@jest/globals';
 import {
   apiKeyKey,
   documentClient,
@@ -12,7 +13,7 @@ import {
   tables,
   usageKey,
 } from '@tenantry/dynamo';
-import { baseUrl, type TestUser, testUser } from '@tenantry/local-platform/testing';
+import { PLATFORM_HICCUP, call as sharedCall, type TestUser, testUser } from '@tenantry/local-platform/testing';
 import type { OrganizationRole, Plan } from '@tenantry/models';
 import { hashApiKey } from '@tenantry/security';
 
@@ -32,29 +33,20 @@ export interface Credentials {
   headers?: Record<string, string>;
 }
 
-/**
- * serverless-offline answers a Lambda that crashed or timed out under load with 200 and an
- * `errorMessage` body (docs: toolchain note): reported as 599 so no test takes it for a success.
- */
-export const PLATFORM_HICCUP = 599;
+export { PLATFORM_HICCUP } from '@tenantry/local-platform/testing';
 
-/** One HTTP call through the gateway, JSON in and out. */
+/**
+ * One HTTP call through the gateway with the one test client of `@tenantry/local-platform/testing`
+ * (emulator hiccups come back as 599, GETs are retried), as a user, an API key, both, or nobody.
+ */
 export async function call(method: string, path: string, who: Credentials = {}, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = { ...who.headers };
-  if (who.user) headers.authorization = `Bearer ${who.user.token}`;
-  if (who.apiKey !== undefined) headers['x-api-key'] = who.apiKey;
-  if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await fetch(`${baseUrl()}${path}`, {
+  return sharedCall(
+    { ...(who.user ? { token: who.user.token } : {}), ...(who.apiKey !== undefined ? { apiKey: who.apiKey } : {}) },
     method,
-    headers,
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as Loose) : undefined;
-  if (response.status === 200 && parsed && typeof parsed === 'object' && 'errorMessage' in parsed) {
-    return { status: PLATFORM_HICCUP, body: parsed };
-  }
-  return { status: response.status, body: parsed };
+    path,
+    body,
+    who.headers,
+  );
 }
 
 export const errorCode = (reply: Reply): string | undefined => reply.body?.error?.code;
@@ -95,6 +87,19 @@ export async function cast(): Promise<Cast> {
     testUser({ group: 'EMPLOYEE' }),
   ]);
   return { owner, admin, member, viewer, outsider, platformOwner, employee };
+}
+
+/**
+ * The cast of this test file, filled in by a `beforeAll` before its tests run. Also raises the file's
+ * test timeout: many calls per test through a local platform that shares two cores with other runs.
+ */
+export function castOfThisFile(): Cast {
+  jest.setTimeout(120_000);
+  const people = {} as Cast;
+  beforeAll(async () => {
+    Object.assign(people, await cast());
+  }, 60_000);
+  return people;
 }
 
 /** `POST /organizations` as `owner` (201 expected); the plan is then set by the platform OWNER. */
