@@ -118,20 +118,23 @@ export async function startGateway(options: {
           reply.pipe(response);
         },
       );
-      upstream.on('error', () =>
+      // As the deployed HTTP API answers for a throttled function: busy, try again (spec §8), never
+      // a 5xx that reads as our bug. A reply that broke off midway can only be cut.
+      upstream.on('error', () => {
+        if (response.headersSent) return void response.destroy();
         sendJson(
           response,
-          502,
+          503,
           {
             error: {
-              code: 'INTERNAL',
-              message: `The ${route.service} service is not reachable.`,
+              code: 'SERVICE_UNAVAILABLE',
+              message: `The ${route.service} service is not reachable; retry shortly.`,
               requestId: randomUUID(),
             },
           },
-          cors,
-        ),
-      );
+          { ...cors, 'retry-after': '1' },
+        );
+      });
       request.pipe(upstream);
     });
   });

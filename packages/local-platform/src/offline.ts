@@ -87,7 +87,7 @@ export async function startOffline(
   return {
     name: service.name,
     ready: async () => {
-      // A failed restart leaves the service down: requests then get the gateway's 502.
+      // A failed restart leaves the service down: requests then get the gateway's 503.
       await restarting?.catch(() => undefined);
     },
     restart,

@@ -10,7 +10,7 @@
  *   literal path): path and body are not type-checked, the answer is `{ status, body }`.
  *
  * serverless-offline answers a Lambda that crashed or timed out with HTTP 200 and an `errorMessage`
- * body (toolchain notes), and the gateway answers 502/504 when a service process is busy: that is
+ * body (toolchain notes), and 502/504 when a function process is busy: that is
  * the local emulator under load (two cores shared with DynamoDB Local, cognito-local and other
  * test runs), never an answer of a service. Such a reply comes back as status 599 so no test
  * mistakes it for a success or a refusal; a GET is tried up to three times first.
