@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one entry behind `npm start`, `npm test` and `npm run cli`: it needs nothing but Node and npm.
+// The one entry behind `npm start`, `npm test`, `npm run cli` and `npm run perf`: it needs nothing but Node and npm.
 // It installs the pinned pnpm and the workspace when they are missing or stale, turns every tool's
 // telemetry off, then hands over to the workspace's own scripts.
 import { spawn, spawnSync } from 'node:child_process';
@@ -75,7 +75,10 @@ switch (command) {
   case 'test':
     process.exit(run(bin('tsx'), [join(root, 'scripts/test.ts'), ...rest]));
     break;
+  case 'perf':
+    process.exit(run(bin('pnpm'), ['--filter', '@tenantry/perf', 'run', 'footprint', ...rest]));
+    break;
   default:
-    console.error('usage: node scripts/run.mjs start|test|cli …');
+    console.error('usage: node scripts/run.mjs start|test|cli|perf …');
     process.exit(2);
 }
