@@ -241,7 +241,12 @@ async function fixtures(platform: Started, count: number): Promise<Fixture[]> {
       const application = await call(platform.baseUrl, 'POST', `/organizations/${orgId}/applications`, token, {
         name: 'footprint',
       });
-      return { token, orgId, appId: (application.application as { id: string }).id, apiKey: application.apiKey as string };
+      return {
+        token,
+        orgId,
+        appId: (application.application as { id: string }).id,
+        apiKey: application.apiKey as string,
+      };
     }),
   );
 }
