@@ -63,8 +63,20 @@ function run<T>(validator: CompiledValidator, input: unknown): ValidationResult<
   } catch {
     return { ok: false, details: [{ field: '/', message: 'must be JSON data' }] };
   }
-  if (validator(value)) return { ok: true, value: value as T };
-  return { ok: false, details: toDetails(validator.errors ?? []) };
+  const valid = validator(value);
+  // Coercion turns "Infinity" or "1e400" into a number that no bound catches: refused here, once.
+  const details = [...(valid ? [] : toDetails(validator.errors ?? [])), ...nonFiniteNumbers(value, '')];
+  if (details.length === 0) return { ok: true, value: value as T };
+  return { ok: false, details };
+}
+
+/** A field error for every number that is not finite (JSON has none; a coerced query string can). */
+function nonFiniteNumbers(value: unknown, field: string, seen = new Set<unknown>()): FieldError[] {
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? [] : [{ field: field || '/', message: 'must be a finite number' }];
+  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
+  seen.add(value);
+  return Object.entries(value).flatMap(([key, item]) => nonFiniteNumbers(item, pointer(field, key), seen));
 }
 
 /** A nullable reference fails twice (the reference, then null): report only the first. */

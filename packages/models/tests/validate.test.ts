@@ -105,6 +105,18 @@ describe('validateRequest on query strings and paths', () => {
     }
   });
 
+  it('refuses a limit that coerces to a number no bound catches, on every list', () => {
+    const lists = Object.entries(operations).filter(([, operation]) => operation.queryParams.includes('limit'));
+    expect(lists.length).toBeGreaterThan(5);
+    for (const [operationId] of lists) {
+      for (const limit of ['Infinity', '-Infinity', '1e400']) {
+        const result = validateRequest(operationId as keyof typeof operations, 'query', { limit });
+        expect({ operationId, limit, ok: result.ok }).toEqual({ operationId, limit, ok: false });
+        if (!result.ok) expect(result.details.map((d) => d.field)).toContain('/limit');
+      }
+    }
+  });
+
   it('bounds the cursor and rejects unknown query parameters', () => {
     expect(validateRequest('listMembers', 'query', { cursor: 'c'.repeat(2049) }).ok).toBe(false);
     expect(validateRequest('listMembers', 'query', { organizationId: 'org_1' })).toEqual({

@@ -1,0 +1,49 @@
+// Issue 11's escaped defects of bad input, through the one base URL: every list of every service
+// refuses a limit no bound catches with 400, and a validation error stays within the contract's
+// bounds (≤ 100 details, fields and messages ≤ 300 characters) however bad the body is. Never 500.
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { call, errorCode, type TestUser } from '@tenantry/local-platform/testing';
+import { foundOrganization, type Organization, testUser } from './support';
+
+let owner: TestUser;
+let staff: TestUser;
+let org: Organization;
+let appId: string;
+
+beforeAll(async () => {
+  [owner, staff] = await Promise.all([testUser(), testUser({ group: 'EMPLOYEE' })]);
+  org = await foundOrganization(owner);
+  const app = await call(owner, 'POST', `/organizations/${org.id}/applications`, { name: 'Bad input' });
+  if (app.status !== 201) throw new Error(`application: ${app.status} ${JSON.stringify(app.body)}`);
+  appId = app.body.id;
+}, 60_000);
+
+describe('?limit= on every list', () => {
+  const lists = (): [string, TestUser, string][] => [
+    ['organizations', staff, '/organizations'],
+    ['memberships', owner, '/me/organizations'],
+    ['memberships', owner, `/organizations/${org.id}/members`],
+    ['memberships', owner, `/organizations/${org.id}/invitations`],
+    ['memberships', owner, '/me/invitations'],
+    ['applications', owner, `/organizations/${org.id}/applications`],
+    ['applications', owner, `/organizations/${org.id}/applications/${appId}/secrets`],
+    ['notifications', owner, '/me/notifications'],
+    ['notifications', owner, `/organizations/${org.id}/audit-log`],
+  ];
+
+  it.each(['Infinity', '-Infinity', '1e400', '0', '101', '2.5', 'ten'])(
+    'answers 400 on /limit for limit=%s',
+    async (limit) => {
+      for (const [service, caller, path] of lists()) {
+        const reply = await call(caller, 'GET', `${path}?limit=${encodeURIComponent(limit)}`);
+        expect({ service, path, status: reply.status, code: errorCode(reply) }).toEqual({
+          service,
+          path,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
+        expect(reply.body.error.details.map((detail: { field: string }) => detail.field)).toContain('/limit');
+      }
+    },
+  );
+});
