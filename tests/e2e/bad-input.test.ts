@@ -47,3 +47,25 @@ describe('?limit= on every list', () => {
     },
   );
 });
+
+describe('validation details', () => {
+  it('answers at most 100 details for a body with hundreds of errors', async () => {
+    const body = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`x${i}`, 1]));
+    const reply = await call(owner, 'POST', '/organizations', body);
+    expect({ status: reply.status, code: errorCode(reply) }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(reply.body.error.details).toHaveLength(100);
+  });
+
+  it('answers fields and messages of at most 300 characters for very long field names', async () => {
+    const long = 'f'.repeat(2000);
+    const reply = await call(owner, 'PATCH', `/organizations/${org.id}`, { [long]: 1, name: 'ok' });
+    expect({ status: reply.status, code: errorCode(reply) }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    const details: { field: string; message: string }[] = reply.body.error.details;
+    expect(details.length).toBeGreaterThan(0);
+    for (const { field, message } of details) {
+      expect(field.length).toBeLessThanOrEqual(300);
+      expect(message.length).toBeLessThanOrEqual(300);
+    }
+    expect(details[0]!.field.startsWith('/fff')).toBe(true);
+  });
+});

@@ -46,7 +46,41 @@ export abstract class TenantryError extends Error {
   }
 }
 
-/** 400: the request does not match its schema (unknown fields included). */
+/** Bounds of `details` in the contract (`ErrorResponse` of schemas/common.yaml): items, characters. */
+export const MAX_DETAILS = 100;
+export const MAX_DETAIL_LENGTH = 300;
+
+/** Characters the contract's FieldError refuses (control characters but tab, LF and CR). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it removes.
+const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
+
+/** A field or message within the contract: no control character, at most 300 characters (code points). */
+function bounded(text: string): string {
+  const clean = String(text).replace(CONTROL, '\uFFFD');
+  const points = Array.from(clean);
+  return points.length <= MAX_DETAIL_LENGTH ? clean : `${points.slice(0, MAX_DETAIL_LENGTH - 1).join('')}…`;
+}
+
+/**
+ * Details within the contract however bad the request: at most 100 (the last one saying how many
+ * more there were), each field and message bounded by {@link bounded}.
+ */
+function boundedDetails(details: FieldError[]): FieldError[] {
+  const shown =
+    details.length <= MAX_DETAILS
+      ? details
+      : [
+          ...details.slice(0, MAX_DETAILS - 1),
+          { field: '/', message: `and ${details.length - (MAX_DETAILS - 1)} more errors` },
+        ];
+  return shown.map(({ field, message }) => ({ field: bounded(field), message: bounded(message) }));
+}
+
+/**
+ * 400: the request does not match its schema (unknown fields included). `details` are bounded here,
+ * for every producer of them: at most {@link MAX_DETAILS}, fields and messages of at most
+ * {@link MAX_DETAIL_LENGTH} characters.
+ */
 export class ValidationFailedError extends TenantryError {
   readonly code = 'VALIDATION_FAILED';
   readonly statusCode = 400;
@@ -54,7 +88,7 @@ export class ValidationFailedError extends TenantryError {
 
   constructor(details: FieldError[], message = 'The request is not valid', options?: TenantryErrorOptions) {
     super(message, options);
-    this.details = details;
+    this.details = boundedDetails(details);
   }
 
   override toBody(requestId: string): ErrorResponse {

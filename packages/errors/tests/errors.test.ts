@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { validateSchema } from '@tenantry/models';
 import {
   ConflictError,
+  type FieldError,
   ForbiddenError,
   IdempotencyKeyReusedError,
   InternalError,
@@ -50,6 +52,24 @@ describe('the error hierarchy', () => {
         details: [{ field: 'body.name', message: 'is required' }],
       },
     });
+  });
+
+  it('keeps the details of any validation failure within the contract of ErrorResponse', () => {
+    const control = String.fromCharCode(1);
+    const cases: FieldError[][] = [
+      Array.from({ length: 250 }, (_, i) => ({ field: `/x${i}`, message: `unknown property 'x${i}'` })),
+      [{ field: `/${'f'.repeat(5000)}`, message: `unknown property '${'f'.repeat(5000)}'` }],
+      [{ field: `/a${control}b`, message: `unknown property 'a${control}b'` }],
+      [{ field: `/${'😀'.repeat(400)}`, message: 'is required' }],
+    ];
+    for (const details of cases) {
+      const body = new ValidationFailedError(details).toBody('r1');
+      expect(validateSchema('ErrorResponse', body)).toEqual({ ok: true, value: body });
+    }
+    const many = new ValidationFailedError(cases[0]!).details;
+    expect(many).toHaveLength(100);
+    expect(many.slice(0, 99)).toEqual(cases[0]!.slice(0, 99));
+    expect(many[99]).toEqual({ field: '/', message: 'and 151 more errors' });
   });
 
   it('keeps the cause out of the body', () => {
