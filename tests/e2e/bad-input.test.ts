@@ -69,3 +69,25 @@ describe('validation details', () => {
     expect(details[0]!.field.startsWith('/fff')).toBe(true);
   });
 });
+
+describe('organization metadata keys', () => {
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses the key %s with 400 and changes nothing', async (key) => {
+    const reply = await call(owner, 'PATCH', `/organizations/${org.id}`, JSON.parse(`{"metadata":{"${key}":"x"}}`));
+    expect({ status: reply.status, code: errorCode(reply) }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    const after = await call(owner, 'GET', `/organizations/${org.id}`);
+    expect(Object.keys(after.body.metadata)).not.toContain(key);
+  });
+
+  it('stores and answers any other key of Object.prototype as plain data', async () => {
+    const metadata = Object.fromEntries(
+      Object.getOwnPropertyNames(Object.prototype)
+        .filter((key) => /^[A-Za-z0-9_.-]+$/.test(key) && !['__proto__', 'constructor', 'prototype'].includes(key))
+        .map((key) => [key, `v-${key}`]),
+    );
+    expect(Object.keys(metadata)).toEqual(expect.arrayContaining(['toString', 'hasOwnProperty', 'valueOf']));
+    const reply = await call(owner, 'PATCH', `/organizations/${org.id}`, { metadata });
+    expect(reply.status).toBe(200);
+    expect(reply.body.metadata).toEqual(metadata);
+    expect((await call(owner, 'GET', `/organizations/${org.id}`)).body.metadata).toEqual(metadata);
+  });
+});

@@ -773,7 +773,7 @@ export interface components {
          * @description ISO 8601 date-time in UTC.
          */
         Timestamp: string;
-        /** @description Free key/value strings (at most 50 keys). */
+        /** @description Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern. */
         Metadata: {
             [key: string]: string;
         };

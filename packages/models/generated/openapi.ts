@@ -4967,7 +4967,7 @@ export const openapiDocument = {
         "maxLength": 40
       },
       "Metadata": {
-        "description": "Free key/value strings (at most 50 keys).",
+        "description": "Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern.",
         "type": "object",
         "maxProperties": 50,
         "additionalProperties": {
@@ -4977,7 +4977,7 @@ export const openapiDocument = {
         },
         "propertyNames": {
           "maxLength": 40,
-          "pattern": "^[A-Za-z0-9_.-]+$"
+          "pattern": "^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"
         }
       },
       "EventData": {

@@ -224,7 +224,7 @@ export type Email = string;
 /** ISO 8601 date-time in UTC. */
 export type Timestamp = string;
 
-/** Free key/value strings (at most 50 keys). */
+/** Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern. */
 export type Metadata = Record<string, string>;
 
 /** Payload of an event; its shape depends on the event type. */

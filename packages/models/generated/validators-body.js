@@ -2124,8 +2124,8 @@ return errors === 0;
 export const body_updateOrganization = validate99;
 const schema61 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"body_updateOrganization"};
 const schema62 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
-const schema63 = {"description":"Free key/value strings (at most 50 keys).","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":500,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"},"propertyNames":{"maxLength":40,"pattern":"^[A-Za-z0-9_.-]+$"}};
-const pattern7 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
+const schema63 = {"description":"Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":500,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"},"propertyNames":{"maxLength":40,"pattern":"^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"}};
+const pattern7 = new RegExp("^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$", "u");
 
 function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2155,7 +2155,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!pattern7.test(key0)){
-const err2 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},propertyName:key0};
+const err2 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"},propertyName:key0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3681,7 +3681,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!pattern7.test(key0)){
-const err2 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},propertyName:key0};
+const err2 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"},propertyName:key0};
 if(vErrors === null){
 vErrors = [err2];
 }

@@ -17,6 +17,22 @@ describe('validateRequest on bodies', () => {
     });
   });
 
+  it('refuses metadata keys that name the prototype machinery of JavaScript objects', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const result = validateRequest('updateOrganization', 'body', { metadata: JSON.parse(`{"${key}":"x"}`) });
+      expect({ key, ok: result.ok }).toEqual({ key, ok: false });
+      if (!result.ok) {
+        expect(result.details).toContainEqual({
+          field: `/metadata/${key}`,
+          message: 'is not an allowed property name',
+        });
+      }
+    }
+    expect(validateRequest('updateOrganization', 'body', { metadata: { constructors: 'x', toString: 'y' } }).ok).toBe(
+      true,
+    );
+  });
+
   it('rejects a name over 100 characters', () => {
     const result = validateRequest('createApplication', 'body', { name: 'x'.repeat(101) });
     expect(result).toEqual({ ok: false, details: [{ field: '/name', message: 'must be at most 100 characters' }] });
