@@ -29,6 +29,13 @@ export interface CursorShape {
   prefixes?: Record<string, string>;
   /** A further check across attributes (e.g. the table key and the index key name the same item). */
   check?: (key: StartKey) => boolean;
+  /**
+   * For a list read through an index across partitions (a user's organizations, an invitee's
+   * invitations), where the cursor's table key is not fixed by the list: the item it names, read back
+   * strongly consistent from the table (`key`), must exist and belong to the caller's list
+   * (`belongs`), or the cursor is refused like any other. Checked by `queryPage` before the query.
+   */
+  item?: { key: (start: StartKey) => StartKey; belongs: (item: Record<string, unknown>, start: StartKey) => boolean };
 }
 
 /** Longest cursor accepted (characters); a key of a few attributes of ≤ 1 KiB each fits well within. */

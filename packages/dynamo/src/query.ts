@@ -10,8 +10,8 @@
  * - {@link queryAll}: every item of a query (batch jobs such as the purge, never a request path
  *   over an unbounded partition).
  */
-import { type DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { type CursorShape, decodeCursor, encodeCursor } from './cursor';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';
 
 export type Item = Record<string, unknown>;
 
@@ -37,6 +37,7 @@ export async function queryPage(
 ): Promise<Page> {
   const items: Item[] = [];
   const startKey = decodeCursor(page.cursor, page.shape);
+  if (startKey && page.shape.item) await assertCursorItem(client, input.TableName, startKey, page.shape.item);
   let lastKey: Item | undefined;
   const pages = paginateQuery(
     {
@@ -55,6 +56,19 @@ export async function queryPage(
     if (items.length >= page.limit) break;
   }
   return { items, nextCursor: encodeCursor(lastKey) };
+}
+
+/** The item a cursor names exists and belongs to the list (see `CursorShape.item`), else the cursor is refused. */
+async function assertCursorItem(
+  client: DynamoDBDocumentClient,
+  tableName: string | undefined,
+  start: StartKey,
+  item: NonNullable<CursorShape['item']>,
+): Promise<void> {
+  const { Item: named } = await client.send(
+    new GetCommand({ TableName: tableName, Key: item.key(start), ConsistentRead: true }),
+  );
+  if (!named || !item.belongs(named, start)) throw invalidCursor();
 }
 
 /** Every item of a query, page after page. */

@@ -106,6 +106,33 @@ describe('queryPage', () => {
     expect([...first.items, ...second.items].map((item) => item.sk)).toEqual(itemsA.map((item) => item.sk));
     expect(second.nextCursor).toBeNull();
   });
+
+  it('refuses an index cursor whose named item does not exist or is not of the list, and pages with one that is', async () => {
+    const shape: CursorShape = {
+      equals: { gsi1pk: 'ALL' },
+      prefixes: { gsi1sk: '', pk: '', sk: 'ITEM#' },
+      item: { key: ({ pk, sk }) => ({ pk: pk!, sk: sk! }), belongs: (item, start) => item.gsi1sk === start.gsi1sk },
+    };
+    const input = {
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'ALL' },
+    };
+    const forged = [
+      { gsi1pk: 'ALL', gsi1sk: 'A#03', pk: 'B', sk: 'ITEM#0' }, // an item of another partition, not in the index
+      { gsi1pk: 'ALL', gsi1sk: 'A#03', pk: 'C', sk: 'ITEM#9' }, // no such item
+      { gsi1pk: 'ALL', gsi1sk: 'A#04', pk: 'A', sk: 'ITEM#03' }, // an item of the list, at another place
+    ];
+    for (const key of forged) {
+      await expect(queryPage(client, input, { limit: 5, cursor: encodeCursor(key)!, shape })).rejects.toBeInstanceOf(
+        ValidationFailedError,
+      );
+    }
+    const first = await queryPage(client, input, { limit: 10, shape });
+    const second = await queryPage(client, input, { limit: 100, cursor: first.nextCursor!, shape });
+    expect([...first.items, ...second.items].map((item) => item.sk)).toEqual(itemsA.map((item) => item.sk));
+  });
 });
 
 describe('queryAll', () => {

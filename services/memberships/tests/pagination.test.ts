@@ -3,7 +3,7 @@
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { call, type Reply, testUser } from '@tenantry/local-platform/testing';
-import { createOrganization, invite, join, randomEmail, type TestOrganization } from './support/fixtures';
+import { accept, createOrganization, invite, join, randomEmail, type TestOrganization } from './support/fixtures';
 
 let org: TestOrganization;
 let other: TestOrganization;
@@ -102,6 +102,61 @@ describe('pagination', () => {
     expect(next.status).toBe(200);
     expect(next.body.items).toHaveLength(1);
     expect(next.body.items[0].organizationId).not.toBe(mine.body.items[0].organizationId);
+  });
+
+  it("refuses a well-formed cursor of the caller's own /me lists that points at another organization", async () => {
+    const cursorOf = (key: Record<string, string>) =>
+      encodeURIComponent(Buffer.from(JSON.stringify(key)).toString('base64url'));
+    const invitee = await testUser();
+    const invited = await invite(org.id, org.owner.token, invitee.email, 'VIEWER');
+    const foreign = await invite(other.id, other.owner.token, randomEmail(), 'VIEWER');
+    expect([invited.status, foreign.status]).toEqual([201, 201]);
+    const userId = org.owner.userId;
+    const forged: [string, string, string][] = [
+      // The owner of `org` is no member of `other`: a membership key of theirs there names nothing.
+      [
+        org.owner.token,
+        '/me/organizations',
+        cursorOf({
+          gsi1pk: `USER#${userId}`,
+          gsi1sk: `ORG#${other.id}`,
+          pk: `ORG#${other.id}`,
+          sk: `MEMBER#${userId}`,
+        }),
+      ],
+      // Another organization's invitation, addressed to someone else, placed in the invitee's index.
+      [
+        invitee.token,
+        '/me/invitations',
+        cursorOf({
+          gsi2pk: `INVITEE#${invitee.email.toLowerCase()}`,
+          gsi2sk: `${foreign.body.createdAt}#${foreign.body.id}`,
+          pk: `ORG#${other.id}`,
+          sk: `INVITATION#${foreign.body.id}`,
+        }),
+      ],
+    ];
+    for (const [token, path, cursor] of forged) {
+      const reply = await call(token, 'GET', `${path}?cursor=${cursor}`);
+      expect({ path, status: reply.status, code: reply.body.error?.code, details: reply.body.error?.details }).toEqual({
+        path,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        details: [{ field: '/cursor', message: 'is not a cursor of this list' }],
+      });
+    }
+    // The invitee's own cursor still pages, even after the invitation it names left PENDING.
+    await invite(other.id, other.owner.token, invitee.email, 'VIEWER');
+    const first = await call(invitee.token, 'GET', '/me/invitations?limit=1');
+    expect({ status: first.status, cursor: typeof first.body.nextCursor }).toEqual({ status: 200, cursor: 'string' });
+    expect((await accept(first.body.items[0].id, invitee.token)).status).toBe(200);
+    const next = await call(
+      invitee.token,
+      'GET',
+      `/me/invitations?cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.items.map((item: { id: string }) => item.id)).not.toContain(first.body.items[0].id);
   });
 
   it.each([

@@ -162,7 +162,18 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
           },
           {
             ...page,
-            shape: { equals: { gsi2pk }, prefixes: { gsi2sk: '', pk: ORGANIZATION_PREFIX, sk: INVITATION_PREFIX } },
+            shape: {
+              equals: { gsi2pk },
+              prefixes: { gsi2sk: '', pk: ORGANIZATION_PREFIX, sk: INVITATION_PREFIX },
+              // The invitation it names was addressed to the caller, at that place of the index (it
+              // may have left PENDING since: the next page still starts after it).
+              item: {
+                key: ({ pk, sk }) => ({ pk: pk!, sk: sk! }),
+                belongs: (item, start) =>
+                  item.email === email &&
+                  inviteeKey(email, String(item.createdAt), String(item.id)).gsi2sk === start.gsi2sk,
+              },
+            },
           },
         ),
       );

@@ -77,6 +77,8 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient = documen
               equals: { gsi1pk, sk: `${MEMBER_PREFIX}${userId}` },
               prefixes: { gsi1sk: ORGANIZATION_PREFIX, pk: ORGANIZATION_PREFIX },
               check: (key) => key.pk === key.gsi1sk,
+              // The membership it names is the caller's (not a forged key of another organization).
+              item: { key: ({ pk, sk }) => ({ pk: pk!, sk: sk! }), belongs: (item) => item.gsi1pk === gsi1pk },
             },
           },
         ),
