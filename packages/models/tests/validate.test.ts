@@ -122,7 +122,9 @@ describe('validateRequest on query strings and paths', () => {
   });
 
   it('refuses a limit that coerces to a number no bound catches, on every list', () => {
-    const lists = Object.entries(operations).filter(([, operation]) => operation.queryParams.includes('limit'));
+    const lists = Object.entries(operations).filter(([, operation]) =>
+      (operation.queryParams as readonly string[]).includes('limit'),
+    );
     expect(lists.length).toBeGreaterThan(5);
     for (const [operationId] of lists) {
       for (const limit of ['Infinity', '-Infinity', '1e400']) {
