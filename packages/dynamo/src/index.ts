@@ -4,6 +4,7 @@ export { isConditionFailure } from './conditions';
 export { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';
 export {
   apiKeyKey,
+  emailClaimKey,
   type ItemKey,
   membershipByUserKey,
   membershipKey,
@@ -12,6 +13,14 @@ export {
   usageKey,
 } from './keys';
 export { type Item, type Page, type PageRequest, queryAll, queryPage } from './query';
-export { type ApiKeyRecord, type ApiKeySlot, apiKeyItem, type MembershipRecord, membershipItem } from './records';
+export {
+  type ApiKeyRecord,
+  type ApiKeySlot,
+  apiKeyItem,
+  type EmailClaim,
+  emailClaimItem,
+  type MembershipRecord,
+  membershipItem,
+} from './records';
 export { tables } from './tables';
 export { type TransactionOptions, type TransactionOutcome, transactWrite } from './transactions';

@@ -29,6 +29,18 @@ export const membershipKey = (organizationId: string, userId: string): ItemKey =
   sk: `MEMBER#${userId}`,
 });
 
+/**
+ * The claim of an email on an organization (memberships table): one item per organization and
+ * lower-cased email, so at most one PENDING invitation or ACTIVE membership per email is a key, not a
+ * check. Written in the transaction that takes the seat (invitation created or resent), turned into
+ * the member's at accept (the organizations service writes the OWNER's with the organization),
+ * released (holder `NONE`) when the invitation leaves PENDING without a member or the member leaves.
+ */
+export const emailClaimKey = (organizationId: string, email: string): ItemKey => ({
+  pk: organizationPk(organizationId),
+  sk: `EMAIL#${email.trim().toLowerCase()}`,
+});
+
 /** gsi1 of the memberships table: a user's organizations (`GET /me/organizations`), no scan. */
 export const membershipByUserKey = (organizationId: string, userId: string) => ({
   gsi1pk: `USER#${userId}`,

@@ -1,5 +1,5 @@
 import type { OrganizationRole } from '@tenantry/models';
-import { apiKeyKey, membershipByUserKey, membershipKey } from './keys';
+import { apiKeyKey, emailClaimKey, membershipByUserKey, membershipKey } from './keys';
 
 /**
  * A membership as every service stores and reads it (memberships table, `membershipKey(orgId, userId)`):
@@ -22,6 +22,23 @@ export const membershipItem = (membership: MembershipRecord) => ({
   ...membershipByUserKey(membership.organizationId, membership.userId),
   entity: 'Membership',
   ...membership,
+});
+
+/**
+ * Who holds an email's claim on an organization (see `emailClaimKey`): a PENDING invitation, a
+ * member, or nobody (`NONE`: released, so that a release never fails on a claim that predates it).
+ */
+export type EmailClaim =
+  | { organizationId: string; email: string; holder: 'INVITATION'; invitationId: string }
+  | { organizationId: string; email: string; holder: 'MEMBER'; userId: string; invitationId?: string }
+  | { organizationId: string; email: string; holder: 'NONE' };
+
+/** The full item of an email's claim: its key and who holds it. */
+export const emailClaimItem = (claim: EmailClaim) => ({
+  ...emailClaimKey(claim.organizationId, claim.email),
+  entity: 'EmailClaim',
+  ...claim,
+  email: claim.email.trim().toLowerCase(),
 });
 
 /** The slot of an application's key (schemas/enums.yaml `KeySlot`). */

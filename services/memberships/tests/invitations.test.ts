@@ -60,6 +60,63 @@ describe('creating an invitation', () => {
     expect(again.body.error.code).toBe('CONFLICT');
   });
 
+  it("refuses with 409 an ACTIVE member's email, the OWNER's own included, and takes no seat", async () => {
+    const org = await createOrganization({ plan: 'PRO' });
+    const member = await join(org, 'MEMBER');
+    const seats = (await usage(org.id)).seats;
+    for (const email of [org.owner.email, member.email, member.email.toUpperCase()]) {
+      const reply = await invite(org.id, org.owner.token, email, 'VIEWER');
+      expect({ email, status: reply.status, code: reply.body.error?.code }).toEqual({
+        email,
+        status: 409,
+        code: 'CONFLICT',
+      });
+    }
+    expect((await usage(org.id)).seats).toBe(seats);
+    expect(await realCounts(org.id)).toMatchObject({ members: 2, pending: 0 });
+    await expectCountersRight(org.id);
+  });
+
+  it('admits exactly one of 20 concurrent invitations for one email, and counts its seat once', async () => {
+    const org = await createOrganization({ plan: 'PRO' });
+    const email = randomEmail();
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        invite(org.id, org.owner.token, i % 2 ? email : email.toUpperCase(), 'VIEWER'),
+      ),
+    );
+    const statuses = replies.map((reply) => reply.status).sort();
+    expect(statuses).toEqual([201, ...Array.from({ length: 19 }, () => 409)]);
+    expect((await usage(org.id)).seats).toBe(2);
+    expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 1 });
+    await expectCountersRight(org.id);
+  });
+
+  it('frees the email for a new invitation once the invitation leaves PENDING or the member leaves', async () => {
+    const org = await createOrganization({ plan: 'PRO' });
+    const email = randomEmail();
+    const first = await invite(org.id, org.owner.token, email, 'VIEWER');
+    expect(
+      (await call(org.owner.token, 'DELETE', `/organizations/${org.id}/invitations/${first.body.id}`)).status,
+    ).toBe(200);
+    const second = await invite(org.id, org.owner.token, email, 'VIEWER');
+    expect(second.status).toBe(201);
+    // A lapsed PENDING invitation reads as EXPIRED: it is expired (seat and email freed) for a new one.
+    await lapse(org.id, second.body.id);
+    const third = await invite(org.id, org.owner.token, email, 'MEMBER');
+    expect(third.status).toBe(201);
+    // Resending the EXPIRED one while the new one is PENDING would make two: 409.
+    expect(
+      (await call(org.owner.token, 'POST', `/organizations/${org.id}/invitations/${second.body.id}/resend`)).status,
+    ).toBe(409);
+    const user = await testUser({ email });
+    expect((await accept(third.body.id, user.token)).status).toBe(200);
+    expect((await invite(org.id, org.owner.token, email, 'VIEWER')).status).toBe(409);
+    expect((await call(user.token, 'POST', `/organizations/${org.id}/leave`)).status).toBe(204);
+    expect((await invite(org.id, org.owner.token, email, 'VIEWER')).status).toBe(201);
+    await expectCountersRight(org.id);
+  });
+
   it('honours Idempotency-Key: a replay answers the first invitation without taking another seat', async () => {
     const org = await createOrganization();
     const body = { email: randomEmail(), role: 'MEMBER' };

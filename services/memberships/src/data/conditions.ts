@@ -2,7 +2,8 @@
  * Named condition and filter expressions of this service: every expression the repositories send is
  * one of these. The tenant pin of `@tenantry/security` is added to each write's condition by the
  * repository (`tenantUpdate`, `tenantTransactWrite`). Placeholders: `#status`, `#role`, `:pending`,
- * `:expired`, `:active`, `:owner`, `:now` (ISO instant), `:limit`, `:from`, `:role`, `:status`, `:org`.
+ * `:expired`, `:active`, `:owner`, `:now` (ISO instant), `:limit`, `:from`, `:role`, `:status`,
+ * `:invitationId`, `:userId`.
  */
 
 /** Every item this service creates is new (an invitation id or a membership never overwrites). */
@@ -32,8 +33,17 @@ export const invitationReadsExpired = `${invitationHoldsNoSeat} OR (${invitation
 /** An invitation in a stored status (`:status`) other than PENDING or EXPIRED. */
 export const invitationHasStatus = '#status = :status';
 
-/** A valid PENDING invitation of one organization (`:org`), on the invitee index. */
-export const pendingInvitationOfOrganization = `organizationId = :org AND ${invitationIsPendingAndValid}`;
+/** An email's claim that nobody holds (`:free`): a new or resent invitation takes it. */
+export const claimIsFree = 'attribute_not_exists(pk) OR holder = :free';
+
+/**
+ * An email's claim that this invitation (`:invitationId`) holds, or none (an invitation from before
+ * claims): released when it leaves PENDING, taken over by its member at accept.
+ */
+export const claimOfInvitation = 'attribute_not_exists(pk) OR invitationId = :invitationId';
+
+/** An email's claim that this member (`:userId`) holds, or none: released when the member leaves. */
+export const claimOfMember = 'attribute_not_exists(pk) OR userId = :userId';
 
 /** An ACTIVE membership (lists). */
 export const memberIsActive = '#status = :active';

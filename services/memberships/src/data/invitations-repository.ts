@@ -14,6 +14,7 @@ import {
 import {
   batchGetAll,
   documentClient,
+  emailClaimItem,
   type Item,
   isConditionFailure,
   membershipItem,
@@ -25,10 +26,12 @@ import {
   transactWrite,
 } from '@tenantry/dynamo';
 import { tenantTransactWrite, tenantUpdate } from '@tenantry/security';
-import { retentionTtl } from '../domain/model';
+import { type InvitationRecord, retentionTtl } from '../domain/model';
 import type { InvitationsRepository } from '../domain/ports';
 import {
   activeMemberAvailable,
+  claimIsFree,
+  claimOfInvitation,
   invitationHasStatus,
   invitationHoldsNoSeat,
   invitationIsPending,
@@ -36,7 +39,6 @@ import {
   invitationIsPendingAndValid,
   invitationReadsExpired,
   isNew,
-  pendingInvitationOfOrganization,
 } from './conditions';
 import { freeSeat, takeSeat, toInvitationRecord, toOrganizationSummary, usageUpdate } from './items';
 import {
@@ -179,28 +181,6 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
       );
     },
 
-    async hasPending(organizationId, email, now) {
-      const { items } = await queryPage(
-        client,
-        {
-          TableName: tables.memberships(),
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk',
-          FilterExpression: pendingInvitationOfOrganization,
-          ExpressionAttributeNames: statusName,
-          ExpressionAttributeValues: {
-            ':pk': inviteePk(email),
-            ':org': organizationId,
-            ':pending': 'PENDING',
-            ':now': now.toISOString(),
-          },
-          ProjectionExpression: 'id',
-        },
-        { limit: 1, shape: {} },
-      );
-      return items.length > 0;
-    },
-
     async listLapsed(organizationId, now) {
       const items = await queryAll(client, {
         TableName: tables.memberships(),
@@ -236,10 +216,12 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
                 ConditionExpression: isNew,
               },
             },
+            claimFor(scope.organizationId, invitation),
           ],
         }),
       );
       if (outcome.ok) return 'ok';
+      if (outcome.failed.includes(2)) return 'taken';
       if (outcome.failed.includes(0)) return 'limit';
       throw new Error('invitation id collision');
     },
@@ -287,11 +269,13 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
                 },
               },
             },
+            claimFor(scope.organizationId, invitation),
           ],
         }),
       );
       if (outcome.ok) return 'ok';
-      return outcome.failed.includes(1) ? 'changed' : 'limit';
+      if (outcome.failed.includes(1)) return 'changed';
+      return outcome.failed.includes(2) ? 'taken' : 'limit';
     },
 
     async release(scope, invitation, status, now, respondedBy) {
@@ -315,6 +299,14 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
               },
             },
             freeSeat(scope.organizationId),
+            {
+              Put: {
+                TableName: tables.memberships(),
+                Item: emailClaimItem({ organizationId: scope.organizationId, email: invitation.email, holder: 'NONE' }),
+                ConditionExpression: claimOfInvitation,
+                ExpressionAttributeValues: { ':invitationId': invitation.id },
+              },
+            },
           ],
         }),
       );
@@ -356,13 +348,45 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
               ConditionExpression: activeMemberAvailable,
               values: { ':one': 1, ':limit': limit },
             }),
+            // The email's claim passes from the invitation to its member.
+            {
+              Put: {
+                TableName: tables.memberships(),
+                Item: emailClaimItem({
+                  organizationId: scope.organizationId,
+                  email: invitation.email,
+                  holder: 'MEMBER',
+                  userId: membership.userId,
+                  invitationId: invitation.id,
+                }),
+                ConditionExpression: claimOfInvitation,
+                ExpressionAttributeValues: { ':invitationId': invitation.id },
+              },
+            },
           ],
         }),
       );
       if (outcome.ok) return 'ok';
       if (outcome.failed.includes(0)) return 'changed';
-      if (outcome.failed.includes(1)) return 'exists';
+      if (outcome.failed.includes(1) || outcome.failed.includes(3)) return 'exists';
       return 'limit';
+    },
+  };
+}
+
+/** The email's claim for a PENDING invitation: only if no invitation or member holds it (409 otherwise). */
+function claimFor(organizationId: string, invitation: InvitationRecord) {
+  return {
+    Put: {
+      TableName: tables.memberships(),
+      Item: emailClaimItem({
+        organizationId,
+        email: invitation.email,
+        holder: 'INVITATION',
+        invitationId: invitation.id,
+      }),
+      ConditionExpression: claimIsFree,
+      ExpressionAttributeValues: { ':free': 'NONE' },
     },
   };
 }

@@ -6,6 +6,12 @@
  * |-------------|---------------|-------------------|---------------------------------|-----------------------------------|
  * | membership  | ORG#<orgId>   | MEMBER#<userId>   | USER#<userId> / ORG#<orgId>     | —                                 |
  * | invitation  | ORG#<orgId>   | INVITATION#<id>   | INVITATION#<id> / INVITATION    | INVITEE#<email> / <createdAt>#<id> while PENDING |
+ * | email claim | ORG#<orgId>   | EMAIL#<email>     | —                               | —                                 |
+ *
+ * The email claim (`emailClaimKey`/`emailClaimItem` of `@tenantry/dynamo`) makes "one PENDING
+ * invitation or ACTIVE membership per email" a key: held by the invitation (created or resent, in the
+ * transaction of its seat), by the member after accept (the OWNER's written with the organization),
+ * released (`holder: NONE`) when the invitation leaves PENDING without a member or the member leaves.
  */
 import { type ItemKey, organizationPk } from '@tenantry/dynamo';
 

@@ -6,6 +6,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
+  emailClaimItem,
   type Item,
   isConditionFailure,
   membershipKey,
@@ -16,7 +17,7 @@ import {
 } from '@tenantry/dynamo';
 import { tenantTransactWrite, tenantUpdate } from '@tenantry/security';
 import type { MembersRepository } from '../domain/ports';
-import { memberHasRole, memberIsActive, memberIsRemovable } from './conditions';
+import { claimOfMember, memberHasRole, memberIsActive, memberIsRemovable } from './conditions';
 import { toMembershipRecord, usageUpdate } from './items';
 import { MEMBER_PREFIX, ORGANIZATION_PREFIX, userPk } from './keys';
 
@@ -107,7 +108,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient = documen
       }
     },
 
-    async remove(scope, userId, role) {
+    async remove(scope, userId, role, email) {
       const outcome = await transactWrite(
         tenantTransactWrite(scope, {
           TransactItems: [
@@ -124,6 +125,19 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient = documen
               UpdateExpression: 'SET seats = seats - :one, activeMembers = activeMembers - :one',
               values: { ':one': 1 },
             }),
+            // The member's email is free for a new invitation.
+            ...(email
+              ? [
+                  {
+                    Put: {
+                      TableName: tables.memberships(),
+                      Item: emailClaimItem({ organizationId: scope.organizationId, email, holder: 'NONE' }),
+                      ConditionExpression: claimOfMember,
+                      ExpressionAttributeValues: { ':userId': userId },
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );

@@ -53,6 +53,7 @@ function memberLimit(plan: string): number {
 const scopeOf = (organizationId: string): TenantScope => ({ organizationId });
 const changedConcurrently = () => new ConflictError('The invitation was changed concurrently; retry the request');
 const notPending = (status: InvitationStatus) => new ConflictError(`The invitation is ${status}`);
+const emailTaken = () => new ConflictError('This email is already a member or has a pending invitation');
 
 /** Publishes `plan.limit_reached` and refuses with 403 PLAN_LIMIT_REACHED. */
 async function limitReached(
@@ -78,7 +79,10 @@ async function expireLapsed(deps: Dependencies, scope: TenantScope, now: Date): 
   return freed;
 }
 
-/** Runs a seat-taking write; when the limit refuses it, frees lapsed seats once and tries again. */
+/**
+ * Runs a seat-taking write; when the limit refuses it, or the email's claim is held (by an invitation
+ * that may have lapsed), frees lapsed seats and claims once and tries again.
+ */
 async function withSeat<R extends string>(
   deps: Dependencies,
   scope: TenantScope,
@@ -86,7 +90,7 @@ async function withSeat<R extends string>(
   write: () => Promise<R>,
 ): Promise<R> {
   const outcome = await write();
-  if (outcome !== 'limit') return outcome;
+  if (outcome !== 'limit' && outcome !== 'taken') return outcome;
   return (await expireLapsed(deps, scope, now)) > 0 ? write() : outcome;
 }
 
@@ -138,9 +142,6 @@ export async function createInvitation(
   if (!canAssignRole(context, body.role)) throw new ForbiddenError('You may only invite roles below your own');
   const now = deps.now();
   const email = normalizeEmail(body.email);
-  if (await deps.invitations.hasPending(context.organizationId, email, now)) {
-    throw new ConflictError('A pending invitation for this email already exists');
-  }
   const invitation: InvitationRecord = {
     id: newInvitationId(now),
     organizationId: context.organizationId,
@@ -155,6 +156,7 @@ export async function createInvitation(
   const { plan, name } = context.organization;
   const limit = memberLimit(plan);
   const outcome = await withSeat(deps, context, now, () => deps.invitations.create(context, invitation, limit));
+  if (outcome === 'taken') throw emailTaken();
   if (outcome === 'limit') {
     return limitReached(deps, context.organizationId, actorOf(context), plan, limit, 'invitation.create');
   }
@@ -229,6 +231,7 @@ export async function resendInvitation(
     deps.invitations.revive(context, invitation, expiresAt, now, limit),
   );
   if (outcome === 'changed') throw changedConcurrently();
+  if (outcome === 'taken') throw emailTaken();
   if (outcome === 'limit') {
     return limitReached(deps, context.organizationId, actorOf(context), plan, limit, 'invitation.resend');
   }

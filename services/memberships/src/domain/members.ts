@@ -86,7 +86,8 @@ export async function removeMember(
   const target = await deps.members.get(context.organizationId, userId);
   if (!target) throw new NotFoundError();
   if (!canManageMember(context, target.role)) throw new ForbiddenError('You may only remove members below your role');
-  if ((await deps.members.remove(context, userId, target.role)) === 'changed') throw changedConcurrently();
+  if ((await deps.members.remove(context, userId, target.role, target.email)) === 'changed')
+    throw changedConcurrently();
   await deps.events.publish([
     {
       type: 'member.removed',
@@ -101,7 +102,8 @@ export async function leaveOrganization(deps: Dependencies, context: Organizatio
   const { membership, role } = context;
   if (!membership || !role) throw new NotFoundError();
   if (!canLeave(context)) throw new ForbiddenError('The OWNER cannot leave; transfer ownership first');
-  if ((await deps.members.remove(context, membership.userId, role)) === 'changed') throw changedConcurrently();
+  if ((await deps.members.remove(context, membership.userId, role, membership.email)) === 'changed')
+    throw changedConcurrently();
   await deps.events.publish([
     {
       type: 'member.left',

@@ -33,8 +33,16 @@ export interface MembersRepository {
     to: OrganizationRole,
     now: Date,
   ): Promise<MembershipRecord | 'changed'>;
-  /** Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1, atomically. */
-  remove(scope: TenantScope, userId: string, role: OrganizationRole): Promise<'ok' | 'changed'>;
+  /**
+   * Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1 and the
+   * claim of its `email` released, atomically.
+   */
+  remove(
+    scope: TenantScope,
+    userId: string,
+    role: OrganizationRole,
+    email: string | undefined,
+  ): Promise<'ok' | 'changed'>;
 }
 
 export interface InvitationsRepository {
@@ -51,13 +59,14 @@ export interface InvitationsRepository {
   ): Promise<Page<InvitationRecord>>;
   /** PENDING, unexpired invitations addressed to `email` (lower-cased). */
   listOfInvitee(email: string, page: PageQuery, now: Date): Promise<Page<InvitationRecord>>;
-  /** Is there a PENDING, unexpired invitation of this organization for `email`? (index read, best effort) */
-  hasPending(organizationId: string, email: string, now: Date): Promise<boolean>;
   /** PENDING invitations of an organization whose expiry has passed (they still hold a seat). */
   listLapsed(organizationId: string, now: Date): Promise<InvitationRecord[]>;
 
-  /** seats + 1 (below `limit`) and the invitation put, atomically. */
-  create(scope: TenantScope, invitation: InvitationRecord, limit: number): Promise<'ok' | 'limit'>;
+  /**
+   * seats + 1 (below `limit`), the invitation put and the claim of its email taken, atomically:
+   * `taken` while another PENDING invitation or a member holds that email.
+   */
+  create(scope: TenantScope, invitation: InvitationRecord, limit: number): Promise<'ok' | 'limit' | 'taken'>;
   /** A PENDING invitation (lapsed or not) gets a new expiry; it keeps its seat. */
   renew(scope: TenantScope, invitation: InvitationRecord, expiresAt: string, now: Date): Promise<'ok' | 'changed'>;
   /** An EXPIRED invitation becomes PENDING again: it takes a seat (below `limit`). */
@@ -67,7 +76,7 @@ export interface InvitationsRepository {
     expiresAt: string,
     now: Date,
     limit: number,
-  ): Promise<'ok' | 'limit' | 'changed'>;
+  ): Promise<'ok' | 'limit' | 'changed' | 'taken'>;
   /** PENDING → DECLINED | REVOKED (unexpired) or EXPIRED (lapsed), seats − 1, atomically. */
   release(
     scope: TenantScope,

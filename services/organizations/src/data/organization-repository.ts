@@ -8,6 +8,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateComm
 import {
   batchGetAll,
   documentClient,
+  emailClaimItem,
   isConditionFailure,
   membershipItem,
   membershipKey,
@@ -145,6 +146,22 @@ export function dynamoOrganizationRepository(
               },
             },
             { Put: { TableName: membershipsTable(), Item: membership, ConditionExpression: isNew } },
+            ...(owner.email
+              ? [
+                  {
+                    Put: {
+                      TableName: membershipsTable(),
+                      Item: emailClaimItem({
+                        organizationId: organization.id,
+                        email: owner.email,
+                        holder: 'MEMBER',
+                        userId: owner.userId,
+                      }),
+                      ConditionExpression: isNew,
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
