@@ -112,8 +112,10 @@ async function step(orgId: string, model: Model, act: Action): Promise<{ expecte
       let expected = 201;
       if (!actorRole) expected = 404;
       else if (RANK[actorRole] < RANK.ADMIN || RANK[act.role] >= RANK[actorRole]) expected = 403;
-      else if ([...model.pending.values()].some((p) => p.email === invitee.email)) expected = 409;
-      else if (model.roles.size + model.pending.size >= LIMIT) expected = 403;
+      // One PENDING invitation or ACTIVE membership per email (the OWNER's included).
+      else if ([...model.pending.values()].some((p) => p.email === invitee.email) || model.roles.has(invitee.userId)) {
+        expected = 409;
+      } else if (model.roles.size + model.pending.size >= LIMIT) expected = 403;
       const reply = await call(actor.token, 'POST', `${base}/invitations`, { email: invitee.email, role: act.role });
       if (reply.status === 201 && actorRole) {
         model.pending.set(reply.body.id, { email: invitee.email, role: act.role, inviterRole: actorRole });
