@@ -14,6 +14,7 @@ export default {
     '<rootDir>/perf/tests/**/*.test.ts',
     '<rootDir>/scripts/**/*.test.ts',
     '<rootDir>/tests/e2e/**/*.test.ts',
+    '<rootDir>/tests/assurance/**/*.test.ts',
   ],
   // Build output of serverless-esbuild and serverless package: never tests, never modules to resolve.
   modulePathIgnorePatterns: ['/\\.esbuild/', '/\\.serverless/', '/\\.serverless-package/'],

@@ -1,0 +1,268 @@
+// Support of the assurance suite: the routes the services declare, requests through the ONE base
+// URL with the one test client of @tenantry/local-platform/testing, and the fixtures the matrix
+// and the rate-limit cells stand on. Fixtures are made through the API; the only direct writes are
+// a key's stored scopes (an API key without one scope: the API issues every key with all of them)
+// and rate-limit counters (the state the services' own conditional ADDs leave).
+//
+// tests/assurance is not a workspace package (that would need a lockfile importer): it reaches the
+// workspace packages by relative path.
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { apiKeyKey, batchGetAll, documentClient, tables, transactWrite } from '../../packages/dynamo/src/index';
+import { api, type Caller, type TestUser, testUser } from '../../packages/local-platform/src/testing/index';
+
+export { type TestUser, testUser };
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+export interface DeclaredRoute {
+  service: string;
+  /** The serverless function's name: the operationId (health checks: `health`). */
+  operation: string;
+  method: string;
+  path: string;
+  /** `METHOD /path`, the key of EXPECTATIONS. */
+  key: string;
+}
+
+const servicesDir = new URL('../../services/', import.meta.url);
+
+/**
+ * Every `httpApi` event of every service's serverless.yml, with the function that declares it. A
+ * line-level reader (the files carry CloudFormation tags a plain YAML parser rejects); it fails when
+ * an httpApi event is written in a form it does not read, so no route can slip past it.
+ */
+export function declaredRoutes(): DeclaredRoute[] {
+  const routes: DeclaredRoute[] = [];
+  for (const service of readdirSync(servicesDir, { withFileTypes: true })) {
+    if (!service.isDirectory()) continue;
+    let text: string;
+    try {
+      text = readFileSync(new URL(`${service.name}/serverless.yml`, servicesDir), 'utf8');
+    } catch {
+      continue;
+    }
+    let inFunctions = false;
+    let fn: string | undefined;
+    let found = 0;
+    for (const line of text.split('\n')) {
+      if (/^\S/.test(line)) {
+        inFunctions = /^functions:\s*$/.test(line);
+        fn = undefined;
+        continue;
+      }
+      const name = inFunctions ? /^ {2}([A-Za-z0-9_]+):\s*$/.exec(line) : null;
+      if (name) fn = name[1];
+      const event = /httpApi:\s*\{\s*method:\s*([A-Za-z]+),\s*path:\s*(?:"([^"]+)"|([^\s,}]+))\s*\}/.exec(line);
+      if (event && fn) {
+        found++;
+        const method = event[1]!.toUpperCase();
+        const path = (event[2] ?? event[3])!;
+        routes.push({ service: service.name, operation: fn, method, path, key: `${method} ${path}` });
+      }
+    }
+    const declared = (text.match(/^\s*-\s*httpApi\b/gm) ?? []).length;
+    if (declared !== found) {
+      throw new Error(`${service.name}/serverless.yml: ${declared} httpApi events, ${found} read`);
+    }
+  }
+  return routes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: an answer is whatever came back
+  body: any;
+  /** The body as sent (for the no-leak check). */
+  text: string;
+}
+
+/** One request through the typed client of the contract, path and body unchecked; the full answer. */
+export async function send(
+  caller: Caller,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const { data, error, response } = await api(caller, headers).request(
+    method.toLowerCase() as never,
+    path as never,
+    {
+      ...(body !== undefined ? { body } : {}),
+      bodySerializer: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
+      parseAs: 'text',
+    } as never,
+  );
+  // openapi-fetch hands back a success as text (parseAs) and an error already parsed when it is JSON.
+  const raw: unknown = response.ok ? data : error;
+  const text = typeof raw === 'string' ? raw : raw === undefined ? '' : JSON.stringify(raw);
+  let parsed: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      // not JSON: kept as text
+    }
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+/**
+ * An arrangement step (not what a cell asserts): the local platform may answer 503 (busy, with
+ * Retry-After) or 502/504/599 (a worker still starting); it is sent again after a pause, with the
+ * same Idempotency-Key, so a create happens once. Fails unless the answer is `expected`.
+ */
+export async function arrange(
+  caller: Caller,
+  method: string,
+  path: string,
+  body: unknown,
+  expected: number,
+): Promise<Answer> {
+  const idempotencyKey = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    const answer = await send(
+      caller,
+      method,
+      path,
+      body,
+      method === 'POST' ? { 'idempotency-key': idempotencyKey } : {},
+    );
+    if (answer.status === expected) return answer;
+    if (![502, 503, 504, 599].includes(answer.status) || attempt === 6) {
+      throw new Error(`arrange ${method} ${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, (Number(answer.headers.get('retry-after')) || 1) * 1000));
+  }
+}
+
+/** Runs `tasks` with at most `size` in flight; results in the order of `tasks`. */
+export async function pool<T>(size: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, tasks.length) }, worker));
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures, through the API
+
+export type InvitableRole = 'ADMIN' | 'MEMBER' | 'VIEWER';
+
+export const randomEmail = (): string => `assurance-${randomUUID()}@example.test`;
+export const missingOrganizationId = (): string => `org_${randomUUID().replaceAll('-', '')}`;
+
+export async function createOrganization(owner: TestUser, name = `Assurance ${randomUUID()}`) {
+  const answer = await arrange(owner, 'POST', '/organizations', { name }, 201);
+  return { id: answer.body.id as string, name };
+}
+
+export async function changePlan(platformOwner: TestUser, orgId: string, plan: string): Promise<void> {
+  await arrange(platformOwner, 'PUT', `/organizations/${orgId}/plan`, { plan }, 200);
+}
+
+export async function invite(by: TestUser, orgId: string, email: string, role: InvitableRole): Promise<string> {
+  const answer = await arrange(by, 'POST', `/organizations/${orgId}/invitations`, { email, role }, 201);
+  return answer.body.id as string;
+}
+
+/** `user` becomes an ACTIVE member of `orgId` with `role` (invited by `by`, accepted by `user`). */
+export async function join(by: TestUser, orgId: string, user: TestUser, role: InvitableRole): Promise<void> {
+  const invitationId = await invite(by, orgId, user.email, role);
+  await arrange(user, 'POST', `/me/invitations/${invitationId}/accept`, undefined, 200);
+}
+
+export async function createApplication(by: TestUser, orgId: string) {
+  const answer = await arrange(by, 'POST', `/organizations/${orgId}/applications`, { name: 'Assurance app' }, 201);
+  return { id: answer.body.application.id as string, apiKey: answer.body.apiKey as string };
+}
+
+export async function rotate(by: TestUser, orgId: string, appId: string): Promise<void> {
+  await arrange(by, 'POST', `/organizations/${orgId}/applications/${appId}/api-keys/rotate`, undefined, 200);
+}
+
+/** The API issues every key with every scope: a key without `scope` is arranged in its stored record. */
+export async function dropScope(apiKey: string, scope: string): Promise<void> {
+  const keyHash = createHash('sha256').update(apiKey, 'utf8').digest('hex');
+  const outcome = await transactWrite({
+    TransactItems: [
+      {
+        Update: {
+          TableName: tables.applications(),
+          Key: apiKeyKey(keyHash),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: 'SET scopes = :scopes',
+          ExpressionAttributeValues: {
+            ':scopes': ['applications:self', 'notifications:send'].filter((s) => s !== scope),
+          },
+        },
+      },
+    ],
+  });
+  if (!outcome.ok) throw new Error('dropScope: no such key');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate-limit counters (docs/adr/0003-rate-limits.md: `<kind>#<subject>#<window start>`, fixed
+// windows aligned on epoch seconds, TTL `expiresAt` = window end + 60 s).
+
+export const rateLimitScale = (): number => Number(process.env.RATE_LIMIT_SCALE ?? 1);
+
+export const windowStart = (windowSeconds: number, nowMs = Date.now()): number =>
+  Math.floor(nowMs / 1000 / windowSeconds) * windowSeconds;
+
+/** Sets the counter `<kind>#<subject>` of `windows` windows from now's on to `count`. */
+export async function seedCounter(
+  kind: string,
+  subject: string,
+  windowSeconds: number,
+  count: number,
+  windows: number,
+): Promise<void> {
+  const first = windowStart(windowSeconds);
+  await transactWrite({
+    TransactItems: Array.from({ length: windows }, (_, i) => {
+      const start = first + i * windowSeconds;
+      return {
+        Put: {
+          TableName: tables.rateLimits(),
+          Item: { pk: `${kind}#${subject}#${start}`, count, expiresAt: start + windowSeconds + 60 },
+        },
+      };
+    }),
+  });
+}
+
+/** The counts of `<kind>#<subject>` in the `windows` windows from `first` on (0 when absent). */
+export async function counterCounts(
+  kind: string,
+  subject: string,
+  windowSeconds: number,
+  first: number,
+  windows: number,
+): Promise<number[]> {
+  const keys = Array.from({ length: windows }, (_, i) => `${kind}#${subject}#${first + i * windowSeconds}`);
+  const found = await batchGetAll(documentClient(), {
+    [tables.rateLimits()]: { Keys: keys.map((pk) => ({ pk })), ConsistentRead: true },
+  });
+  const counts = new Map((found[tables.rateLimits()] ?? []).map((item) => [item.pk as string, Number(item.count)]));
+  return keys.map((key) => counts.get(key) ?? 0);
+}
+
+/** Waits until a window of `seconds` has just begun. */
+export async function nextWindow(seconds: number): Promise<void> {
+  const ms = seconds * 1000;
+  await new Promise((resolve) => setTimeout(resolve, ms - (Date.now() % ms) + 50));
+}
