@@ -55,6 +55,8 @@ let owner: TestUser;
 let staffUser: TestUser;
 let checker: TestUser;
 let limited: { id: string };
+/** An application of `limited`, made before any test seeds the organization's counter. */
+let app: Awaited<ReturnType<typeof createApplication>>;
 
 beforeAll(async () => {
   [owner, staffUser, checker] = await Promise.all([
@@ -65,6 +67,7 @@ beforeAll(async () => {
   limited = await createOrganization(owner);
   // PRO: seats for every invitation of the burst, one counter shard (docs/adr/0003).
   await changePlan(checker, limited.id, 'PRO');
+  app = await createApplication(owner, limited.id);
 }, 180_000);
 
 /**
@@ -124,7 +127,6 @@ describe('429 for a principal of each kind', () => {
   });
 
   it('an API key: its own counter refuses, and refused notifications are never delivered', async () => {
-    const app = await createApplication(owner, limited.id);
     const marker = randomUUID();
     const { admitted } = await burstAbove({ kind: 'apiKey', subject: app.id }, pro, () =>
       send({ apiKey: app.apiKey }, 'POST', `/organizations/${limited.id}/notifications`, {
