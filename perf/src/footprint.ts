@@ -1,7 +1,7 @@
 // R8, the local platform's footprint (issue 13): the resident memory of the whole process tree of
 // one platform, idle and after a fixed mix of requests, and its time to a healthy `GET /health`.
 //
-//   npm run perf:footprint [-- --target npm-start|test-platform|all] [--requests 10000] [--connections 8]
+//   npm run perf [-- --target npm-start|test-platform|all] [--requests 10000] [--connections 8]
 //
 // - `npm-start`: `node scripts/run.mjs start` (exactly what `npm start` runs: install check, build,
 //   platform) on ports of its own (`--port-offset`, default 17500) and a temporary data dir;
@@ -349,6 +349,16 @@ interface StopResult {
   busyPorts: number[];
 }
 
+/** A process that still runs: not gone, and not a zombie (exited, only waiting to be reaped). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 async function stop(platform: Started, pids: number[]): Promise<StopResult> {
   const started = performance.now();
   const exitCode = await stopChild(platform.child);
@@ -358,8 +368,7 @@ async function stop(platform: Started, pids: number[]): Promise<StopResult> {
   // (an orphan that now hangs off init).
   const leftover = new Map<number, string>();
   for (const pid of pids) {
-    if (existsSync(`/proc/${pid}`))
-      leftover.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    if (isRunning(pid)) leftover.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
   }
   for (const entry of processesMentioning(platform.dataDir)) leftover.set(entry.pid, entry.command);
   const leftoverProcesses = [...leftover].map(([pid, command]) => ({ pid, command: command.slice(0, 160) }));
@@ -513,9 +522,8 @@ function markdown(report: Report): string {
 ## R8 footprint
 
 Resident memory (RSS, MiB) of the whole process tree of one platform, measured by
-\`npm run perf:footprint\` on ${report.at} (commit ${report.commit}; ${report.machine.cpus} cores,
-${report.machine.totalMemGiB} GiB, load average ${report.machine.loadAverageAtStart} at the start: other
-agents' platforms share this machine). Targets (issue 13): idle ≤ ${TARGETS.idleMiB} MiB, after 10,000
+\`npm run perf\` on ${report.at} (commit ${report.commit}; ${report.machine.cpus} cores,
+${report.machine.totalMemGiB} GiB, load average ${report.machine.loadAverageAtStart} at the start). Targets (issue 13): idle ≤ ${TARGETS.idleMiB} MiB, after 10,000
 mixed requests ≤ ${TARGETS.afterRequestsMiB} MiB with no growth between 5,000 and 10,000 (tolerance
 ${TARGETS.growthToleranceMiB} MiB), time to \`/health\` ≤ ${TARGETS.timeToHealthMs / 1000} s (from the
 \`npm start\` command, its build included), Ctrl-C leaves no process and no port.
