@@ -10,6 +10,9 @@
  *   packages loaded once (15 MB) instead of once per function (52 MB). serverless-esbuild still
  *   decides where serverless-offline looks (`location`) and runs its watch (`sls offline` in a
  *   service's folder); `sls package` keeps its per-function bundles, as deployed.
+ * - A start whose bundles are up to date builds nothing: beside them, a stamp lists every input file
+ *   of the last build (from esbuild's metafile) with its size and modification time, and the build
+ *   options; any change to one of them builds again.
  * - esbuild's service process is stopped after each build: that Go process otherwise lives on with
  *   everything it parsed (1–5 GB per service, measured); the next build starts a new one.
  * - With `--useInProcess` (how the local platform runs every service), serverless-offline copies
@@ -17,9 +20,9 @@
  *   some functions set would stay set for the others: every function gets every such variable,
  *   empty where it set none.
  */
-const { existsSync, rmSync } = require('node:fs');
+const { existsSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 /** serverless-esbuild's own settings in `custom.esbuild`, which are not esbuild options. */
 const PLUGIN_SETTINGS = [
@@ -47,6 +50,41 @@ const PLUGIN_SETTINGS = [
 ];
 
 const HANDLER_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/** Beside a service's bundles: what they were built from (see buildService). */
+const BUILD_STAMP = '.tenantry-build.json';
+
+/** A file's size and modification time, or undefined when it is not a file (esbuild's virtual inputs). */
+function signatureOf(file) {
+  try {
+    const stat = statSync(file);
+    return stat.isFile() ? `${stat.size}:${stat.mtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records that the bundles beside `stampFile` were built with `options` from `files` (sources,
+ * workspace packages, node_modules), with each file's size and modification time.
+ */
+function writeStamp(stampFile, options, files) {
+  const inputs = Object.fromEntries(
+    files.map((file) => [file, signatureOf(file)]).filter(([, signature]) => signature !== undefined),
+  );
+  writeFileSync(stampFile, JSON.stringify({ options: JSON.stringify(options), inputs }));
+}
+
+/** True when the bundles in the stamp's folder were built with `options` from inputs that are unchanged. */
+function isUpToDate(stampFile, options) {
+  try {
+    const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+    if (stamp.options !== JSON.stringify(options)) return false;
+    return Object.entries(stamp.inputs).every(([file, signature]) => signatureOf(file) === signature);
+  } catch {
+    return false;
+  }
+}
 
 class TenantryLocalPlatformPlugin {
   /**
@@ -115,19 +153,28 @@ class TenantryLocalPlatformPlugin {
     const handlers = Object.values(this.functions)
       .map((fn) => fn.handler)
       .filter(Boolean);
+    const options = {
+      ...settings,
+      external,
+      entryPoints: [...new Set(handlers.map((handler) => this.entryOf(handler)))],
+      outbase: serviceDir,
+      outdir,
+      ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }),
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      metafile: true,
+    };
+    const stampFile = join(outdir, BUILD_STAMP);
+    if (isUpToDate(stampFile, options)) return;
     const esbuild = this.esbuild();
     rmSync(outdir, { recursive: true, force: true });
     try {
-      await esbuild.build({
-        ...settings,
-        external,
-        entryPoints: [...new Set(handlers.map((handler) => this.entryOf(handler)))],
-        outbase: serviceDir,
-        outdir,
-        ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }),
-        splitting: true,
-        chunkNames: 'chunks/[name]-[hash]',
-      });
+      const { metafile } = await esbuild.build(options);
+      writeStamp(
+        stampFile,
+        options,
+        Object.keys(metafile.inputs).map((input) => resolve(input)),
+      );
     } finally {
       await esbuild.stop();
     }
@@ -143,3 +190,5 @@ class TenantryLocalPlatformPlugin {
 }
 
 module.exports = TenantryLocalPlatformPlugin;
+// For its tests.
+module.exports.buildStamp = { writeStamp, isUpToDate };
