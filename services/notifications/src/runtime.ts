@@ -36,7 +36,11 @@ export function dependencies(): Dependencies {
     continuations: eventBridgeContinuationQueue,
     now: () => new Date(),
     newId: newBroadcastId,
-    budgetMs: budgetFromEnv(),
+    // Read per invocation, not once: locally every function of the service shares this process
+    // (sls offline --useInProcess) and each brings its own NOTIFICATIONS_WORK_BUDGET_MS.
+    get budgetMs() {
+      return budgetFromEnv();
+    },
   };
   return shared;
 }

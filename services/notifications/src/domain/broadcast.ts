@@ -33,6 +33,7 @@ export async function sendOrganizationNotification(
   idempotencyKey?: string | undefined,
 ): Promise<SendNotificationResponse> {
   const now = deps.now();
+  const deadline = now.getTime() + deps.budgetMs;
   const members = await deps.members.activeMembers(context.organizationId);
   const userIds = members.filter((member) => inAudience(member, body.audience)).map((member) => member.userId);
   if (userIds.length === 0) return { recipients: 0 };
@@ -45,7 +46,7 @@ export async function sendOrganizationNotification(
     createdAt: now.toISOString(),
   };
   const broadcast = await deps.broadcasts.create(context, proposed, userIds);
-  const complete = await deliver(deps, context, broadcast, now.getTime() + deps.budgetMs);
+  const complete = await deliver(deps, context, broadcast, deadline);
   if (!complete) await deps.continuations.enqueue(context.organizationId, broadcast.id);
   return { recipients: userIds.length };
 }
@@ -56,10 +57,11 @@ export async function sendOrganizationNotification(
  * from a client.
  */
 export async function continueBroadcast(deps: Dependencies, organizationId: string, broadcastId: string) {
+  const deadline = deps.now().getTime() + deps.budgetMs;
   const scope: TenantScope = { organizationId };
   const broadcast = await deps.broadcasts.find(scope, broadcastId);
   if (!broadcast) return { complete: true };
-  const complete = await deliver(deps, scope, broadcast, deps.now().getTime() + deps.budgetMs);
+  const complete = await deliver(deps, scope, broadcast, deadline);
   if (!complete) await deps.continuations.enqueue(organizationId, broadcastId);
   return { complete };
 }
