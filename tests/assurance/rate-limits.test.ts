@@ -114,16 +114,26 @@ async function invitationEmails(orgId: string): Promise<string[]> {
   return (answer.body.items as { email: string }[]).map((invitation) => invitation.email);
 }
 
+/** A burst of invitations by `inviter` above `counter`: exactly the admitted ones exist afterwards. */
+async function expectOnlyAdmittedInvitations(
+  inviter: TestUser,
+  orgId: string,
+  counter: { kind: string; subject: string },
+  q: { limit: number; window: number },
+) {
+  const emails = Array.from({ length: BURST }, randomEmail);
+  const { admitted } = await burstAbove(counter, q, (i) =>
+    send(inviter, 'POST', `/organizations/${orgId}/invitations`, { email: emails[i], role: 'VIEWER' }),
+  );
+  const stored = await invitationEmails(orgId);
+  expect(stored.filter((email) => emails.includes(email)).sort()).toEqual(
+    admitted.map((answer) => answer.body.email as string).sort(),
+  );
+}
+
 describe('429 for a principal of each kind', () => {
   it('a user on an organization route: the organization counter refuses, and refused invitations do not exist', async () => {
-    const emails = Array.from({ length: BURST }, randomEmail);
-    const { admitted } = await burstAbove({ kind: 'organization', subject: limited.id }, pro, (i) =>
-      send(owner, 'POST', `/organizations/${limited.id}/invitations`, { email: emails[i], role: 'VIEWER' }),
-    );
-    const stored = await invitationEmails(limited.id);
-    expect(stored.filter((email) => emails.includes(email)).sort()).toEqual(
-      admitted.map((answer) => answer.body.email as string).sort(),
-    );
+    await expectOnlyAdmittedInvitations(owner, limited.id, { kind: 'organization', subject: limited.id }, pro);
   });
 
   it('an API key: its own counter refuses, and refused notifications are never delivered', async () => {
@@ -180,13 +190,6 @@ describe('429 for a principal of each kind', () => {
   it('platform staff: the staff counter refuses, and refused invitations do not exist', async () => {
     const org = await createOrganization(owner);
     await changePlan(staffUser, org.id, 'PRO');
-    const emails = Array.from({ length: BURST }, randomEmail);
-    const { admitted } = await burstAbove({ kind: 'staff', subject: staffUser.userId }, staff, (i) =>
-      send(staffUser, 'POST', `/organizations/${org.id}/invitations`, { email: emails[i], role: 'VIEWER' }),
-    );
-    const stored = await invitationEmails(org.id);
-    expect(stored.filter((email) => emails.includes(email)).sort()).toEqual(
-      admitted.map((answer) => answer.body.email as string).sort(),
-    );
+    await expectOnlyAdmittedInvitations(staffUser, org.id, { kind: 'staff', subject: staffUser.userId }, staff);
   });
 });
