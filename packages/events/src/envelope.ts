@@ -19,3 +19,6 @@ export interface BusEvent {
 
 /** EventBridge `source` of every Tenantry event: `tenantry.<service>`. */
 export const SOURCE_PREFIX = 'tenantry.';
+
+/** `tenantry.organizations` for the service `tenantry-organizations`. */
+export const sourceOf = (serviceName: string): string => `${SOURCE_PREFIX}${serviceName.replace(/^tenantry-/, '')}`;

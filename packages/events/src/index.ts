@@ -1,3 +1,13 @@
 export type { Actor, BusEvent, DomainEvent, NewDomainEvent } from './envelope';
-export { SOURCE_PREFIX } from './envelope';
-export { type EventPublisher, eventBusPublisher, sourceOf } from './publisher';
+export { SOURCE_PREFIX, sourceOf } from './envelope';
+export {
+  dynamoEventOutbox,
+  type EventOutbox,
+  newEvent,
+  OUTBOX_ENTITY,
+  OUTBOX_PREFIX,
+  outboxItem,
+  outboxKey,
+  outboxPut,
+  ownTable,
+} from './outbox';

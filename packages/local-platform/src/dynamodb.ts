@@ -2,9 +2,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type LogSink, type ManagedProcess, startProcess, waitFor } from './processes';
@@ -54,7 +56,7 @@ export function dynamoDbClient(port: number): DynamoDBClient {
   });
 }
 
-/** Creates every table the services declare that does not exist yet, with its TTL setting. */
+/** Creates every table the services declare that does not exist yet, with its TTL and stream settings. */
 export async function ensureTables(port: number, tables: TableDefinition[]): Promise<string[]> {
   const client = dynamoDbClient(port);
   try {
@@ -71,6 +73,14 @@ export async function ensureTables(port: number, tables: TableDefinition[]): Pro
       if (!existing.has(name)) {
         await client.send(new CreateTableCommand(table.create));
         created.push(name);
+      } else if (table.create.StreamSpecification) {
+        // A table kept from before its service declared a stream (npm start's data survives restarts).
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if (!Table?.StreamSpecification?.StreamEnabled) {
+          await client.send(
+            new UpdateTableCommand({ TableName: name, StreamSpecification: table.create.StreamSpecification }),
+          );
+        }
       }
       if (table.ttlAttribute) {
         const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { localCredentials } from './dynamodb';
 import { matchesPattern } from './event-pattern';
+import { localLambdas } from './lambdas';
 
 /** A function that declared an `eventBridge` event, and the serverless-offline Lambda port that runs it. */
 export interface EventTarget {
@@ -21,12 +20,23 @@ interface PutEventsEntry {
   Time?: string | number;
 }
 
+/**
+ * The local bus's outage switch (tests and demos of the outbox): `PUT <bus>/_tenantry/outage` with
+ * `{ "sources": ["tenantry.organizations"] }` (or no sources: all) makes PutEvents refuse the entries
+ * of those sources (`FailedEntryCount`, as EventBridge answers an internal failure); `DELETE` with the
+ * same body ends it for those sources (with none: for all).
+ */
+export const OUTAGE_PATH = '/_tenantry/outage';
+
 export interface LocalEventBus {
   server: Server;
   /** Resolves when every delivery started so far has finished (tests use it to wait for subscribers). */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Attempts per delivery (about 15 s in all), as EventBridge retries a failing target. */
+const DELIVERY_ATTEMPTS = 10;
 
 const busName = (nameOrArn: string | undefined): string => (nameOrArn ?? 'default').split('/').pop()!;
 
@@ -41,38 +51,26 @@ export async function startEventBus(options: {
   targets: EventTarget[];
   log: (line: string) => void;
 }): Promise<LocalEventBus> {
-  const lambdas = new Map<number, LambdaClient>();
-  const lambdaOn = (port: number) => {
-    let client = lambdas.get(port);
-    if (!client) {
-      client = new LambdaClient({
-        endpoint: `http://127.0.0.1:${port}`,
-        region: options.region,
-        credentials: localCredentials,
-        maxAttempts: 1,
-      });
-      lambdas.set(port, client);
-    }
-    return client;
-  };
+  const lambdas = localLambdas(options.region);
   const inFlight = new Set<Promise<void>>();
+  let stopping = false;
 
+  /**
+   * One delivery, retried like EventBridge retries a target (deployed: `retryPolicy` of the
+   * subscription): a function error or a dropped connection is tried again, with backoff, up to
+   * DELIVERY_ATTEMPTS times; subscribers are idempotent on the event id.
+   */
   const deliver = async (target: EventTarget, event: Record<string, unknown>) => {
-    try {
-      const result = await lambdaOn(target.lambdaPort).send(
-        new InvokeCommand({
-          FunctionName: target.functionName,
-          InvocationType: 'RequestResponse',
-          Payload: Buffer.from(JSON.stringify(event)),
-        }),
-      );
-      if (result.FunctionError) {
-        options.log(
-          `${event['detail-type']} → ${target.functionName} failed: ${Buffer.from(result.Payload ?? []).toString()}`,
-        );
+    for (let attempt = 1; ; attempt++) {
+      const invocation = await lambdas.invoke(target.lambdaPort, target.functionName, event);
+      if (invocation.ok) return;
+      const { failure } = invocation;
+      if (attempt >= DELIVERY_ATTEMPTS || stopping) {
+        options.log(`${event['detail-type']} → ${target.functionName} ${failure} (gave up after ${attempt} attempts)`);
+        return;
       }
-    } catch (error) {
-      options.log(`${event['detail-type']} → ${target.functionName} not delivered: ${(error as Error).message}`);
+      options.log(`${event['detail-type']} → ${target.functionName} ${failure} (attempt ${attempt}, retrying)`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
     }
   };
 
@@ -99,6 +97,10 @@ export async function startEventBus(options: {
     return id;
   };
 
+  /** Sources whose entries are refused; `'all'` refuses every entry. */
+  let outage: Set<string> | 'all' | undefined;
+  const refused = (entry: PutEventsEntry) => outage === 'all' || outage?.has(entry.Source ?? '') === true;
+
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -107,12 +109,33 @@ export async function startEventBus(options: {
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(JSON.stringify(body));
       };
+      if (request.url === OUTAGE_PATH) {
+        const { sources = [] } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { sources?: string[] };
+        if (request.method === 'DELETE') {
+          // The sources named recover (each test ends its own outage); none named: every source.
+          if (sources.length === 0 || outage === 'all') outage = undefined;
+          else {
+            for (const source of sources) outage?.delete(source);
+            if (outage?.size === 0) outage = undefined;
+          }
+        } else if (sources.length === 0) outage = 'all';
+        else if (outage !== 'all') outage = new Set([...(outage ?? []), ...sources]);
+        options.log(
+          outage ? `outage: refusing ${outage === 'all' ? 'every source' : [...outage].join(', ')}` : 'no outage',
+        );
+        return reply(200, { outage: outage === undefined ? null : outage === 'all' ? 'all' : [...outage] });
+      }
       if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
         return reply(400, { __type: 'UnknownOperationException', message: 'the local bus answers PutEvents only' });
       }
       try {
         const { Entries = [] } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: PutEventsEntry[] };
-        reply(200, { FailedEntryCount: 0, Entries: Entries.map((entry) => ({ EventId: publish(entry) })) });
+        const answers = Entries.map((entry) =>
+          refused(entry)
+            ? { ErrorCode: 'InternalFailure', ErrorMessage: 'the local bus is in an outage' }
+            : { EventId: publish(entry) },
+        );
+        reply(200, { FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers });
       } catch (error) {
         reply(400, { __type: 'ValidationException', message: (error as Error).message });
       }
@@ -129,9 +152,10 @@ export async function startEventBus(options: {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     async stop() {
+      stopping = true;
       await Promise.all([...inFlight]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const client of lambdas.values()) client.destroy();
+      lambdas.destroy();
     },
   };
 }

@@ -12,6 +12,7 @@ import { type PlatformPorts, platformPorts } from './ports';
 import { isPortInUse, type LogSink } from './processes';
 import { watchSources } from './reload';
 import { describeService, type ServiceDefinition, serviceNames } from './services';
+import { startStreamPoller } from './streams';
 
 export const STAGE = 'local';
 export const REGION = 'us-east-1';
@@ -202,6 +203,18 @@ export async function startInfrastructure(options: PlatformOptions = {}): Promis
       log: (line) => process.stdout.write(`[event-bus] ${line}\n`),
     });
     started.push(eventBus);
+
+    // The outbox relays: each service's stream function, fed from DynamoDB Local's streams.
+    started.push(
+      await startStreamPoller({
+        dynamodbPort: ports.dynamodb,
+        region: REGION,
+        targets: definitions.flatMap((service, index) =>
+          service.streams.map((stream) => ({ ...stream, lambdaPort: ports.service(index).lambda })),
+        ),
+        log: (line) => process.stdout.write(`[streams] ${line}\n`),
+      }),
+    );
 
     const info: InfrastructureInfo = {
       mode: 'infra',

@@ -19,6 +19,14 @@ export interface Subscription {
   pattern: Record<string, unknown>;
 }
 
+/** A function's `stream` event on a table of its service. */
+export interface StreamSubscription {
+  functionName: string;
+  tableName: string;
+  batchSize: number;
+  filterPatterns: Array<Record<string, unknown>>;
+}
+
 export interface TableDefinition {
   create: CreateTableCommandInput;
   ttlAttribute?: string;
@@ -33,6 +41,7 @@ export interface ServiceDefinition {
   serviceName: string;
   routes: Route[];
   subscriptions: Subscription[];
+  streams: StreamSubscription[];
   tables: TableDefinition[];
 }
 
@@ -41,6 +50,11 @@ interface PrintedFunction {
   events?: Array<{
     httpApi?: { method: string; path: string } | string;
     eventBridge?: { eventBus?: string; pattern?: Record<string, unknown> };
+    stream?: {
+      arn?: unknown;
+      batchSize?: number;
+      filterPatterns?: Array<Record<string, unknown>>;
+    };
   }>;
 }
 
@@ -97,11 +111,15 @@ export async function describeService(
 
 type Described = Omit<ServiceDefinition, 'name' | 'dir'>;
 
+/** Bump when readDefinition reads something new (2: stream events and stream settings). */
+const DEFINITION_FORMAT = '2';
+
 export const describeCacheDir = join(repoRoot, 'node_modules', '.cache', 'tenantry');
 
 /** A hash of what `sls print` reads: the service's YAML files and the shared configuration. */
 function configurationHash(dir: string): string {
-  const hash = createHash('sha256');
+  // The version of what is read from `sls print`: a change to readDefinition invalidates the cache.
+  const hash = createHash('sha256').update(DEFINITION_FORMAT);
   const files = [
     ...readdirSync(dir)
       .filter((file) => /\.ya?ml$/.test(file))
@@ -119,6 +137,8 @@ export function readDefinition(
 ): Omit<ServiceDefinition, 'name' | 'dir' | 'serviceName'> {
   const routes: Route[] = [];
   const subscriptions: Subscription[] = [];
+  const streams: StreamSubscription[] = [];
+  const resources = printed.resources?.Resources ?? {};
   for (const [key, fn] of Object.entries(printed.functions ?? {})) {
     const functionName = fn.name ?? `${printed.service}-${stage}-${key}`;
     for (const event of fn.events ?? []) {
@@ -133,12 +153,33 @@ export function readDefinition(
           pattern: event.eventBridge.pattern,
         });
       }
+      if (event.stream) {
+        streams.push({
+          functionName,
+          tableName: streamTable(event.stream.arn, resources),
+          batchSize: event.stream.batchSize ?? 100,
+          filterPatterns: event.stream.filterPatterns ?? [],
+        });
+      }
     }
   }
-  const tables = Object.values(printed.resources?.Resources ?? {})
+  const tables = Object.values(resources)
     .filter((resource) => resource.Type === 'AWS::DynamoDB::Table')
     .map((resource) => toTableDefinition(resource.Properties));
-  return { routes, subscriptions, tables };
+  return { routes, subscriptions, streams, tables };
+}
+
+/** The table of a stream event's `arn: !GetAtt <Table>.StreamArn`, a table of the same service. */
+function streamTable(
+  arn: unknown,
+  resources: Record<string, { Type: string; Properties: Record<string, unknown> }>,
+): string {
+  const [logicalId, attribute] = (arn as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt'] ?? [];
+  const table = logicalId ? resources[logicalId] : undefined;
+  if (attribute !== 'StreamArn' || table?.Type !== 'AWS::DynamoDB::Table') {
+    throw new Error(`a stream event must name a table of its service: arn: !GetAtt <Table>.StreamArn`);
+  }
+  return String(table.Properties.TableName);
 }
 
 function parseRouteString(route: string): Route {
@@ -149,13 +190,15 @@ function parseRouteString(route: string): Route {
 /** The CloudFormation table properties, as the CreateTable call DynamoDB Local understands. */
 function toTableDefinition(properties: Record<string, unknown>): TableDefinition {
   const ttl = properties.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
+  const stream = properties.StreamSpecification as { StreamViewType: string } | undefined;
   const create = {
     TableName: properties.TableName,
     AttributeDefinitions: properties.AttributeDefinitions,
     KeySchema: properties.KeySchema,
     GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes,
     LocalSecondaryIndexes: properties.LocalSecondaryIndexes,
-    StreamSpecification: properties.StreamSpecification,
+    // CloudFormation names the view type only; the API also wants StreamEnabled.
+    ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType } } : {}),
     BillingMode: 'PAY_PER_REQUEST',
   } as CreateTableCommandInput;
   return { create, ...(ttl?.Enabled ? { ttlAttribute: ttl.AttributeName } : {}) };

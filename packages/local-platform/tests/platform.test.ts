@@ -1,7 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { documentClient, organizationPk, tables } from '@tenantry/dynamo';
-import { eventBusPublisher } from '@tenantry/events';
+import { dynamoEventOutbox, outboxKey } from '@tenantry/events';
 import { baseUrl, eventually, testUser } from '../src/testing';
 
 const services = ['applications', 'memberships', 'notifications', 'organizations'];
@@ -55,11 +55,12 @@ describe('the local platform behind one base URL', () => {
     expect(claims.email_verified).toBe(false);
   });
 
-  it('delivers an event published by a service to a subscriber function of another service', async () => {
+  it("relays an event from a service's outbox, through its stream and the bus, to another service's subscriber", async () => {
     const organizationId = `org-${crypto.randomUUID()}`;
     process.env.POWERTOOLS_SERVICE_NAME = 'tenantry-organizations';
 
-    const [published] = await eventBusPublisher.publish([
+    // As the organizations service writes it: an outbox item in its own table.
+    await dynamoEventOutbox().record([
       { type: 'organization.updated', organizationId, actor: { kind: 'user', id: 'user-1' }, data: { name: 'Acme' } },
     ]);
 
@@ -74,6 +75,11 @@ describe('the local platform behind one base URL', () => {
       return Items.length > 0 ? Items : undefined;
     });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ id: published!.id, type: 'organization.updated', data: { name: 'Acme' } });
+    expect(audit[0]).toMatchObject({ type: 'organization.updated', data: { name: 'Acme' } });
+    // Published, so the relay deleted the outbox item.
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tables.organizations(), Key: outboxKey(String(audit[0]!.id)), ConsistentRead: true }),
+    );
+    expect(Item).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { type EventPublisher, eventBusPublisher } from '@tenantry/events';
+import { dynamoEventOutbox, type EventOutbox } from '@tenantry/events';
 import { apiKeyResolver } from './api-keys';
 import { cognitoUserResolver } from './jwt';
 import { generatedModels, type ModelsAdapter } from './models';
@@ -9,8 +9,8 @@ import type { CounterStore } from './rate-limit';
 export interface SecurityConfig {
   /** Resolvers per principal kind. `user`: Cognito ID tokens (default). `application`: API keys by their hash in the applications table (default). */
   resolvers: { user?: PrincipalResolver<UserPrincipal>; application?: PrincipalResolver<ApplicationPrincipal> };
-  /** Publishes `platform.access` audit events (default: the event bus of @tenantry/events). */
-  eventPublisher: EventPublisher;
+  /** Records `platform.access` audit events before the answer (default: the service's transactional outbox). */
+  eventOutbox: EventOutbox;
   /** Generated validators and the operation table (default: `@tenantry/models`). */
   models: ModelsAdapter;
   /** Layer 2's read (default: DynamoDB BatchGetItem, cached when `ORG_CONTEXT_CACHE_TTL_SECONDS` > 0). */
@@ -23,7 +23,7 @@ export interface SecurityConfig {
 
 export interface SecurityOptions {
   resolvers?: SecurityConfig['resolvers'];
-  eventPublisher?: EventPublisher;
+  eventOutbox?: EventOutbox;
   models?: ModelsAdapter;
   organizationStore?: OrganizationStore;
   maxBodyBytes?: number;
@@ -32,7 +32,7 @@ export interface SecurityOptions {
 
 const defaults: SecurityConfig = {
   resolvers: {},
-  eventPublisher: eventBusPublisher,
+  eventOutbox: dynamoEventOutbox(),
   models: generatedModels,
   organizationStore: undefined,
   maxBodyBytes: 16 * 1024,
@@ -44,21 +44,21 @@ let current: SecurityConfig = { ...defaults };
 /**
  * Replaces parts of the stack's configuration for this process, before any request; options are
  * merged over the current configuration. Services do not need it: the defaults are the deployed
- * wiring (Cognito and API-key resolvers, the event bus, the generated models, DynamoDB). Tests use
+ * wiring (Cognito and API-key resolvers, the outbox, the generated models, DynamoDB). Tests use
  * it to put stand-ins in their place.
  *
  * @example
  * ```ts
- * // Record the platform.access audit events instead of sending them to the bus.
- * const published: NewDomainEvent[] = [];
- * configureSecurity({ eventPublisher: { publish: async (events) => (published.push(...events), []) } });
+ * // Keep the platform.access audit events in memory instead of the outbox.
+ * const recorded: NewDomainEvent[] = [];
+ * configureSecurity({ eventOutbox: { record: async (events) => void recorded.push(...events) } });
  * ```
  */
 export function configureSecurity(options: SecurityOptions): void {
   current = {
     ...current,
     ...(options.resolvers ? { resolvers: { ...current.resolvers, ...options.resolvers } } : {}),
-    ...(options.eventPublisher ? { eventPublisher: options.eventPublisher } : {}),
+    ...(options.eventOutbox ? { eventOutbox: options.eventOutbox } : {}),
     ...(options.models ? { models: options.models } : {}),
     ...(options.organizationStore ? { organizationStore: options.organizationStore } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),

@@ -1,6 +1,6 @@
 /** Process-wide wiring of the service, done once per container: the use cases' dependencies. */
 import { organizationKeys } from '@tenantry/crypto';
-import { eventBusPublisher } from '@tenantry/events';
+import { dynamoEventOutbox } from '@tenantry/events';
 import { dynamoApplicationRepository } from './data/application-repository';
 import { dynamoSecretRepository } from './data/secret-repository';
 import type { Dependencies } from './domain/ports';
@@ -18,7 +18,7 @@ export function dependencies(): Dependencies {
     applications: dynamoApplicationRepository(),
     secrets: dynamoSecretRepository(),
     keys: organizationKeys(),
-    events: eventBusPublisher,
+    events: dynamoEventOutbox(),
     now: () => new Date(),
     newId: () => newApplicationId(),
   };

@@ -1,5 +1,5 @@
 /** Process-wide wiring of the service, done once per container on first use: the use cases' dependencies. */
-import { eventBusPublisher } from '@tenantry/events';
+import { dynamoEventOutbox } from '@tenantry/events';
 import { dynamoInvitationsRepository } from './data/invitations-repository';
 import { dynamoMembersRepository } from './data/members-repository';
 import { dynamoOrganizationsReader } from './data/organizations-reader';
@@ -7,13 +7,13 @@ import type { Dependencies } from './domain/ports';
 
 let shared: Dependencies | undefined;
 
-/** The dependencies of this process: DynamoDB, the event bus, the clock. */
+/** The dependencies of this process: DynamoDB, the outbox, the clock. */
 export function dependencies(): Dependencies {
   shared ??= {
     members: dynamoMembersRepository(),
     invitations: dynamoInvitationsRepository(),
     organizations: dynamoOrganizationsReader(),
-    events: eventBusPublisher,
+    events: dynamoEventOutbox(),
     now: () => new Date(),
   };
   return shared;

@@ -1,7 +1,7 @@
 /** Process-wide wiring of the service, done once per container: the use cases' dependencies. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { organizationKeys } from '@tenantry/crypto';
-import { eventBusPublisher } from '@tenantry/events';
+import { dynamoEventOutbox } from '@tenantry/events';
 import { dynamoOrganizationRepository } from './data/organization-repository';
 import { dynamoPurgeRepository } from './data/purge';
 import type { Dependencies } from './domain/ports';
@@ -11,12 +11,12 @@ const newOrganizationId = (): string => `org_${randomUUID().replaceAll('-', '')}
 
 let shared: Dependencies | undefined;
 
-/** The dependencies of this process, built on first use: DynamoDB, the event bus, `@tenantry/crypto`, the clock. */
+/** The dependencies of this process, built on first use: DynamoDB, the outbox, `@tenantry/crypto`, the clock. */
 export function dependencies(): Dependencies {
   shared ??= {
     organizations: dynamoOrganizationRepository(),
     purge: dynamoPurgeRepository(),
-    events: eventBusPublisher,
+    events: dynamoEventOutbox(),
     keys: organizationKeys(),
     now: () => new Date(),
     newId: newOrganizationId,

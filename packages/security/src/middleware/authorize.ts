@@ -50,7 +50,7 @@ export interface AuthorizeOptions {
  * caller's membership in ONE BatchGetItem; application-level actions read the key's organization
  * (its status decides, spec §6); user-level actions read nothing. Then
  * apply the pure decision of `permissions.ts`. Each deny is logged with its reason, the principal
- * and the organization; each grant through a platform group publishes a `platform.access` event.
+ * and the organization; each grant through a platform group records a `platform.access` event in the outbox first.
  */
 export function authorize(
   options: AuthorizeOptions,
@@ -149,7 +149,8 @@ export function authorize(
         organizationId,
         groups: platformGroups,
       });
-      await securityConfig().eventPublisher.publish([
+      // Recorded before the answer: a staff read that cannot be audited is refused (503).
+      await securityConfig().eventOutbox.record([
         {
           type: 'platform.access',
           organizationId,

@@ -1,5 +1,5 @@
 import type { FieldError } from '@tenantry/errors';
-import type { DomainEvent, EventPublisher, NewDomainEvent } from '@tenantry/events';
+import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
 import {
   type ApplicationPrincipal,
   type LoadedOrganization,
@@ -95,12 +95,11 @@ export class FakeStore implements OrganizationStore {
   }
 }
 
-/** Records what the stack publishes instead of sending it to the bus. */
-export class RecordingPublisher implements EventPublisher {
+/** Keeps what the stack records in memory instead of the outbox table. */
+export class RecordingOutbox implements EventOutbox {
   events: NewDomainEvent[] = [];
-  async publish(events: NewDomainEvent[]): Promise<DomainEvent[]> {
+  async record(events: NewDomainEvent[]): Promise<void> {
     this.events.push(...events);
-    return events.map((event, index) => ({ id: `event-${index}`, occurredAt: new Date(0).toISOString(), ...event }));
   }
 }
 

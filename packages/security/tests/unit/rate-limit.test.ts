@@ -30,7 +30,7 @@ import {
   fakeVerifier,
   membership,
   organization,
-  RecordingPublisher,
+  RecordingOutbox,
   userResolverFor,
 } from '../support/fakes';
 
@@ -208,7 +208,7 @@ describe('the limiter in the route stack', () => {
   });
   let counters: MemoryCounters;
   let layer2: FakeStore;
-  let publisher: RecordingPublisher;
+  let outbox: RecordingOutbox;
   let executed: string[];
 
   beforeEach(() => {
@@ -219,12 +219,12 @@ describe('the limiter in the route stack', () => {
       .add(organization('acme'), membership('acme', 'alice', 'ADMIN'))
       .add(organization('pro', { plan: 'PRO' }), membership('pro', 'alice', 'ADMIN'))
       .add(organization('globex'), membership('globex', 'bob', 'OWNER'));
-    publisher = new RecordingPublisher();
+    outbox = new RecordingOutbox();
     executed = [];
     configureSecurity({
       models,
       organizationStore: layer2,
-      eventPublisher: publisher,
+      eventOutbox: outbox,
       rateLimitStore: counters,
       resolvers: {
         user: userResolverFor(fakeVerifier({ alice: {}, bob: {}, sam: { groups: ['EMPLOYEE'] } })),
@@ -353,10 +353,10 @@ describe('the limiter in the route stack', () => {
     const staffRead = await call(getOrganization, org('acme', 'sam'));
     expect(staffRead.statusCode).toBe(200);
     expect(staffRead.headers['ratelimit-limit']).toBe(String(rateLimits.staff.burst * rateLimitScale()));
-    expect(publisher.events).toHaveLength(1);
+    expect(outbox.events).toHaveLength(1);
     counters.set(sam, 1_000_000);
     expect((await call(getOrganization, org('acme', 'sam'))).statusCode).toBe(429);
-    expect(publisher.events).toHaveLength(1);
+    expect(outbox.events).toHaveLength(1);
   });
 
   it('counts a request without a verified credential against its source IP', async () => {

@@ -1,5 +1,8 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
+import { dynamoEventOutbox } from '@tenantry/events';
+import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
 import { configureSecurity, logger, publicRoute, resetSecurityConfig, route, SECURITY_HEADERS } from '../../src/index';
 import { call, httpEvent, lambdaContext, memoryCounterStore } from '../../src/testing';
 import {
@@ -10,7 +13,7 @@ import {
   fakeVerifier,
   membership,
   organization,
-  RecordingPublisher,
+  RecordingOutbox,
   userResolverFor,
 } from '../support/fakes';
 
@@ -43,7 +46,7 @@ const models = fakeModels({
 logger.setLogLevel('SILENT');
 
 let store: FakeStore;
-let publisher: RecordingPublisher;
+let outbox: RecordingOutbox;
 
 beforeEach(() => {
   resetSecurityConfig();
@@ -53,11 +56,11 @@ beforeEach(() => {
     .add(organization('globex'), membership('globex', 'bob', 'OWNER'))
     .add(organization('paused', { status: 'SUSPENDED' }), membership('paused', 'alice', 'ADMIN'))
     .add(organization('gone', { status: 'DELETED' }), membership('gone', 'alice', 'OWNER'));
-  publisher = new RecordingPublisher();
+  outbox = new RecordingOutbox();
   configureSecurity({
     models,
     organizationStore: store,
-    eventPublisher: publisher,
+    eventOutbox: outbox,
     resolvers: {
       user: userResolverFor(
         fakeVerifier({ alice: {}, vic: {}, bob: {}, staff: { groups: ['EMPLOYEE'] }, cust: { groups: ['CUSTOMER'] } }),
@@ -72,6 +75,7 @@ beforeEach(() => {
 
 afterEach(() => {
   jest.restoreAllMocks();
+  restoreEnv();
 });
 
 const getOrganization = route({ operation: 'getOrganization', action: 'organization:read' }, async ({ context }) => ({
@@ -422,11 +426,11 @@ describe('authentication and the layers through the stack', () => {
     expect((await call(getOrganization, { ...asAlice, ...orgPath('gone') })).statusCode).toBe(404);
   });
 
-  it('lets platform staff read any organization and publishes a platform.access event', async () => {
+  it('lets platform staff read any organization and records a platform.access event', async () => {
     const response = await call(getOrganization, { token: fakeToken('staff'), ...orgPath('globex') });
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatchObject({ access: 'platform' });
-    expect(publisher.events).toEqual([
+    expect(outbox.events).toEqual([
       {
         type: 'platform.access',
         organizationId: 'globex',
@@ -436,37 +440,45 @@ describe('authentication and the layers through the stack', () => {
     ]);
   });
 
-  it('refuses platform access (500) when its audit event cannot be published', async () => {
+  it('refuses platform access with 503 when its audit event cannot be written to the outbox', async () => {
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
-    configureSecurity({
-      eventPublisher: {
-        publish: async () => {
-          throw new Error('EventBridge down');
-        },
+    stubEnv('POWERTOOLS_SERVICE_NAME', 'tenantry-organizations');
+    stubEnv('ORGANIZATIONS_TABLE', 'organizations');
+    const attempted: unknown[] = [];
+    const failing = {
+      send: async (command: { input: unknown }) => {
+        attempted.push(command.input);
+        throw new Error('DynamoDB down');
       },
-    });
+    } as unknown as DynamoDBDocumentClient;
+    configureSecurity({ eventOutbox: dynamoEventOutbox(() => failing) });
     const response = await call(getOrganization, { token: fakeToken('staff'), ...orgPath('globex') });
-    expect(response.statusCode).toBe(500);
-    expect(JSON.stringify(response.body)).not.toContain('EventBridge');
-  });
-
-  it('publishes through the EventPublisher of @tenantry/events (publish of a list)', async () => {
-    const published: unknown[] = [];
-    configureSecurity({
-      eventPublisher: {
-        publish: async (events) => {
-          published.push(...events);
-          return [];
+    expect(response.statusCode).toBe(503);
+    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(response.body)).not.toContain('DynamoDB');
+    // The outbox item it tried to write: the event, in the service's own table, of the organization.
+    expect(attempted).toEqual([
+      {
+        RequestItems: {
+          organizations: [
+            {
+              PutRequest: {
+                Item: expect.objectContaining({
+                  entity: 'OutboxEvent',
+                  organizationId: 'globex',
+                  event: expect.objectContaining({ type: 'platform.access', id: expect.any(String) }),
+                }),
+              },
+            },
+          ],
         },
       },
-    });
-    await call(getOrganization, { token: fakeToken('staff'), ...orgPath('globex') });
-    expect(published).toEqual([expect.objectContaining({ type: 'platform.access', organizationId: 'globex' })]);
+    ]);
   });
 
-  it('publishes nothing for a member access', async () => {
+  it('records nothing for a member access', async () => {
     await call(getOrganization, { ...asAlice, ...orgPath('acme') });
-    expect(publisher.events).toEqual([]);
+    expect(outbox.events).toEqual([]);
   });
 
   it('answers 403 to a CUSTOMER listing every organization, and 200 to staff', async () => {

@@ -18,6 +18,7 @@ import {
   transactWrite,
   usageKey,
 } from '@tenantry/dynamo';
+import { outboxPut } from '@tenantry/events';
 import { type TenantScope, tenantTransactItems, tenantUpdate } from '@tenantry/security';
 import type { ApiKeySlot, ApplicationState, SlotRecord } from '../domain/model';
 import type { ApplicationRepository } from '../domain/ports';
@@ -94,7 +95,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
   return {
     find,
 
-    async create(scope: TenantScope, app, key, limit) {
+    async create(scope: TenantScope, app, key, limit, event) {
       const outcome = await transactWrite({
         TransactItems: tenantTransactItems(scope, [
           {
@@ -114,6 +115,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
             },
           },
           { Put: { TableName: table(), Item: keyItem(app, 'current', key), ConditionExpression: isNew } },
+          outboxPut(table(), event),
         ]),
       });
       if (outcome.ok) return 'ok';
@@ -189,7 +191,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
       }
     },
 
-    async changeKeys(scope, app, change: KeyChange, now) {
+    async changeKeys(scope, app, change: KeyChange, now, event) {
       const pinned: TransactItem[] = [
         {
           Update: {
@@ -232,6 +234,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
           },
         });
       }
+      pinned.push(outboxPut(table(), event));
       const outcome = await transactWrite({
         TransactItems: [
           ...tenantTransactItems(scope, pinned),
@@ -243,7 +246,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
       throw new Error(`application ${app.id}: key items disagree with its slots (${outcome.failed.join(',')})`);
     },
 
-    async softDelete(scope, app, now) {
+    async softDelete(scope, app, now, event) {
       const at = now.toISOString();
       const { keys: _slots, ...rest } = app;
       const outcome = await transactWrite({
@@ -280,6 +283,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
                 ExpressionAttributeValues: { ':one': 1 },
               },
             },
+            outboxPut(table(), event),
           ]),
           ...[app.keys.current, app.keys.next, app.keys.previous]
             .flatMap((slot) => (slot ? [slot.keyHash] : []))

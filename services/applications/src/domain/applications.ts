@@ -1,7 +1,8 @@
 /**
  * The use cases of applications and their API keys (spec §5, §6). Each takes the verified security
- * context (the organization id comes from it, never from a body), calls a repository, publishes its
- * spec §7 event AFTER the write succeeded, and returns the public view. No AWS SDK here.
+ * context (the organization id comes from it, never from a body), hands a repository the write and
+ * its spec §7 event (stored together, in one transaction: the outbox), and returns the public view.
+ * No AWS SDK here.
  */
 import {
   ConflictError,
@@ -60,10 +61,6 @@ export function dataKeyOf(context: { organization: Record<string, unknown> }): D
   return record as DataKeyRecord;
 }
 
-async function publish(deps: Dependencies, event: NewDomainEvent): Promise<void> {
-  await deps.events.publish([event]);
-}
-
 /** An application of the context's organization, or 404 (missing, deleted, or another tenant's). */
 async function load(
   deps: Dependencies,
@@ -101,22 +98,23 @@ export async function createApplication(
   };
   const plan = context.organization.plan;
   const limit = applicationLimit(plan);
-  const outcome = await deps.applications.create(context, app, issued.slot, limit);
-  if (outcome === 'limit') {
-    await publish(deps, {
-      type: 'plan.limit_reached',
-      organizationId: context.organizationId,
-      actor: actorOf(context),
-      data: { resource: 'applications', plan, limit, attempted: 'application.create' },
-    });
-    throw new PlanLimitReachedError(`The ${plan} plan allows ${limit} applications`);
-  }
-  await publish(deps, {
+  const outcome = await deps.applications.create(context, app, issued.slot, limit, {
     type: 'application.created',
     organizationId: context.organizationId,
     actor: actorOf(context),
     data: { applicationId: app.id, name: app.name, keyPrefix: issued.slot.prefix },
   });
+  if (outcome === 'limit') {
+    await deps.events.record([
+      {
+        type: 'plan.limit_reached',
+        organizationId: context.organizationId,
+        actor: actorOf(context),
+        data: { resource: 'applications', plan, limit, attempted: 'application.create' },
+      },
+    ]);
+    throw new PlanLimitReachedError(`The ${plan} plan allows ${limit} applications`);
+  }
   return { application: toView(app, new Map(), now), apiKey: issued.key };
 }
 
@@ -166,18 +164,16 @@ export async function deleteApplication(
   appId: string,
 ): Promise<void> {
   const app = await load(deps, context, appId);
-  if ((await deps.applications.softDelete(context, app, deps.now())) !== 'ok') {
-    return explainConflict(deps, context, appId);
-  }
-  await publish(deps, {
+  const deleted = await deps.applications.softDelete(context, app, deps.now(), {
     type: 'application.deleted',
     organizationId: context.organizationId,
     actor: actorOf(context),
     data: { applicationId: app.id, name: app.name, revokedKeys: keyHashesOf(app.keys).length },
   });
+  if (deleted !== 'ok') return explainConflict(deps, context, appId);
 }
 
-/** One key operation: compute the change from the slots read, write it conditionally, publish. */
+/** One key operation: compute the change from the slots read, write it and its event conditionally. */
 async function changeKeys(
   deps: Dependencies,
   context: OrganizationSecurityContext,
@@ -186,15 +182,13 @@ async function changeKeys(
   event: { type: NewDomainEvent['type']; data: Record<string, unknown> },
 ): Promise<ApplicationState> {
   const now = deps.now();
-  if ((await deps.applications.changeKeys(context, app, change, now)) !== 'ok') {
-    return explainConflict(deps, context, app.id);
-  }
-  await publish(deps, {
+  const outcome = await deps.applications.changeKeys(context, app, change, now, {
     type: event.type,
     organizationId: context.organizationId,
     actor: actorOf(context),
     data: { applicationId: app.id, name: app.name, ...event.data },
   });
+  if (outcome !== 'ok') return explainConflict(deps, context, app.id);
   return { ...app, keys: change.slots, version: app.version + 1, updatedAt: now.toISOString() };
 }
 

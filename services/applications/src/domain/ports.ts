@@ -1,10 +1,11 @@
 /**
  * What the use cases need from the outside world. `src/data` implements the repositories with
- * DynamoDB, `@tenantry/crypto` the sealer, `@tenantry/events` the publisher. No AWS SDK type here.
+ * DynamoDB, `@tenantry/crypto` the sealer, `@tenantry/events` the outbox. No AWS SDK type here.
+ * A write that makes a §7 event takes it and stores it in the outbox in the same transaction.
  * Expected conditional failures come back as outcomes; the use cases turn them into errors.
  */
 import type { FieldBinding } from '@tenantry/crypto';
-import type { EventPublisher } from '@tenantry/events';
+import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
 import type { TenantScope } from '@tenantry/security';
 import type { ApplicationState, DataKeyRecord, SecretState, SecretSummary, SlotRecord } from './model';
 import type { KeyChange } from './rules';
@@ -20,8 +21,14 @@ export interface Page<T> {
 }
 
 export interface ApplicationRepository {
-  /** usage.applications + 1 (below `limit`), the application and its first key, in ONE transaction. */
-  create(scope: TenantScope, app: ApplicationState, key: SlotRecord, limit: number): Promise<'ok' | 'limit'>;
+  /** usage.applications + 1 (below `limit`), the application, its first key and the event, in ONE transaction. */
+  create(
+    scope: TenantScope,
+    app: ApplicationState,
+    key: SlotRecord,
+    limit: number,
+    event: NewDomainEvent,
+  ): Promise<'ok' | 'limit'>;
   /** Strongly consistent read of a live application (undefined when absent or deleted). */
   find(organizationId: string, applicationId: string): Promise<ApplicationState | undefined>;
   /** A page of the organization's live applications, oldest id first; forged cursors → 400. */
@@ -36,12 +43,18 @@ export interface ApplicationRepository {
     now: Date,
   ): Promise<ApplicationState | 'missing'>;
   /** The slots, the key items and the version, in ONE transaction conditional on `app.version`. */
-  changeKeys(scope: TenantScope, app: ApplicationState, change: KeyChange, now: Date): Promise<'ok' | 'changed'>;
+  changeKeys(
+    scope: TenantScope,
+    app: ApplicationState,
+    change: KeyChange,
+    now: Date,
+    event: NewDomainEvent,
+  ): Promise<'ok' | 'changed'>;
   /**
    * Soft delete in ONE transaction conditional on `app.version`: the application becomes a
    * tombstone, usage.applications − 1, and every key item is deleted (they all stop at once).
    */
-  softDelete(scope: TenantScope, app: ApplicationState, now: Date): Promise<'ok' | 'changed'>;
+  softDelete(scope: TenantScope, app: ApplicationState, now: Date, event: NewDomainEvent): Promise<'ok' | 'changed'>;
 }
 
 export interface SecretRepository {
@@ -69,7 +82,8 @@ export interface Dependencies {
   applications: ApplicationRepository;
   secrets: SecretRepository;
   keys: Sealer;
-  events: EventPublisher;
+  /** Events that ride on no write of their own (`plan.limit_reached` of a refused create). */
+  events: EventOutbox;
   now: () => Date;
   newId: () => string;
   /** Random bytes for keys (default `crypto.randomBytes`). */

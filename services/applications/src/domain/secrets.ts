@@ -34,7 +34,7 @@ export async function putSecret(
   if (created === 'ok') return toSecretMetadata(secret);
   if (created === 'missing') throw new NotFoundError();
   if (created === 'limit') {
-    await deps.events.publish([
+    await deps.events.record([
       {
         type: 'plan.limit_reached',
         organizationId: context.organizationId,

@@ -1,8 +1,8 @@
 /**
  * Invitations (memberships table, `ORG#<orgId>` / `INVITATION#<id>`; gsi1 by id alone; gsi2 by
  * invitee while PENDING) and the seat each PENDING one holds in the organization's usage item. Every
- * write is pinned to the tenant with the `@tenantry/security` helpers; reads that decide something
- * are strongly consistent.
+ * write is pinned to the tenant with the `@tenantry/security` helpers and stores its §7 event in this
+ * table's outbox in the same transaction; reads that decide something are strongly consistent.
  */
 import {
   type DynamoDBDocumentClient,
@@ -25,6 +25,7 @@ import {
   tables,
   transactWrite,
 } from '@tenantry/dynamo';
+import { outboxPut } from '@tenantry/events';
 import { tenantTransactWrite, tenantUpdate } from '@tenantry/security';
 import { type InvitationRecord, retentionTtl } from '../domain/model';
 import type { InvitationsRepository } from '../domain/ports';
@@ -198,7 +199,7 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
       return items.map(toInvitationRecord);
     },
 
-    async create(scope, invitation, limit) {
+    async create(scope, invitation, limit, event) {
       const outcome = await transactWrite(
         tenantTransactWrite(scope, {
           TransactItems: [
@@ -217,6 +218,7 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
               },
             },
             claimFor(scope.organizationId, invitation),
+            outboxPut(tables.memberships(), event),
           ],
         }),
       );
@@ -278,7 +280,7 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
       return outcome.failed.includes(2) ? 'taken' : 'limit';
     },
 
-    async release(scope, invitation, status, now, respondedBy) {
+    async release(scope, invitation, status, now, { respondedBy, event } = {}) {
       const outcome = await transactWrite(
         tenantTransactWrite(scope, {
           TransactItems: [
@@ -307,13 +309,14 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
                 ExpressionAttributeValues: { ':invitationId': invitation.id },
               },
             },
+            ...(event ? [outboxPut(tables.memberships(), event)] : []),
           ],
         }),
       );
       return outcome.ok ? 'ok' : 'changed';
     },
 
-    async accept(scope, invitation, membership, limit, now) {
+    async accept(scope, invitation, membership, limit, now, event) {
       const outcome = await transactWrite(
         tenantTransactWrite(scope, {
           TransactItems: [
@@ -363,6 +366,7 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = doc
                 ExpressionAttributeValues: { ':invitationId': invitation.id },
               },
             },
+            outboxPut(tables.memberships(), event),
           ],
         }),
       );

@@ -1,21 +1,21 @@
 /**
  * Memberships (memberships table, `ORG#<orgId>` / `MEMBER#<userId>`, gsi1 `USER#<userId>`). Every
- * write is pinned to the tenant with the `@tenantry/security` helpers; reads that decide something
- * are strongly consistent.
+ * write is pinned to the tenant with the `@tenantry/security` helpers and stores its §7 event in this
+ * table's outbox in the same transaction; reads that decide something are strongly consistent.
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   emailClaimItem,
   type Item,
-  isConditionFailure,
   membershipKey,
   organizationPk,
   queryPage,
   tables,
   transactWrite,
 } from '@tenantry/dynamo';
-import { tenantTransactWrite, tenantUpdate } from '@tenantry/security';
+import { outboxPut } from '@tenantry/events';
+import { tenantTransactWrite } from '@tenantry/security';
 import type { MembersRepository } from '../domain/ports';
 import { claimOfMember, memberHasRole, memberIsActive, memberIsRemovable } from './conditions';
 import { toMembershipRecord, usageUpdate } from './items';
@@ -86,29 +86,32 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient = documen
       );
     },
 
-    async changeRole(scope, userId, from, to, now) {
-      try {
-        const { Attributes } = await client.send(
-          new UpdateCommand(
-            tenantUpdate(scope, {
-              TableName: tables.memberships(),
-              Key: membershipKey(scope.organizationId, userId),
-              UpdateExpression: 'SET #role = :to, updatedAt = :now',
-              ConditionExpression: memberHasRole,
-              ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
-              ExpressionAttributeValues: { ':to': to, ':from': from, ':now': now.toISOString(), ':active': 'ACTIVE' },
-              ReturnValues: 'ALL_NEW',
-            }),
-          ),
-        );
-        return toMembershipRecord(Attributes ?? {});
-      } catch (error) {
-        if (isConditionFailure(error)) return 'changed';
-        throw error;
-      }
+    async changeRole(scope, userId, from, to, now, event) {
+      const table = tables.memberships();
+      const key = membershipKey(scope.organizationId, userId);
+      const outcome = await transactWrite(
+        tenantTransactWrite(scope, {
+          TransactItems: [
+            {
+              Update: {
+                TableName: table,
+                Key: key,
+                UpdateExpression: 'SET #role = :to, updatedAt = :now',
+                ConditionExpression: memberHasRole,
+                ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+                ExpressionAttributeValues: { ':to': to, ':from': from, ':now': now.toISOString(), ':active': 'ACTIVE' },
+              },
+            },
+            outboxPut(table, event),
+          ],
+        }),
+      );
+      if (!outcome.ok) return 'changed';
+      const { Item: item } = await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+      return item ? toMembershipRecord(item) : 'changed';
     },
 
-    async remove(scope, userId, role, email) {
+    async remove(scope, userId, role, email, event) {
       const outcome = await transactWrite(
         tenantTransactWrite(scope, {
           TransactItems: [
@@ -138,6 +141,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient = documen
                   },
                 ]
               : []),
+            outboxPut(tables.memberships(), event),
           ],
         }),
       );

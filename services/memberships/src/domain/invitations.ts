@@ -4,7 +4,7 @@
  * through the §2 helpers of `@tenantry/security`; writes are pinned to the organization of the
  * verified context or, for an invitee responding, of the invitation read back from storage; seats
  * follow the plan (`planLimits`), lapsed invitations free theirs before a limit refuses anyone; every
- * state change publishes its §7 event after the write succeeded.
+ * state change hands its §7 event to the same write (the transactional outbox).
  */
 import type { MembershipRecord } from '@tenantry/dynamo';
 import {
@@ -55,7 +55,7 @@ const changedConcurrently = () => new ConflictError('The invitation was changed 
 const notPending = (status: InvitationStatus) => new ConflictError(`The invitation is ${status}`);
 const emailTaken = () => new ConflictError('This email is already a member or has a pending invitation');
 
-/** Publishes `plan.limit_reached` and refuses with 403 PLAN_LIMIT_REACHED. */
+/** Records `plan.limit_reached` in the outbox and refuses with 403 PLAN_LIMIT_REACHED. */
 async function limitReached(
   deps: Dependencies,
   organizationId: string,
@@ -64,7 +64,7 @@ async function limitReached(
   limit: number,
   attempted: string,
 ): Promise<never> {
-  await deps.events.publish([
+  await deps.events.record([
     { type: 'plan.limit_reached', organizationId, actor, data: { resource: 'members', plan, limit, attempted } },
   ]);
   throw new PlanLimitReachedError(`The ${plan} plan allows ${limit} members and pending invitations`);
@@ -155,26 +155,26 @@ export async function createInvitation(
   };
   const { plan, name } = context.organization;
   const limit = memberLimit(plan);
-  const outcome = await withSeat(deps, context, now, () => deps.invitations.create(context, invitation, limit));
+  const created = {
+    type: 'invitation.created' as const,
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: {
+      invitationId: invitation.id,
+      email,
+      role: invitation.role,
+      invitedBy: invitation.invitedBy,
+      expiresAt: invitation.expiresAt,
+      organizationName: name,
+    },
+  };
+  const outcome = await withSeat(deps, context, now, () =>
+    deps.invitations.create(context, invitation, limit, created),
+  );
   if (outcome === 'taken') throw emailTaken();
   if (outcome === 'limit') {
     return limitReached(deps, context.organizationId, actorOf(context), plan, limit, 'invitation.create');
   }
-  await deps.events.publish([
-    {
-      type: 'invitation.created',
-      organizationId: context.organizationId,
-      actor: actorOf(context),
-      data: {
-        invitationId: invitation.id,
-        email,
-        role: invitation.role,
-        invitedBy: invitation.invitedBy,
-        expiresAt: invitation.expiresAt,
-        organizationName: name,
-      },
-    },
-  ]);
   return toInvitation(invitation, now, name);
 }
 
@@ -198,15 +198,15 @@ export async function revokeInvitation(
   if (invitation.status === 'REVOKED') return toInvitation(invitation, now);
   if (isLapsed(invitation, now)) return refuseLapsed(deps, invitation, now);
   if (invitation.status !== 'PENDING') throw notPending(invitation.status);
-  if ((await deps.invitations.release(context, invitation, 'REVOKED', now)) === 'changed') throw changedConcurrently();
-  await deps.events.publish([
-    {
+  const revoked = await deps.invitations.release(context, invitation, 'REVOKED', now, {
+    event: {
       type: 'invitation.revoked',
       organizationId: context.organizationId,
       actor: actorOf(context),
       data: { invitationId, email: invitation.email, role: invitation.role },
     },
-  ]);
+  });
+  if (revoked === 'changed') throw changedConcurrently();
   return toInvitation({ ...invitation, status: 'REVOKED', updatedAt: now.toISOString() }, now);
 }
 
@@ -287,8 +287,20 @@ export async function acceptInvitation(
     updatedAt: now.toISOString(),
   };
   const limit = memberLimit(organization.plan);
-  const outcome = await deps.invitations.accept(scopeOf(invitation.organizationId), invitation, membership, limit, now);
   const actor: Actor = { kind: 'user', id: userId };
+  const outcome = await deps.invitations.accept(
+    scopeOf(invitation.organizationId),
+    invitation,
+    membership,
+    limit,
+    now,
+    {
+      type: 'invitation.accepted',
+      organizationId: invitation.organizationId,
+      actor,
+      data: { invitationId, userId, email: invitation.email, role: invitation.role, invitedBy: invitation.invitedBy },
+    },
+  );
   if (outcome === 'limit') {
     return limitReached(deps, invitation.organizationId, actor, organization.plan, limit, 'invitation.accept');
   }
@@ -299,14 +311,6 @@ export async function acceptInvitation(
     if (again?.invitation.status === 'ACCEPTED' && again.invitation.respondedBy === userId) return existing();
     throw new ConflictError('The invitation was changed concurrently');
   }
-  await deps.events.publish([
-    {
-      type: 'invitation.accepted',
-      organizationId: invitation.organizationId,
-      actor,
-      data: { invitationId, userId, email: invitation.email, role: invitation.role, invitedBy: invitation.invitedBy },
-    },
-  ]);
   return toMembership(membership);
 }
 
@@ -324,17 +328,16 @@ export async function declineInvitation(
   if (isLapsed(invitation, now)) return refuseLapsed(deps, invitation, now);
   if (invitation.status !== 'PENDING') throw notPending(invitation.status);
   const scope = scopeOf(invitation.organizationId);
-  if ((await deps.invitations.release(scope, invitation, 'DECLINED', now, userId)) === 'changed') {
-    throw new ConflictError('The invitation was changed concurrently');
-  }
-  await deps.events.publish([
-    {
+  const declined = await deps.invitations.release(scope, invitation, 'DECLINED', now, {
+    respondedBy: userId,
+    event: {
       type: 'invitation.declined',
       organizationId: invitation.organizationId,
       actor: { kind: 'user', id: userId },
       data: { invitationId, userId, email: invitation.email, role: invitation.role },
     },
-  ]);
+  });
+  if (declined === 'changed') throw new ConflictError('The invitation was changed concurrently');
   return toInvitation(
     { ...invitation, status: 'DECLINED', respondedBy: userId, updatedAt: now.toISOString() },
     now,

@@ -2,7 +2,7 @@
  * Use cases of memberships: who belongs to an organization, role changes, removal, leaving. Plain
  * functions `(deps, context, input)`: every role decision goes through the §2 helpers of
  * `@tenantry/security`, every write is pinned to the organization of the verified context, and every
- * state change publishes its §7 event after the write succeeded.
+ * state change hands its §7 event to the same write (the transactional outbox).
  */
 import { ConflictError, ForbiddenError, NotFoundError } from '@tenantry/errors';
 import type { Membership, MyOrganization, OrganizationRole } from '@tenantry/models';
@@ -65,16 +65,13 @@ export async function updateMember(
     throw new ForbiddenError('You may only change members below your role, to a role below your own');
   }
   if (target.role === role) return toMembership(target);
-  const updated = await deps.members.changeRole(context, userId, target.role, role, deps.now());
+  const updated = await deps.members.changeRole(context, userId, target.role, role, deps.now(), {
+    type: 'member.role_changed',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { userId, previousRole: target.role, role },
+  });
   if (updated === 'changed') throw changedConcurrently();
-  await deps.events.publish([
-    {
-      type: 'member.role_changed',
-      organizationId: context.organizationId,
-      actor: actorOf(context),
-      data: { userId, previousRole: target.role, role },
-    },
-  ]);
   return toMembership(updated);
 }
 
@@ -86,30 +83,24 @@ export async function removeMember(
   const target = await deps.members.get(context.organizationId, userId);
   if (!target) throw new NotFoundError();
   if (!canManageMember(context, target.role)) throw new ForbiddenError('You may only remove members below your role');
-  if ((await deps.members.remove(context, userId, target.role, target.email)) === 'changed')
-    throw changedConcurrently();
-  await deps.events.publish([
-    {
-      type: 'member.removed',
-      organizationId: context.organizationId,
-      actor: actorOf(context),
-      data: { userId, role: target.role, ...(target.email ? { email: target.email } : {}) },
-    },
-  ]);
+  const removed = await deps.members.remove(context, userId, target.role, target.email, {
+    type: 'member.removed',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { userId, role: target.role, ...(target.email ? { email: target.email } : {}) },
+  });
+  if (removed === 'changed') throw changedConcurrently();
 }
 
 export async function leaveOrganization(deps: Dependencies, context: OrganizationSecurityContext): Promise<void> {
   const { membership, role } = context;
   if (!membership || !role) throw new NotFoundError();
   if (!canLeave(context)) throw new ForbiddenError('The OWNER cannot leave; transfer ownership first');
-  if ((await deps.members.remove(context, membership.userId, role, membership.email)) === 'changed')
-    throw changedConcurrently();
-  await deps.events.publish([
-    {
-      type: 'member.left',
-      organizationId: context.organizationId,
-      actor: actorOf(context),
-      data: { userId: membership.userId, role },
-    },
-  ]);
+  const left = await deps.members.remove(context, membership.userId, role, membership.email, {
+    type: 'member.left',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { userId: membership.userId, role },
+  });
+  if (left === 'changed') throw changedConcurrently();
 }

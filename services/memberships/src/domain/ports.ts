@@ -1,11 +1,11 @@
 /**
  * What the use cases need from the outside world: the repositories (implemented with DynamoDB in
- * `src/data`), the event bus and the clock. No AWS SDK type appears here. Repositories answer an
+ * `src/data`), the outbox and the clock. No AWS SDK type appears here. Repositories answer an
  * expected conditional failure with an outcome (`'limit'`, `'changed'`, …) and throw only for the
  * unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
 import type { MembershipRecord, Page } from '@tenantry/dynamo';
-import type { EventPublisher } from '@tenantry/events';
+import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
 import type { InvitationStatus, OrganizationRole } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { InvitationRecord, OrganizationSummary } from './model';
@@ -18,6 +18,10 @@ export interface PageQuery {
   cursor?: string | undefined;
 }
 
+/**
+ * A write that makes a §7 event takes it and stores it in the outbox in the same transaction as the
+ * change (docs/adr/0002-transactional-outbox.md): written together or not at all.
+ */
 export interface MembersRepository {
   /** The ACTIVE membership of `userId` (strongly consistent), if any. */
   get(organizationId: string, userId: string): Promise<MembershipRecord | undefined>;
@@ -32,6 +36,7 @@ export interface MembersRepository {
     from: OrganizationRole,
     to: OrganizationRole,
     now: Date,
+    event: NewDomainEvent,
   ): Promise<MembershipRecord | 'changed'>;
   /**
    * Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1 and the
@@ -42,6 +47,7 @@ export interface MembersRepository {
     userId: string,
     role: OrganizationRole,
     email: string | undefined,
+    event: NewDomainEvent,
   ): Promise<'ok' | 'changed'>;
 }
 
@@ -66,7 +72,12 @@ export interface InvitationsRepository {
    * seats + 1 (below `limit`), the invitation put and the claim of its email taken, atomically:
    * `taken` while another PENDING invitation or a member holds that email.
    */
-  create(scope: TenantScope, invitation: InvitationRecord, limit: number): Promise<'ok' | 'limit' | 'taken'>;
+  create(
+    scope: TenantScope,
+    invitation: InvitationRecord,
+    limit: number,
+    event: NewDomainEvent,
+  ): Promise<'ok' | 'limit' | 'taken'>;
   /** A PENDING invitation (lapsed or not) gets a new expiry; it keeps its seat. */
   renew(scope: TenantScope, invitation: InvitationRecord, expiresAt: string, now: Date): Promise<'ok' | 'changed'>;
   /** An EXPIRED invitation becomes PENDING again: it takes a seat (below `limit`). */
@@ -77,13 +88,16 @@ export interface InvitationsRepository {
     now: Date,
     limit: number,
   ): Promise<'ok' | 'limit' | 'changed' | 'taken'>;
-  /** PENDING → DECLINED | REVOKED (unexpired) or EXPIRED (lapsed), seats − 1, atomically. */
+  /**
+   * PENDING → DECLINED | REVOKED (unexpired) or EXPIRED (lapsed), seats − 1, atomically, with the
+   * event (none for an expiry: it is housekeeping, not a §7 event).
+   */
   release(
     scope: TenantScope,
     invitation: InvitationRecord,
     status: Extract<InvitationStatus, 'DECLINED' | 'REVOKED' | 'EXPIRED'>,
     now: Date,
-    respondedBy?: string,
+    options?: { respondedBy?: string; event?: NewDomainEvent },
   ): Promise<'ok' | 'changed'>;
   /** PENDING → ACCEPTED, membership put, active members + 1 (below `limit`), atomically; the seat moves. */
   accept(
@@ -92,6 +106,7 @@ export interface InvitationsRepository {
     membership: MembershipRecord,
     limit: number,
     now: Date,
+    event: NewDomainEvent,
   ): Promise<'ok' | 'limit' | 'changed' | 'exists'>;
 }
 
@@ -105,6 +120,7 @@ export interface Dependencies {
   members: MembersRepository;
   invitations: InvitationsRepository;
   organizations: OrganizationsReader;
-  events: EventPublisher;
+  /** Events that ride on no write of their own (`plan.limit_reached` of a refused invitation). */
+  events: EventOutbox;
   now: () => Date;
 }

@@ -1,15 +1,15 @@
 /**
  * The organization item, its slug claim and usage counters (organizations table), and the OWNER's
  * membership the service writes with them (memberships table). Every write is pinned to the tenant
- * with the `@tenantry/security` helpers. An expected conditional failure is an outcome (`'taken'`,
+ * with the `@tenantry/security` helpers and stores its event in this table's outbox in the same
+ * transaction. An expected conditional failure is an outcome (`'taken'`,
  * `'changed'`, `'notMember'`) for the use case to explain; anything else throws.
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   batchGetAll,
   documentClient,
   emailClaimItem,
-  isConditionFailure,
   membershipItem,
   membershipKey,
   organizationKey,
@@ -19,8 +19,9 @@ import {
   transactWrite,
   usageKey,
 } from '@tenantry/dynamo';
+import { type NewDomainEvent, outboxPut } from '@tenantry/events';
 import type { Plan } from '@tenantry/models';
-import { newOrganizationScope, type TenantScope, tenantTransactWrite, tenantUpdate } from '@tenantry/security';
+import { newOrganizationScope, type TenantScope, tenantTransactWrite } from '@tenantry/security';
 import type { OrganizationState, UsageState } from '../domain/model';
 import type { NewOwner, OrganizationRepository } from '../domain/ports';
 import { purgeAfterOf, statusAfterRestore } from '../domain/rules';
@@ -53,33 +54,47 @@ const LIST_ATTRIBUTES = [
   'purgeAfter',
 ];
 
+/** An update of the organization item, without its table and key. */
+interface UpdateParts {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
 export function dynamoOrganizationRepository(
   client: DynamoDBDocumentClient = documentClient(),
 ): OrganizationRepository {
   const organizationsTable = () => tables.organizations();
   const membershipsTable = () => tables.memberships();
 
-  /** A conditional update of the organization item, pinned to the tenant: the new state, or `'changed'`. */
+  /**
+   * A conditional update of the organization item with its event in the outbox, in one transaction
+   * pinned to the tenant: the new state (read back, strongly consistent), or `'changed'`.
+   */
   async function updateOrganization(
     scope: TenantScope,
-    input: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+    input: UpdateParts,
+    event: NewDomainEvent,
   ): Promise<OrganizationState | 'changed'> {
-    try {
-      const { Attributes } = await client.send(
-        new UpdateCommand(
-          tenantUpdate(scope, {
-            TableName: organizationsTable(),
-            Key: organizationKey(scope.organizationId),
-            ReturnValues: 'ALL_NEW',
-            ...input,
-          }),
-        ),
-      );
-      return toState(Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailure(error)) return 'changed';
-      throw error;
+    const table = organizationsTable();
+    const outcome = await transactWrite(
+      tenantTransactWrite(scope, {
+        TransactItems: [
+          { Update: { TableName: table, Key: organizationKey(scope.organizationId), ...input } },
+          outboxPut(table, event),
+        ],
+      }),
+    );
+    if (!outcome.ok) {
+      if (outcome.failed.includes(0)) return 'changed';
+      throw new Error(`outbox item of ${event.type} already exists (id collision)`);
     }
+    const { Item: item } = await client.send(
+      new GetCommand({ TableName: table, Key: organizationKey(scope.organizationId), ConsistentRead: true }),
+    );
+    if (!item) return 'changed';
+    return toState(item);
   }
 
   /** A move of the organization between statuses (from `:expectedStatus`), with its index position. */
@@ -87,14 +102,19 @@ export function dynamoOrganizationRepository(
     scope: TenantScope,
     set: string,
     values: Record<string, unknown>,
+    event: NewDomainEvent,
     remove?: string,
   ): Promise<OrganizationState | 'changed'> {
-    return updateOrganization(scope, {
-      UpdateExpression: `SET ${set}${remove ? ` REMOVE ${remove}` : ''}`,
-      ConditionExpression: statusIs,
-      ExpressionAttributeNames: { ...names },
-      ExpressionAttributeValues: values,
-    });
+    return updateOrganization(
+      scope,
+      {
+        UpdateExpression: `SET ${set}${remove ? ` REMOVE ${remove}` : ''}`,
+        ConditionExpression: statusIs,
+        ExpressionAttributeNames: { ...names },
+        ExpressionAttributeValues: values,
+      },
+      event,
+    );
   }
 
   return {
@@ -105,7 +125,7 @@ export function dynamoOrganizationRepository(
       return item ? toState(item) : undefined;
     },
 
-    async create(organization, usage, owner: NewOwner) {
+    async create(organization, usage, owner: NewOwner, event) {
       const scope = newOrganizationScope(organization.id);
       const membership = membershipItem({
         organizationId: organization.id,
@@ -162,6 +182,7 @@ export function dynamoOrganizationRepository(
                   },
                 ]
               : []),
+            outboxPut(organizationsTable(), event),
           ],
         }),
       );
@@ -213,7 +234,7 @@ export function dynamoOrganizationRepository(
       return { items: page.items.map(toState), nextCursor: page.nextCursor };
     },
 
-    updateDetails(scope, changes, now) {
+    updateDetails(scope, changes, now, event) {
       const set = ['#updatedAt = :now'];
       const values: Record<string, unknown> = { ':now': now.toISOString(), ':expectedStatus': 'ACTIVE' };
       const attributeNames: Record<string, string> = { ...names };
@@ -227,33 +248,46 @@ export function dynamoOrganizationRepository(
         values[':metadata'] = changes.metadata;
         attributeNames['#metadata'] = 'metadata';
       }
-      return updateOrganization(scope, {
-        UpdateExpression: `SET ${set.join(', ')}`,
-        ConditionExpression: statusIs,
-        ExpressionAttributeNames: attributeNames,
-        ExpressionAttributeValues: values,
-      });
+      return updateOrganization(
+        scope,
+        {
+          UpdateExpression: `SET ${set.join(', ')}`,
+          ConditionExpression: statusIs,
+          ExpressionAttributeNames: attributeNames,
+          ExpressionAttributeValues: values,
+        },
+        event,
+      );
     },
 
-    changePlan(scope, plan: Plan, now) {
-      return updateOrganization(scope, {
-        UpdateExpression: 'SET #plan = :plan, #updatedAt = :now',
-        ConditionExpression: statusIs,
-        ExpressionAttributeNames: { ...names, '#plan': 'plan' },
-        ExpressionAttributeValues: { ':plan': plan, ':now': now.toISOString(), ':expectedStatus': 'ACTIVE' },
-      });
+    changePlan(scope, plan: Plan, now, event) {
+      return updateOrganization(
+        scope,
+        {
+          UpdateExpression: 'SET #plan = :plan, #updatedAt = :now',
+          ConditionExpression: statusIs,
+          ExpressionAttributeNames: { ...names, '#plan': 'plan' },
+          ExpressionAttributeValues: { ':plan': plan, ':now': now.toISOString(), ':expectedStatus': 'ACTIVE' },
+        },
+        event,
+      );
     },
 
-    suspend(scope, current, now) {
-      return transition(scope, '#status = :status, suspendedAt = :now, #updatedAt = :now, gsi1sk = :gsi1sk', {
-        ':status': 'SUSPENDED',
-        ':now': now.toISOString(),
-        ':gsi1sk': organizationIndexKey({ ...current, status: 'SUSPENDED' }).gsi1sk,
-        ':expectedStatus': 'ACTIVE',
-      });
+    suspend(scope, current, now, event) {
+      return transition(
+        scope,
+        '#status = :status, suspendedAt = :now, #updatedAt = :now, gsi1sk = :gsi1sk',
+        {
+          ':status': 'SUSPENDED',
+          ':now': now.toISOString(),
+          ':gsi1sk': organizationIndexKey({ ...current, status: 'SUSPENDED' }).gsi1sk,
+          ':expectedStatus': 'ACTIVE',
+        },
+        event,
+      );
     },
 
-    reactivate(scope, current, now) {
+    reactivate(scope, current, now, event) {
       return transition(
         scope,
         '#status = :status, #updatedAt = :now, gsi1sk = :gsi1sk',
@@ -263,11 +297,12 @@ export function dynamoOrganizationRepository(
           ':gsi1sk': organizationIndexKey({ ...current, status: 'ACTIVE' }).gsi1sk,
           ':expectedStatus': 'SUSPENDED',
         },
+        event,
         'suspendedAt',
       );
     },
 
-    softDelete(scope, current, now) {
+    softDelete(scope, current, now, event) {
       const purgeAfter = purgeAfterOf(now).toISOString();
       return transition(
         scope,
@@ -279,41 +314,50 @@ export function dynamoOrganizationRepository(
           ':gsi1sk': organizationIndexKey({ ...current, status: 'DELETED', purgeAfter }).gsi1sk,
           ':expectedStatus': current.status,
         },
+        event,
       );
     },
 
-    restore(scope, current, now) {
+    restore(scope, current, now, event) {
       const status = statusAfterRestore(current);
-      return updateOrganization(scope, {
-        UpdateExpression:
-          'SET #status = :status, #updatedAt = :at, gsi1sk = :gsi1sk REMOVE deletedAt, purgeAfter, statusBeforeDelete',
-        ConditionExpression: restorable,
-        ExpressionAttributeNames: { ...names },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':deleted': 'DELETED',
-          ':at': now.toISOString(),
-          ':now': now.toISOString(),
-          ':deletedAt': current.deletedAt,
-          ':gsi1sk': organizationIndexKey({ ...current, status }).gsi1sk,
+      return updateOrganization(
+        scope,
+        {
+          UpdateExpression:
+            'SET #status = :status, #updatedAt = :at, gsi1sk = :gsi1sk REMOVE deletedAt, purgeAfter, statusBeforeDelete',
+          ConditionExpression: restorable,
+          ExpressionAttributeNames: { ...names },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':deleted': 'DELETED',
+            ':at': now.toISOString(),
+            ':now': now.toISOString(),
+            ':deletedAt': current.deletedAt,
+            ':gsi1sk': organizationIndexKey({ ...current, status }).gsi1sk,
+          },
         },
-      });
+        event,
+      );
     },
 
-    replaceDataKey(scope, expected, next, now) {
-      return updateOrganization(scope, {
-        UpdateExpression: 'SET dataKey = :next, #updatedAt = :now',
-        ConditionExpression: wrappedAs,
-        ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan', '#updatedAt': 'updatedAt' },
-        ExpressionAttributeValues: {
-          ':next': next,
-          ':now': now.toISOString(),
-          ':active': 'ACTIVE',
-          ':enterprise': 'ENTERPRISE',
-          ':keyId': expected.keyId,
-          ':blob': expected.encryptedDataKey,
+    replaceDataKey(scope, expected, next, now, event) {
+      return updateOrganization(
+        scope,
+        {
+          UpdateExpression: 'SET dataKey = :next, #updatedAt = :now',
+          ConditionExpression: wrappedAs,
+          ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: {
+            ':next': next,
+            ':now': now.toISOString(),
+            ':active': 'ACTIVE',
+            ':enterprise': 'ENTERPRISE',
+            ':keyId': expected.keyId,
+            ':blob': expected.encryptedDataKey,
+          },
         },
-      });
+        event,
+      );
     },
 
     async membership(organizationId, userId) {
@@ -329,7 +373,7 @@ export function dynamoOrganizationRepository(
       return item ? { userId: String(item.userId), status: String(item.status), role: String(item.role) } : undefined;
     },
 
-    async transferOwnership(scope, fromUserId, toUserId, now) {
+    async transferOwnership(scope, fromUserId, toUserId, now, event) {
       const at = now.toISOString();
       const memberNames = { '#status': 'status', '#role': 'role', '#updatedAt': 'updatedAt' };
       const outcome = await transactWrite(
@@ -365,6 +409,7 @@ export function dynamoOrganizationRepository(
                 ExpressionAttributeValues: { ':admin': 'ADMIN', ':owner': 'OWNER', ':active': 'ACTIVE', ':now': at },
               },
             },
+            outboxPut(organizationsTable(), event),
           ],
         }),
       );

@@ -108,7 +108,12 @@ export async function setEncryptionKey(
   }
 
   const now = deps.now();
-  const stored = await deps.organizations.replaceDataKey(context, current, next, now);
+  const stored = await deps.organizations.replaceDataKey(context, current, next, now, {
+    type: 'organization.key_changed',
+    organizationId,
+    actor: actorOf(context),
+    data: { from: before, to: encryptionOf(next) },
+  });
   if (stored === 'changed') {
     // Gone, suspended, no longer ENTERPRISE, or re-wrapped by a concurrent change.
     const found = await deps.organizations.find(organizationId);
@@ -116,14 +121,5 @@ export async function setEncryptionKey(
     throw refusalOfWrite(found);
   }
   deps.keys.forgetOrganization(organizationId);
-  const after = encryptionOf(stored.dataKey);
-  await deps.events.publish([
-    {
-      type: 'organization.key_changed',
-      organizationId,
-      actor: actorOf(context),
-      data: { from: before, to: after },
-    },
-  ]);
   return toView(stored, await deps.organizations.usageOf(organizationId));
 }

@@ -1,11 +1,10 @@
 /**
  * The use cases of the organizations service. Each takes the verified security context (the
- * organization id comes from it, never from a body), calls the repository, publishes its spec §7
- * event AFTER the write succeeded, and returns the public view. No AWS SDK here.
+ * organization id comes from it, never from a body), hands the repository the write and its spec §7
+ * event (stored together, in one transaction: the outbox), and returns the public view. No AWS SDK here.
  */
 
 import { ConflictError, NotFoundError, type TenantryError, ValidationFailedError } from '@tenantry/errors';
-import type { NewDomainEvent } from '@tenantry/events';
 import type {
   ChangePlanRequest,
   CreateOrganizationRequest,
@@ -23,11 +22,13 @@ import {
   assertRestorable,
   assertSuspendable,
   assertTransferable,
+  purgeAfterOf,
   refusalOfRestore,
   refusalOfTransition,
   refusalOfWrite,
   slugCandidate,
   slugFromName,
+  statusAfterRestore,
   toView,
 } from './rules';
 
@@ -52,10 +53,6 @@ async function written(
 ): Promise<OrganizationState> {
   if (outcome !== 'changed') return outcome;
   throw refusal(await deps.organizations.find(context.organizationId));
-}
-
-async function publish(deps: Dependencies, event: NewDomainEvent): Promise<void> {
-  await deps.events.publish([event]);
 }
 
 export async function createOrganization(
@@ -85,20 +82,21 @@ export async function createOrganization(
       updatedAt: now,
       dataKey,
     };
-    const outcome = await deps.organizations.create(organization, usage, {
-      userId: context.principal.id,
-      email: context.principal.email,
-    });
+    const outcome = await deps.organizations.create(
+      organization,
+      usage,
+      { userId: context.principal.id, email: context.principal.email },
+      {
+        type: 'organization.created',
+        organizationId: id,
+        actor: actorOf(context),
+        data: { name: organization.name, slug: organization.slug, plan, ownerId: organization.ownerId },
+      },
+    );
     if (outcome === 'taken') {
       if (attempt + 1 >= attempts) throw new ConflictError('An organization with this slug already exists');
       continue;
     }
-    await publish(deps, {
-      type: 'organization.created',
-      organizationId: id,
-      actor: actorOf(context),
-      data: { name: organization.name, slug: organization.slug, plan, ownerId: organization.ownerId },
-    });
     return toView(organization, usage);
   }
 }
@@ -112,7 +110,7 @@ export async function listOrganizations(
   const usage = await deps.organizations.usageOfMany(page.items.map((item) => item.id));
   // Spec §3: every platform-staff access to an organization's data is an audit event, lists included.
   if (page.items.length > 0) {
-    await deps.events.publish(
+    await deps.events.record(
       page.items.map((organization) => ({
         type: 'platform.access',
         organizationId: organization.id,
@@ -147,19 +145,18 @@ export async function updateOrganization(
   if (body.name === undefined && body.metadata === undefined) {
     throw new ValidationFailedError([{ field: '/', message: 'must name at least one of name, metadata' }]);
   }
+  const changed = Object.keys(body).filter((field) => field === 'name' || field === 'metadata');
   const updated = await written(
     deps,
     context,
-    await deps.organizations.updateDetails(context, body, deps.now()),
+    await deps.organizations.updateDetails(context, body, deps.now(), {
+      type: 'organization.updated',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { changed, ...(body.name !== undefined ? { name: body.name } : {}) },
+    }),
     refusalOfWrite,
   );
-  const changed = Object.keys(body).filter((field) => field === 'name' || field === 'metadata');
-  await publish(deps, {
-    type: 'organization.updated',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: { changed, ...(body.name !== undefined ? { name: body.name } : {}) },
-  });
   return view(deps, updated);
 }
 
@@ -169,18 +166,18 @@ export async function deleteOrganization(
 ): Promise<OrganizationView> {
   const current = stateOf(context);
   assertDeletable(current.status);
+  const now = deps.now();
   const deleted = await written(
     deps,
     context,
-    await deps.organizations.softDelete(context, current, deps.now()),
+    await deps.organizations.softDelete(context, current, now, {
+      type: 'organization.deleted',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { deletedAt: now.toISOString(), purgeAfter: purgeAfterOf(now).toISOString() },
+    }),
     refusalOfTransition,
   );
-  await publish(deps, {
-    type: 'organization.deleted',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: { deletedAt: deleted.deletedAt, purgeAfter: deleted.purgeAfter },
-  });
   return view(deps, deleted);
 }
 
@@ -191,15 +188,17 @@ export async function restoreOrganization(
   const current = stateOf(context);
   const now = deps.now();
   assertRestorable(current, now);
-  const restored = await written(deps, context, await deps.organizations.restore(context, current, now), (found) =>
-    refusalOfRestore(found, now),
+  const restored = await written(
+    deps,
+    context,
+    await deps.organizations.restore(context, current, now, {
+      type: 'organization.restored',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { status: statusAfterRestore(current) },
+    }),
+    (found) => refusalOfRestore(found, now),
   );
-  await publish(deps, {
-    type: 'organization.restored',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: { status: restored.status },
-  });
   return view(deps, restored);
 }
 
@@ -213,15 +212,14 @@ export async function changePlan(
   const updated = await written(
     deps,
     context,
-    await deps.organizations.changePlan(context, body.plan, deps.now()),
+    await deps.organizations.changePlan(context, body.plan, deps.now(), {
+      type: 'organization.plan_changed',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { from: current.plan, to: body.plan },
+    }),
     refusalOfWrite,
   );
-  await publish(deps, {
-    type: 'organization.plan_changed',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: { from: current.plan, to: updated.plan },
-  });
   return view(deps, updated);
 }
 
@@ -231,18 +229,18 @@ export async function suspendOrganization(
 ): Promise<OrganizationView> {
   const current = stateOf(context);
   assertSuspendable(current.status);
+  const now = deps.now();
   const updated = await written(
     deps,
     context,
-    await deps.organizations.suspend(context, current, deps.now()),
+    await deps.organizations.suspend(context, current, now, {
+      type: 'organization.suspended',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { suspendedAt: now.toISOString() },
+    }),
     refusalOfTransition,
   );
-  await publish(deps, {
-    type: 'organization.suspended',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: { suspendedAt: updated.suspendedAt },
-  });
   return view(deps, updated);
 }
 
@@ -255,15 +253,14 @@ export async function reactivateOrganization(
   const updated = await written(
     deps,
     context,
-    await deps.organizations.reactivate(context, current, deps.now()),
+    await deps.organizations.reactivate(context, current, deps.now(), {
+      type: 'organization.reactivated',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: {},
+    }),
     refusalOfTransition,
   );
-  await publish(deps, {
-    type: 'organization.reactivated',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: {},
-  });
   return view(deps, updated);
 }
 
@@ -277,19 +274,18 @@ export async function transferOwnership(
   const target =
     body.userId === callerId ? undefined : await deps.organizations.membership(context.organizationId, body.userId);
   assertTransferable(current, callerId, body.userId, target);
-  const outcome = await deps.organizations.transferOwnership(context, callerId, body.userId, deps.now());
+  const outcome = await deps.organizations.transferOwnership(context, callerId, body.userId, deps.now(), {
+    type: 'ownership.transferred',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { previousOwnerId: callerId, newOwnerId: body.userId, previousOwnerRole: 'ADMIN' },
+  });
   if (outcome === 'notMember') throw new NotFoundError('No active member with this user id');
   const updated = await deps.organizations.find(context.organizationId);
   if (outcome === 'changed' || !updated) {
     const refusal = refusalOfWrite(updated);
     throw refusal instanceof ConflictError ? new ConflictError('Ownership changed concurrently; retry') : refusal;
   }
-  await publish(deps, {
-    type: 'ownership.transferred',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: { previousOwnerId: callerId, newOwnerId: body.userId, previousOwnerRole: 'ADMIN' },
-  });
   return view(deps, updated);
 }
 

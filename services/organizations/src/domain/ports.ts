@@ -1,12 +1,12 @@
 /**
  * What the use cases need from the outside world: the repositories (implemented with DynamoDB in
- * `src/data`), the event bus, the key service, the clock and id sources; tests may pass fakes. No AWS
+ * `src/data`), the outbox, the key service, the clock and id sources; tests may pass fakes. No AWS
  * SDK type appears here. Repositories answer an expected conditional failure with an outcome and
  * throw only for the unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
 import type { FieldBinding } from '@tenantry/crypto';
 import type { Page } from '@tenantry/dynamo';
-import type { EventPublisher } from '@tenantry/events';
+import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
 import type { OrganizationStatus, Plan } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { DataKeyRecord, OrganizationState, UsageState } from './model';
@@ -38,9 +38,18 @@ export interface PurgeResult {
  */
 export type WriteOutcome = OrganizationState | 'changed';
 
+/**
+ * Every write takes the §7 event it makes and stores it in the outbox in the same transaction as the
+ * change (docs/adr/0002-transactional-outbox.md): written together or not at all.
+ */
 export interface OrganizationRepository {
-  /** Org + slug claim + usage + OWNER membership, in ONE transaction; `'taken'`: the slug is another's. */
-  create(organization: OrganizationState, usage: UsageState, owner: NewOwner): Promise<'ok' | 'taken'>;
+  /** Org + slug claim + usage + OWNER membership + event, in ONE transaction; `'taken'`: the slug is another's. */
+  create(
+    organization: OrganizationState,
+    usage: UsageState,
+    owner: NewOwner,
+    event: NewDomainEvent,
+  ): Promise<'ok' | 'taken'>;
   /** Strongly consistent read of the organization item (undefined when absent). */
   find(organizationId: string): Promise<OrganizationState | undefined>;
   usageOf(organizationId: string): Promise<UsageState | undefined>;
@@ -51,17 +60,24 @@ export interface OrganizationRepository {
     scope: TenantScope,
     changes: { name?: string | undefined; metadata?: Record<string, string> | undefined },
     now: Date,
+    event: NewDomainEvent,
   ): Promise<WriteOutcome>;
-  changePlan(scope: TenantScope, plan: Plan, now: Date): Promise<WriteOutcome>;
-  suspend(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
-  reactivate(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
-  softDelete(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
-  restore(scope: TenantScope, current: OrganizationState, now: Date): Promise<WriteOutcome>;
+  changePlan(scope: TenantScope, plan: Plan, now: Date, event: NewDomainEvent): Promise<WriteOutcome>;
+  suspend(scope: TenantScope, current: OrganizationState, now: Date, event: NewDomainEvent): Promise<WriteOutcome>;
+  reactivate(scope: TenantScope, current: OrganizationState, now: Date, event: NewDomainEvent): Promise<WriteOutcome>;
+  softDelete(scope: TenantScope, current: OrganizationState, now: Date, event: NewDomainEvent): Promise<WriteOutcome>;
+  restore(scope: TenantScope, current: OrganizationState, now: Date, event: NewDomainEvent): Promise<WriteOutcome>;
   /**
    * Stores `next` in place of `expected`, conditional on the organization still being ACTIVE,
    * ENTERPRISE and wrapped exactly as `expected`.
    */
-  replaceDataKey(scope: TenantScope, expected: DataKeyRecord, next: DataKeyRecord, now: Date): Promise<WriteOutcome>;
+  replaceDataKey(
+    scope: TenantScope,
+    expected: DataKeyRecord,
+    next: DataKeyRecord,
+    now: Date,
+    event: NewDomainEvent,
+  ): Promise<WriteOutcome>;
   /** The membership of `userId` in the organization (strongly consistent), if any. */
   membership(organizationId: string, userId: string): Promise<TransferTarget | undefined>;
   /**
@@ -74,6 +90,7 @@ export interface OrganizationRepository {
     fromUserId: string,
     toUserId: string,
     now: Date,
+    event: NewDomainEvent,
   ): Promise<'ok' | 'notMember' | 'changed'>;
 }
 
@@ -109,7 +126,8 @@ interface OrganizationKeyService {
 export interface Dependencies {
   organizations: OrganizationRepository;
   purge: PurgeRepository;
-  events: EventPublisher;
+  /** Events that ride on no write of their own (`platform.access` of a staff list). */
+  events: EventOutbox;
   keys: OrganizationKeyService;
   now: () => Date;
   newId: () => string;

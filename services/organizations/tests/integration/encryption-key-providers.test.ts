@@ -17,7 +17,7 @@ import { dynamoOrganizationRepository } from '../../src/data/organization-reposi
 import { dynamoPurgeRepository } from '../../src/data/purge';
 import { setEncryptionKey } from '../../src/domain/encryption-key';
 import type { DataKeyRecord } from '../../src/domain/model';
-import type { Dependencies } from '../../src/domain/ports';
+import type { Dependencies, OrganizationRepository } from '../../src/domain/ports';
 
 const KMS_PLATFORM_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/platform-0000';
 
@@ -55,6 +55,21 @@ const localSetup = (): Setup => {
   };
 };
 
+/** The repository, keeping the event each successful data-key write stored in its outbox. */
+function keepingKeyEvents(
+  repository: OrganizationRepository,
+  keep: (event: NewDomainEvent) => void,
+): OrganizationRepository {
+  return {
+    ...repository,
+    async replaceDataKey(scope, expected, next, now, event) {
+      const outcome = await repository.replaceDataKey(scope, expected, next, now, event);
+      if (outcome !== 'changed') keep(event);
+      return outcome;
+    },
+  };
+}
+
 const binding = (organizationId: string) => ({ organizationId, entity: 'application/app_1', field: 'secret/stripe' });
 
 describe.each([{ make: kmsSetup }, { make: localSetup }])('re-wrapping', ({ make }) => {
@@ -68,15 +83,10 @@ describe.each([{ make: kmsSetup }, { make: localSetup }])('re-wrapping', ({ make
     keys = new OrganizationKeys({ provider: setup.provider(), platformKeyId: setup.platformKeyId });
     events = [];
     deps = {
-      organizations: dynamoOrganizationRepository(),
+      organizations: keepingKeyEvents(dynamoOrganizationRepository(), (event) => events.push(event)),
       purge: dynamoPurgeRepository(),
       keys,
-      events: {
-        publish: async (batch: NewDomainEvent[]) => {
-          events.push(...batch);
-          return [];
-        },
-      },
+      events: { record: async (batch: NewDomainEvent[]) => void events.push(...batch) },
       now: () => new Date(),
       newId: () => 'unused',
       random: () => 'unused',

@@ -1,4 +1,4 @@
-// The use cases with fakes for the repositories, the bus and the key service: events follow writes,
+// The use cases with fakes for the repositories, the outbox and the key service: events ride on writes,
 // slugs are retried only when made from the name, a write's outcome is explained from the
 // organization as it is now, and purge failures do not stop the others.
 
@@ -51,15 +51,34 @@ const ownerContext = {
   access: 'member',
 } as unknown as OrganizationSecurityContext;
 
+const isEvent = (value: unknown): value is NewDomainEvent =>
+  typeof value === 'object' && value !== null && 'type' in value && 'actor' in value;
+
+/**
+ * The fake repository's writes, each keeping the event it was handed when the write succeeded: what
+ * the real repository stores in the outbox in the same transaction.
+ */
+function recordingWrites(organizations: Partial<OrganizationRepository>, published: NewDomainEvent[]) {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, write] of Object.entries(organizations)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const outcome = await (write as (...args: unknown[]) => Promise<unknown>)(...args);
+      const event = args.at(-1);
+      if (isEvent(event) && !['changed', 'taken', 'notMember'].includes(outcome as string)) published.push(event);
+      return outcome;
+    };
+  }
+  return wrapped as unknown as OrganizationRepository;
+}
+
 function fakes(organizations: Partial<OrganizationRepository>, purge: Partial<PurgeRepository> = {}) {
   const published: NewDomainEvent[] = [];
   const deps: Dependencies = {
-    organizations: organizations as OrganizationRepository,
+    organizations: recordingWrites(organizations, published),
     purge: purge as PurgeRepository,
     events: {
-      publish: async (events) => {
+      record: async (events) => {
         published.push(...events);
-        return [];
       },
     },
     keys: {
@@ -82,7 +101,7 @@ function fakes(organizations: Partial<OrganizationRepository>, purge: Partial<Pu
 }
 
 describe('createOrganization', () => {
-  it('stores the data key with the organization and publishes organization.created after the write', async () => {
+  it('stores the data key with the organization and hands organization.created to the same write', async () => {
     const stored: OrganizationState[] = [];
     const { deps, published } = fakes({
       create: async (organization) => {

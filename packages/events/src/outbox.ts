@@ -1,0 +1,95 @@
+/**
+ * The transactional outbox (spec §7, docs/adr/0002-transactional-outbox.md): a domain event is an item
+ * written in the same TransactWriteItems as the change it describes, in the writing service's own
+ * table. The service's relay function (`@tenantry/events/relay`) reads it from the table's stream,
+ * puts it on the bus and deletes it. So an acknowledged change never lacks its event, whatever the
+ * bus does at that moment, and there is one way to emit an event: write it here.
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@tenantry/dynamo';
+import { ServiceUnavailableError } from '@tenantry/errors';
+import type { DomainEvent, NewDomainEvent } from './envelope';
+
+/** Partition of every outbox item: one per event, so outbox writes never share a hot partition. */
+export const OUTBOX_PREFIX = 'OUTBOX#';
+const OUTBOX_SORT_KEY = 'OUTBOX';
+export const OUTBOX_ENTITY = 'OutboxEvent';
+
+/** BatchWriteItem takes at most 25 requests; unprocessed ones are sent again a bounded number of times. */
+const MAX_BATCH_WRITE = 25;
+const MAX_ATTEMPTS = 5;
+
+export const outboxKey = (eventId: string) => ({ pk: `${OUTBOX_PREFIX}${eventId}`, sk: OUTBOX_SORT_KEY });
+
+/** The event with its id and time: the envelope of schemas/entities/event.yaml. */
+export function newEvent(event: NewDomainEvent, now: Date = new Date()): DomainEvent {
+  return { id: randomUUID(), occurredAt: now.toISOString(), ...event };
+}
+
+/**
+ * The outbox item of one event. It carries the event's `organizationId` at the top, so the tenant
+ * pinning of `@tenantry/security` applies to it like to any item of the organization.
+ */
+export function outboxItem(event: DomainEvent) {
+  return { ...outboxKey(event.id), entity: OUTBOX_ENTITY, organizationId: event.organizationId, event };
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The Put of an event's outbox item, for the transaction of the change it describes. */
+export function outboxPut(tableName: string, event: NewDomainEvent, now?: Date): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: outboxItem(newEvent(event, now)),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/**
+ * The table of this service, where its outbox lives: `<NAME>_TABLE` for the service
+ * `tenantry-<name>` (`POWERTOOLS_SERVICE_NAME`), e.g. ORGANIZATIONS_TABLE for tenantry-organizations.
+ */
+export function ownTable(): string {
+  const service = process.env.POWERTOOLS_SERVICE_NAME ?? '';
+  const variable = `${service.replace(/^tenantry-/, '').toUpperCase()}_TABLE`;
+  const table = process.env[variable];
+  if (!service || !table) throw new Error(`the outbox table of service "${service}" (${variable}) is not set`);
+  return table;
+}
+
+/**
+ * Records events that ride on no state change of their own: `platform.access` (a staff read) and
+ * `plan.limit_reached` (a refused create). Written before the answer (BatchWriteItem: the ids are
+ * new UUIDs), so no staff read goes unaudited; a write that fails refuses the request with 503.
+ */
+export interface EventOutbox {
+  record(events: NewDomainEvent[]): Promise<void>;
+}
+
+export function dynamoEventOutbox(client: () => DynamoDBDocumentClient = documentClient): EventOutbox {
+  return {
+    async record(events) {
+      const table = ownTable();
+      try {
+        // Plain puts, not a transaction: these items stand alone, and DynamoDB Local runs one
+        // transaction at a time (a burst of refused creates would queue behind the creates).
+        for (let start = 0; start < events.length; start += MAX_BATCH_WRITE) {
+          let requests: Array<{ PutRequest: { Item: Record<string, unknown> } }> = events
+            .slice(start, start + MAX_BATCH_WRITE)
+            .map((event) => ({ PutRequest: { Item: outboxItem(newEvent(event)) } }));
+          for (let attempt = 1; requests.length > 0; attempt++) {
+            if (attempt > MAX_ATTEMPTS) throw new Error(`${requests.length} outbox item(s) left unprocessed`);
+            if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10));
+            const output = await client().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+            requests = (output.UnprocessedItems?.[table] ?? []) as typeof requests;
+          }
+        }
+      } catch (error) {
+        throw new ServiceUnavailableError('The audit log cannot record this request now; retry', { cause: error });
+      }
+    },
+  };
+}
