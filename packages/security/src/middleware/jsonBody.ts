@@ -22,8 +22,11 @@ export function jsonBody(
   const parser = httpJsonBodyParser<APIGatewayProxyEventV2>();
   const before = async (request: StackRequest): Promise<void> => {
     const state = request.context.tenantry!;
-    const { body: raw, isBase64Encoded } = request.event;
-    if (raw === undefined || raw === null || raw === '') return;
+    const { body: given, isBase64Encoded } = request.event;
+    if (given === undefined || given === null || given === '') return;
+    // API Gateway hands over the body as text; serverless-offline hands over a JSON body it parsed
+    // itself when the value is falsy (`false`, `0`): back to text, so it gets the same checks.
+    const raw = typeof given === 'string' ? given : JSON.stringify(given);
     const limit = options.maxBodyBytes();
     // A base64 body decodes to at most 3/4 of its length: refuse the obviously huge before decoding.
     if (isBase64Encoded && raw.length > Math.ceil((limit * 4) / 3) + 4) throw new PayloadTooLargeError();

@@ -219,6 +219,20 @@ describe('the error stack', () => {
     expect(response.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ field: 'body' }] } });
   });
 
+  it('answers 400, not 500, for a falsy JSON body the runtime handed over already parsed (serverless-offline)', async () => {
+    for (const parsed of [false, 0]) {
+      const event = httpEvent({
+        ...asAlice,
+        method: 'PATCH',
+        ...orgPath('acme'),
+        headers: { 'content-type': 'application/json' },
+      });
+      const response = await updateOrganization({ ...event, body: parsed as unknown as string }, lambdaContext());
+      expect({ parsed, status: response.statusCode }).toEqual({ parsed, status: 400 });
+      expect(JSON.parse(response.body as string)).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    }
+  });
+
   it('parses JSON bodies with @middy/http-json-body-parser: a JSON suffix type and a base64 body are JSON too', async () => {
     const suffixed = await call(updateOrganization, {
       ...asAlice,
