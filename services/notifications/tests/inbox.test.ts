@@ -190,6 +190,9 @@ describe('my inbox', () => {
       items.map((item) => item.id),
     );
     expect(second.nextCursor).toBeNull();
+    // ana's cursor is ana's: another user's request with it is a 400, like every foreign cursor
+    const foreign = await http('GET', `/me/notifications?limit=2&cursor=${first.nextCursor}`, { token: other.token });
+    expect([foreign.status, foreign.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
 
     // Marking the email's notification read is mine to do, and counted
     const read = await http('POST', `/me/notifications/${items[2].id}/read`, { token: ana.token });

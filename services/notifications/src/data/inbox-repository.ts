@@ -17,7 +17,14 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, isConditionFailure, tables, transactWrite } from '@tenantry/dynamo';
+import {
+  type CursorShape,
+  decodeCursor,
+  encodeCursor,
+  isConditionFailure,
+  tables,
+  transactWrite,
+} from '@tenantry/dynamo';
 import { tenantDelete } from '@tenantry/security';
 import type { InboxAddress, NotificationRecord, Page } from '../domain/model';
 import type { Delivery, InboxQuery, InboxRepository, MarkAllOutcome, MarkReadOutcome } from '../domain/ports';
@@ -46,10 +53,17 @@ const READ_ALL_BATCH = MAX_TRANSACTION_ITEMS - 1;
 const liveFloor = (now: Date) => `${NOTIFICATION_PREFIX}ntf_${timePrefix(expiredUpTo(now.getTime()))}~`;
 const TOP = `${NOTIFICATION_PREFIX}ntf_~`;
 
-/** The cursor of an inbox list: the sort key of the last notification shown (`{ sk: 'N#ntf_…' }`). */
-const CURSOR_SHAPE = {
-  prefixes: { sk: NOTIFICATION_PREFIX },
-  check: (key: Record<string, string>) => NOTIFICATION_ID.test(key.sk!.slice(NOTIFICATION_PREFIX.length)),
+/**
+ * The cursor of an inbox list: the key of the last notification shown (`{ pk: 'INBOX#…', sk:
+ * 'N#ntf_…' }`), whose inbox must be one of the caller's: another user's cursor is refused (400), as
+ * on every list, though it would only name a position in time.
+ */
+const cursorShape = (addresses: readonly InboxAddress[]): CursorShape => {
+  const inboxes = addresses.map(inboxPk);
+  return {
+    prefixes: { pk: 'INBOX#', sk: NOTIFICATION_PREFIX },
+    check: (key) => inboxes.includes(key.pk!) && NOTIFICATION_ID.test(key.sk!.slice(NOTIFICATION_PREFIX.length)),
+  };
 };
 
 const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
@@ -167,7 +181,7 @@ export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): Inb
     },
 
     async list(addresses, request: InboxQuery, now): Promise<Page<NotificationRecord>> {
-      const start = decodeCursor(request.cursor, CURSOR_SHAPE);
+      const start = decodeCursor(request.cursor, cursorShape(addresses));
       const ceiling = start?.sk ?? TOP;
       const floor = liveFloor(now);
       // A cursor at or below the live floor (its notification has expired since): nothing follows.
@@ -204,9 +218,12 @@ export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): Inb
         .filter((item) => String(item.sk) !== ceiling && String(item.sk) >= bound)
         .sort((a, b) => (String(a.sk) < String(b.sk) ? 1 : -1));
       const more = merged.length > request.limit || reads.some((read) => read.LastEvaluatedKey);
-      const items = merged.slice(0, request.limit).map(fromNotificationItem);
-      const lastSk = items.length > 0 ? `${NOTIFICATION_PREFIX}${items.at(-1)!.id}` : undefined;
-      return { items, nextCursor: more && lastSk ? encodeCursor({ sk: lastSk }) : null };
+      const page = merged.slice(0, request.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(fromNotificationItem),
+        nextCursor: more && last ? encodeCursor({ pk: String(last.pk), sk: String(last.sk) }) : null,
+      };
     },
 
     async find(addresses, id, now) {
