@@ -1,11 +1,3 @@
-import { createHmac, createPrivateKey, createPublicKey, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import {
-  CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createUser, idToken } from '@tenantry/local-platform';
 import {
@@ -22,22 +14,7 @@ import { resetSharedTokenVerifier } from '../../src/jwt';
 import { call } from '../../src/testing';
 import { fakeModels } from '../support/fakes';
 import { type LocalPlatform, localPlatform } from '../support/platform';
-
-const require = createRequire(import.meta.url);
-const keys = JSON.parse(readFileSync(require.resolve('cognito-local/lib/keys/cognitoLocal.private.json'), 'utf8')) as {
-  jwk: Record<string, string>;
-};
-const privateKey = createPrivateKey({ key: keys.jwk, format: 'jwk' });
-const publicPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
-
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function mint(claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
-  const head = b64({ alg: 'RS256', typ: 'JWT', kid: 'CognitoLocal', ...header });
-  const body = b64(claims);
-  const signature = sign('RSA-SHA256', Buffer.from(`${head}.${body}`), privateKey).toString('base64url');
-  return `${head}.${body}.${signature}`;
-}
+import { anotherPoolToken, idTokenClaims, jwtNegatives, mint } from '../support/tokens';
 
 let platform: LocalPlatform;
 let verifier: TokenVerifier;
@@ -53,38 +30,10 @@ beforeAll(async () => {
   await createUser(endpoint, pool, email, { group: 'EMPLOYEE' });
   realToken = await idToken(endpoint, pool, email);
 
-  const client = new CognitoIdentityProviderClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const other = await client.send(new CreateUserPoolCommand({ PoolName: 'another', UsernameAttributes: ['email'] }));
-  const otherClient = await client.send(
-    new CreateUserPoolClientCommand({
-      UserPoolId: other.UserPool!.Id!,
-      ClientName: 'another',
-      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
-    }),
-  );
-  const otherPool = { userPoolId: other.UserPool!.Id!, clientId: otherClient.UserPoolClient!.ClientId! };
-  await createUser(endpoint, otherPool, email);
-  otherPoolToken = await idToken(endpoint, otherPool, email);
-  client.destroy();
+  otherPoolToken = await anotherPoolToken(email);
 
   verifier = createTokenVerifier(cognitoSettingsFromEnv());
-  const now = Math.floor(Date.now() / 1000);
-  claims = {
-    sub: 'user-1',
-    email: 'user-1@example.test',
-    email_verified: true,
-    'cognito:groups': ['CUSTOMER'],
-    iss: process.env.AUTH_ISSUER,
-    aud: process.env.AUTH_CLIENT_ID,
-    token_use: 'id',
-    auth_time: now,
-    iat: now,
-    exp: now + 3600,
-  };
+  claims = idTokenClaims();
 }, 120_000);
 
 afterAll(async () => {
@@ -117,40 +66,10 @@ describe('Cognito ID token verification', () => {
     });
   });
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const negatives: [string, () => string | undefined][] = [
-    ['a missing header', () => undefined],
-    ['a header without Bearer', () => `Basic ${Buffer.from('a:b').toString('base64')}`],
-    ['a malformed token', () => 'Bearer not-a-jwt'],
-    ['alg none', () => `Bearer ${b64({ alg: 'none' })}.${b64(claims)}.`],
-    ['alg NONE with a signature', () => `Bearer ${b64({ alg: 'NONE' })}.${b64(claims)}.c2ln`],
-    ['alg nOnE with a signature', () => `Bearer ${b64({ alg: 'nOnE', kid: 'CognitoLocal' })}.${b64(claims)}.c2ln`],
-    [
-      'HS256 signed with the public key',
-      () => {
-        const head = b64({ alg: 'HS256', typ: 'JWT', kid: 'CognitoLocal' });
-        const body = b64(claims);
-        const mac = createHmac('sha256', publicPem).update(`${head}.${body}`).digest('base64url');
-        return bearer(`${head}.${body}.${mac}`);
-      },
-    ],
-    ['an unknown kid', () => bearer(mint(claims, { kid: 'SomeoneElse' }))],
-    ['a token expired by 1 s', () => bearer(mint({ ...claims, iat: now() - 3600, exp: now() - 1 }))],
-    ['nbf in the future', () => bearer(mint({ ...claims, nbf: now() + 60 }))],
-    ['a wrong issuer', () => bearer(mint({ ...claims, iss: `${process.env.COGNITO_ENDPOINT}/us-east-1_other` }))],
-    ['a wrong audience', () => bearer(mint({ ...claims, aud: 'another-client' }))],
-    ['token_use access', () => bearer(mint({ ...claims, token_use: 'access' }))],
-    ['no token_use', () => bearer(mint({ ...claims, token_use: undefined }))],
-    [
-      'a tampered payload',
-      () => {
-        const [head, , signature] = mint(claims).split('.');
-        return bearer(`${head}.${b64({ ...claims, 'cognito:groups': ['OWNER'] })}.${signature}`);
-      },
-    ],
-    ['an empty signature', () => bearer(`${mint(claims).split('.').slice(0, 2).join('.')}.`)],
-    ['a token of another user pool', () => bearer(otherPoolToken)],
-  ];
+  const negatives = jwtNegatives(
+    () => claims,
+    () => otherPoolToken,
+  );
 
   it.each(negatives)('refuses %s', async (_name, header) => {
     await expect(verifyBearer(header(), verifier)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', statusCode: 401 });
