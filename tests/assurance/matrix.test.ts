@@ -20,6 +20,7 @@ import {
   missingOrganizationId,
   pool,
   randomEmail,
+  recordPart,
   rotate,
   send,
   type TestUser,
@@ -385,6 +386,7 @@ afterAll(() => {
   process.stdout.write(
     `assurance matrix: ${outcomes.length} cells ran, ${outcomes.length - failed} as expected, ${failed} failed\n`,
   );
+  recordPart('matrix', outcomes.length, failed);
 });
 
 describe('the authorization matrix', () => {

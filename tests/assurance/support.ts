@@ -7,8 +7,18 @@
 // tests/assurance is not a workspace package (that would need a lockfile importer): it reaches the
 // workspace packages by relative path.
 import { createHash, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { apiKeyKey, batchGetAll, documentClient, tables, transactWrite } from '../../packages/dynamo/src/index';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import {
+  apiKeyKey,
+  batchGetAll,
+  documentClient,
+  organizationPk,
+  queryAll,
+  tables,
+  transactWrite,
+} from '../../packages/dynamo/src/index';
 import { api, type Caller, type TestUser, testUser } from '../../packages/local-platform/src/testing/index';
 
 export { type TestUser, testUser };
@@ -265,4 +275,157 @@ export async function counterCounts(
 export async function nextWindow(seconds: number): Promise<void> {
   const ms = seconds * 1000;
   await new Promise((resolve) => setTimeout(resolve, ms - (Date.now() % ms) + 50));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stored state of one organization, read straight from DynamoDB Local (assertions only)
+
+const STORED_TABLES = ['organizations', 'memberships', 'applications', 'notifications'] as const;
+
+/**
+ * Every item of the organization's partition `ORG#<id>` in each table that holds one (organization,
+ * usage, memberships, invitations, email claims, applications, tombstones, secrets), the items of
+ * its API keys (`keyHashes`) and the organizations `userIds` belong to (gsi1 of memberships), as one
+ * canonical string. Audit entries are left out: they arrive asynchronously from the events of the
+ * arrangement (a refused request publishes none, so none of them can be its effect).
+ */
+export async function snapshot(
+  orgId: string,
+  options: { apiKeys?: string[]; userIds?: string[] } = {},
+): Promise<string> {
+  const client = documentClient();
+  const partitions = await Promise.all(
+    STORED_TABLES.map(async (table) => {
+      const items = await queryAll(client, {
+        TableName: tables[table](),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': organizationPk(orgId) },
+        ConsistentRead: true,
+      });
+      return items.filter((item) => !String(item.sk).startsWith('AUDIT#')).map((item) => ({ table, ...item }));
+    }),
+  );
+  const keyItems = options.apiKeys?.length
+    ? ((
+        await batchGetAll(client, {
+          [tables.applications()]: {
+            Keys: options.apiKeys.map((key) => apiKeyKey(createHash('sha256').update(key, 'utf8').digest('hex'))),
+            ConsistentRead: true,
+          },
+        })
+      )[tables.applications()] ?? [])
+    : [];
+  const memberships = await Promise.all(
+    (options.userIds ?? []).map((userId) =>
+      queryAll(client, {
+        TableName: tables.memberships(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `USER#${userId}` },
+      }),
+    ),
+  );
+  return canonical([...partitions.flat(), ...keyItems, ...memberships.flat()]);
+}
+
+function canonical(items: Record<string, unknown>[]): string {
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (value instanceof Set) return [...value].map(sorted).sort();
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
+      );
+    }
+    return value;
+  };
+  return items
+    .map((item) => JSON.stringify(sorted(item)))
+    .sort()
+    .join('\n');
+}
+
+/** The invariants of §2 and §4, from the stored items: one OWNER who is `ownerId`, counters equal real counts. */
+export async function invariants(orgId: string) {
+  const client = documentClient();
+  const [orgItems, memberItems, appItems] = await Promise.all(
+    (['organizations', 'memberships', 'applications'] as const).map((table) =>
+      queryAll(client, {
+        TableName: tables[table](),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': organizationPk(orgId) },
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  const organization = orgItems!.find((item) => item.sk === 'ORG');
+  const usage = orgItems!.find((item) => item.sk === 'USAGE') ?? {};
+  const members = memberItems!.filter((item) => item.entity === 'Membership' && item.status === 'ACTIVE');
+  const pending = memberItems!.filter((item) => item.entity === 'Invitation' && item.status === 'PENDING');
+  const owners = members.filter((item) => item.role === 'OWNER').map((item) => item.userId as string);
+  return {
+    owners,
+    ownerId: organization?.ownerId as string | undefined,
+    members: members.length,
+    pending: pending.length,
+    applications: appItems!.filter((item) => String(item.sk).startsWith('APP#')).length,
+    roles: Object.fromEntries(members.map((item) => [item.userId as string, item.role as string])),
+    counters: {
+      seats: Number(usage.seats ?? 0),
+      activeMembers: Number(usage.activeMembers ?? 0),
+      applications: Number(usage.applications ?? 0),
+    },
+  };
+}
+
+/** Exactly one OWNER, the organization's `ownerId`; every usage counter equals its real count. */
+export async function invariantViolations(orgId: string): Promise<string[]> {
+  const state = await invariants(orgId);
+  const violations: string[] = [];
+  if (state.owners.length !== 1 || state.owners[0] !== state.ownerId) {
+    violations.push(`${orgId}: OWNER members ${JSON.stringify(state.owners)}, ownerId ${state.ownerId}`);
+  }
+  const real = { seats: state.members + state.pending, activeMembers: state.members, applications: state.applications };
+  if (JSON.stringify(real) !== JSON.stringify(state.counters)) {
+    violations.push(`${orgId}: counters ${JSON.stringify(state.counters)}, real counts ${JSON.stringify(real)}`);
+  }
+  return violations;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite's one summary line
+
+export const SUMMARY_PARTS = {
+  matrix: 'matrix cells',
+  hostile: 'hostile inputs',
+  tokens: 'token checks',
+  races: 'race rounds',
+  revocation: 'revocations',
+  // Issue 11's "nothing lost" part (SIGKILL and restart) records `killRestart` here when it lands.
+} as const;
+const KILL_RESTART = 'kill-restart writes';
+
+/**
+ * Records what one file of the suite ran (in the test platform's data dir); the file that finds every
+ * part recorded prints the one summary line of the suite.
+ */
+export function recordPart(part: keyof typeof SUMMARY_PARTS | 'killRestart', ran: number, failed: number): void {
+  const dir = joinPath(process.env.TENANTRY_DATA_DIR ?? tmpdir(), 'assurance');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(joinPath(dir, `${part}.json`), JSON.stringify({ ran, failed }));
+  const recorded = Object.fromEntries(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => [
+        name.slice(0, -5),
+        JSON.parse(readFileSync(joinPath(dir, name), 'utf8')) as { ran: number; failed: number },
+      ]),
+  );
+  if (!Object.keys(SUMMARY_PARTS).every((name) => recorded[name])) return;
+  const counts = Object.entries(SUMMARY_PARTS).map(([name, label]) => `${recorded[name]!.ran} ${label}`);
+  counts.push(recorded.killRestart ? `${recorded.killRestart.ran} ${KILL_RESTART}` : `${KILL_RESTART}: not built yet`);
+  const failures = Object.values(recorded).reduce((sum, part) => sum + part.failed, 0);
+  process.stdout.write(`assurance: ${counts.join(', ')}; ${failures} failed\n`);
 }
