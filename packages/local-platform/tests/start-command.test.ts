@@ -101,7 +101,8 @@ describe('npm start', () => {
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const claims = JSON.parse(Buffer.from(stdout.split('.')[1]!, 'base64url').toString());
     expect(claims).toMatchObject({ email: 'owner@example.test', email_verified: true, 'cognito:groups': ['OWNER'] });
-  });
+    // Three `npm run cli` (npm, tsx, the SDK) beside a loaded test run: seconds each, not a limit under test.
+  }, 120_000);
 
   it('keeps no bundling esbuild process once it runs: the bundles are built, esbuild is stopped', () => {
     const kinds = [...kindsOf(processTree(first.child.pid!)).values()];
