@@ -118,7 +118,11 @@ export async function busyPorts(portOffset = 0, mode: 'platform' | 'infra' = 'pl
  * pool, and the local event bus (delivering to each service's serverless-offline Lambda port of the
  * layout, whichever run). Writes the state file that the CLI and `sls offline` of any service read.
  */
-export async function startInfrastructure(options: PlatformOptions = {}): Promise<RunningInfrastructure> {
+export async function startInfrastructure(
+  options: PlatformOptions = {},
+  /** Called once the state file is written, before DynamoDB Local is ready: `npm start` starts the services then. */
+  onStateWritten?: (definitions: ServiceDefinition[]) => void,
+): Promise<RunningInfrastructure> {
   const offset = options.portOffset ?? 0;
   const ports: PlatformPorts = platformPorts(offset);
   const dataDir = options.dataDir ?? defaultDataDir;
@@ -130,35 +134,35 @@ export async function startInfrastructure(options: PlatformOptions = {}): Promis
     for (const part of started.reverse()) await part.stop().catch(() => undefined);
   };
 
+  let dynamodbStarted: Promise<unknown> = Promise.resolve();
   try {
     const names = serviceNames();
+    // DynamoDB Local (a JVM, the slowest to start) starts first and is awaited last: the state file
+    // the services need depends on the pool only, so `npm start` starts them while DynamoDB boots.
+    dynamodbStarted = startedTogether(started, [
+      startDynamoDb({
+        port: ports.dynamodb,
+        ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+        logs,
+        env: toolEnv(),
+      }),
+    ]);
+    dynamodbStarted.catch(() => undefined); // awaited below; this only keeps an early failure handled
     // Routes, subscriptions and tables do not depend on the pool, which may not exist yet.
-    const [described, infrastructure] = await Promise.allSettled([
+    const [described, cognitoStarted] = await Promise.allSettled([
       Promise.all(names.map((name) => describeService(name, STAGE, { TENANTRY_DATA_DIR: dataDir }))),
       startedTogether(started, [
-        startDynamoDb({
-          port: ports.dynamodb,
-          ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
-          logs,
-          env: toolEnv(),
-        }),
         startCognito({ port: ports.cognito, dataDir: join(dataDir, 'cognito'), logs, env: toolEnv() }),
       ]),
     ]);
-    if (infrastructure.status === 'rejected') throw infrastructure.reason;
+    if (cognitoStarted.status === 'rejected') throw cognitoStarted.reason;
     if (described.status === 'rejected') throw described.reason;
     const definitions = described.value;
 
     const cognitoEndpoint = `http://127.0.0.1:${ports.cognito}`;
     const dynamodbEndpoint = `http://127.0.0.1:${ports.dynamodb}`;
     const eventBusEndpoint = `http://127.0.0.1:${ports.eventBus}`;
-    const [pool] = await Promise.all([
-      ensureUserPool(cognitoEndpoint, join(dataDir, 'cognito', 'pool.json')),
-      ensureTables(
-        ports.dynamodb,
-        definitions.flatMap((service) => service.tables),
-      ),
-    ]);
+    const pool = await ensureUserPool(cognitoEndpoint, join(dataDir, 'cognito', 'pool.json'));
     const issuer = issuerOf(cognitoEndpoint, pool);
     const params: LocalParams = {
       userPoolId: pool.userPoolId,
@@ -194,6 +198,31 @@ export async function startInfrastructure(options: PlatformOptions = {}): Promis
       TENANTRY_FORBID_SCAN: '1',
     };
 
+    const info: InfrastructureInfo = {
+      mode: 'infra',
+      ports: { eventBus: ports.eventBus, dynamodb: ports.dynamodb, cognito: ports.cognito },
+      cognitoEndpoint,
+      dynamodbEndpoint,
+      eventBusEndpoint,
+      pool,
+      env,
+      services: names,
+      params,
+      offline: Object.fromEntries(
+        definitions.map((service, index) => [
+          service.serviceName,
+          { directory: service.name, httpPort: ports.service(index).http, lambdaPort: ports.service(index).lambda },
+        ]),
+      ),
+    };
+    writeState(dataDir, info);
+    onStateWritten?.(definitions);
+
+    await dynamodbStarted;
+    await ensureTables(
+      ports.dynamodb,
+      definitions.flatMap((service) => service.tables),
+    );
     const eventBus = await startEventBus({
       port: ports.eventBus,
       region: REGION,
@@ -215,27 +244,10 @@ export async function startInfrastructure(options: PlatformOptions = {}): Promis
         log: (line) => process.stdout.write(`[streams] ${line}\n`),
       }),
     );
-
-    const info: InfrastructureInfo = {
-      mode: 'infra',
-      ports: { eventBus: ports.eventBus, dynamodb: ports.dynamodb, cognito: ports.cognito },
-      cognitoEndpoint,
-      dynamodbEndpoint,
-      eventBusEndpoint,
-      pool,
-      env,
-      services: names,
-      params,
-      offline: Object.fromEntries(
-        definitions.map((service, index) => [
-          service.serviceName,
-          { directory: service.name, httpPort: ports.service(index).http, lambdaPort: ports.service(index).lambda },
-        ]),
-      ),
-    };
-    writeState(dataDir, info);
     return { ...info, eventBus, definitions, dataDir, stop: stopAll };
   } catch (error) {
+    // A DynamoDB Local still starting is stopped too, once it has started.
+    await dynamodbStarted.catch(() => undefined);
     await stopAll();
     throw error;
   }
@@ -250,7 +262,26 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const ports: PlatformPorts = platformPorts(offset);
   const logs = options.logs ?? { kind: 'terminal' };
   const cors = corsPolicy(options.allowedOrigins);
-  const infrastructure = await startInfrastructure(options);
+  // The services start as soon as the state file exists, while DynamoDB Local is still booting.
+  let offlineStarts: Promise<OfflineService[]> | undefined;
+  const offlineStarted: Array<{ stop(): Promise<void> }> = [];
+  const startServices = (services: ServiceDefinition[]) => {
+    offlineStarts = startedTogether(
+      offlineStarted,
+      services.map((service, index) =>
+        startOffline(service, ports.service(index), { dataDir: options.dataDir ?? defaultDataDir, logs, offset }),
+      ),
+    );
+    offlineStarts.catch(() => undefined); // awaited below
+  };
+  let infrastructure: RunningInfrastructure;
+  try {
+    infrastructure = await startInfrastructure(options, startServices);
+  } catch (error) {
+    await offlineStarts?.catch(() => undefined);
+    for (const part of offlineStarted.reverse()) await part.stop().catch(() => undefined);
+    throw error;
+  }
   const started: Array<{ stop(): Promise<void> }> = [infrastructure];
   const stopAll = async () => {
     for (const part of started.reverse()) await part.stop().catch(() => undefined);
@@ -258,12 +289,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   try {
     const services = infrastructure.definitions;
-    const offline: OfflineService[] = await startedTogether(
-      started,
-      services.map((service, index) =>
-        startOffline(service, ports.service(index), { dataDir: infrastructure.dataDir, logs, offset }),
-      ),
-    );
+    const offline: OfflineService[] = await offlineStarts!.finally(() => started.push(...offlineStarted));
     const byName = new Map(offline.map((service) => [service.name, service]));
     if (options.reload) {
       const say = (line: string) => process.stdout.write(`[reload] ${line}\n`);
