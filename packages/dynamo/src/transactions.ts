@@ -4,7 +4,12 @@
  *   the index of each failed item so it can say which rule refused;
  * - `TransactionConflict` (real DynamoDB under contention; DynamoDB Local never does it): retried a
  *   bounded number of times with jittered backoff, then 409 CONFLICT.
+ *
+ * Each attempt carries a `ClientRequestToken`: when the SDK sends it again after a timeout although
+ * DynamoDB had committed it, the repeat succeeds without running twice (a conditional write would
+ * otherwise fail its own condition and answer 409 for a change that happened).
  */
+import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@tenantry/dynamo';
 import { ConflictError } from '@tenantry/errors';
@@ -44,7 +49,7 @@ export async function transactWrite(
   const sleep = options.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
     try {
-      await send(input);
+      await send({ ClientRequestToken: randomUUID(), ...input });
       return { ok: true };
     } catch (error) {
       const reasons = cancellationReasons(error);

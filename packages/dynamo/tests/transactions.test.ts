@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
+import { documentClient } from '../src/client';
+import { tables } from '../src/tables';
 import { transactWrite } from '../src/transactions';
 
 const cancelled = (...codes: string[]) =>
@@ -73,5 +77,45 @@ describe('transactWrite', () => {
     await expect(
       transactWrite({ TransactItems: [] }, { send: async () => Promise.reject(boom), sleep: noSleep }),
     ).rejects.toBe(boom);
+  });
+
+  it('gives each attempt its own ClientRequestToken, so a repeat of a committed attempt does not run twice', async () => {
+    const sent: TransactWriteCommandInput[] = [];
+    let calls = 0;
+    const send = async (input: TransactWriteCommandInput) => {
+      sent.push(input);
+      if (++calls < 2) throw cancelled('TransactionConflict');
+    };
+    await transactWrite({ TransactItems: [] }, { send, sleep: noSleep });
+    expect(sent.map((input) => input.ClientRequestToken)).toEqual([expect.any(String), expect.any(String)]);
+    expect(sent[0]!.ClientRequestToken).not.toBe(sent[1]!.ClientRequestToken);
+  });
+
+  it('against DynamoDB Local: the same attempt sent again (an SDK retry after a timeout) succeeds once', async () => {
+    const key = { pk: `TEST#${randomUUID()}`, sk: 'TOKEN' };
+    const table = tables.organizations();
+    let attempt: TransactWriteCommandInput | undefined;
+    const send = async (input: TransactWriteCommandInput) => {
+      attempt = input;
+      await documentClient().send(new TransactWriteCommand(input));
+    };
+    const input: TransactWriteCommandInput = {
+      TransactItems: [
+        {
+          Update: {
+            TableName: table,
+            Key: key,
+            UpdateExpression: 'ADD #count :one',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':one': 1 },
+          },
+        },
+      ],
+    };
+    await expect(transactWrite(input, { send })).resolves.toEqual({ ok: true });
+    // The repeat of the committed attempt, token and all.
+    await documentClient().send(new TransactWriteCommand(attempt!));
+    const { Item } = await documentClient().send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    expect(Item?.count).toBe(1);
   });
 });
