@@ -241,7 +241,12 @@ function wrongValue(kind: Kind): fc.Arbitrary<unknown> {
   }
   if (typeof kind === 'object') {
     others.push(fc.string({ maxLength: 20 }).filter((value) => !kind.enum.includes(value)));
-    others.push(fc.constantFrom(...kind.enum.map((value) => value.toLowerCase())));
+    // The same word in the other case: `PLATFORM` for `platform`, `admin` for `ADMIN` (never a valid value).
+    others.push(
+      fc.constantFrom(
+        ...kind.enum.map((value) => (value.toLowerCase() === value ? value.toUpperCase() : value.toLowerCase())),
+      ),
+    );
   }
   if (kind === 'object') others.push(fc.string({ maxLength: 20 }), fc.integer());
   return fc.oneof(...others);
