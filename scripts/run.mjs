@@ -76,7 +76,7 @@ switch (command) {
     process.exit(run(bin('tsx'), [join(root, 'scripts/test.ts'), ...rest]));
     break;
   case 'perf':
-    process.exit(run(bin('pnpm'), ['--filter', '@tenantry/perf', 'run', 'footprint', ...rest]));
+    process.exit(run(bin('pnpm'), ['--filter', '@tenantry/perf', 'run', 'perf', ...rest]));
     break;
   default:
     console.error('usage: node scripts/run.mjs start|test|cli|perf …');

@@ -1,5 +1,7 @@
 export { createUser, idToken, type UserPool } from './cognito';
 export { type CorsPolicy, corsPolicy } from './cors';
+export { type GatewayRoute, startGateway } from './gateway';
+export { type OfflineService, startOffline } from './offline';
 export {
   busyPorts,
   type InfrastructureInfo,
@@ -12,3 +14,4 @@ export {
 } from './platform';
 export { platformPorts } from './ports';
 export { kindOf, kindsOf, liveProcesses, type ProcessEntry, processesMentioning, processTree } from './process-tree';
+export { describeService, type ServiceDefinition, serviceNames, servicesDir } from './services';

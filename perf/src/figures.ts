@@ -1,0 +1,739 @@
+// Figures R1–R7 of issue 10. Each one measures A against B in one run on this machine, interleaved,
+// after warm-up, and reports p50, p90, p99 and the sample count. `ctx.smoke` (the jest smoke test)
+// runs the same code with tiny counts: it proves the benchmark runs and writes numbers, nothing more.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { membershipItem } from '../../packages/dynamo/src/index';
+import { configureSecurity, resetSecurityConfig, route } from '../../packages/security/src/index';
+import { httpEvent, lambdaContext } from '../../packages/security/src/testing';
+import { applicationKey } from '../../services/applications/src/data/keys';
+import { notificationItem } from '../../services/notifications/src/data/items';
+import { expiresAtFor, notificationId } from '../../services/notifications/src/domain/rules';
+import {
+  type BenchPlatform,
+  distribution,
+  distributionTable,
+  type FigureResult,
+  interleave,
+  log,
+  type RunContext,
+  ratio,
+  repoRoot,
+  request,
+  type Series,
+  type Variant,
+} from './harness';
+
+// esbuild and the AWS SDK as the services have them (the perf package depends on neither itself).
+const require_ = createRequire(join(repoRoot, 'services', 'organizations', 'package.json'));
+
+interface BuildResult {
+  metafile?: { inputs: Record<string, unknown> };
+}
+const esbuild = require_('esbuild') as { build(options: Record<string, unknown>): Promise<BuildResult> };
+
+type Command = object;
+interface DocumentClient {
+  send(command: Command): Promise<Record<string, unknown>>;
+}
+const sdk = {
+  dynamodb: require_('@aws-sdk/client-dynamodb') as { DynamoDBClient: new (config: object) => object },
+  lib: require_('@aws-sdk/lib-dynamodb') as {
+    DynamoDBDocumentClient: { from(client: object, options: object): DocumentClient };
+    GetCommand: new (input: object) => Command;
+    BatchWriteCommand: new (input: object) => Command;
+  },
+};
+
+type ApiEvent = ReturnType<typeof httpEvent>;
+
+const series = (name: string, samples: number[], unit: Series['unit'] = 'ms'): Series => ({
+  name,
+  unit,
+  ...distribution(samples),
+});
+
+const counts = (ctx: RunContext) =>
+  ctx.smoke ? { rounds: 2, perRound: 5, warmup: 3 } : { rounds: 10, perRound: 40, warmup: 50 };
+
+interface Fixture {
+  token: string;
+  userId: string;
+  orgId: string;
+  appId: string;
+  apiKey: string;
+}
+
+async function fixture(platform: BenchPlatform, prefix: string): Promise<Fixture> {
+  const user = await platform.newUser(prefix);
+  const auth = { authorization: `Bearer ${user.token}` };
+  const organization = await request(platform.baseUrl, 'POST', '/organizations', auth, {
+    name: `Perf ${prefix}`,
+    slug: `perf-${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+  });
+  const orgId = organization.body.id as string;
+  const application = await request(platform.baseUrl, 'POST', `/organizations/${orgId}/applications`, auth, {
+    name: 'perf',
+  });
+  return {
+    token: user.token,
+    userId: user.userId,
+    orgId,
+    appId: (application.body.application as { id: string }).id,
+    apiKey: application.body.apiKey as string,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// R1 authorized read
+
+export async function r1(platform: BenchPlatform, ctx: RunContext): Promise<FigureResult> {
+  const f = await fixture(platform, 'r1');
+  const auth = { authorization: `Bearer ${f.token}` };
+  const app = `/organizations/${f.orgId}/applications/${f.appId}`;
+  const variants: Variant[] = [
+    { name: 'A organization (secured)', path: `/organizations/${f.orgId}`, headers: auth },
+    { name: 'A organization, rate limits off', path: `/bench/unlimited/organizations/${f.orgId}`, headers: auth },
+    { name: 'B organization (bench GetItem)', path: `/bench/organizations/${f.orgId}` },
+    { name: 'A application (secured)', path: app, headers: auth },
+    { name: 'A application, rate limits off', path: `/bench/unlimited${app}`, headers: auth },
+    { name: 'B application (bench GetItem)', path: `/bench${app}` },
+  ];
+  const sampled = await interleave(platform.baseUrl, variants, counts(ctx));
+  const all = variants.map((variant) => series(variant.name, sampled.latencies[variant.name]!));
+  const [orgA, orgOff, orgB, appA, appOff, appB] = all as [Series, Series, Series, Series, Series, Series];
+  const rows = [
+    ['organization', orgA, orgB],
+    ['organization, rate limits off', orgOff, orgB],
+    ['application', appA, appB],
+    ['application, rate limits off', appOff, appB],
+  ] as const;
+  const ratios = rows.map(([name, a, b]) => ({
+    name,
+    p50: ratio(a.p50, b.p50),
+    p90: ratio(a.p90, b.p90),
+    p99: ratio(a.p99, b.p99),
+  }));
+  const targeted = ratios.filter((row) => !row.name.includes('off'));
+  const met = targeted.every((row) => row.p50 <= 1.25 && row.p99 <= 1.5);
+  return {
+    id: 'R1',
+    title: 'authorized read',
+    target: '≤ 1.25× p50, ≤ 1.5× p99',
+    measured: targeted.map((row) => `${row.name} ${row.p50}× p50, ${row.p99}× p99`).join('; '),
+    met,
+    series: all,
+    details: `GET through the gateway → serverless-offline → the security layer → DynamoDB Local (A), against the
+bench-only route of \`perf/bench\` that reads the same item with one GetItem and no security (B), on one
+connection, ${counts(ctx).rounds} interleaved rounds of ${counts(ctx).perRound} requests each after ${counts(ctx).warmup} of warm-up.
+"Rate limits off": the same handler in the bench process with its counters taken without I/O.
+
+${distributionTable(all)}
+
+| A / B | p50 | p90 | p99 |
+|---|---|---|---|
+${ratios.map((row) => `| ${row.name} | ${row.p50}× | ${row.p90}× | ${row.p99}× |`).join('\n')}`,
+    data: { statuses: sampled.statuses, ratios },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// R2 middleware in process
+
+export async function r2(ctx: RunContext): Promise<FigureResult> {
+  const organization = {
+    id: 'org_perf',
+    name: 'Perf',
+    slug: 'perf',
+    status: 'ACTIVE' as const,
+    plan: 'PRO',
+    ownerId: 'user_perf',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+  configureSecurity({
+    resolvers: {
+      user: {
+        kind: 'user',
+        header: 'authorization',
+        resolve: async () => ({
+          kind: 'user',
+          id: 'user_perf',
+          email: 'perf@example.test',
+          emailVerified: true,
+          groups: [],
+        }),
+      },
+    },
+    organizationStore: {
+      load: async () => ({
+        organization,
+        membership: {
+          organizationId: 'org_perf',
+          userId: 'user_perf',
+          role: 'OWNER',
+          status: 'ACTIVE',
+          joinedAt: organization.createdAt,
+          updatedAt: organization.createdAt,
+        },
+      }),
+    },
+    rateLimitStore: { increment: async () => 1, decrement: async () => undefined },
+    eventPublisher: { publish: async () => [] },
+  });
+  try {
+    const body = { id: organization.id, name: organization.name };
+    const secured = route({ operation: 'getOrganization', action: 'organization:read' }, async () => ({ body }));
+    const bare = async (_event: ApiEvent) => ({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const event = () =>
+      httpEvent({
+        path: '/organizations/org_perf',
+        pathParameters: { orgId: 'org_perf' },
+        token: 'header.payload.signature',
+      });
+    const iterations = ctx.smoke ? 200 : 20_000;
+    const warmup = ctx.smoke ? 50 : 5_000;
+    const samples: Record<'A' | 'B', number[]> = { A: [], B: [] };
+    for (let index = 0; index < warmup + iterations; index++) {
+      // Interleaved, alternating which goes first.
+      for (const which of index % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
+        const input = event();
+        const context = lambdaContext(input.requestContext.requestId);
+        const started = performance.now();
+        const result = which === 'A' ? await secured(input, context) : await bare(input);
+        const elapsed = performance.now() - started;
+        if (result.statusCode !== 200) throw new Error(`R2 ${which} answered ${result.statusCode}: ${result.body}`);
+        if (index >= warmup) samples[which].push(elapsed);
+      }
+    }
+    const a = series('A route() stack, I/O stubbed', samples.A);
+    const b = series('B bare handler', samples.B);
+    const added = Math.round((a.p50 - b.p50) * 1000) / 1000;
+    return {
+      id: 'R2',
+      title: 'middleware in process',
+      target: '≤ 0.3 ms added at p50',
+      measured: `${added} ms added at p50 (${Math.round((a.p99 - b.p99) * 1000) / 1000} ms at p99)`,
+      met: added <= 0.3,
+      series: [a, b],
+      details: `The whole \`route()\` stack of @tenantry/security (timeout guard, response mapping, authentication,
+rate limits, layer 2 and 3, validation, idempotency wiring) with every I/O stubbed in process — a resolver
+that returns the principal, an organization store, a counter store and an event publisher that answer at
+once — against a bare handler returning the same body; ${iterations} calls each, interleaved, after ${warmup} of
+warm-up (performance.now() per call; tinybench and mitata are not installed, see perf/README.md).
+
+${distributionTable([a, b])}`,
+      data: { addedP50Ms: added },
+    };
+  } finally {
+    resetSecurityConfig();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// R3 cold start
+
+/** The deployed bundling options (custom.esbuild of services/serverless.shared.yml). */
+const BUILD: Record<string, unknown> = {
+  bundle: true,
+  minify: true,
+  target: 'node22',
+  platform: 'node',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'silent',
+};
+
+interface FunctionBundle {
+  service: string;
+  fn: string;
+  file: string;
+  bytes: number;
+  /** The AWS SDK client packages in the bundle, and the folder each was bundled from. */
+  clients: Record<string, string>;
+}
+
+/** Every function of every service: services/<service>/src/functions/<fn>/handler.ts. */
+export function functionsOf(): Array<{ service: string; fn: string; entry: string }> {
+  const servicesDir = join(repoRoot, 'services');
+  return readdirSync(servicesDir)
+    .filter((service) => statSync(join(servicesDir, service)).isDirectory())
+    .flatMap((service) => {
+      const dir = join(servicesDir, service, 'src', 'functions');
+      try {
+        return readdirSync(dir).map((fn) => ({ service, fn, entry: join(dir, fn, 'handler.ts') }));
+      } catch {
+        return [];
+      }
+    });
+}
+
+const clientClass = (pkg: string) =>
+  ({
+    '@aws-sdk/client-dynamodb': 'DynamoDBClient',
+    '@aws-sdk/lib-dynamodb': 'DynamoDBDocumentClient',
+    '@aws-sdk/client-eventbridge': 'EventBridgeClient',
+    '@aws-sdk/client-kms': 'KMSClient',
+    '@aws-sdk/client-lambda': 'LambdaClient',
+    '@aws-sdk/client-cognito-identity-provider': 'CognitoIdentityProviderClient',
+  })[pkg];
+
+export const bundleDir = join(repoRoot, 'perf', '.esbuild-perf');
+
+/** One function bundled alone, as `sls package` bundles it (package.individually). */
+export async function bundleFunction(service: string, fn: string, entry: string): Promise<FunctionBundle> {
+  const outfile = join(bundleDir, service, fn, 'handler.mjs');
+  const result = await esbuild.build({ ...BUILD, entryPoints: [entry], outfile, absWorkingDir: repoRoot });
+  const clients: Record<string, string> = {};
+  for (const input of Object.keys(result.metafile!.inputs)) {
+    const match = /^(.*node_modules\/(@aws-sdk\/(?:client-[a-z-]+|lib-dynamodb)))\//.exec(input);
+    if (match && clientClass(match[2]!)) clients[match[2]!] = join(repoRoot, match[1]!);
+  }
+  return { service, fn, file: outfile, bytes: statSync(outfile).size, clients };
+}
+
+/** A bare handler bundled with the same AWS SDK clients (each one constructed, as a handler would). */
+async function bareBundle(clients: Record<string, string>): Promise<{ file: string; bytes: number }> {
+  const names = Object.keys(clients).sort();
+  const name = names.length ? names.map((client) => client.split('/')[1]).join('+') : 'none';
+  const outfile = join(bundleDir, 'bare', `${name}.mjs`);
+  const dynamodb = clients['@aws-sdk/client-dynamodb'];
+  const contents = [
+    ...names.map(
+      (client, index) => `import { ${clientClass(client)} as C${index} } from ${JSON.stringify(clients[client])};`,
+    ),
+    ...(dynamodb ? [`import { DynamoDBClient as Base } from ${JSON.stringify(dynamodb)};`] : []),
+    `const clients = [${names
+      .map((client, index) =>
+        client === '@aws-sdk/lib-dynamodb' ? `C${index}.from(new Base({}))` : `new C${index}({})`,
+      )
+      .join(', ')}];`,
+    'export const handler = async () => ({ statusCode: 200, body: String(clients.length) });',
+  ].join('\n');
+  await esbuild.build({
+    ...BUILD,
+    stdin: { contents, resolveDir: repoRoot, sourcefile: 'bare.mjs', loader: 'js' },
+    outfile,
+  });
+  return { file: outfile, bytes: statSync(outfile).size };
+}
+
+/** ms to import a bundle in a fresh Node process (its module initialisation, top-level code included). */
+function initMs(file: string): number {
+  const script =
+    'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t)); process.exit(0);';
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, file], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  });
+  return Number(output.toString());
+}
+
+export async function r3(ctx: RunContext): Promise<FigureResult> {
+  mkdirSync(bundleDir, { recursive: true });
+  const all = functionsOf();
+  const chosen = ctx.smoke ? all.filter((f) => f.service === 'organizations' && f.fn === 'getOrganization') : all;
+  const processes = ctx.smoke ? 2 : 20;
+  const rows: Array<{
+    fn: string;
+    bytes: number;
+    bareBytes: number;
+    clients: string[];
+    init: Series;
+    bareInit: Series;
+  }> = [];
+  const bareCache = new Map<string, { file: string; bytes: number }>();
+  for (const { service, fn, entry } of chosen) {
+    const bundle = await bundleFunction(service, fn, entry);
+    const key = Object.keys(bundle.clients).sort().join(',');
+    if (!bareCache.has(key)) bareCache.set(key, await bareBundle(bundle.clients));
+    const bare = bareCache.get(key)!;
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let index = 0; index < processes; index++) {
+      if (index % 2) {
+        a.push(initMs(bundle.file));
+        b.push(initMs(bare.file));
+      } else {
+        b.push(initMs(bare.file));
+        a.push(initMs(bundle.file));
+      }
+    }
+    rows.push({
+      fn: `${service}/${fn}`,
+      bytes: bundle.bytes,
+      bareBytes: bare.bytes,
+      clients: Object.keys(bundle.clients).sort(),
+      init: series(`${service}/${fn}`, a),
+      bareInit: series(`bare (${key || 'no client'})`, b),
+    });
+    log(
+      `R3 ${service}/${fn}: ${bundle.bytes} B (bare ${bare.bytes} B), init p50 ${rows.at(-1)!.init.p50} ms (bare ${rows.at(-1)!.bareInit.p50} ms)`,
+    );
+  }
+  const worstInit = Math.max(...rows.map((row) => ratio(row.init.p50, row.bareInit.p50)));
+  const worstBytes = Math.max(...rows.map((row) => ratio(row.bytes, row.bareBytes)));
+  const missed = rows.filter(
+    (row) => ratio(row.init.p50, row.bareInit.p50) > 1.25 || ratio(row.bytes, row.bareBytes) > 2,
+  );
+  const bigInit = [...rows].sort((x, y) => y.init.p50 - x.init.p50)[0];
+  return {
+    id: 'R3',
+    title: 'cold start',
+    target: 'init ≤ 1.25× bare; bundle ≤ 2× bare',
+    measured: `worst init ${worstInit}× (median of ${processes}), worst bundle ${worstBytes}× over ${rows.length} functions`,
+    met: missed.length === 0,
+    // The chart shows the slowest function's init against its bare handler.
+    series: bigInit
+      ? [
+          { ...bigInit.init, name: `A init ${bigInit.fn}` },
+          { ...bigInit.bareInit, name: `B init ${bigInit.bareInit.name}` },
+        ]
+      : [],
+    details: `Each function bundled alone with the deployed options (\`custom.esbuild\` of services/serverless.shared.yml:
+minified ESM for node22, the bundle file alone, without its source map), against a bare handler bundled
+the same way with the same AWS SDK clients (found in the function's esbuild metafile, each one
+constructed at init). Module initialisation: a fresh \`node\` importing the bundle, ${processes} processes
+each, A and B alternating; the median is p50.
+
+| function | bundle (B) | bare (B) | × | init p50 (ms) | bare p50 (ms) | × | init p90 | init p99 | n |
+|---|---|---|---|---|---|---|---|---|---|
+${rows
+  .map(
+    (row) =>
+      `| ${row.fn} | ${row.bytes} | ${row.bareBytes} | ${ratio(row.bytes, row.bareBytes)} | ${row.init.p50} | ${row.bareInit.p50} | ${ratio(row.init.p50, row.bareInit.p50)} | ${row.init.p90} | ${row.init.p99} | ${row.init.n} |`,
+  )
+  .join('\n')}`,
+    data: { rows },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// R4 limited create
+
+export async function r4(platform: BenchPlatform, ctx: RunContext): Promise<FigureResult> {
+  const f = await fixture(platform, 'r4');
+  const auth = { authorization: `Bearer ${f.token}` };
+  const client = documentClientFor(platform);
+  const { Item } = (await client.send(
+    new sdk.lib.GetCommand({ TableName: platform.info.env.APPLICATIONS_TABLE, Key: applicationKey(f.orgId, f.appId) }),
+  )) as { Item?: Record<string, unknown> };
+  // The plan's limit (STARTER: 3 applications) is taken by each create: each measured create is
+  // followed by an unmeasured delete, so that every create is one the plan allows.
+  const n = ctx.smoke ? 4 : 300;
+  const warmup = ctx.smoke ? 1 : 30;
+  const a: number[] = [];
+  const b: number[] = [];
+  const timed = async (method: string, path: string, body: unknown, headers: Record<string, string>) => {
+    const started = performance.now();
+    const response = await fetch(`${platform.baseUrl}${path}`, {
+      method,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const elapsed = performance.now() - started;
+    if (response.status !== 201) throw new Error(`R4 ${method} ${path}: ${response.status} ${text}`);
+    return { elapsed, json: JSON.parse(text) as Record<string, unknown> };
+  };
+  for (let index = 0; index < warmup + n; index++) {
+    const order = index % 2 ? ['A', 'B'] : ['B', 'A'];
+    for (const which of order) {
+      if (which === 'A') {
+        const { elapsed, json } = await timed(
+          'POST',
+          `/organizations/${f.orgId}/applications`,
+          { name: `perf ${index}` },
+          auth,
+        );
+        await request(
+          platform.baseUrl,
+          'DELETE',
+          `/organizations/${f.orgId}/applications/${(json.application as { id: string }).id}`,
+          auth,
+        );
+        if (index >= warmup) a.push(elapsed);
+      } else {
+        const { elapsed } = await timed('POST', `/bench/organizations/${f.orgId}/applications`, Item, {});
+        if (index >= warmup) b.push(elapsed);
+      }
+    }
+  }
+  const sa = series('A create application (plan-limited)', a);
+  const sb = series('B bench conditional PutItem', b);
+  const p50 = ratio(sa.p50, sb.p50);
+  return {
+    id: 'R4',
+    title: 'limited create',
+    target: '≤ 2×',
+    measured: `${p50}× p50, ${ratio(sa.p99, sb.p99)}× p99`,
+    met: p50 <= 2,
+    series: [sa, sb],
+    details: `\`POST /organizations/{orgId}/applications\` (STARTER plan: the slot taken in the same transaction as the
+application, its API key hashed, the created event) against the bench route's one conditional PutItem
+(\`attribute_not_exists(pk)\`) of the same application item, both through the gateway, one request at a
+time (fetch), A and B alternating; ${n} each after ${warmup} of warm-up. Each create is followed by an
+unmeasured delete, so the plan's limit never refuses one.
+
+${distributionTable([sa, sb])}`,
+    data: {},
+  };
+}
+
+/** The SDK the services use, aimed at this platform's DynamoDB Local. */
+function documentClientFor(platform: BenchPlatform): DocumentClient {
+  return sdk.lib.DynamoDBDocumentClient.from(
+    new sdk.dynamodb.DynamoDBClient({
+      endpoint: platform.info.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: platform.info.env.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: platform.info.env.AWS_SECRET_ACCESS_KEY!,
+      },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// R5 scale
+
+async function batchWrite(client: DocumentClient, table: string, items: Array<Record<string, unknown>>) {
+  const chunks: Array<Array<Record<string, unknown>>> = [];
+  for (let index = 0; index < items.length; index += 25) chunks.push(items.slice(index, index + 25));
+  let next = 0;
+  // A few writers at once: DynamoDB Local takes them one by one anyway.
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < chunks.length) {
+        let pending: Array<Record<string, unknown>> = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; pending.length > 0 && attempt < 10; attempt++) {
+          const result = (await client.send(new sdk.lib.BatchWriteCommand({ RequestItems: { [table]: pending } }))) as {
+            UnprocessedItems?: Record<string, unknown[]>;
+          };
+          pending = (result.UnprocessedItems?.[table] ?? []) as Array<Record<string, unknown>>;
+        }
+        if (pending.length > 0) throw new Error(`seeding ${table}: items left unprocessed`);
+      }
+    }),
+  );
+}
+
+export async function r5(platform: BenchPlatform, ctx: RunContext): Promise<FigureResult> {
+  const sizes = ctx.smoke ? [10, 20, 40] : [100, 1_000, 10_000];
+  const client = documentClientFor(platform);
+  const env = platform.info.env;
+  const variants: Variant[] = [];
+  const seedStarted = performance.now();
+  for (const size of sizes) {
+    const f = await fixture(platform, `r5-${size}`);
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    // Members: the OWNER (created with the organization) and size − 1 more.
+    await batchWrite(
+      client,
+      env.MEMBERSHIPS_TABLE!,
+      Array.from({ length: size - 1 }, (_, index) =>
+        membershipItem({
+          organizationId: f.orgId,
+          userId: `perf-member-${size}-${index}`,
+          email: `member-${index}@example.test`,
+          role: 'VIEWER',
+          status: 'ACTIVE',
+          joinedAt: at,
+          updatedAt: at,
+        }),
+      ),
+    );
+    // Notifications: size of them in the user's inbox (one more each millisecond, all live).
+    await batchWrite(
+      client,
+      env.NOTIFICATIONS_TABLE!,
+      Array.from({ length: size }, (_, index) => {
+        const createdAtMs = now - size + index;
+        return notificationItem({
+          id: notificationId(createdAtMs, `perf-${size}-${index}`),
+          address: { kind: 'user', userId: f.userId },
+          organizationId: f.orgId,
+          type: 'organization.message',
+          title: `Perf ${index}`,
+          body: 'A notification seeded by the perf harness.',
+          data: {},
+          read: index % 2 === 0,
+          createdAt: new Date(createdAtMs).toISOString(),
+          expiresAt: expiresAtFor(createdAtMs),
+        }) as unknown as Record<string, unknown>;
+      }),
+    );
+    const auth = { authorization: `Bearer ${f.token}` };
+    variants.push(
+      { name: `members, ${size}`, path: `/organizations/${f.orgId}/members`, headers: auth },
+      { name: `notifications, ${size}`, path: '/me/notifications', headers: auth },
+    );
+  }
+  const seedMs = Math.round(performance.now() - seedStarted);
+  const sampled = await interleave(platform.baseUrl, variants, counts(ctx));
+  const all = variants.map((variant) => series(variant.name, sampled.latencies[variant.name]!));
+  const [small, , large] = sizes;
+  const ratios = ['members', 'notifications'].map((kind) => {
+    const a = all.find((s) => s.name === `${kind}, ${large}`)!;
+    const b = all.find((s) => s.name === `${kind}, ${small}`)!;
+    return { kind, p50: ratio(a.p50, b.p50), p90: ratio(a.p90, b.p90), p99: ratio(a.p99, b.p99) };
+  });
+  return {
+    id: 'R5',
+    title: 'scale',
+    target: `${large} items ≤ 1.2× the ${small} case`,
+    measured: ratios.map((row) => `${row.kind} ${row.p50}× p50`).join(', '),
+    met: ratios.every((row) => row.p50 <= 1.2),
+    series: all,
+    details: `The first page (default limit) of \`GET /organizations/{orgId}/members\` and of \`GET /me/notifications\`, for an
+organization with ${sizes.join(', ')} ACTIVE members and a user with as many notifications (half unread), seeded
+straight into DynamoDB Local with the services' own item builders (BatchWriteItem, ${seedMs} ms), read
+through the gateway on one connection, interleaved as in R1.
+
+${distributionTable(all)}
+
+| ${large} / ${small} | p50 | p90 | p99 |
+|---|---|---|---|
+${ratios.map((row) => `| ${row.kind} | ${row.p50}× | ${row.p90}× | ${row.p99}× |`).join('\n')}`,
+    data: { seedMs, statuses: sampled.statuses },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// R6 key verification
+
+export async function r6(platform: BenchPlatform, ctx: RunContext): Promise<FigureResult> {
+  const f = await fixture(platform, 'r6');
+  let sent = 0;
+  const body = () => JSON.stringify({ title: `Perf ${sent++}`, body: 'R6', audience: { userIds: [f.userId] } });
+  const path = `/organizations/${f.orgId}/notifications`;
+  const variants: Variant[] = [
+    { name: 'A API key', method: 'POST', path, headers: { 'x-api-key': f.apiKey }, body },
+    { name: 'B ID token', method: 'POST', path, headers: { authorization: `Bearer ${f.token}` }, body },
+  ];
+  const sampled = await interleave(platform.baseUrl, variants, counts(ctx));
+  const [a, b] = variants.map((variant) => series(variant.name, sampled.latencies[variant.name]!)) as [Series, Series];
+  const p50 = ratio(a.p50, b.p50);
+  return {
+    id: 'R6',
+    title: 'key verification',
+    target: '≤ 1.25×',
+    measured: `${p50}× p50, ${ratio(a.p99, b.p99)}× p99`,
+    met: p50 <= 1.25,
+    series: [a, b],
+    details: `The one route that takes both credentials, \`POST /organizations/{orgId}/notifications\` (to one member),
+with the organization's API key (its SHA-256 looked up in the applications table) against the OWNER's ID
+token (RS256 against the cached JWKS), interleaved as in R1.
+
+${distributionTable([a, b])}`,
+    data: { statuses: sampled.statuses },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// R7 memory
+
+export async function r7(platform: BenchPlatform, ctx: RunContext): Promise<FigureResult> {
+  const f = await fixture(platform, 'r7');
+  const few = ctx.smoke ? 20 : 1_000;
+  const many = ctx.smoke ? 200 : 10_000;
+  const targets: Array<{ service: string; fn: string; event: Record<string, unknown> }> = [
+    { service: 'organizations', fn: 'getOrganization', event: { pathParameters: { orgId: f.orgId }, token: f.token } },
+    {
+      service: 'applications',
+      fn: 'getApplication',
+      event: { pathParameters: { orgId: f.orgId, appId: f.appId }, token: f.token },
+    },
+    { service: 'applications', fn: 'getCallingApplication', event: { apiKey: f.apiKey } },
+    { service: 'notifications', fn: 'listNotifications', event: { token: f.token } },
+  ].slice(0, ctx.smoke ? 1 : undefined);
+  const rows: Array<{
+    fn: string;
+    heapFewMiB: number;
+    heapManyMiB: number;
+    rssMiB: number;
+    ratio: number;
+    statuses: unknown;
+  }> = [];
+  for (const target of targets) {
+    const bundle = await bundleFunction(
+      target.service,
+      target.fn,
+      join(repoRoot, 'services', target.service, 'src', 'functions', target.fn, 'handler.ts'),
+    );
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        join(repoRoot, 'perf', 'src', 'heap-child.mjs'),
+        bundle.file,
+        JSON.stringify(target.event),
+        String(few),
+        String(many),
+      ],
+      {
+        env: {
+          ...platform.info.env,
+          PATH: process.env.PATH ?? '',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          IDEMPOTENCY_TABLE: `tenantry-${target.service}-local-idempotency`,
+          POWERTOOLS_SERVICE_NAME: `tenantry-${target.service}`,
+          RATE_LIMIT_SCALE: '100000',
+        },
+        maxBuffer: 1024 * 1024,
+      },
+    );
+    const result = JSON.parse(output.toString().trim().split('\n').at(-1)!) as {
+      heapFew: number;
+      heapMany: number;
+      rss: number;
+      statuses: Record<string, number>;
+    };
+    const bad = Object.keys(result.statuses).filter((status) => status !== '200');
+    if (bad.length > 0) throw new Error(`R7 ${target.fn} answered ${JSON.stringify(result.statuses)}`);
+    const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 100) / 100;
+    rows.push({
+      fn: `${target.service}/${target.fn}`,
+      heapFewMiB: mib(result.heapFew),
+      heapManyMiB: mib(result.heapMany),
+      rssMiB: mib(result.rss),
+      ratio: ratio(result.heapMany, result.heapFew),
+      statuses: result.statuses,
+    });
+    log(
+      `R7 ${target.fn}: heap ${rows.at(-1)!.heapFewMiB} → ${rows.at(-1)!.heapManyMiB} MiB, rss ${rows.at(-1)!.rssMiB} MiB`,
+    );
+  }
+  const worst = Math.max(...rows.map((row) => row.ratio));
+  const maxRss = Math.max(...rows.map((row) => row.rssMiB));
+  return {
+    id: 'R7',
+    title: 'memory',
+    target: 'heap after 10,000 ≤ 1.1× after 1,000',
+    measured: `worst ${worst}× (${rows.length} functions); largest RSS ${maxRss} MiB`,
+    met: worst <= 1.1,
+    series: [],
+    details: `Each function's deployed bundle (as R3 builds it) loaded in a fresh \`node --expose-gc\`, invoked in process
+with API Gateway events against this platform's DynamoDB Local and cognito-local, one request at a time;
+heap used after a full GC once ${few} requests are done and again after ${many}. The resident size after
+${many} is what \`memorySize\` is sized from (services/serverless.shared.yml, see perf/README.md).
+
+| function | heap after ${few} (MiB) | heap after ${many} (MiB) | × | RSS after ${many} (MiB) |
+|---|---|---|---|---|
+${rows.map((row) => `| ${row.fn} | ${row.heapFewMiB} | ${row.heapManyMiB} | ${row.ratio} | ${row.rssMiB} |`).join('\n')}`,
+    data: { rows },
+  };
+}
