@@ -100,6 +100,7 @@ function compile(model: Model, schemas: Record<string, JsonSchema>, options: Opt
 export function emitValidators(model: Model): Record<string, string> {
   const bodies: Record<string, JsonSchema> = {};
   const queries: Record<string, JsonSchema> = {};
+  const named: Record<string, JsonSchema> = {};
   for (const operation of model.operations) {
     const parts = requestPartSchemas(model, operation, REF_PREFIX);
     bodies[validatorName('body', operation.id)] = parts.body;
@@ -107,15 +108,21 @@ export function emitValidators(model: Model): Record<string, string> {
     queries[validatorName('path', operation.id)] = parts.path;
   }
   for (const name of Object.keys(model.definitions)) {
-    bodies[validatorName('schema', name)] = { $ref: `${REF_PREFIX}${name}` };
+    named[validatorName('schema', name)] = { $ref: `${REF_PREFIX}${name}` };
   }
   // Bodies are JSON: no coercion. Query strings and path parameters arrive as strings: coerce them.
   const body = compile(model, bodies, { useDefaults: true });
   const query = compile(model, queries, { useDefaults: true, coerceTypes: true });
+  // Named schemas in a module of their own: a function that never calls validateSchema bundles none
+  // of them (issue 10, R3), and a deployed function's build keeps only its own operation's body and
+  // query validators (esbuild-plugin.cjs).
+  const schema = compile(model, named, { useDefaults: true });
   return {
     'generated/validators-body.js': body.js,
     'generated/validators-body.d.ts': body.dts,
     'generated/validators-query.js': query.js,
     'generated/validators-query.d.ts': query.dts,
+    'generated/validators-schema.js': schema.js,
+    'generated/validators-schema.d.ts': schema.dts,
   };
 }

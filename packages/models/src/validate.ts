@@ -7,6 +7,7 @@ import type { FieldError, SchemaTypes } from '../generated/types';
 import type { CompiledValidator } from '../generated/validators-body';
 import * as bodyValidators from '../generated/validators-body';
 import * as queryValidators from '../generated/validators-query';
+import * as schemaValidators from '../generated/validators-schema';
 
 /** The part of a request to validate. Query strings and path parameters arrive as strings. */
 export type RequestPart = 'body' | 'query' | 'path';
@@ -51,7 +52,7 @@ export function validateRequest<O extends OperationId, P extends RequestPart>(
  * event received.
  */
 export function validateSchema<N extends keyof SchemaTypes>(name: N, input: unknown): ValidationResult<SchemaTypes[N]> {
-  const validator = validators[`schema_${name}`];
+  const validator = (schemaValidators as Record<string, CompiledValidator | undefined>)[`schema_${name}`];
   if (!validator) throw new Error(`Unknown schema ${name}`);
   return run<SchemaTypes[N]>(validator, input);
 }

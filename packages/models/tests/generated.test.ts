@@ -125,7 +125,7 @@ describe('the Python models', () => {
 
 describe('the validator modules', () => {
   it('import nothing, so they load as plain ESM', () => {
-    for (const file of ['validators-body.js', 'validators-query.js']) {
+    for (const file of ['validators-body.js', 'validators-query.js', 'validators-schema.js']) {
       const code = readFileSync(join(packageDir, 'generated', file), 'utf8');
       expect(code).not.toMatch(/\brequire\(|^import /m);
     }

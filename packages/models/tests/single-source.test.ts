@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { loadModel } from '../codegen/load';
-import type { CompiledValidator } from '../generated/validators-body';
+import type { CompiledValidator } from '../generated/validators-schema';
 import { generate, packageDir, schemasDir } from './helpers';
 
 const organizationExample = loadModel(schemasDir).definitions.Organization?.examples?.[0] as Record<string, unknown>;
 
 async function organizationValidator(outDir: string): Promise<CompiledValidator> {
-  const module = await import(pathToFileURL(join(outDir, 'generated/validators-body.js')).href);
+  const module = await import(pathToFileURL(join(outDir, 'generated/validators-schema.js')).href);
   return module.schema_Organization as CompiledValidator;
 }
 
@@ -33,14 +33,14 @@ describe('schemas/ as the one source of truth', () => {
 
     // Act
     const { status, output } = generate(['--schemas', schemas, '--out', out]);
-    expect(output).toContain('10 changed');
+    expect(output).toContain('12 changed');
     expect(status).toBe(0);
 
     // Assert: each output now declares the field, and the committed ones do not.
     const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
     const expectations: [string, string][] = [
       ['generated/types.ts', 'billingEmail?: Email;'],
-      ['generated/validators-body.js', '"billingEmail"'],
+      ['generated/validators-schema.js', '"billingEmail"'],
       ['generated/openapi.yaml', 'billingEmail:'],
       ['generated/openapi-types.ts', 'billingEmail?:'],
       ['generated/python/tenantry_models/__init__.py', 'billing_email: Optional[str] = None'],
