@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  busyPorts,
   corsPolicy,
   createUser,
   describeService,
@@ -123,7 +124,9 @@ export async function startBenchPlatform(options: {
       if (!dataDir) throw new Error('TENANTRY_DATA_DIR is not set: is the test platform running?');
       offset = Number(new URL(process.env.TENANTRY_BASE_URL ?? '').port) - 3000;
     } else {
-      offset = options.portOffset ?? 16_000;
+      offset = options.portOffset ?? 6_500;
+      const busy = await busyPorts(offset);
+      if (busy.length > 0) throw new Error(`ports ${busy.join(', ')} of port offset ${offset} are in use`);
       dataDir = mkdtempSync(join(tmpdir(), 'tenantry-perf-'));
       log(`starting a platform on port offset ${offset} (data and logs in ${dataDir})`);
       const platform = await startPlatform({
@@ -370,46 +373,50 @@ export const distributionTable = (series: Series[], unit = 'ms') =>
     ...series.map(distributionRow),
   ].join('\n');
 
-/** The SVG chart: each latency series as a bar from p50 to p90 and a whisker to p99, grouped by figure. */
+/**
+ * The SVG chart: each latency series as a bar from p50 to p90 and a whisker to p99, grouped by figure,
+ * on a logarithmic axis (in-process microseconds and loaded p99s of hundreds of ms side by side).
+ */
 export function chart(figures: FigureResult[]): string {
   const rows = figures.flatMap((figure) =>
     figure.series.filter((series) => series.unit === 'ms').map((series) => ({ figure: figure.id, ...series })),
   );
-  const width = 900;
-  const left = 330;
-  const right = 60;
+  const width = 960;
+  const left = 400;
+  const right = 30;
   const rowHeight = 22;
   const top = 40;
   const height = top + rows.length * rowHeight + 40;
-  const max = Math.max(1, ...rows.map((row) => row.p99));
-  const x = (value: number) => left + (value / max) * (width - left - right);
-  const ticks = niceTicks(max);
+  const positive = rows.flatMap((row) => [row.p50, row.p90, row.p99]).filter((value) => value > 0);
+  const low = 10 ** Math.floor(Math.log10(Math.min(1, ...positive)));
+  const high = 10 ** Math.ceil(Math.log10(Math.max(1, ...positive)));
+  const x = (value: number) =>
+    Math.round(
+      (left + (Math.log10(Math.max(value, low) / low) / Math.log10(high / low)) * (width - left - right)) * 10,
+    ) / 10;
+  const ticks: number[] = [];
+  for (let decade = low; decade <= high; decade *= 10) ticks.push(decade);
   const text = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="10" y="20" font-size="14" font-weight="bold">Latency distributions (ms): bar p50–p90, whisker to p99, tick at p50</text>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">Latency (ms, log scale): bar p50–p90, whisker to p99, thick tick at p50; blue A, grey B</text>`,
     ...ticks.map(
       (tick) =>
-        `<line x1="${x(tick)}" y1="${top - 8}" x2="${x(tick)}" y2="${height - 30}" stroke="#ddd"/><text x="${x(tick)}" y="${height - 14}" text-anchor="middle" fill="#555">${tick}</text>`,
+        `<line x1="${x(tick)}" y1="${top - 8}" x2="${x(tick)}" y2="${height - 30}" stroke="#ddd"/><text x="${x(tick)}" y="${height - 14}" text-anchor="middle" fill="#555">${Number(tick.toPrecision(1))}</text>`,
     ),
   ];
   rows.forEach((row, index) => {
     const y = top + index * rowHeight;
-    const colour = row.name.includes('bench') || row.name.startsWith('B') ? '#8a8a8a' : '#2b6cb0';
+    const colour = /^B |bench|bare/.test(row.name) ? '#8a8a8a' : '#2b6cb0';
     parts.push(
       `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${text(`${row.figure} ${row.name}`)} (n=${row.n})</text>`,
       `<line x1="${x(row.p90)}" y1="${y + 10}" x2="${x(row.p99)}" y2="${y + 10}" stroke="${colour}"/>`,
       `<line x1="${x(row.p99)}" y1="${y + 5}" x2="${x(row.p99)}" y2="${y + 15}" stroke="${colour}"/>`,
-      `<rect x="${x(row.p50)}" y="${y + 4}" width="${Math.max(1, x(row.p90) - x(row.p50))}" height="12" fill="${colour}" fill-opacity="0.35" stroke="${colour}"/>`,
+      `<rect x="${x(row.p50)}" y="${y + 4}" width="${Math.max(1, Math.round((x(row.p90) - x(row.p50)) * 10) / 10)}" height="12" fill="${colour}" fill-opacity="0.35" stroke="${colour}"/>`,
       `<line x1="${x(row.p50)}" y1="${y + 2}" x2="${x(row.p50)}" y2="${y + 18}" stroke="${colour}" stroke-width="2"/>`,
     );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
-}
-
-function niceTicks(max: number): number[] {
-  const step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500].find((candidate) => max / candidate <= 10) ?? 1000;
-  return Array.from({ length: Math.floor(max / step) + 1 }, (_, index) => index * step);
 }

@@ -4,7 +4,7 @@
 //   npm run perf -- --figure R1,R5        # some of them
 //   npm run perf -- --figure R8 --target npm-start   # options after the figures go to footprint.ts
 //
-// R1, R4–R7 run against a platform of their own (port offset 16000, DynamoDB in memory, rate limits
+// R1, R4–R7 run against a platform of their own (port offset 6500, DynamoDB in memory, rate limits
 // ×1000 so that the limiter counts but never refuses), with the bench-only service of perf/bench and
 // a gateway in front of both. Writes perf/results/<timestamp>.json, each figure's section of
 // perf/results/latest.md, the summary table and the chart (perf/results/latency.svg).
@@ -251,7 +251,7 @@ if (isMain) {
     process.exit(2);
   }
   const ctx: RunContext = { smoke: false, resultsDir: String(values['results-dir']) };
-  const results = await runFigures(ids, ctx, { portOffset: 16_000, rateLimitScale: 1000 });
+  const results = await runFigures(ids, ctx, { portOffset: 6_500, rateLimitScale: 1000 });
   const extra: SummaryRow[] = [];
   if (ids.includes('R8')) {
     // Last, on a quiet machine: R8 starts platforms of its own and measures their whole process tree.
