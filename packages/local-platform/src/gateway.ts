@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  Agent,
   createServer,
   request as forward,
   type IncomingMessage,
@@ -87,6 +88,10 @@ export async function startGateway(options: {
     sendJson(response, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', services }, headers);
   };
 
+  // No keep-alive to the services (Node's global agent keeps sockets alive): serverless-offline
+  // closes idle sockets, and a request written to one it just closed fails with ECONNRESET — under
+  // a burst, a 503 for a request the service never saw. A new loopback connection costs ~0.1 ms.
+  const upstreamAgent = new Agent({ keepAlive: false });
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', baseUrl);
     const method = request.method ?? 'GET';
@@ -109,7 +114,14 @@ export async function startGateway(options: {
     // A service that restarts after a code change (npm start) gets the request once it is back.
     void (options.ready?.(route.service) ?? Promise.resolve()).then(() => {
       const upstream = forward(
-        { host: '127.0.0.1', port: route.port, method, path: request.url, headers: request.headers },
+        {
+          host: '127.0.0.1',
+          port: route.port,
+          method,
+          path: request.url,
+          headers: request.headers,
+          agent: upstreamAgent,
+        },
         (reply) => {
           // Only the gateway decides on CORS: serverless-offline reflects any Origin, with credentials.
           const headers = withoutCorsHeaders(reply.headers);
@@ -138,6 +150,10 @@ export async function startGateway(options: {
       request.pipe(upstream);
     });
   });
+  // Clients close idle keep-alive sockets first (undici after 4 s): the gateway closing one at the
+  // moment a client reuses it would cut that request off ("other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
