@@ -183,7 +183,7 @@ export async function r2(ctx: RunContext): Promise<FigureResult> {
       }),
     },
     rateLimitStore: { increment: async () => 1, decrement: async () => undefined },
-    eventPublisher: { publish: async () => [] },
+    eventOutbox: { record: async () => undefined },
   });
   try {
     const body = { id: organization.id, name: organization.name };

@@ -154,6 +154,7 @@ export async function startBenchPlatform(options: {
       serviceName: BENCH_SERVICE,
       routes: BENCH_ROUTES,
       subscriptions: [],
+      streams: [],
       tables: [],
     };
     const logs = { kind: 'file' as const, path: (name: string) => join(dataDir, 'logs', `${name}.log`) };
