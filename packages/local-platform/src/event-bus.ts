@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { matchesPattern } from './event-pattern';
 import { localLambdas } from './lambdas';
 
@@ -50,9 +52,15 @@ export async function startEventBus(options: {
   region: string;
   targets: EventTarget[];
   log: (line: string) => void;
+  /**
+   * Where accepted events wait until every delivery of theirs ended. EventBridge keeps an event it
+   * accepted whatever happens to the caller; so does the local bus across a kill: a new bus on the
+   * same folder delivers what the old one had not.
+   */
+  pendingDir: string;
 }): Promise<LocalEventBus> {
   const lambdas = localLambdas(options.region);
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
 
   /**
@@ -60,23 +68,44 @@ export async function startEventBus(options: {
    * subscription): a function error or a dropped connection is tried again, with backoff, up to
    * DELIVERY_ATTEMPTS times; subscribers are idempotent on the event id.
    */
-  const deliver = async (target: EventTarget, event: Record<string, unknown>) => {
+  const deliver = async (target: EventTarget, event: Record<string, unknown>): Promise<'ended' | 'stopped'> => {
     for (let attempt = 1; ; attempt++) {
       const invocation = await lambdas.invoke(target.lambdaPort, target.functionName, event);
-      if (invocation.ok) return;
+      if (invocation.ok) return 'ended';
       const { failure } = invocation;
-      if (attempt >= DELIVERY_ATTEMPTS || stopping) {
+      // Stopping: the event stays pending for the next bus on this folder.
+      if (stopping) return 'stopped';
+      if (attempt >= DELIVERY_ATTEMPTS) {
         options.log(`${event['detail-type']} → ${target.functionName} ${failure} (gave up after ${attempt} attempts)`);
-        return;
+        return 'ended';
       }
       options.log(`${event['detail-type']} → ${target.functionName} ${failure} (attempt ${attempt}, retrying)`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
     }
   };
 
+  type BusEvent = { id: string; 'detail-type'?: string; source?: string; detail: unknown } & Record<string, unknown>;
+
+  /** Delivers to every matching target; the event's file is removed once every delivery ended. */
+  const dispatch = (event: BusEvent, eventBusName: string | undefined) => {
+    const deliveries = options.targets
+      .filter((target) => busName(target.eventBus) === busName(eventBusName) && matchesPattern(target.pattern, event))
+      .map((target) => {
+        const delivery = deliver(target, event).finally(() => inFlight.delete(delivery));
+        inFlight.add(delivery);
+        return delivery;
+      });
+    const file = join(options.pendingDir, `${event.id}.json`);
+    const done = Promise.all(deliveries).then((ends) => {
+      if (!ends.includes('stopped')) rmSync(file, { force: true });
+    });
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  };
+
   const publish = (entry: PutEventsEntry): string => {
     const id = randomUUID();
-    const event = {
+    const event: BusEvent = {
       version: '0',
       id,
       'detail-type': entry.DetailType,
@@ -89,13 +118,27 @@ export async function startEventBus(options: {
       resources: entry.Resources ?? [],
       detail: JSON.parse(entry.Detail ?? '{}'),
     };
-    for (const target of options.targets) {
-      if (busName(target.eventBus) !== busName(entry.EventBusName) || !matchesPattern(target.pattern, event)) continue;
-      const delivery = deliver(target, event).finally(() => inFlight.delete(delivery));
-      inFlight.add(delivery);
-    }
+    // Kept before it is acknowledged: once PutEvents answers, the sender may forget it.
+    writeFileSync(join(options.pendingDir, `${id}.json`), JSON.stringify({ event, eventBusName: entry.EventBusName }));
+    dispatch(event, entry.EventBusName);
     return id;
   };
+
+  // What a previous bus on this folder accepted and had not delivered when it stopped or was killed.
+  mkdirSync(options.pendingDir, { recursive: true });
+  for (const name of readdirSync(options.pendingDir).filter((file) => file.endsWith('.json'))) {
+    try {
+      const { event, eventBusName } = JSON.parse(readFileSync(join(options.pendingDir, name), 'utf8')) as {
+        event: BusEvent;
+        eventBusName?: string;
+      };
+      options.log(`${event['detail-type']} accepted before a restart: delivering it now`);
+      dispatch(event, eventBusName);
+    } catch {
+      // A file cut off by the kill while it was written: its PutEvents was never acknowledged.
+      rmSync(join(options.pendingDir, name), { force: true });
+    }
+  }
 
   /** Sources whose entries are refused; `'all'` refuses every entry. */
   let outage: Set<string> | 'all' | undefined;

@@ -230,6 +230,7 @@ export async function startInfrastructure(
         service.subscriptions.map((subscription) => ({ ...subscription, lambdaPort: ports.service(index).lambda })),
       ),
       log: (line) => process.stdout.write(`[event-bus] ${line}\n`),
+      pendingDir: join(dataDir, 'event-bus'),
     });
     started.push(eventBus);
 
