@@ -4,7 +4,13 @@
  * again with jittered backoff a bounded number of times, then an error (a 500, never a silent
  * partial answer).
  */
-import { BatchGetCommand, type BatchGetCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '@tenantry/errors';
 import type { Item } from './query';
 
@@ -13,7 +19,7 @@ export type BatchRequestItems = NonNullable<BatchGetCommandInput['RequestItems']
 type TableRequest = BatchRequestItems[string];
 
 export interface BatchGetOptions {
-  /** Rounds in all for keys left unprocessed (default 5). */
+  /** Rounds in all for keys (or write requests) left unprocessed (default 5). */
   maxAttempts?: number;
   /** Waits between rounds (default: setTimeout). */
   sleep?: (ms: number) => Promise<void>;
@@ -77,4 +83,36 @@ export async function batchGetAll(
     }
   }
   return found;
+}
+
+/** One request of BatchWriteItem: a put or a delete. */
+export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/** DynamoDB's bound on the requests of one BatchWriteItem. */
+const BATCH_WRITE_MAX_REQUESTS = 25;
+
+/**
+ * BatchWriteItem of any number of puts and deletes on one table: requests of at most 25, and what
+ * DynamoDB leaves unprocessed (throttling) sent again with jittered backoff a bounded number of
+ * times, then an error (the caller decides what it means: 503, a failed relay batch).
+ */
+export async function batchWriteAll(
+  client: DynamoDBDocumentClient,
+  table: string,
+  requests: WriteRequest[],
+  options: BatchGetOptions = {},
+): Promise<void> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const sleep = options.sleep ?? defaultSleep;
+  for (let start = 0; start < requests.length; start += BATCH_WRITE_MAX_REQUESTS) {
+    let pending: WriteRequest[] = requests.slice(start, start + BATCH_WRITE_MAX_REQUESTS);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > maxAttempts) {
+        throw new Error(`BatchWriteItem left ${pending.length} request(s) unprocessed after ${maxAttempts} attempts`);
+      }
+      if (attempt > 1) await sleep(Math.round(2 ** attempt * 10 * (0.5 + Math.random())));
+      const output = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = output.UnprocessedItems?.[table] ?? [];
+    }
+  }
 }

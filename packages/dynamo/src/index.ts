@@ -1,4 +1,4 @@
-export { type BatchGetOptions, type BatchRequestItems, batchGetAll } from './batch';
+export { type BatchGetOptions, type BatchRequestItems, batchGetAll, batchWriteAll, type WriteRequest } from './batch';
 export { documentClient, forbidScans, ScanForbiddenError } from './client';
 export { isConditionFailure } from './conditions';
 export { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';

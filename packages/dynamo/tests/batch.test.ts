@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { batchGetAll } from '../src';
+import { batchGetAll, batchWriteAll } from '../src';
 import { scratchTable } from './support';
 
 const first = scratchTable('dynamo-batch-test-a');
@@ -114,5 +114,80 @@ describe('batchGetAll', () => {
     expect(failure).toMatchObject({ code: 'SERVICE_UNAVAILABLE', statusCode: 503 });
     expect(String((failure as Error).cause)).toContain('unprocessed');
     expect(calls.total).toBe(3);
+  });
+});
+
+/** A client of DynamoDB Local whose first BatchWriteItem comes back with every request unprocessed. */
+function throttlingWrites() {
+  const raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+  const calls = { total: 0 };
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+      calls.total += 1;
+      if (calls.total > 1) return next(args);
+      // The wire form back into the document client's (string attributes only here).
+      const { RequestItems } = args.input as {
+        RequestItems: Record<string, Array<{ PutRequest: { Item: Record<string, { S: string }> } }>>;
+      };
+      const unprocessed = Object.fromEntries(
+        Object.entries(RequestItems).map(([table, requests]) => [
+          table,
+          requests.map(({ PutRequest }) => ({
+            PutRequest: { Item: Object.fromEntries(Object.entries(PutRequest.Item).map(([n, v]) => [n, v.S])) },
+          })),
+        ]),
+      );
+      return { output: { UnprocessedItems: unprocessed, $metadata: {} }, response: {} } as never;
+    },
+    { step: 'build', name: 'throttleBatchWrite' },
+  );
+  return { client: DynamoDBDocumentClient.from(raw), calls };
+}
+
+describe('batchWriteAll', () => {
+  it('puts and deletes more requests than one BatchWriteItem holds', async () => {
+    const keys = keysOf(60, 'W');
+    await batchWriteAll(
+      first.client,
+      first.table,
+      keys.map((key) => ({ PutRequest: { Item: { ...key, value: 'written' } } })),
+    );
+    expect((await batchGetAll(first.client, { [first.table]: { Keys: keys } }))[first.table]).toHaveLength(60);
+
+    await batchWriteAll(
+      first.client,
+      first.table,
+      keys.map((key) => ({ DeleteRequest: { Key: key } })),
+    );
+    expect((await batchGetAll(first.client, { [first.table]: { Keys: keys } }))[first.table] ?? []).toHaveLength(0);
+  });
+
+  it('sends again what DynamoDB left unprocessed, and gives up after a bounded number of attempts', async () => {
+    const keys = keysOf(3, 'T');
+    const retried = throttlingWrites();
+    await batchWriteAll(
+      retried.client,
+      first.table,
+      keys.map((key) => ({ PutRequest: { Item: { ...key } } })),
+      {
+        sleep: noSleep,
+      },
+    );
+    expect(retried.calls.total).toBe(2);
+    expect((await batchGetAll(first.client, { [first.table]: { Keys: keys } }))[first.table]).toHaveLength(3);
+
+    const refused = throttlingWrites();
+    await expect(
+      batchWriteAll(
+        refused.client,
+        first.table,
+        keys.map((key) => ({ PutRequest: { Item: { ...key } } })),
+        {
+          sleep: noSleep,
+          maxAttempts: 1,
+        },
+      ),
+    ).rejects.toThrow('unprocessed');
   });
 });

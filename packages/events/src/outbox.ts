@@ -6,8 +6,8 @@
  * bus does at that moment, and there is one way to emit an event: write it here.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '@tenantry/dynamo';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, documentClient } from '@tenantry/dynamo';
 import { ServiceUnavailableError } from '@tenantry/errors';
 import type { DomainEvent, NewDomainEvent } from './envelope';
 
@@ -15,10 +15,6 @@ import type { DomainEvent, NewDomainEvent } from './envelope';
 export const OUTBOX_PREFIX = 'OUTBOX#';
 const OUTBOX_SORT_KEY = 'OUTBOX';
 export const OUTBOX_ENTITY = 'OutboxEvent';
-
-/** BatchWriteItem takes at most 25 requests; unprocessed ones are sent again a bounded number of times. */
-const MAX_BATCH_WRITE = 25;
-const MAX_ATTEMPTS = 5;
 
 export const outboxKey = (eventId: string) => ({ pk: `${OUTBOX_PREFIX}${eventId}`, sk: OUTBOX_SORT_KEY });
 
@@ -76,17 +72,11 @@ export function dynamoEventOutbox(client: () => DynamoDBDocumentClient = documen
       try {
         // Plain puts, not a transaction: these items stand alone, and DynamoDB Local runs one
         // transaction at a time (a burst of refused creates would queue behind the creates).
-        for (let start = 0; start < events.length; start += MAX_BATCH_WRITE) {
-          let requests: Array<{ PutRequest: { Item: Record<string, unknown> } }> = events
-            .slice(start, start + MAX_BATCH_WRITE)
-            .map((event) => ({ PutRequest: { Item: outboxItem(newEvent(event)) } }));
-          for (let attempt = 1; requests.length > 0; attempt++) {
-            if (attempt > MAX_ATTEMPTS) throw new Error(`${requests.length} outbox item(s) left unprocessed`);
-            if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10));
-            const output = await client().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-            requests = (output.UnprocessedItems?.[table] ?? []) as typeof requests;
-          }
-        }
+        await batchWriteAll(
+          client(),
+          table,
+          events.map((event) => ({ PutRequest: { Item: outboxItem(newEvent(event)) } })),
+        );
       } catch (error) {
         throw new ServiceUnavailableError('The audit log cannot record this request now; retry', { cause: error });
       }

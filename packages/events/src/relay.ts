@@ -10,8 +10,8 @@
  * whose item is already gone (published by an earlier attempt) is skipped.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, documentClient } from '@tenantry/dynamo';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, batchWriteAll, documentClient } from '@tenantry/dynamo';
 import { type DomainEvent, sourceOf } from './envelope';
 import { OUTBOX_PREFIX, outboxKey } from './outbox';
 
@@ -34,9 +34,8 @@ export interface RelayOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** PutEvents takes at most 10 entries; BatchWriteItem 25 requests. */
+/** PutEvents takes at most 10 entries. */
 const PUT_EVENTS_MAX = 10;
-const BATCH_WRITE_MAX = 25;
 
 let sharedBus: EventBridgeClient | undefined;
 const busClient = () => {
@@ -120,17 +119,10 @@ export function outboxRelay(options: RelayOptions = {}) {
   }
 
   async function remove(client: DynamoDBDocumentClient, table: string, ids: string[]): Promise<void> {
-    for (let start = 0; start < ids.length; start += BATCH_WRITE_MAX) {
-      let requests: unknown[] = ids
-        .slice(start, start + BATCH_WRITE_MAX)
-        .map((id) => ({ DeleteRequest: { Key: outboxKey(id) } }));
-      for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > maxAttempts) throw new RelayError(`${requests.length} published outbox item(s) not deleted`);
-        if (attempt > 1) await sleep(Math.round(2 ** attempt * 25 * (0.5 + Math.random())));
-        const output = await client.send(new BatchWriteCommand({ RequestItems: { [table]: requests as never } }));
-        requests = output.UnprocessedItems?.[table] ?? [];
-      }
-    }
+    const deletes = ids.map((id) => ({ DeleteRequest: { Key: outboxKey(id) } }));
+    await batchWriteAll(client, table, deletes, { maxAttempts, sleep }).catch((error: unknown) => {
+      throw new RelayError(`published outbox item(s) not deleted: ${(error as Error).message}`);
+    });
   }
 
   return async function relay(event: OutboxStreamEvent): Promise<{ published: number; skipped: number }> {

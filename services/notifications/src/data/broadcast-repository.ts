@@ -4,15 +4,8 @@
  * deliveries go in with BatchWriteItem (which takes no conditions: their partition is named by that
  * same organization id and a fresh broadcast id, so they cannot land in another tenant's partition).
  */
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, tables } from '@tenantry/dynamo';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, isConditionFailure, tables } from '@tenantry/dynamo';
 import { tenantPut } from '@tenantry/security';
 import type { BroadcastRecord } from '../domain/model';
 import type { BroadcastRepository } from '../domain/ports';
@@ -20,36 +13,22 @@ import { IS_NEW } from './conditions';
 import { broadcastItem, fromBroadcastItem } from './items';
 import { broadcastKey, broadcastPk, DELIVERY_PREFIX, deliveryKey } from './keys';
 
-/** DynamoDB's bound on the items of one BatchWriteItem. */
-const BATCH_WRITE_MAX = 25;
 /** Rounds for items left unprocessed (throttling) before giving up with an error. */
 const MAX_ATTEMPTS = 8;
 /** A broadcast and its deliveries are kept a week at most (TTL); delivery normally takes seconds. */
 const KEEP_SECONDS = 7 * 86_400;
 
-type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export function dynamoBroadcastRepository(client: () => DynamoDBDocumentClient): BroadcastRepository {
   const table = () => tables.notifications();
 
   /** BatchWriteItem of any number of puts, retrying what DynamoDB leaves unprocessed with backoff. */
-  async function batchPut(items: Record<string, unknown>[]): Promise<void> {
-    for (let start = 0; start < items.length; start += BATCH_WRITE_MAX) {
-      let pending: WriteRequests | undefined = items
-        .slice(start, start + BATCH_WRITE_MAX)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 1; pending && pending.length > 0; attempt++) {
-        if (attempt > MAX_ATTEMPTS)
-          throw new Error(`BatchWriteItem left items unprocessed after ${MAX_ATTEMPTS} rounds`);
-        if (attempt > 1) await sleep(Math.round(2 ** attempt * 10 * (0.5 + Math.random())));
-        const output: { UnprocessedItems?: BatchWriteCommandInput['RequestItems'] } = await client().send(
-          new BatchWriteCommand({ RequestItems: { [table()]: pending } }),
-        );
-        pending = output.UnprocessedItems?.[table()];
-      }
-    }
+  function batchPut(items: Record<string, unknown>[]): Promise<void> {
+    return batchWriteAll(
+      client(),
+      table(),
+      items.map((Item) => ({ PutRequest: { Item } })),
+      { maxAttempts: MAX_ATTEMPTS },
+    );
   }
 
   async function find(organizationId: string, broadcastId: string): Promise<BroadcastRecord | undefined> {
