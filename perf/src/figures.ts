@@ -357,20 +357,17 @@ export async function r3(ctx: RunContext): Promise<FigureResult> {
     bareInit: Series;
   }> = [];
   const bareCache = new Map<string, { file: string; bytes: number }>();
-  const barePool = new Map<string, number[]>();
   for (const { service, fn, entry } of chosen) {
     const bundle = await bundleFunction(service, fn, entry);
     const key = Object.keys(bundle.clients).sort().join(',');
     if (!bareCache.has(key)) bareCache.set(key, await bareBundle(bundle.clients));
     const bare = bareCache.get(key)!;
     const a: number[] = [];
-    // The bare handler of a set of clients is the same for every function with that set: its samples
-    // are pooled across them (one bare process after every fourth of the function's).
-    const b = barePool.get(key) ?? [];
-    barePool.set(key, b);
+    const b: number[] = [];
+    // A and B strictly alternated, as many of each: whatever else the machine does hits both alike.
     for (let index = 0; index < processes; index++) {
       a.push(initMs(bundle.file));
-      if (index % 4 === 3 || ctx.smoke) b.push(initMs(bare.file));
+      b.push(initMs(bare.file));
     }
     rows.push({
       fn: `${service}/${fn}`,
@@ -381,10 +378,10 @@ export async function r3(ctx: RunContext): Promise<FigureResult> {
       init: series(`${service}/${fn}`, a),
       bareInit: series(`bare (${key || 'no client'})`, b),
     });
-    log(`R3 ${service}/${fn}: ${bundle.bytes} B (bare ${bare.bytes} B), init p50 ${rows.at(-1)!.init.p50} ms`);
+    log(
+      `R3 ${service}/${fn}: ${bundle.bytes} B (bare ${bare.bytes} B), init p50 ${rows.at(-1)!.init.p50} ms (bare ${rows.at(-1)!.bareInit.p50} ms)`,
+    );
   }
-  // Each function against the pooled bare samples of its set of clients.
-  for (const row of rows) row.bareInit = series(`bare (${row.key || 'no client'})`, barePool.get(row.key) ?? []);
   const worstInit = Math.max(...rows.map((row) => ratio(row.init.p50, row.bareInit.p50)));
   const worstBytes = Math.max(...rows.map((row) => ratio(row.bytes, row.bareBytes)));
   const missed = rows.filter(
@@ -408,8 +405,7 @@ export async function r3(ctx: RunContext): Promise<FigureResult> {
 minified ESM for node22, the bundle file alone, without its source map), against a bare handler bundled
 the same way with the same AWS SDK clients (found in the function's esbuild metafile; imported, not
 constructed, as the services construct theirs on first use). Module initialisation: a fresh \`node\` importing the bundle, ${processes} processes
-per function; the bare handler's processes run in between (one after every fourth), pooled per set of
-clients; the median is p50.
+per function and as many of its bare handler, the two strictly alternated; the median is p50.
 
 | function | bundle (B) | bare (B) | × | init p50 (ms) | bare p50 (ms) | × | init p90 | init p99 | n |
 |---|---|---|---|---|---|---|---|---|---|

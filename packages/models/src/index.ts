@@ -4,4 +4,11 @@
  */
 export { type OperationId, type OperationInfo, type OperationTypes, operations } from '../generated/operations';
 export * from '../generated/types';
-export { type RequestPart, toDetails, type ValidationResult, validateRequest, validateSchema } from './validate';
+export {
+  type RequestPart,
+  toDetails,
+  type ValidationResult,
+  validateEvent,
+  validateRequest,
+  validateSchema,
+} from './validate';

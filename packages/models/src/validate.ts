@@ -57,6 +57,15 @@ export function validateSchema<N extends keyof SchemaTypes>(name: N, input: unkn
   return run<SchemaTypes[N]>(validator, input);
 }
 
+/**
+ * Validates a §7 domain event (`Event` of schemas/). Unlike `validateSchema('Event', …)`, a bundle
+ * that uses only this one keeps only the Event validator: esbuild drops the other named schemas
+ * (issue 10, R3 — the event consumers bundled every one of them).
+ */
+export function validateEvent(input: unknown): ValidationResult<SchemaTypes['Event']> {
+  return run<SchemaTypes['Event']>(schemaValidators.schema_Event, input);
+}
+
 function run<T>(validator: CompiledValidator, input: unknown): ValidationResult<T> {
   let value: unknown;
   try {

@@ -31,3 +31,30 @@ describe('the validator narrowing of a deployed function build', () => {
     ).toBeUndefined();
   });
 });
+
+describe('a bundle that validates events', () => {
+  const bundle = async (entry: string) => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      stdin: { contents: entry, resolveDir: packageDir, loader: 'ts' },
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      write: false,
+      logLevel: 'silent',
+    });
+    return result.outputFiles[0]!.text;
+  };
+
+  it('keeps the Event validator only with validateEvent, every named schema with validateSchema', async () => {
+    const withEvent = await bundle("import { validateEvent } from './src/index'; console.log(validateEvent({}).ok);");
+    const withAny = await bundle(
+      "import { validateSchema } from './src/index'; console.log(validateSchema('Event', {}).ok);",
+    );
+
+    expect(withEvent).toContain('schema_Event');
+    expect(withEvent).not.toContain('schema_CreateApplicationRequest');
+    expect(withAny).toContain('schema_CreateApplicationRequest');
+    expect(withEvent.length).toBeLessThan(withAny.length / 2);
+  });
+});

@@ -3,7 +3,7 @@
  * the notification list become notifications. Both are idempotent on the event `id`, so the
  * at-least-once delivery of the bus (and of the outbox relay) never creates anything twice.
  */
-import { validateSchema } from '@tenantry/models';
+import { validateEvent } from '@tenantry/models';
 import type { DomainEvent, InboxAddress, NotificationRecord } from './model';
 import type { Delivery, Dependencies } from './ports';
 import { ADMIN_ROLES, expiresAtFor, inboxesOf, isLive, notificationId, planFor } from './rules';
@@ -17,7 +17,7 @@ export class MalformedEventError extends Error {
 }
 
 export function parseEvent(detail: unknown): DomainEvent {
-  const result = validateSchema('Event', detail);
+  const result = validateEvent(detail);
   if (!result.ok) throw new MalformedEventError(result.details);
   return result.value;
 }
