@@ -50,6 +50,7 @@ export {
   type MembershipRecord,
   type OrganizationRecord,
   type OrganizationStore,
+  type PrefetchKey,
 } from './organization';
 export {
   ACTIONS,

@@ -5,8 +5,10 @@ import {
   type MembershipRecord,
   membershipKey,
   organizationKey,
+  organizationPk,
   tables,
 } from '@tenantry/dynamo';
+import { InternalError } from '@tenantry/errors';
 import type { OrganizationStatus } from './permissions';
 
 /** The organization item (organizations table, key `organizationKey(id)`), as written by the organizations service. */
@@ -29,11 +31,38 @@ export type { MembershipRecord };
 export interface LoadedOrganization {
   organization: OrganizationRecord | undefined;
   membership: MembershipRecord | undefined;
+  /** The items a route asked for (`prefetch`), in its order; undefined where none is stored. */
+  prefetched?: Array<Record<string, unknown> | undefined>;
 }
 
-/** Layer 2's read: the organization and the caller's membership. */
+/**
+ * An item of the organization's own partition (`pk` = `ORG#<organizationId>`) that a route reads in
+ * layer 2's BatchGetItem, beside the organization and the membership (issue 10: one round trip for
+ * an authorized read). It reaches the route's function only once layers 2 and 3 granted the request.
+ */
+export interface PrefetchKey {
+  table: string;
+  key: { pk: string; sk: string };
+}
+
+/** Layer 2's read: the organization, the caller's membership and the route's prefetched items. */
 export interface OrganizationStore {
-  load(organizationId: string, userId: string | undefined): Promise<LoadedOrganization>;
+  load(
+    organizationId: string,
+    userId: string | undefined,
+    prefetch?: readonly PrefetchKey[],
+  ): Promise<LoadedOrganization>;
+}
+
+/** A prefetch outside the organization's partition is a wiring bug: refused before any read. */
+export function assertOwnPartition(organizationId: string, prefetch: readonly PrefetchKey[]): void {
+  const pk = organizationPk(organizationId);
+  const stray = prefetch.find((item) => item.key.pk !== pk);
+  if (stray) {
+    throw new InternalError(undefined, {
+      cause: new Error(`prefetch of ${stray.table} outside the organization's partition`),
+    });
+  }
 }
 
 /** Rounds of BatchGetItem for keys left unprocessed (throttling) before 503: layer 2 is on every request's path. */
@@ -47,25 +76,33 @@ const MAX_ATTEMPTS = 4;
  */
 export function dynamoOrganizationStore(client?: DynamoDBDocumentClient): OrganizationStore {
   return {
-    async load(organizationId, userId) {
+    async load(organizationId, userId, prefetch = []) {
+      assertOwnPartition(organizationId, prefetch);
       const organizationsTable = tables.organizations();
       const membershipsTable = tables.memberships();
       const memberKey = userId === undefined ? undefined : membershipKey(organizationId, userId);
+      const keysByTable = new Map<string, Array<{ pk: string; sk: string }>>();
+      const ask = (table: string, key: { pk: string; sk: string }) => {
+        const keys = keysByTable.get(table) ?? [];
+        if (!keys.some((known) => known.pk === key.pk && known.sk === key.sk)) keys.push({ pk: key.pk, sk: key.sk });
+        keysByTable.set(table, keys);
+      };
+      ask(organizationsTable, organizationKey(organizationId));
+      if (memberKey) ask(membershipsTable, memberKey);
+      for (const item of prefetch) ask(item.table, item.key);
       const found = await batchGetAll(
         client ?? documentClient(),
-        {
-          [organizationsTable]: { Keys: [{ ...organizationKey(organizationId) }], ConsistentRead: true },
-          ...(memberKey ? { [membershipsTable]: { Keys: [{ ...memberKey }], ConsistentRead: true } } : {}),
-        },
+        Object.fromEntries([...keysByTable].map(([table, Keys]) => [table, { Keys, ConsistentRead: true }])),
         { maxAttempts: MAX_ATTEMPTS },
       );
-      const organization = found[organizationsTable]?.find((item) => item.sk === organizationKey(organizationId).sk);
-      const membership = memberKey
-        ? found[membershipsTable]?.find((item) => item.pk === memberKey.pk && item.sk === memberKey.sk)
-        : undefined;
+      const pick = (table: string, key: { pk: string; sk: string }) =>
+        found[table]?.find((item) => item.pk === key.pk && item.sk === key.sk);
+      const organization = pick(organizationsTable, organizationKey(organizationId));
+      const membership = memberKey ? pick(membershipsTable, memberKey) : undefined;
       return {
         organization: organization as OrganizationRecord | undefined,
         membership: membership as MembershipRecord | undefined,
+        ...(prefetch.length > 0 ? { prefetched: prefetch.map((item) => pick(item.table, item.key)) } : {}),
       };
     },
   };
@@ -89,14 +126,17 @@ export function cachedOrganizationStore(inner: OrganizationStore, options: Cache
   const now = options.now ?? Date.now;
   const entries = new Map<string, { expiresAt: number; value: LoadedOrganization }>();
   return {
-    async load(organizationId, userId) {
+    async load(organizationId, userId, prefetch = []) {
       const key = JSON.stringify([organizationId, userId ?? null]);
       const hit = entries.get(key);
       const time = now();
-      if (hit && hit.expiresAt > time) return hit.value;
+      // A route's prefetched items are its data, never cached: such a read goes through (in one
+      // BatchGetItem still) and refreshes the entry.
+      if (hit && hit.expiresAt > time && prefetch.length === 0) return hit.value;
       if (hit) entries.delete(key);
-      const value = await inner.load(organizationId, userId);
-      entries.set(key, { expiresAt: time + ttlMs, value });
+      const value = await inner.load(organizationId, userId, prefetch);
+      const { prefetched: _prefetched, ...context } = value;
+      entries.set(key, { expiresAt: time + ttlMs, value: context });
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
       return value;
     },

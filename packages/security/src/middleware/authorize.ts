@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { organizationStore, securityConfig } from '../config';
 import type { SecurityContext } from '../context';
 import { logger } from '../logger';
+import type { PrefetchKey } from '../organization';
 import {
   type Action,
   type DecisionPrincipal,
@@ -43,6 +44,8 @@ export interface AuthorizeOptions {
   action: Action;
   /** The path parameter that holds the organization id (default `orgId`). */
   organizationParam: string;
+  /** The route's items read with the organization (see `RouteOptions.prefetch`). */
+  prefetch?: (organizationId: string, params: Readonly<Record<string, string>>) => PrefetchKey[];
 }
 
 /**
@@ -113,9 +116,10 @@ export function authorize(
 
     const organizationId = state.params[options.organizationParam];
     if (!organizationId || !ID.test(organizationId)) return refuse('NOT_FOUND', 'invalid organization id');
-    const { organization, membership } = await organizationStore().load(
+    const { organization, membership, prefetched } = await organizationStore().load(
       organizationId,
       principal.kind === 'user' ? principal.id : undefined,
+      options.prefetch?.(organizationId, state.params),
     );
     const decision = decide(action, {
       principal: decisionPrincipal(principal),
@@ -139,6 +143,7 @@ export function authorize(
       role: activeMembership?.role,
       access: decision.access as 'member' | 'platform' | 'application',
     };
+    state.prefetched = prefetched ?? [];
 
     if (decision.access === 'platform') {
       // A request above its rate limit is refused before it writes anything (the audit event included).

@@ -15,6 +15,8 @@ export interface RequestState {
   body: unknown;
   principal?: Principal;
   security?: SecurityContext;
+  /** The route's prefetched items, set once layers 2 and 3 granted the request. */
+  prefetched?: Array<Record<string, unknown> | undefined>;
   /** Set by the idempotency wrapper when the response is a replay. */
   replayed?: boolean;
   /** Set when the business function actually ran in this request. */

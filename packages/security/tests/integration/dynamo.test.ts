@@ -73,6 +73,94 @@ describe('layer 2 against DynamoDB Local', () => {
       membership: undefined,
     });
   });
+
+  it("reads a route's prefetched items in the same BatchGetItem, in its order, undefined where none is stored", async () => {
+    const table = process.env.ORGANIZATIONS_TABLE!;
+    const thing = { pk: `ORG#${orgA}`, sk: `THING#${randomUUID()}` };
+    await db.send(new PutCommand({ TableName: table, Item: { ...thing, organizationId: orgA, v: 7 } }));
+    const client = DynamoDBDocumentClient.from(localDynamoClient());
+    const sent = jest.spyOn(client, 'send');
+
+    const loaded = await dynamoOrganizationStore(client).load(orgA, 'alice', [
+      { table, key: { pk: `ORG#${orgA}`, sk: 'THING#none' } },
+      { table, key: thing },
+      { table, key: organizationKey(orgA) },
+    ]);
+
+    expect(sent).toHaveBeenCalledTimes(1);
+    expect(loaded.membership).toMatchObject({ userId: 'alice' });
+    expect(loaded.prefetched).toEqual([undefined, expect.objectContaining({ v: 7 }), loaded.organization]);
+    client.destroy();
+  });
+
+  it("refuses, before any read, a prefetch outside the organization's partition", async () => {
+    const client = DynamoDBDocumentClient.from(localDynamoClient());
+    const sent = jest.spyOn(client, 'send');
+    const table = process.env.ORGANIZATIONS_TABLE!;
+
+    await expect(
+      dynamoOrganizationStore(client).load(orgA, 'alice', [{ table, key: organizationKey(orgB) }]),
+    ).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(sent).not.toHaveBeenCalled();
+    client.destroy();
+  });
+});
+
+describe('a route with a prefetch, against DynamoDB Local', () => {
+  const table = () => process.env.ORGANIZATIONS_TABLE!;
+  const thingKey = (orgId: string, thingId: string) => ({ pk: `ORG#${orgId}`, sk: `THING#${thingId}` });
+  const thingId = randomUUID();
+  let ran = 0;
+  const getThing = route(
+    {
+      operation: 'getThing',
+      action: 'applications:read',
+      prefetch: (orgId, params) => [{ table: table(), key: thingKey(orgId, params.thingId!) }],
+    },
+    async ({ prefetched: [thing] }) => {
+      ran++;
+      return { body: { v: thing?.v ?? null } };
+    },
+  );
+  const get = (user: string, orgId: string) =>
+    call<{ v?: number; error?: { code: string } }>(getThing, {
+      token: fakeToken(user),
+      pathParameters: { orgId, thingId },
+    });
+
+  beforeAll(async () => {
+    await db.send(
+      new PutCommand({ TableName: table(), Item: { ...thingKey(orgA, thingId), organizationId: orgA, v: 1 } }),
+    );
+    await db.send(
+      new PutCommand({ TableName: table(), Item: { ...thingKey(orgB, thingId), organizationId: orgB, v: 2 } }),
+    );
+  });
+
+  beforeEach(() => {
+    resetSecurityConfig();
+    configureSecurity({
+      models: fakeModels({ getThing: { method: 'GET', path: '/organizations/{orgId}/things/{thingId}' } }),
+      resolvers: { user: userResolverFor(fakeVerifier({ alice: {}, bob: {}, carol: {} })) },
+    });
+    ran = 0;
+  });
+
+  it('gives a member the item of the organization the path names, and a stranger the 404 of nothing', async () => {
+    expect(await get('alice', orgA)).toMatchObject({ statusCode: 200, body: { v: 1 } });
+    expect(await get('carol', orgB)).toMatchObject({ statusCode: 200, body: { v: 2 } });
+    expect(ran).toBe(2);
+
+    const stranger = await get('carol', orgA);
+    expect(stranger).toMatchObject({ statusCode: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(ran).toBe(2);
+  });
+
+  it('refuses a prefetch on a route whose action reads no organization, when the route is made', () => {
+    expect(() =>
+      route({ operation: 'getThing', action: 'me:read', prefetch: () => [] }, async () => ({ body: {} })),
+    ).toThrow(/prefetch/);
+  });
 });
 
 describe('tenant pinning against DynamoDB Local', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { OrganizationStore, PrefetchKey } from '../../src/index';
 import { cachedOrganizationStore } from '../../src/index';
 import { cacheTtlFromEnv } from '../../src/organization';
 import { FakeStore, membership, organization } from '../support/fakes';
@@ -45,5 +46,28 @@ describe('the organization context cache', () => {
     await store.load('acme', 'c');
     await store.load('acme', 'a');
     expect(inner.loads).toBe(4);
+  });
+
+  it("reads a route's prefetched items through, in the one load, and never caches them", async () => {
+    const inner = new FakeStore().add(organization('acme'), membership('acme', 'alice', 'ADMIN'));
+    let version = 1;
+    const asked: Array<readonly PrefetchKey[] | undefined> = [];
+    const withItems: OrganizationStore = {
+      async load(organizationId, userId, prefetch) {
+        asked.push(prefetch);
+        const loaded = await inner.load(organizationId, userId);
+        return { ...loaded, prefetched: prefetch?.map(() => ({ version })) };
+      },
+    };
+    const store = cachedOrganizationStore(withItems, { ttlSeconds: 60 });
+    const prefetch = [{ table: 't', key: { pk: 'ORG#acme', sk: 'THING#1' } }];
+
+    expect((await store.load('acme', 'alice', prefetch)).prefetched).toEqual([{ version: 1 }]);
+    version = 2;
+    expect((await store.load('acme', 'alice', prefetch)).prefetched).toEqual([{ version: 2 }]);
+    const cached = await store.load('acme', 'alice');
+    expect(cached.membership).toBeDefined();
+    expect(cached.prefetched).toBeUndefined();
+    expect(asked).toEqual([prefetch, prefetch]);
   });
 });

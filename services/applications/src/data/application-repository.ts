@@ -19,7 +19,7 @@ import {
   usageKey,
 } from '@tenantry/dynamo';
 import { outboxPut } from '@tenantry/events';
-import { type TenantScope, tenantTransactItems, tenantUpdate } from '@tenantry/security';
+import { type PrefetchKey, type TenantScope, tenantTransactItems, tenantUpdate } from '@tenantry/security';
 import type { ApiKeySlot, ApplicationState, SlotRecord } from '../domain/model';
 import type { ApplicationRepository } from '../domain/ports';
 import type { KeyChange } from '../domain/rules';
@@ -31,6 +31,16 @@ type Item = Record<string, unknown>;
 type TransactItem = Parameters<typeof tenantTransactItems>[1][number];
 
 const STORAGE = new Set(['pk', 'sk', 'entity']);
+
+/** An application's item, read by the security layer with the organization (the route's prefetch). */
+export const applicationPrefetch = (organizationId: string, applicationId: string): PrefetchKey => ({
+  table: tables.applications(),
+  key: applicationKey(organizationId, applicationId),
+});
+
+/** The application of an item read (or prefetched); undefined when there is none. */
+export const applicationOfItem = (item: Item | undefined): ApplicationState | undefined =>
+  item ? toApplication(item) : undefined;
 
 export function toApplication(item: Item): ApplicationState {
   const state: Item = {};
@@ -89,7 +99,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
     const { Item } = await db().send(
       new GetCommand({ TableName: table(), Key: applicationKey(organizationId, applicationId), ConsistentRead: true }),
     );
-    return Item ? toApplication(Item) : undefined;
+    return applicationOfItem(Item);
   }
 
   return {

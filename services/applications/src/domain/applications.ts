@@ -129,12 +129,10 @@ export async function listApplications(
   return { items: page.items.map((app) => toView(app, lastUsed, now)), nextCursor: page.nextCursor };
 }
 
-export async function getApplication(
-  deps: Dependencies,
-  context: OrganizationSecurityContext,
-  appId: string,
-): Promise<Application> {
-  return view(deps, await load(deps, context, appId));
+/** The application the security layer read with the organization (the route's prefetch): 404 when there is none. */
+export async function getApplication(deps: Dependencies, app: ApplicationState | undefined): Promise<Application> {
+  if (!app) throw new NotFoundError();
+  return view(deps, app);
 }
 
 export async function updateApplication(

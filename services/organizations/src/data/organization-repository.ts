@@ -35,7 +35,7 @@ import {
   statusIs,
   wrappedAs,
 } from './conditions';
-import { toState, toUsage } from './items';
+import { toState, toUsage, usageOfItem } from './items';
 import { listCursorShape, ORGANIZATION_INDEX, ORGANIZATION_INDEX_PK, organizationIndexKey, slugKey } from './keys';
 
 /** What a list page reads from the index: never the wrapped data key. */
@@ -195,7 +195,7 @@ export function dynamoOrganizationRepository(
       const { Item: item } = await client.send(
         new GetCommand({ TableName: organizationsTable(), Key: usageKey(organizationId), ConsistentRead: true }),
       );
-      return item ? toUsage(item) : undefined;
+      return usageOfItem(item);
     },
 
     async usageOfMany(organizationIds) {

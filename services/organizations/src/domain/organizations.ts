@@ -130,11 +130,9 @@ export async function listOrganizations(
   };
 }
 
-export async function getOrganization(
-  deps: Dependencies,
-  context: OrganizationSecurityContext,
-): Promise<OrganizationView> {
-  return view(deps, stateOf(context));
+/** The organization with its usage, both read by the security layer in its one BatchGetItem (the route's prefetch). */
+export function getOrganization(context: OrganizationSecurityContext, usage: UsageState | undefined): OrganizationView {
+  return toView(stateOf(context), usage);
 }
 
 export async function updateOrganization(
