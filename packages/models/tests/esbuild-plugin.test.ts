@@ -1,5 +1,5 @@
 // The deployed build's validator narrowing (esbuild-plugin.cjs, issue 10 R3).
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -7,8 +7,12 @@ import { packageDir } from './helpers';
 
 const plugin = createRequire(join(packageDir, 'package.json'))('./esbuild-plugin.cjs') as {
   narrowed(source: string, operation: string): string;
-  operationOf(file: string): string | undefined;
-};
+  narrowedOperations(source: string, operation: string): string;
+  isIdempotent(operationsSource: string, operation: string): boolean;
+  operationOf(file: string): string | null | undefined;
+  NO_IDEMPOTENCY: string;
+} & unknown[];
+// operationOf: the operation, null (no route) or undefined (left as is).
 const exportsOf = (source: string) => [...source.matchAll(/^export const (\w+) = /gm)].map((match) => match[1]);
 
 describe('the validator narrowing of a deployed function build', () => {
@@ -20,15 +24,91 @@ describe('the validator narrowing of a deployed function build', () => {
     expect(exportsOf(plugin.narrowed(query, 'listMembers')).sort()).toEqual(['path_listMembers', 'query_listMembers']);
   });
 
+  it("keeps only the operation's entry of the operations table, and knows which operations take Idempotency-Key", () => {
+    const source = readFileSync(join(packageDir, 'generated', 'operations.ts'), 'utf8');
+    // The entries of `export const operations = { … }` (the types below it are erased anyway).
+    const entries = (text: string) =>
+      [...text.slice(0, text.indexOf('} as const')).matchAll(/^ {2}(\w+): \{/gm)].map((match) => match[1]);
+
+    expect(entries(source).length).toBeGreaterThan(40);
+    expect(entries(plugin.narrowedOperations(source, 'getOrganization'))).toEqual(['getOrganization']);
+    expect(plugin.isIdempotent(source, 'createApplication')).toBe(true);
+    expect(plugin.isIdempotent(source, 'getOrganization')).toBe(false);
+  });
+
+  it('replaces the idempotency layer with one that has the same exports', () => {
+    const real = readFileSync(join(packageDir, '..', 'security', 'src', 'idempotency.ts'), 'utf8');
+    const exported = (text: string) =>
+      [...text.matchAll(/^export (?:const|function) (\w+)/gm)].map((match) => match[1]).sort();
+
+    expect(exported(plugin.NO_IDEMPOTENCY)).toEqual(exported(real));
+  });
+
   it("reads the operation a handler's route names, and none from a file without exactly one", () => {
     const services = join(packageDir, '..', '..', 'services');
 
     expect(plugin.operationOf(join(services, 'organizations/src/functions/getOrganization/handler.ts'))).toBe(
       'getOrganization',
     );
+    expect(plugin.operationOf(join(services, 'notifications/src/functions/recordAuditEvent/handler.ts'))).toBeNull();
+  });
+
+  it('finds in every handler either a route naming exactly one operation or no route at all', () => {
+    const services = join(packageDir, '..', '..', 'services');
+    const handlers = readdirSync(services).flatMap((service) => {
+      const dir = join(services, service, 'src', 'functions');
+      return existsSync(dir) ? readdirSync(dir).map((fn) => join(dir, fn, 'handler.ts')) : [];
+    });
+    const routes = handlers.filter((file) => /\b(?:route|publicRoute)\(/.test(readFileSync(file, 'utf8')));
+
+    expect(handlers.length).toBeGreaterThan(40);
+    expect(routes.length).toBeGreaterThan(30);
+    for (const file of handlers) {
+      expect([file, typeof plugin.operationOf(file)]).toEqual([file, routes.includes(file) ? 'string' : 'object']);
+    }
+  });
+});
+
+describe("a deployed function's bundle", () => {
+  const services = join(packageDir, '..', '..', 'services');
+  const bundleOf = async (handler: string) => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [join(services, handler)],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [...plugin],
+    });
+    const [output] = Object.values(result.metafile.outputs);
+    return output!.inputs;
+  };
+  const bytesOf = (inputs: Record<string, { bytesInOutput: number }>, pattern: RegExp) =>
+    Object.entries(inputs)
+      .filter(([path]) => pattern.test(path))
+      .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+  const IDEMPOTENCY = /@aws-lambda-powertools[\\/](idempotency|jmespath)/;
+  const VALIDATORS = /generated[\\/]validators-(body|query)\.js$/;
+
+  it('bundles Powertools idempotency only where the operation takes Idempotency-Key', async () => {
+    const read = await bundleOf('organizations/src/functions/getOrganization/handler.ts');
+    const create = await bundleOf('organizations/src/functions/createOrganization/handler.ts');
+
+    expect(bytesOf(read, IDEMPOTENCY)).toBe(0);
+    expect(bytesOf(create, IDEMPOTENCY)).toBeGreaterThan(20_000);
+  });
+
+  it('bundles no request validator and no idempotency layer into a function without a route', async () => {
+    const consumer = await bundleOf('notifications/src/functions/recordAuditEvent/handler.ts');
+
+    expect(bytesOf(consumer, IDEMPOTENCY)).toBe(0);
+    expect(bytesOf(consumer, VALIDATORS)).toBeLessThan(1_000);
     expect(
-      plugin.operationOf(join(services, 'notifications/src/functions/recordAuditEvent/handler.ts')),
-    ).toBeUndefined();
+      bytesOf(await bundleOf('organizations/src/functions/getOrganization/handler.ts'), VALIDATORS),
+    ).toBeGreaterThan(1_000);
   });
 });
 
