@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
@@ -7,7 +6,7 @@ import { loadModel } from '../codegen/load';
 import { isRecordObject } from '../codegen/model';
 import { createTenantryClient } from '../src/client';
 import { validateSchema } from '../src/index';
-import { bin, generate, packageDir, run, schemasDir } from './helpers';
+import { bin, generate, packageDir, run, schemasDir, tempDir } from './helpers';
 
 const TIMEOUT = 120_000;
 
@@ -33,7 +32,7 @@ describe('generated files', () => {
   it(
     'are reported by --check, by name, when they differ',
     () => {
-      const out = mkdtempSync(join(tmpdir(), 'tenantry-models-'));
+      const out = tempDir('tenantry-models-');
       const { status, output } = generate(['--check', '--out', out]);
       expect(status).toBe(1);
       expect(output).toContain('generated/types.ts');
@@ -71,7 +70,7 @@ describe('the Python models', () => {
   it(
     'import with python3 and round-trip a sample of each entity through from_dict/to_dict',
     () => {
-      const samples = join(mkdtempSync(join(tmpdir(), 'tenantry-py-')), 'samples.json');
+      const samples = join(tempDir('tenantry-py-'), 'samples.json');
       writeFileSync(samples, JSON.stringify(examples()));
       const script = [
         'import json, sys',
@@ -134,7 +133,7 @@ describe('the validator modules', () => {
   it(
     'bundle with esbuild and validate in plain Node',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tenantry-bundle-'));
+      const dir = tempDir('tenantry-bundle-');
       const outfile = join(dir, 'bundle.mjs');
       await build({
         entryPoints: [join(packageDir, 'src/index.ts')],

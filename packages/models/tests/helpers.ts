@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from '@jest/globals';
 
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const schemasDir = join(packageDir, '../../schemas');
@@ -26,3 +29,16 @@ export function run(command: string, args: string[], input?: string): { status: 
 export function generate(args: string[]): { status: number; output: string } {
   return run(bin('tsx'), [join(packageDir, 'codegen/generate.ts'), ...args]);
 }
+
+const made: string[] = [];
+
+/** A fresh directory under the system's temp dir, removed once the test file's tests are done. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});

@@ -1,13 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadModel } from '../codegen/load';
-import { schemasDir } from './helpers';
+import { schemasDir, tempDir } from './helpers';
 
 /** A copy of schemas/ whose Organization gains the given property lines. */
 function schemasWithOrganizationProperty(lines: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'tenantry-load-')), 'schemas');
+  const dir = join(tempDir('tenantry-load-'), 'schemas');
   cpSync(schemasDir, dir, { recursive: true });
   const file = join(dir, 'entities/organization.yaml');
   writeFileSync(file, readFileSync(file, 'utf8').replace('  properties:\n', `  properties:\n${lines}`));

@@ -2,13 +2,12 @@
 // is needed, 429 with Retry-After and the RateLimit header fields, a description; and of every
 // schema: integers with a format and bounds, strings with a length bound and a format, pattern or
 // enum; and an https server for a deployed stage beside the local one.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadModel } from '../codegen/load';
 import { openapiDocument } from '../generated/openapi';
-import { schemasDir } from './helpers';
+import { schemasDir, tempDir } from './helpers';
 
 type Json = Record<string, unknown>;
 const document = openapiDocument as unknown as Json;
@@ -126,7 +125,7 @@ describe('the servers of the OpenAPI document', () => {
 describe('the generator', () => {
   /** A copy of schemas/ with one file's text replaced. */
   function schemasWith(file: string, from: string | RegExp, to: string): string {
-    const dir = join(mkdtempSync(join(tmpdir(), 'tenantry-contract-')), 'schemas');
+    const dir = join(tempDir('tenantry-contract-'), 'schemas');
     cpSync(schemasDir, dir, { recursive: true });
     const path = join(dir, file);
     const text = readFileSync(path, 'utf8');

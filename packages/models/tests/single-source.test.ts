@@ -1,11 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { loadModel } from '../codegen/load';
 import type { CompiledValidator } from '../generated/validators-schema';
-import { generate, packageDir, schemasDir } from './helpers';
+import { generate, packageDir, schemasDir, tempDir } from './helpers';
 
 const organizationExample = loadModel(schemasDir).definitions.Organization?.examples?.[0] as Record<string, unknown>;
 
@@ -17,7 +16,7 @@ async function organizationValidator(outDir: string): Promise<CompiledValidator>
 describe('schemas/ as the one source of truth', () => {
   it('adding a field to one entity YAML changes the type, the validator, the OpenAPI document, the client and the Python model', async () => {
     // Arrange: a copy of schemas/ where Organization gains a field.
-    const work = mkdtempSync(join(tmpdir(), 'tenantry-single-source-'));
+    const work = tempDir('tenantry-single-source-');
     const schemas = join(work, 'schemas');
     const out = join(work, 'out');
     cpSync(schemasDir, schemas, { recursive: true });
