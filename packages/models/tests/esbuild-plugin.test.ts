@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import type { Plugin } from 'esbuild';
 import { packageDir } from './helpers';
 
 const plugin = createRequire(join(packageDir, 'package.json'))('./esbuild-plugin.cjs') as {
@@ -81,9 +82,9 @@ describe("a deployed function's bundle", () => {
       write: false,
       metafile: true,
       logLevel: 'silent',
-      plugins: [...plugin],
+      plugins: [...plugin] as Plugin[],
     });
-    const [output] = Object.values(result.metafile.outputs);
+    const [output] = Object.values(result.metafile!.outputs);
     return output!.inputs;
   };
   const bytesOf = (inputs: Record<string, { bytesInOutput: number }>, pattern: RegExp) =>
