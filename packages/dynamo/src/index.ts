@@ -4,6 +4,7 @@ export { isConditionFailure } from './conditions';
 export { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';
 export {
   apiKeyKey,
+  applicationKey,
   emailClaimKey,
   type ItemKey,
   membershipByUserKey,

@@ -52,3 +52,12 @@ export const membershipByUserKey = (organizationId: string, userId: string) => (
  * finds it, never a scan or an index. Only the hash is ever stored.
  */
 export const apiKeyKey = (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' });
+
+/**
+ * An application (applications table), in its organization's partition. Shared: the security layer
+ * of every service records its keys' `lastUsedAt` on it.
+ */
+export const applicationKey = (organizationId: string, applicationId: string): ItemKey => ({
+  pk: organizationPk(organizationId),
+  sk: `APP#${applicationId}`,
+});

@@ -10,8 +10,8 @@
  * organization for every API-key action and answers 401 unless it is ACTIVE.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type ApiKeyRecord, apiKeyKey, documentClient, tables } from '@tenantry/dynamo';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type ApiKeyRecord, apiKeyKey, applicationKey, documentClient, tables } from '@tenantry/dynamo';
 import { logger } from './logger';
 import { isApiKeyScope } from './permissions';
 import { API_KEY_HEADER, type ApplicationPrincipal, type PrincipalResolver } from './principal';
@@ -91,29 +91,50 @@ export function apiKeyResolver(options: ApiKeyResolverOptions = {}): PrincipalRe
   /** Per container: the last time this process recorded a use of each key (bounded). */
   const recorded = new Map<string, number>();
 
+  /** An update that only records, never failing the caller: a failed condition means "nothing to do". */
+  const conditional = async (input: UpdateCommandInput): Promise<void> => {
+    try {
+      await db().send(new UpdateCommand(input));
+    } catch (error) {
+      if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
+    }
+  };
+
+  /**
+   * Two conditional updates side by side: the key item's `lastUsedAt` (what the next verification
+   * reads to skip writing again within the minute) and the application's `lastUsed` entry of this
+   * key (what `GET` of the application shows, read with the application itself). Neither bumps the
+   * application's `version`, and neither creates an item that is gone.
+   */
   const recordUse =
     options.recordUse ??
     (async (record: ApiKeyRecord, at: number) => {
+      const scope = { organizationId: record.organizationId };
+      const when = new Date(at).toISOString();
       const threshold = new Date(at - LAST_USED_RESOLUTION_MS).toISOString();
-      try {
-        await db().send(
-          new UpdateCommand(
-            tenantUpdate(
-              { organizationId: record.organizationId },
-              {
-                TableName: table(),
-                Key: apiKeyKey(record.keyHash),
-                UpdateExpression: 'SET lastUsedAt = :at',
-                ConditionExpression: 'attribute_not_exists(lastUsedAt) OR lastUsedAt < :threshold',
-                ExpressionAttributeValues: { ':at': new Date(at).toISOString(), ':threshold': threshold },
-              },
-            ),
-          ),
-        );
-      } catch (error) {
-        // Another container recorded it this minute, or the key is gone: both fine.
-        if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
-      }
+      await Promise.all([
+        conditional(
+          tenantUpdate(scope, {
+            TableName: table(),
+            Key: apiKeyKey(record.keyHash),
+            UpdateExpression: 'SET lastUsedAt = :at',
+            ConditionExpression: 'attribute_not_exists(lastUsedAt) OR lastUsedAt < :threshold',
+            ExpressionAttributeValues: { ':at': when, ':threshold': threshold },
+          }),
+        ),
+        conditional(
+          tenantUpdate(scope, {
+            TableName: table(),
+            Key: applicationKey(record.organizationId, record.applicationId),
+            UpdateExpression: 'SET #lastUsed.#key = :at',
+            // The map exists on every application created with it; older ones simply show no use.
+            ConditionExpression:
+              'attribute_exists(#lastUsed) AND (attribute_not_exists(#lastUsed.#key) OR #lastUsed.#key < :threshold)',
+            ExpressionAttributeNames: { '#lastUsed': 'lastUsed', '#key': record.keyHash },
+            ExpressionAttributeValues: { ':at': when, ':threshold': threshold },
+          }),
+        ),
+      ]);
     });
 
   function noteUse(record: ApiKeyRecord, at: number): void {

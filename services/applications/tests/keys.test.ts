@@ -2,9 +2,9 @@
 // principals: every key that must not verify answers the same 401.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { apiKeyKey, documentClient, organizationKey, tables } from '@tenantry/dynamo';
+import { apiKeyKey, applicationKey, documentClient, organizationKey, tables } from '@tenantry/dynamo';
 import { hashApiKey } from '@tenantry/security';
 import {
   applicationItems,
@@ -121,6 +121,32 @@ describe('GET /applications/me', () => {
       return read.body.keys.current.lastUsedAt ?? undefined;
     });
     expect(Date.parse(lastUsedAt)).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it("keeps lastUsedAt on the application's own item, by key hash, without bumping its version", async () => {
+    const { orgId, app, apiKey } = await arranged();
+    const stored = async () =>
+      (
+        await documentClient().send(
+          new GetCommand({
+            TableName: tables.applications(),
+            Key: applicationKey(orgId, app.id),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item as { version: number; lastUsed: Record<string, string> };
+    const versionBefore = (await stored()).version;
+
+    expect((await me(apiKey)).status).toBe(200);
+    const lastUsed = await eventually(async () => {
+      const item = await stored();
+      return Object.keys(item.lastUsed).length > 0 ? item : undefined;
+    });
+
+    expect(Object.keys(lastUsed.lastUsed)).toEqual([hashApiKey(apiKey)]);
+    expect(lastUsed.version).toBe(versionBefore);
+    const read = await asOwner('GET', appPath(orgId, app.id));
+    expect(read.body.keys.current.lastUsedAt).toBe(lastUsed.lastUsed[hashApiKey(apiKey)]);
   });
 });
 

@@ -149,7 +149,7 @@ describe('slot transitions', () => {
 });
 
 describe('the public view', () => {
-  const app = (keys: KeySlots): ApplicationState => ({
+  const app = (keys: KeySlots, lastUsed: Record<string, string> = {}): ApplicationState => ({
     id: 'app_1',
     organizationId: 'org_1',
     name: 'Billing',
@@ -157,19 +157,28 @@ describe('the public view', () => {
     keys,
     secretCount: 3,
     version: 7,
+    lastUsed,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
   });
 
   it('shows prefixes and timestamps per slot, never a hash, a version or a count', () => {
     const current = slot('cur');
-    const view = toView(app(slots(current)), new Map([[current.keyHash, '2025-01-14T00:00:00.000Z']]), NOW);
+    const rotatedAway = slot('old');
+    const view = toView(
+      app(slots(current), {
+        [current.keyHash]: '2025-01-14T00:00:00.000Z',
+        [rotatedAway.keyHash]: '2025-01-10T00:00:00.000Z',
+      }),
+      NOW,
+    );
     expect(view.keys).toEqual({
       current: { prefix: current.prefix, createdAt: current.createdAt, lastUsedAt: '2025-01-14T00:00:00.000Z' },
       next: null,
       previous: null,
     });
     expect(JSON.stringify(view)).not.toContain(current.keyHash);
+    expect(JSON.stringify(view)).not.toContain('2025-01-10');
     expect(Object.keys(view).sort()).toEqual([
       'createdAt',
       'id',
@@ -184,10 +193,10 @@ describe('the public view', () => {
   it('hides a previous key past its grace, whether or not TTL removed it', () => {
     const live = slot('prev', { expiresAt: '2025-01-15T09:30:00.001Z' });
     const over = slot('prev', { expiresAt: '2025-01-15T09:30:00.000Z' });
-    expect(toView(app(slots(slot('c'), null, live)), new Map(), NOW).keys.previous).toMatchObject({
+    expect(toView(app(slots(slot('c'), null, live)), NOW).keys.previous).toMatchObject({
       expiresAt: live.expiresAt,
     });
-    expect(toView(app(slots(slot('c'), null, over)), new Map(), NOW).keys.previous).toBeNull();
+    expect(toView(app(slots(slot('c'), null, over)), NOW).keys.previous).toBeNull();
   });
 });
 

@@ -10,7 +10,6 @@ import {
   type ApiKeyRecord,
   apiKeyItem,
   apiKeyKey,
-  batchGetAll,
   documentClient,
   organizationPk,
   queryPage,
@@ -51,7 +50,14 @@ export function toApplication(item: Item): ApplicationState {
     keys: { ...EMPTY_SLOTS, ...app.keys },
     secretCount: Number(app.secretCount ?? 0),
     version: Number(app.version ?? 0),
+    lastUsed: lastUsedOf(app.lastUsed),
   };
+}
+
+/** The `lastUsed` map of an item; `{}` for an item written before it existed. */
+function lastUsedOf(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, at]) => typeof at === 'string'));
 }
 
 export function isConditionFailure(error: unknown): boolean {
@@ -146,24 +152,6 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
         { limit: page.limit, cursor: page.cursor, shape: { equals: { pk }, prefixes: { sk: APPLICATION_PREFIX } } },
       );
       return { items: result.items.map(toApplication), nextCursor: result.nextCursor };
-    },
-
-    async lastUsed(keyHashes) {
-      const used = new Map<string, string>();
-      const unique = [...new Set(keyHashes)];
-      if (unique.length === 0) return used;
-      const found = await batchGetAll(db(), {
-        [table()]: {
-          Keys: unique.map((hash) => ({ ...apiKeyKey(hash) })),
-          ProjectionExpression: 'keyHash, lastUsedAt',
-        },
-      });
-      for (const item of found[table()] ?? []) {
-        if (typeof item.keyHash === 'string' && typeof item.lastUsedAt === 'string') {
-          used.set(item.keyHash, item.lastUsedAt);
-        }
-      }
-      return used;
     },
 
     async update(scope, applicationId, changes, now) {

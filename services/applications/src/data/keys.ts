@@ -4,7 +4,7 @@
  *
  * | item                | pk                 | sk                        | what                                                                  |
  * | ------------------- | ------------------ | ------------------------- | --------------------------------------------------------------------- |
- * | application         | `ORG#<orgId>`      | `APP#<appId>`             | live applications only: slots (hashes, prefixes), secretCount, version |
+ * | application         | `ORG#<orgId>`      | `APP#<appId>`             | live applications only: slots (hashes, prefixes), secretCount, version, lastUsed (by key hash) |
  * | deleted application | `ORG#<orgId>`      | `DELETED_APP#<appId>`     | the tombstone a soft delete leaves (no key, no hash)                  |
  * | secret              | `ORG#<orgId>`      | `SECRET#<appId>#<name>`   | the value sealed with @tenantry/crypto                                |
  * | API key             | `APIKEY#<sha256>`  | `APIKEY`                  | exists while the key verifies; `ttl` on a previous key                |
@@ -12,16 +12,13 @@
  * Ids and secret names never contain `#`, so `SECRET#<appId>#` is exactly one application's secrets.
  * Every item carries `organizationId` (the tenant pin of `@tenantry/security` conditions it).
  */
-import { type ItemKey, organizationPk } from '@tenantry/dynamo';
+import { applicationKey, type ItemKey, organizationPk } from '@tenantry/dynamo';
+
+export { applicationKey };
 
 export const APPLICATION_PREFIX = 'APP#';
 export const DELETED_APPLICATION_PREFIX = 'DELETED_APP#';
 export const SECRET_PREFIX = 'SECRET#';
-
-export const applicationKey = (organizationId: string, applicationId: string): ItemKey => ({
-  pk: organizationPk(organizationId),
-  sk: `${APPLICATION_PREFIX}${applicationId}`,
-});
 
 export const deletedApplicationKey = (organizationId: string, applicationId: string): ItemKey => ({
   pk: organizationPk(organizationId),

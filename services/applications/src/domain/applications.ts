@@ -72,8 +72,8 @@ async function load(
   return app;
 }
 
-async function view(deps: Dependencies, app: ApplicationState): Promise<Application> {
-  return toView(app, await deps.applications.lastUsed(keyHashesOf(app.keys)), deps.now());
+function view(deps: Dependencies, app: ApplicationState): Application {
+  return toView(app, deps.now());
 }
 
 export async function createApplication(
@@ -93,6 +93,7 @@ export async function createApplication(
     keys: { ...EMPTY_SLOTS, current: issued.slot },
     secretCount: 0,
     version: 1,
+    lastUsed: {},
     createdAt: at,
     updatedAt: at,
   };
@@ -115,7 +116,7 @@ export async function createApplication(
     ]);
     throw new PlanLimitReachedError(`The ${plan} plan allows ${limit} applications`);
   }
-  return { application: toView(app, new Map(), now), apiKey: issued.key };
+  return { application: toView(app, now), apiKey: issued.key };
 }
 
 export async function listApplications(
@@ -124,9 +125,8 @@ export async function listApplications(
   query: PageQuery,
 ): Promise<ApplicationPage> {
   const page = await deps.applications.list(context.organizationId, query);
-  const lastUsed = await deps.applications.lastUsed(page.items.flatMap((app) => keyHashesOf(app.keys)));
   const now = deps.now();
-  return { items: page.items.map((app) => toView(app, lastUsed, now)), nextCursor: page.nextCursor };
+  return { items: page.items.map((app) => toView(app, now)), nextCursor: page.nextCursor };
 }
 
 /** The application the security layer read with the organization (the route's prefetch): 404 when there is none. */
@@ -202,7 +202,7 @@ export async function rotateApiKey(
     type: 'api_key.rotated',
     data: { keyPrefix: issued.slot.prefix },
   });
-  return { application: await view(deps, rotated), apiKeyNext: issued.key };
+  return { application: view(deps, rotated), apiKeyNext: issued.key };
 }
 
 export async function promoteApiKey(
@@ -264,7 +264,7 @@ export async function getCallingApplication(
   if (!app) throw new UnauthenticatedError();
   const { organization } = context;
   return {
-    application: await view(deps, app),
+    application: view(deps, app),
     organization: { id: organization.id, name: organization.name, status: organization.status },
     keySlot: context.principal.keySlot ?? 'current',
   };

@@ -35,6 +35,12 @@ export interface ApplicationState {
   secretCount: number;
   /** Bumped by every change: each key change is conditional on the version it was computed from. */
   version: number;
+  /**
+   * `lastUsedAt` of its keys, by key hash: written by the security layer of whichever service
+   * verified a key, at most once a minute per key, never bumping `version`. Hashes of keys rotated
+   * away stay (about 90 bytes each); only the slots' hashes are ever shown.
+   */
+  lastUsed: Record<string, string>;
   createdAt: string;
   updatedAt: string;
 }

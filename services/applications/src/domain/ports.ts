@@ -33,8 +33,6 @@ export interface ApplicationRepository {
   find(organizationId: string, applicationId: string): Promise<ApplicationState | undefined>;
   /** A page of the organization's live applications, oldest id first; forged cursors → 400. */
   list(organizationId: string, page: PageQuery): Promise<Page<ApplicationState>>;
-  /** `lastUsedAt` of the given keys, by key hash (keys never used, or gone, are absent). */
-  lastUsed(keyHashes: string[]): Promise<Map<string, string>>;
   /** Name and/or description; 'missing' when the application does not exist (or was deleted). */
   update(
     scope: TenantScope,

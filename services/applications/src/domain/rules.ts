@@ -119,20 +119,21 @@ export function applicationLimit(plan: unknown): number {
   return limits.applications;
 }
 
-function slotView(slot: SlotRecord | null, lastUsed: ReadonlyMap<string, string>, now: Date): ApiKeyInfo | null {
+function slotView(slot: SlotRecord | null, lastUsed: Readonly<Record<string, string>>, now: Date): ApiKeyInfo | null {
   if (!slot) return null;
   // A previous key past its grace never verifies again: it is not shown either, whatever TTL did.
   if (slot.expiresAt !== undefined && Date.parse(slot.expiresAt) <= now.getTime()) return null;
   return {
     prefix: slot.prefix,
     createdAt: slot.createdAt,
-    lastUsedAt: lastUsed.get(slot.keyHash) ?? null,
+    lastUsedAt: Object.hasOwn(lastUsed, slot.keyHash) ? (lastUsed[slot.keyHash] ?? null) : null,
     ...(slot.expiresAt !== undefined ? { expiresAt: slot.expiresAt } : {}),
   };
 }
 
-/** The public view (spec `Application`): key prefixes and timestamps, never a key or a hash. */
-export function toView(app: ApplicationState, lastUsed: ReadonlyMap<string, string>, now: Date): Application {
+/** The public view (spec `Application`): key prefixes and timestamps (its own `lastUsed`), never a key or a hash. */
+export function toView(app: ApplicationState, now: Date): Application {
+  const { lastUsed } = app;
   return {
     id: app.id,
     organizationId: app.organizationId,
