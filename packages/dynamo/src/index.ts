@@ -3,6 +3,7 @@ export { documentClient, forbidScans, ScanForbiddenError } from './client';
 export { isConditionFailure } from './conditions';
 export { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';
 export {
+  APPLICATION_PREFIX,
   apiKeyKey,
   applicationKey,
   emailClaimKey,

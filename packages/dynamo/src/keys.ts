@@ -53,11 +53,14 @@ export const membershipByUserKey = (organizationId: string, userId: string) => (
  */
 export const apiKeyKey = (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' });
 
+/** The sort-key prefix of live applications (one organization's: `begins_with(sk, APPLICATION_PREFIX)`). */
+export const APPLICATION_PREFIX = 'APP#';
+
 /**
  * An application (applications table), in its organization's partition. Shared: the security layer
  * of every service records its keys' `lastUsedAt` on it.
  */
 export const applicationKey = (organizationId: string, applicationId: string): ItemKey => ({
   pk: organizationPk(organizationId),
-  sk: `APP#${applicationId}`,
+  sk: `${APPLICATION_PREFIX}${applicationId}`,
 });

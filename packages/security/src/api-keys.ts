@@ -11,7 +11,14 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { type ApiKeyRecord, apiKeyKey, applicationKey, documentClient, tables } from '@tenantry/dynamo';
+import {
+  type ApiKeyRecord,
+  apiKeyKey,
+  applicationKey,
+  documentClient,
+  isConditionFailure,
+  tables,
+} from '@tenantry/dynamo';
 import { logger } from './logger';
 import { isApiKeyScope } from './permissions';
 import { API_KEY_HEADER, type ApplicationPrincipal, type PrincipalResolver } from './principal';
@@ -96,7 +103,7 @@ export function apiKeyResolver(options: ApiKeyResolverOptions = {}): PrincipalRe
     try {
       await db().send(new UpdateCommand(input));
     } catch (error) {
-      if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   };
 

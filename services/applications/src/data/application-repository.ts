@@ -4,13 +4,13 @@
  * helpers; reads that decide something are strongly consistent; expected conditional failures come
  * back as outcomes.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type ApiKeyRecord,
   apiKeyItem,
   apiKeyKey,
   documentClient,
+  isConditionFailure,
   organizationPk,
   queryPage,
   tables,
@@ -58,12 +58,6 @@ export function toApplication(item: Item): ApplicationState {
 function lastUsedOf(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || value === null) return {};
   return Object.fromEntries(Object.entries(value).filter(([, at]) => typeof at === 'string'));
-}
-
-export function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /** The item of a key in `slot` of `app`. */

@@ -12,11 +12,10 @@
  * Ids and secret names never contain `#`, so `SECRET#<appId>#` is exactly one application's secrets.
  * Every item carries `organizationId` (the tenant pin of `@tenantry/security` conditions it).
  */
-import { applicationKey, type ItemKey, organizationPk } from '@tenantry/dynamo';
+import { APPLICATION_PREFIX, applicationKey, type ItemKey, organizationPk } from '@tenantry/dynamo';
 
-export { applicationKey };
+export { APPLICATION_PREFIX, applicationKey };
 
-export const APPLICATION_PREFIX = 'APP#';
 export const DELETED_APPLICATION_PREFIX = 'DELETED_APP#';
 export const SECRET_PREFIX = 'SECRET#';
 
