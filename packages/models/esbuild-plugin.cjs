@@ -60,12 +60,11 @@ function isIdempotent(operationsSource, operation) {
 
 /**
  * What `packages/security/src/idempotency.ts` becomes in a function whose operation takes no
- * Idempotency-Key: the same exports, no Powertools idempotency.
+ * Idempotency-Key: the same exports, no idempotency layer (nor its DynamoDB commands and hashing).
  */
 const NO_IDEMPOTENCY = `
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-export function resetIdempotencyPersistence() {}
 export function withIdempotency() {
   return async () => {
     throw new Error('this function was built without an idempotency layer: its operation takes no Idempotency-Key');

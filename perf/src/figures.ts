@@ -687,7 +687,7 @@ export async function r7(platform: BenchPlatform, ctx: RunContext): Promise<Figu
           PATH: process.env.PATH ?? '',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           IDEMPOTENCY_TABLE: `tenantry-${target.service}-local-idempotency`,
-          POWERTOOLS_SERVICE_NAME: `tenantry-${target.service}`,
+          SERVICE_NAME: `tenantry-${target.service}`,
           RATE_LIMIT_SCALE: '100000',
         },
         maxBuffer: 1024 * 1024,

@@ -46,10 +46,10 @@ export function outboxPut(tableName: string, event: NewDomainEvent, now?: Date):
 
 /**
  * The table of this service, where its outbox lives: `<NAME>_TABLE` for the service
- * `tenantry-<name>` (`POWERTOOLS_SERVICE_NAME`), e.g. ORGANIZATIONS_TABLE for tenantry-organizations.
+ * `tenantry-<name>` (`SERVICE_NAME`), e.g. ORGANIZATIONS_TABLE for tenantry-organizations.
  */
 export function ownTable(): string {
-  const service = process.env.POWERTOOLS_SERVICE_NAME ?? '';
+  const service = process.env.SERVICE_NAME ?? '';
   const variable = `${service.replace(/^tenantry-/, '').toUpperCase()}_TABLE`;
   const table = process.env[variable];
   if (!service || !table) throw new Error(`the outbox table of service "${service}" (${variable}) is not set`);

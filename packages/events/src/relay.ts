@@ -87,7 +87,7 @@ export function outboxRelay(options: RelayOptions = {}) {
   /** Puts the events on the bus; answers the ids it accepted (all, or the batch fails after its retries). */
   async function publish(events: DomainEvent[]): Promise<{ accepted: string[]; refused: string[] }> {
     const bus = options.bus ?? busClient();
-    const source = sourceOf(requiredEnv('POWERTOOLS_SERVICE_NAME'));
+    const source = sourceOf(requiredEnv('SERVICE_NAME'));
     const eventBusName = requiredEnv('EVENT_BUS_NAME');
     const accepted: string[] = [];
     let pending = events;

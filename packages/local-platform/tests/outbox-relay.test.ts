@@ -85,7 +85,7 @@ afterAll(async () => {
   client.destroy();
 });
 
-beforeEach(() => stubEnv('POWERTOOLS_SERVICE_NAME', 'tenantry-relaytest'));
+beforeEach(() => stubEnv('SERVICE_NAME', 'tenantry-relaytest'));
 afterEach(async () => {
   await outage(false);
   restoreEnv();

@@ -57,7 +57,7 @@ describe('the local platform behind one base URL', () => {
 
   it("relays an event from a service's outbox, through its stream and the bus, to another service's subscriber", async () => {
     const organizationId = `org-${crypto.randomUUID()}`;
-    process.env.POWERTOOLS_SERVICE_NAME = 'tenantry-organizations';
+    process.env.SERVICE_NAME = 'tenantry-organizations';
 
     // As the organizations service writes it: an outbox item in its own table.
     await dynamoEventOutbox().record([

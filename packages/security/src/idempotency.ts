@@ -1,47 +1,34 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { ConflictError, IdempotencyKeyReusedError, InternalError, ValidationFailedError } from '@tenantry/errors';
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, isConditionFailure, tables } from '@tenantry/dynamo';
+import { ConflictError, IdempotencyKeyReusedError, ValidationFailedError } from '@tenantry/errors';
 import type { Context } from 'aws-lambda';
 import type { SecurityContext } from './context';
+import { logger } from './logger';
 import type { RouteResult } from './middleware/httpResponse';
-import { type RequestState, requestState } from './middleware/state';
+import type { RequestState } from './middleware/state';
 
 /** 24 hours (spec §5). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY = /^[\x21-\x7e]{1,255}$/;
+/** How long a claim holds when the Lambda context cannot say how much time the request has left. */
+const DEFAULT_IN_PROGRESS_MS = 30_000;
 
-let persistence: DynamoDBPersistenceLayer | undefined;
-
-/** The persistence layer of this container: table `IDEMPOTENCY_TABLE`, key `id`, TTL attribute `expiration`. */
-function persistenceStore(): DynamoDBPersistenceLayer {
-  if (!persistence) {
-    const tableName = process.env.IDEMPOTENCY_TABLE;
-    if (!tableName) throw new Error('environment variable IDEMPOTENCY_TABLE is not set');
-    const endpoint = process.env.DYNAMODB_ENDPOINT;
-    persistence = new DynamoDBPersistenceLayer({
-      tableName,
-      keyAttr: 'id',
-      expiryAttr: 'expiration',
-      clientConfig: { ...(endpoint ? { endpoint } : {}), maxAttempts: 3 },
-    });
-  }
-  return persistence;
+/**
+ * One Idempotency-Key's record in the table `IDEMPOTENCY_TABLE` (key `id`, TTL attribute
+ * `expiration`, epoch seconds). `validation` is the hash of what must be identical for a replay;
+ * `inProgressUntil` (epoch ms) is when a claim whose request died may be taken over.
+ */
+interface IdempotencyRecord {
+  id: string;
+  status: 'INPROGRESS' | 'COMPLETED';
+  expiration: number;
+  inProgressUntil: number;
+  validation: string;
+  /** The answer, as JSON (sealed if the route has a ReplayProtection); only when COMPLETED. */
+  data?: string;
 }
-
-/** Tests only: forget the container's persistence layer. */
-export function resetIdempotencyPersistence(): void {
-  persistence = undefined;
-}
-
-interface IdempotentInput {
-  /** Principal-scoped key: two principals' keys never collide. */
-  key: string;
-  /** What must be identical for a replay: operation, path, query and body. */
-  payload: { operation: string; params: Record<string, string>; query: Record<string, unknown>; body: unknown };
-}
-
-type Business = (state: RequestState) => Promise<RouteResult>;
 
 /**
  * How a route keeps a secret of its answer out of the idempotency table: the stored copy of the
@@ -53,39 +40,96 @@ export interface ReplayProtection {
   open(stored: RouteResult, context: SecurityContext): Promise<RouteResult>;
 }
 
+type Business = (state: RequestState) => Promise<RouteResult>;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** JSON with object keys sorted at every depth: the same value always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 /**
- * `Idempotency-Key` for creates, with Powertools idempotency wrapping the inner business function
- * (`makeIdempotent`, not the Middy middleware: see docs/toolchain note on upstream issue #5675).
- * Runs after authentication, validation and authorization, so a replay needs the same rights as
- * the first call. Same key + same request → the first response replayed, no second effect; same
- * key + another request → 409 IDEMPOTENCY_KEY_REUSED; same key while the first is running → 409
- * CONFLICT. A failed first call stores nothing, so it may be retried with the same key.
+ * Claims the key with a conditional put: it succeeds when no live record holds the key (none, one
+ * past its TTL, or a claim whose request ran out of time). Otherwise returns the record that holds it.
+ */
+async function claim(record: IdempotencyRecord, now: number): Promise<IdempotencyRecord | undefined> {
+  const client = documentClient();
+  const TableName = tables.idempotency();
+  try {
+    await client.send(
+      new PutCommand({
+        TableName,
+        Item: record,
+        ConditionExpression:
+          'attribute_not_exists(id) OR expiration < :nowSeconds OR (#status = :inProgress AND inProgressUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':now': now, ':inProgress': 'INPROGRESS' },
+      }),
+    );
+    return undefined;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  const { Item } = await client.send(new GetCommand({ TableName, Key: { id: record.id }, ConsistentRead: true }));
+  return Item as IdempotencyRecord | undefined;
+}
+
+/** Whether a record no longer holds its key: past its TTL (not yet deleted), or a claim that ran out of time. */
+const isStale = (record: IdempotencyRecord, now: number) =>
+  record.expiration < Math.floor(now / 1000) || (record.status === 'INPROGRESS' && record.inProgressUntil < now);
+
+/** Completes our claim with the answer; a claim another request took over in the meantime is left alone. */
+async function complete(record: IdempotencyRecord, data: string): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tables.idempotency(),
+      Key: { id: record.id },
+      UpdateExpression: 'SET #status = :completed, #data = :data',
+      ConditionExpression: '#status = :inProgress AND inProgressUntil = :until',
+      ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
+      ExpressionAttributeValues: {
+        ':completed': 'COMPLETED',
+        ':data': data,
+        ':inProgress': 'INPROGRESS',
+        ':until': record.inProgressUntil,
+      },
+    }),
+  );
+}
+
+/** Releases our claim after a failed call, so a retry with the same key runs. */
+async function release(record: IdempotencyRecord): Promise<void> {
+  await documentClient().send(
+    new DeleteCommand({
+      TableName: tables.idempotency(),
+      Key: { id: record.id },
+      ConditionExpression: '#status = :inProgress AND inProgressUntil = :until',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':inProgress': 'INPROGRESS', ':until': record.inProgressUntil },
+    }),
+  );
+}
+
+/**
+ * `Idempotency-Key` for creates, kept in DynamoDB (one conditional put to claim the key, one update
+ * to store the answer). Runs after authentication, validation and authorization, so a replay needs
+ * the same rights as the first call. Same key + same request → the first response replayed, no
+ * second effect; same key + another request → 409 IDEMPOTENCY_KEY_REUSED; same key while the first
+ * is running → 409 CONFLICT. A failed first call stores nothing, so it may be retried with the same key.
+ * Keys are scoped to the principal: two principals' keys never collide.
  */
 export function withIdempotency(
   business: Business,
   protection?: ReplayProtection,
 ): (state: RequestState, context: Context) => Promise<RouteResult> {
-  let idempotent: ((input: IdempotentInput, context: Context) => Promise<RouteResult>) | undefined;
-  const create = () =>
-    makeIdempotent(
-      async (_input: IdempotentInput, context: Context) => {
-        const state = requestState(context);
-        state.executed = true;
-        const result = await business(state);
-        return protection ? protection.seal(result, state.security!) : result;
-      },
-      {
-        persistenceStore: persistenceStore(),
-        keyPrefix: 'tenantry',
-        config: new IdempotencyConfig({
-          eventKeyJmesPath: 'key',
-          payloadValidationJmesPath: 'payload',
-          expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-          throwOnNoIdempotencyKey: true,
-        }),
-      },
-    );
-
   return async (state, context) => {
     const key = state.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return business(state);
@@ -95,37 +139,51 @@ export function withIdempotency(
       ]);
     }
     const principal = state.principal!;
-    idempotent ??= create();
-    state.executed = false;
-    try {
-      const result = await idempotent(
-        {
-          key: JSON.stringify([principal.kind, principal.id, key]),
-          payload: { operation: state.operation, params: state.params, query: state.query, body: state.body ?? null },
-        },
-        context,
+    const now = Date.now();
+    const record: IdempotencyRecord = {
+      id: `tenantry#${sha256(JSON.stringify([principal.kind, principal.id, key]))}`,
+      status: 'INPROGRESS',
+      expiration: Math.floor(now / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      inProgressUntil: now + (context.getRemainingTimeInMillis?.() ?? DEFAULT_IN_PROGRESS_MS),
+      validation: sha256(
+        canonicalJson([state.operation, state.params, state.query, state.body === undefined ? null : state.body]),
+      ),
+    };
+
+    // A stale record is taken over by claiming again; a third collision is a race still running.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const holder = await claim(record, Date.now());
+      if (!holder) return run(record);
+      if (isStale(holder, Date.now())) continue;
+      if (holder.validation !== record.validation) throw new IdempotencyKeyReusedError();
+      if (holder.status === 'COMPLETED' && holder.data !== undefined) {
+        state.replayed = true;
+        const stored = JSON.parse(holder.data) as RouteResult;
+        return protection ? protection.open(stored, state.security!) : stored;
+      }
+      break;
+    }
+    throw new ConflictError('A request with this Idempotency-Key is still in progress');
+
+    async function run(claimed: IdempotencyRecord): Promise<RouteResult> {
+      let result: RouteResult;
+      try {
+        result = await business(state);
+      } catch (error) {
+        await release(claimed).catch((releaseError: unknown) =>
+          logger.warn('idempotency claim not released; the key is busy until it expires', {
+            error: releaseError as Error,
+          }),
+        );
+        throw error;
+      }
+      const stored = protection ? await protection.seal(result, state.security!) : result;
+      // The effect happened: a record that cannot be stored must not turn the answer into an error
+      // the client would retry. Until the claim expires, a retry answers 409 CONFLICT.
+      await complete(claimed, JSON.stringify(stored)).catch((error: unknown) =>
+        logger.warn('idempotency record not completed', { error: error as Error }),
       );
-      if (!state.executed) state.replayed = true;
-      return protection ? await protection.open(result, state.security!) : result;
-    } catch (error) {
-      throw mapIdempotencyError(error);
+      return protection ? protection.open(stored, state.security!) : stored;
     }
   };
-}
-
-function mapIdempotencyError(error: unknown): unknown {
-  const name = (error as Error | undefined)?.name;
-  switch (name) {
-    case 'IdempotencyValidationError':
-      return new IdempotencyKeyReusedError(undefined, { cause: error });
-    case 'IdempotencyAlreadyInProgressError':
-      return new ConflictError('A request with this Idempotency-Key is still in progress', { cause: error });
-    case 'IdempotencyPersistenceLayerError':
-    case 'IdempotencyInconsistentStateError':
-    case 'IdempotencyKeyError':
-    case 'IdempotencyUnknownError':
-      return new InternalError(undefined, { cause: error });
-    default:
-      return error;
-  }
 }

@@ -19,8 +19,6 @@ export interface RequestState {
   prefetched?: Array<Record<string, unknown> | undefined>;
   /** Set by the idempotency wrapper when the response is a replay. */
   replayed?: boolean;
-  /** Set when the business function actually ran in this request. */
-  executed?: boolean;
   /** Headers every answer to this request carries, success or error (the RateLimit fields). */
   responseHeaders?: Record<string, string>;
 }

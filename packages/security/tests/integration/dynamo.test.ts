@@ -1,5 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { membershipKey, organizationKey } from '@tenantry/dynamo';
 import {
@@ -223,6 +229,8 @@ describe('tenant pinning against DynamoDB Local', () => {
 describe('Idempotency-Key against DynamoDB Local', () => {
   let effects = 0;
   let failNext = false;
+  /** While set, the business function waits for it: a first call still running. */
+  let gate: Promise<void> | undefined;
   const models = fakeModels({
     createThing: {
       method: 'POST',
@@ -238,6 +246,7 @@ describe('Idempotency-Key against DynamoDB Local', () => {
         failNext = false;
         throw new Error('transient');
       }
+      await gate;
       effects++;
       return { statusCode: 201, body: { id: randomUUID(), by: context.principal.id, input: body } };
     },
@@ -313,6 +322,79 @@ describe('Idempotency-Key against DynamoDB Local', () => {
     const key = randomUUID();
     await post('alice', key, { name: 'x' });
     expect((await post('bob', key, { name: 'x' })).statusCode).toBe(403);
+  });
+
+  it('answers 409 CONFLICT for the same key while the first call runs, and replays it once finished', async () => {
+    const key = randomUUID();
+    let open = () => {};
+    gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const first = post('alice', key, { name: 'x' });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the first has claimed the key
+    const during = await post('alice', key, { name: 'x' });
+    open();
+    gate = undefined;
+    expect(during.statusCode).toBe(409);
+    expect(during.body.error?.code).toBe('CONFLICT');
+    const done = await first;
+    expect(done.statusCode).toBe(201);
+    expect((await post('alice', key, { name: 'x' })).body).toEqual(done.body);
+    expect(effects).toBe(1);
+  });
+
+  /** The record of alice's key, as the layer names it (a hash of principal kind, id and key). */
+  const recordOf = async (key: string) =>
+    (
+      await db.send(
+        new GetCommand({
+          TableName: process.env.IDEMPOTENCY_TABLE!,
+          Key: {
+            id: `tenantry#${createHash('sha256')
+              .update(JSON.stringify(['user', 'alice', key]))
+              .digest('hex')}`,
+          },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
+  it('keeps the answer 24 hours (TTL attribute expiration), and nothing but a claim while running', async () => {
+    const key = randomUUID();
+    const before = Math.floor(Date.now() / 1000);
+    await post('alice', key, { name: 'x' });
+    const record = await recordOf(key);
+    expect(record).toMatchObject({ status: 'COMPLETED' });
+    expect(record!.expiration).toBeGreaterThanOrEqual(before + 24 * 60 * 60);
+    expect(record!.expiration).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 24 * 60 * 60);
+    expect(JSON.parse(record!.data as string)).toMatchObject({ statusCode: 201, body: { by: 'alice' } });
+  });
+
+  it('takes over a claim whose request ran out of time, and one past its TTL', async () => {
+    for (const stale of [
+      { status: 'INPROGRESS', inProgressUntil: Date.now() - 1, expiration: Math.floor(Date.now() / 1000) + 3600 },
+      { status: 'COMPLETED', inProgressUntil: 0, expiration: Math.floor(Date.now() / 1000) - 1, data: '{}' },
+    ]) {
+      const key = randomUUID();
+      await post('alice', key, { name: 'x' });
+      const { id, validation } = (await recordOf(key))!;
+      await db.send(new PutCommand({ TableName: process.env.IDEMPOTENCY_TABLE!, Item: { id, validation, ...stale } }));
+      const before = effects;
+      const retried = await post('alice', key, { name: 'x' });
+      expect(retried.statusCode).toBe(201);
+      expect(retried.headers['idempotent-replayed']).toBeUndefined();
+      expect(effects).toBe(before + 1);
+      expect(await recordOf(key)).toMatchObject({ status: 'COMPLETED' });
+    }
+  });
+
+  it('compares bodies as JSON values: the same fields in another order are the same request', async () => {
+    const key = randomUUID();
+    const first = await post('alice', key, { name: 'x', tags: { a: 1, b: 2 } });
+    const second = await post('alice', key, { tags: { b: 2, a: 1 }, name: 'x' });
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(effects).toBe(1);
   });
 
   it('answers 400 for a malformed key', async () => {

@@ -456,7 +456,7 @@ describe('authentication and the layers through the stack', () => {
 
   it('refuses platform access with 503 when its audit event cannot be written to the outbox', async () => {
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
-    stubEnv('POWERTOOLS_SERVICE_NAME', 'tenantry-organizations');
+    stubEnv('SERVICE_NAME', 'tenantry-organizations');
     stubEnv('ORGANIZATIONS_TABLE', 'organizations');
     const attempted: unknown[] = [];
     const failing = {
