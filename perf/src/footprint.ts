@@ -418,7 +418,19 @@ interface Run {
   stop: StopResult;
 }
 
+/**
+ * Waits (at most 3 minutes) for the machine to be quiet, a 1-minute load average under 1: in a full
+ * `npm run perf` this follows R7's load, and the time to healthy is a measure of a quiet start.
+ */
+async function quiet(target: string): Promise<void> {
+  const started = performance.now();
+  while (loadavg()[0]! >= 1 && performance.now() - started < 180_000) await sleep(5_000);
+  const waited = Math.round((performance.now() - started) / 1000);
+  if (waited > 0) log(`${target}: waited ${waited} s for a quiet machine`);
+}
+
 async function measure(target: string): Promise<Run> {
+  await quiet(target);
   log(
     `${target}: starting (load average ${loadavg()
       .map((value) => value.toFixed(1))

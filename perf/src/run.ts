@@ -29,7 +29,12 @@ import {
 export const FIGURES = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8'] as const;
 const NEEDS_PLATFORM = new Set(['R1', 'R4', 'R5', 'R6', 'R7']);
 
-/** Runs R1–R7 (those of `ids`) and returns their results; starts and stops the platform they need. */
+/**
+ * Runs R1–R7 (those of `ids`) and returns their results; starts and stops the platform they need.
+ * R2 and R3 run first, before the platform starts: they measure in-process and fresh-process CPU
+ * work, and an idle platform is not idle (serverless-offline polls the outbox streams, the JVM of
+ * DynamoDB Local collects), which lands in their samples as bursts.
+ */
 export async function runFigures(
   ids: readonly string[],
   ctx: RunContext,
@@ -37,9 +42,10 @@ export async function runFigures(
 ): Promise<FigureResult[]> {
   const results: FigureResult[] = [];
   let platform: BenchPlatform | undefined;
+  const ordered = [...ids.filter((id) => !NEEDS_PLATFORM.has(id)), ...ids.filter((id) => NEEDS_PLATFORM.has(id))];
   try {
-    if (ids.some((id) => NEEDS_PLATFORM.has(id))) platform = await startBenchPlatform(platformOptions);
-    for (const id of ids) {
+    for (const id of ordered) {
+      if (NEEDS_PLATFORM.has(id) && !platform) platform = await startBenchPlatform(platformOptions);
       log(`${id}…`);
       const started = performance.now();
       const result = await (async () => {
@@ -71,7 +77,7 @@ export async function runFigures(
   } finally {
     await platform?.stop();
   }
-  return results;
+  return ids.flatMap((id) => results.filter((result) => result.id === id));
 }
 
 export interface SummaryRow {
