@@ -58,9 +58,13 @@ function canonicalJson(value: unknown): string {
 
 /**
  * Claims the key with a conditional put: it succeeds when no live record holds the key (none, one
- * past its TTL, or a claim whose request ran out of time). Otherwise returns the record that holds it.
+ * past its TTL, or a claim whose request ran out of time). Otherwise returns the record that holds
+ * it, or no holder when that record was deleted in between (the caller claims again).
  */
-async function claim(record: IdempotencyRecord, now: number): Promise<IdempotencyRecord | undefined> {
+async function claim(
+  record: IdempotencyRecord,
+  now: number,
+): Promise<{ claimed: true } | { claimed: false; holder: IdempotencyRecord | undefined }> {
   const client = documentClient();
   const TableName = tables.idempotency();
   try {
@@ -74,12 +78,12 @@ async function claim(record: IdempotencyRecord, now: number): Promise<Idempotenc
         ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':now': now, ':inProgress': 'INPROGRESS' },
       }),
     );
-    return undefined;
+    return { claimed: true };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
   const { Item } = await client.send(new GetCommand({ TableName, Key: { id: record.id }, ConsistentRead: true }));
-  return Item as IdempotencyRecord | undefined;
+  return { claimed: false, holder: Item as IdempotencyRecord | undefined };
 }
 
 /** Whether a record no longer holds its key: past its TTL (not yet deleted), or a claim that ran out of time. */
@@ -150,11 +154,12 @@ export function withIdempotency(
       ),
     };
 
-    // A stale record is taken over by claiming again; a third collision is a race still running.
+    // A stale or vanished record is taken over by claiming again; a third collision is a race still running.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const holder = await claim(record, Date.now());
-      if (!holder) return run(record);
-      if (isStale(holder, Date.now())) continue;
+      const outcome = await claim(record, Date.now());
+      if (outcome.claimed) return run(record);
+      const { holder } = outcome;
+      if (!holder || isStale(holder, Date.now())) continue;
       if (holder.validation !== record.validation) throw new IdempotencyKeyReusedError();
       if (holder.status === 'COMPLETED' && holder.data !== undefined) {
         state.replayed = true;
