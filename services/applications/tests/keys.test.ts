@@ -151,6 +151,28 @@ describe('GET /applications/me', () => {
 });
 
 describe('rotation', () => {
+  it("forgets a revoked key's lastUsed entry on the application item", async () => {
+    const { orgId, app, apiKey } = await arranged();
+    const lastUsedOf = async () =>
+      (
+        (
+          await documentClient().send(
+            new GetCommand({
+              TableName: tables.applications(),
+              Key: applicationKey(orgId, app.id),
+              ConsistentRead: true,
+            }),
+          )
+        ).Item as { lastUsed: Record<string, string> }
+      ).lastUsed;
+    expect((await me(apiKey)).status).toBe(200);
+    await eventually(async () => ((await lastUsedOf())[hashApiKey(apiKey)] ? true : undefined));
+
+    expect((await asOwner('POST', appPath(orgId, app.id, '/api-keys/revoke'))).status).toBe(200);
+
+    expect(await lastUsedOf()).toEqual({});
+  });
+
   it('rotate issues a next key; both verify, each reporting its slot; a second rotate is a 409', async () => {
     const { orgId, app, apiKey } = await arranged();
     const rotated = await asOwner('POST', appPath(orgId, app.id, '/api-keys/rotate'));

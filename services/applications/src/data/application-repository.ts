@@ -184,14 +184,26 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
     },
 
     async changeKeys(scope, app, change: KeyChange, now, event) {
+      // A deleted key's lastUsed entry goes with it. Only entries this read saw: the map exists then
+      // (an item written before the map has none, and REMOVE of a path under it would fail).
+      const forgotten = change.deletes.filter((hash) => Object.hasOwn(app.lastUsed, hash));
+      const remove = forgotten.length
+        ? ` REMOVE ${forgotten.map((_, index) => `#lastUsed.#forgotten${index}`).join(', ')}`
+        : '';
       const pinned: TransactItem[] = [
         {
           Update: {
             TableName: table(),
             Key: applicationKey(scope.organizationId, app.id),
-            UpdateExpression: 'SET #keys = :keys, #version = #version + :one, #updatedAt = :now',
+            UpdateExpression: `SET #keys = :keys, #version = #version + :one, #updatedAt = :now${remove}`,
             ConditionExpression: atVersion,
-            ExpressionAttributeNames: { '#keys': 'keys', '#version': 'version', '#updatedAt': 'updatedAt' },
+            ExpressionAttributeNames: {
+              '#keys': 'keys',
+              '#version': 'version',
+              '#updatedAt': 'updatedAt',
+              ...(forgotten.length ? { '#lastUsed': 'lastUsed' } : {}),
+              ...Object.fromEntries(forgotten.map((hash, index) => [`#forgotten${index}`, hash])),
+            },
             ExpressionAttributeValues: {
               ':keys': change.slots,
               ':one': 1,
