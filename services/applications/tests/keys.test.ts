@@ -99,6 +99,14 @@ describe('creating an application', () => {
   });
 });
 
+/** The application's item as stored (strongly consistent). */
+async function storedApplication(orgId: string, appId: string) {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tables.applications(), Key: applicationKey(orgId, appId), ConsistentRead: true }),
+  );
+  return Item as { version: number; lastUsed: Record<string, string> };
+}
+
 describe('GET /applications/me', () => {
   it('answers the calling application, its organization and the slot that matched', async () => {
     const { orgId, app, apiKey } = await arranged();
@@ -125,16 +133,7 @@ describe('GET /applications/me', () => {
 
   it("keeps lastUsedAt on the application's own item, by key hash, without bumping its version", async () => {
     const { orgId, app, apiKey } = await arranged();
-    const stored = async () =>
-      (
-        await documentClient().send(
-          new GetCommand({
-            TableName: tables.applications(),
-            Key: applicationKey(orgId, app.id),
-            ConsistentRead: true,
-          }),
-        )
-      ).Item as { version: number; lastUsed: Record<string, string> };
+    const stored = () => storedApplication(orgId, app.id);
     const versionBefore = (await stored()).version;
 
     expect((await me(apiKey)).status).toBe(200);
@@ -153,18 +152,7 @@ describe('GET /applications/me', () => {
 describe('rotation', () => {
   it("forgets a revoked key's lastUsed entry on the application item", async () => {
     const { orgId, app, apiKey } = await arranged();
-    const lastUsedOf = async () =>
-      (
-        (
-          await documentClient().send(
-            new GetCommand({
-              TableName: tables.applications(),
-              Key: applicationKey(orgId, app.id),
-              ConsistentRead: true,
-            }),
-          )
-        ).Item as { lastUsed: Record<string, string> }
-      ).lastUsed;
+    const lastUsedOf = async () => (await storedApplication(orgId, app.id)).lastUsed;
     expect((await me(apiKey)).status).toBe(200);
     await eventually(async () => ((await lastUsedOf())[hashApiKey(apiKey)] ? true : undefined));
 
