@@ -396,14 +396,11 @@ export async function r3(ctx: RunContext): Promise<FigureResult> {
       `R3 ${row.fn}: ${row.bytes} B (bare ${row.bareBytes} B), init p50 ${row.init.p50} ms (bare ${row.bareInit.p50} ms)`,
     );
   }
-  const controlSamples = control ? samples.at(-1)! : undefined;
-  const controlResult = controlSamples && {
-    a: series('bare', controlSamples.a),
-    b: series('bare (copy)', controlSamples.b),
-    ratio: 0,
-  };
-  if (controlResult) {
-    controlResult.ratio = ratio(controlResult.a.p50, controlResult.b.p50);
+  let controlResult: { a: Series; b: Series; ratio: number } | undefined;
+  if (control) {
+    const { a, b } = samples.at(-1)!;
+    const [original, itsCopy] = [series('bare', a), series('bare (copy)', b)];
+    controlResult = { a: original, b: itsCopy, ratio: ratio(original.p50, itsCopy.p50) };
     log(`R3 control: bare ${controlResult.a.p50} ms, its copy ${controlResult.b.p50} ms (${controlResult.ratio}×)`);
   }
   const worstInit = Math.max(...rows.map((row) => ratio(row.init.p50, row.bareInit.p50)));

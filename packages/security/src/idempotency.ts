@@ -90,36 +90,31 @@ async function claim(
 const isStale = (record: IdempotencyRecord, now: number) =>
   record.expiration < Math.floor(now / 1000) || (record.status === 'INPROGRESS' && record.inProgressUntil < now);
 
-/** Completes our claim with the answer; a claim another request took over in the meantime is left alone. */
+/** The key and condition of a write to our own claim: one another request took over is left alone. */
+const ownClaim = (record: IdempotencyRecord) => ({
+  TableName: tables.idempotency(),
+  Key: { id: record.id },
+  ConditionExpression: '#status = :inProgress AND inProgressUntil = :until',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: { ':inProgress': 'INPROGRESS', ':until': record.inProgressUntil },
+});
+
+/** Completes our claim with the answer. */
 async function complete(record: IdempotencyRecord, data: string): Promise<void> {
+  const claim = ownClaim(record);
   await documentClient().send(
     new UpdateCommand({
-      TableName: tables.idempotency(),
-      Key: { id: record.id },
+      ...claim,
       UpdateExpression: 'SET #status = :completed, #data = :data',
-      ConditionExpression: '#status = :inProgress AND inProgressUntil = :until',
-      ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
-      ExpressionAttributeValues: {
-        ':completed': 'COMPLETED',
-        ':data': data,
-        ':inProgress': 'INPROGRESS',
-        ':until': record.inProgressUntil,
-      },
+      ExpressionAttributeNames: { ...claim.ExpressionAttributeNames, '#data': 'data' },
+      ExpressionAttributeValues: { ...claim.ExpressionAttributeValues, ':completed': 'COMPLETED', ':data': data },
     }),
   );
 }
 
 /** Releases our claim after a failed call, so a retry with the same key runs. */
 async function release(record: IdempotencyRecord): Promise<void> {
-  await documentClient().send(
-    new DeleteCommand({
-      TableName: tables.idempotency(),
-      Key: { id: record.id },
-      ConditionExpression: '#status = :inProgress AND inProgressUntil = :until',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':inProgress': 'INPROGRESS', ':until': record.inProgressUntil },
-    }),
-  );
+  await documentClient().send(new DeleteCommand(ownClaim(record)));
 }
 
 /**
