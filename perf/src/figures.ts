@@ -44,6 +44,7 @@ const sdk = {
   lib: require_('@aws-sdk/lib-dynamodb') as {
     DynamoDBDocumentClient: { from(client: object, options: object): DocumentClient };
     GetCommand: new (input: object) => Command;
+    PutCommand: new (input: object) => Command;
     BatchWriteCommand: new (input: object) => Command;
   },
 };
@@ -460,50 +461,88 @@ export async function r4(platform: BenchPlatform, ctx: RunContext): Promise<Figu
   const { Item } = (await client.send(
     new sdk.lib.GetCommand({ TableName: platform.info.env.APPLICATIONS_TABLE, Key: applicationKey(f.orgId, f.appId) }),
   )) as { Item?: Record<string, unknown> };
-  client.destroy();
+  const dataLayer = await applicationsDataLayer(platform, f, client);
   // The plan's limit (STARTER: 3 applications) is taken by each create: each measured create is
   // followed by an unmeasured delete, so that every create is one the plan allows.
-  const n = ctx.smoke ? 4 : 300;
-  const warmup = ctx.smoke ? 1 : 30;
-  const a: number[] = [];
-  const b: number[] = [];
-  const timed = async (method: string, path: string, body: unknown, headers: Record<string, string>) => {
+  const created = async (json: Record<string, unknown>) =>
+    request(
+      platform.baseUrl,
+      'DELETE',
+      `/organizations/${f.orgId}/applications/${(json.application as { id: string }).id}`,
+      auth,
+    );
+  const overHttp = async (path: string, body: unknown, headers: Record<string, string>) => {
     const started = performance.now();
     const response = await fetch(`${platform.baseUrl}${path}`, {
-      method,
+      method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     const text = await response.text();
     const elapsed = performance.now() - started;
-    if (response.status !== 201) throw new Error(`R4 ${method} ${path}: ${response.status} ${text}`);
+    if (response.status !== 201) throw new Error(`R4 POST ${path}: ${response.status} ${text}`);
     return { elapsed, json: JSON.parse(text) as Record<string, unknown> };
   };
-  for (let index = 0; index < warmup + n; index++) {
-    const order = index % 2 ? ['A', 'B'] : ['B', 'A'];
-    for (const which of order) {
-      if (which === 'A') {
-        const { elapsed, json } = await timed(
-          'POST',
+  const timed = async (run: () => Promise<unknown>) => {
+    const started = performance.now();
+    const result = await run();
+    return { elapsed: performance.now() - started, result };
+  };
+  // A and B decide the figure; the others say where A's time goes (same rounds, same machine state).
+  const variants: Array<{ name: string; sample: (index: number) => Promise<number> }> = [
+    {
+      name: 'A create application (plan-limited)',
+      sample: async (index) => {
+        const { elapsed, json } = await overHttp(
           `/organizations/${f.orgId}/applications`,
           { name: `perf ${index}` },
           auth,
         );
-        await request(
-          platform.baseUrl,
-          'DELETE',
-          `/organizations/${f.orgId}/applications/${(json.application as { id: string }).id}`,
-          auth,
-        );
-        if (index >= warmup) a.push(elapsed);
-      } else {
-        const { elapsed } = await timed('POST', `/bench/organizations/${f.orgId}/applications`, Item, {});
-        if (index >= warmup) b.push(elapsed);
-      }
+        await created(json);
+        return elapsed;
+      },
+    },
+    {
+      name: 'B bench conditional PutItem',
+      sample: async () => (await overHttp(`/bench/organizations/${f.orgId}/applications`, Item, {})).elapsed,
+    },
+    {
+      name: 'A, rate limits off',
+      sample: async (index) => {
+        const path = `/bench/unlimited/organizations/${f.orgId}/applications`;
+        const { elapsed, json } = await overHttp(path, { name: `perf ${index}` }, auth);
+        await created(json);
+        return elapsed;
+      },
+    },
+    {
+      name: 'data layer: the create (no HTTP, no security)',
+      sample: async (index) => {
+        const { elapsed, result } = await timed(() => dataLayer.create(`perf ${index}`));
+        await created(result as Record<string, unknown>);
+        return elapsed;
+      },
+    },
+    {
+      name: 'data layer: the conditional PutItem',
+      sample: async () => (await timed(() => dataLayer.put(Item ?? {}))).elapsed,
+    },
+  ];
+  const n = ctx.smoke ? 4 : 300;
+  const warmup = ctx.smoke ? 1 : 30;
+  const samples = variants.map(() => [] as number[]);
+  for (let index = 0; index < warmup + n; index++) {
+    // Each round starts with the next variant, so that none always follows the same one.
+    for (let offset = 0; offset < variants.length; offset++) {
+      const which = (index + offset) % variants.length;
+      const elapsed = await variants[which]!.sample(index);
+      if (index >= warmup) samples[which]!.push(elapsed);
     }
   }
-  const sa = series('A create application (plan-limited)', a);
-  const sb = series('B bench conditional PutItem', b);
+  client.destroy();
+  const [sa, sb, unlimited, dataCreate, dataPut] = variants.map((variant, index) =>
+    series(variant.name, samples[index]!),
+  ) as [Series, Series, Series, Series, Series];
   const p50 = ratio(sa.p50, sb.p50);
   return {
     id: 'R4',
@@ -515,11 +554,71 @@ export async function r4(platform: BenchPlatform, ctx: RunContext): Promise<Figu
     details: `\`POST /organizations/{orgId}/applications\` (STARTER plan: the slot taken in the same transaction as the
 application, its API key hashed, the created event) against the bench route's one conditional PutItem
 (\`attribute_not_exists(pk)\`) of the same application item, both through the gateway, one request at a
-time (fetch), A and B alternating; ${n} each after ${warmup} of warm-up. Each create is followed by an
-unmeasured delete, so the plan's limit never refuses one.
+time (fetch); ${n} each after ${warmup} of warm-up. Each create is followed by an unmeasured delete, so
+the plan's limit never refuses one. Three more series, in the same rounds (each round starts with the
+next of the five), say where A's time goes and decide nothing: the same handler in the bench process
+with its rate-limit counters taken without I/O ("rate limits off", as in R1), and, with no HTTP and no
+security layer, the service's own \`createApplication\` use case on its DynamoDB repository (one
+TransactWriteItems of the plan slot, the application, its key item and the outbox item) against one
+conditional PutItem of the same item, both from this process.
 
-${distributionTable([sa, sb])}`,
-    data: {},
+${distributionTable([sa, sb, unlimited, dataCreate, dataPut])}
+
+| ratio | p50 | p90 | p99 |
+|---|---|---|---|
+| A / B (the figure) | ${ratio(sa.p50, sb.p50)}× | ${ratio(sa.p90, sb.p90)}× | ${ratio(sa.p99, sb.p99)}× |
+| A with rate limits off / B | ${ratio(unlimited.p50, sb.p50)}× | ${ratio(unlimited.p90, sb.p90)}× | ${ratio(unlimited.p99, sb.p99)}× |
+| data layer: create / PutItem | ${ratio(dataCreate.p50, dataPut.p50)}× | ${ratio(dataCreate.p90, dataPut.p90)}× | ${ratio(dataCreate.p99, dataPut.p99)}× |`,
+    data: {
+      ratios: {
+        rateLimitsOff: ratio(unlimited.p50, sb.p50),
+        dataLayer: ratio(dataCreate.p50, dataPut.p50),
+      },
+      series: [unlimited, dataCreate, dataPut],
+    },
+  };
+}
+
+/**
+ * The applications service's own create use case and a bare conditional PutItem, called from this
+ * process against the platform's DynamoDB Local: R4's plan-limited transaction without HTTP or the
+ * security layer. The context is the one layer 2 would build for the fixture's OWNER.
+ */
+async function applicationsDataLayer(platform: BenchPlatform, f: Fixture, client: DocumentClient) {
+  // The service code reads its endpoint, credentials and tables from the environment, as deployed
+  // (a test process of the test platform has them already, for the same platform).
+  const environment: Record<string, string | undefined> = {
+    DYNAMODB_ENDPOINT: platform.info.dynamodbEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: platform.info.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: platform.info.env.AWS_SECRET_ACCESS_KEY,
+    ORGANIZATIONS_TABLE: platform.info.env.ORGANIZATIONS_TABLE,
+    APPLICATIONS_TABLE: platform.info.env.APPLICATIONS_TABLE,
+  };
+  for (const [name, value] of Object.entries(environment)) process.env[name] ??= value;
+  const { createApplication } = await import('../../services/applications/src/domain/applications');
+  const { dependencies } = await import('../../services/applications/src/runtime');
+  const context = {
+    scope: 'organization',
+    organizationId: f.orgId,
+    organization: { id: f.orgId, status: 'ACTIVE', plan: 'STARTER' },
+    principal: { kind: 'user', id: f.userId },
+    membership: undefined,
+    role: 'OWNER',
+    access: 'member',
+  } as unknown as Parameters<typeof createApplication>[1];
+  return {
+    create: (name: string) => createApplication(dependencies(), context, { name }),
+    put: async (item: Record<string, unknown>) => {
+      const id = `app_bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+      await client.send(
+        new sdk.lib.PutCommand({
+          TableName: platform.info.env.APPLICATIONS_TABLE,
+          Item: { ...item, ...applicationKey(f.orgId, id), id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
   };
 }
 

@@ -87,6 +87,7 @@ const BENCH_ROUTES = [
   { method: 'POST', path: '/bench/organizations/{orgId}/applications' },
   { method: 'GET', path: '/bench/unlimited/organizations/{orgId}' },
   { method: 'GET', path: '/bench/unlimited/organizations/{orgId}/applications/{appId}' },
+  { method: 'POST', path: '/bench/unlimited/organizations/{orgId}/applications' },
 ];
 
 /**

@@ -11,7 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { r1, r2, r3, r4, r5, r6, r7 } from './figures';
 import {
@@ -284,6 +284,7 @@ if (isMain) {
     if (row) extra.push(row);
   }
   const file = writeResults(results, ctx, extra);
-  log(`wrote perf/results/${file}, perf/results/latest.md and perf/results/latency.svg`);
+  const dir = ctx.resultsDir.startsWith(repoRoot) ? relative(repoRoot, ctx.resultsDir) : ctx.resultsDir;
+  log(`wrote ${dir}/${file}, ${dir}/latest.md and ${dir}/latency.svg`);
   process.exit(0);
 }
