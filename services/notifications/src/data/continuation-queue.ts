@@ -4,7 +4,8 @@
  * locally: the local bus → serverless-offline). It is not a domain event: its detail type is not a
  * §7 type, so the audit and notification consumers never match it.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { eventBusClient } from '@tenantry/events/relay';
 import type { ContinuationQueue } from '../domain/ports';
 
 export const CONTINUATION_SOURCE = 'tenantry.notifications';
@@ -15,19 +16,12 @@ export interface ContinuationMessage {
   broadcastId: string;
 }
 
-let shared: EventBridgeClient | undefined;
-const client = () => {
-  const endpoint = process.env.EVENTBRIDGE_ENDPOINT;
-  shared ??= new EventBridgeClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 });
-  return shared;
-};
-
 export const eventBridgeContinuationQueue: ContinuationQueue = {
   async enqueue(organizationId, broadcastId) {
     const eventBusName = process.env.EVENT_BUS_NAME;
     if (!eventBusName) throw new Error('environment variable EVENT_BUS_NAME is not set');
     const detail: ContinuationMessage = { organizationId, broadcastId };
-    const result = await client().send(
+    const result = await eventBusClient().send(
       new PutEventsCommand({
         Entries: [
           {
