@@ -474,7 +474,7 @@ export async function r4(platform: BenchPlatform, ctx: RunContext): Promise<Figu
   const dataLayer = await applicationsDataLayer(platform, f, client);
   // The plan's limit (STARTER: 3 applications) is taken by each create: each measured create is
   // followed by an unmeasured delete, so that every create is one the plan allows.
-  const created = async (json: Record<string, unknown>) =>
+  const deleteCreated = async (json: Record<string, unknown>) =>
     request(
       platform.baseUrl,
       'DELETE',
@@ -508,7 +508,7 @@ export async function r4(platform: BenchPlatform, ctx: RunContext): Promise<Figu
           { name: `perf ${index}` },
           auth,
         );
-        await created(json);
+        await deleteCreated(json);
         return elapsed;
       },
     },
@@ -521,7 +521,7 @@ export async function r4(platform: BenchPlatform, ctx: RunContext): Promise<Figu
       sample: async (index) => {
         const path = `/bench/unlimited/organizations/${f.orgId}/applications`;
         const { elapsed, json } = await overHttp(path, { name: `perf ${index}` }, auth);
-        await created(json);
+        await deleteCreated(json);
         return elapsed;
       },
     },
@@ -529,7 +529,7 @@ export async function r4(platform: BenchPlatform, ctx: RunContext): Promise<Figu
       name: 'data layer: the create (no HTTP, no security)',
       sample: async (index) => {
         const { elapsed, result } = await timed(() => dataLayer.create(`perf ${index}`));
-        await created(result as Record<string, unknown>);
+        await deleteCreated(result as Record<string, unknown>);
         return elapsed;
       },
     },
