@@ -410,7 +410,7 @@ async function probe(baseUrl: string, user: Fixture): Promise<Array<{ request: s
 interface Run {
   target: string;
   /** The run's first start of this target (the warm-up), for the record: not the target's measure. */
-  firstStartMs: number;
+  firstStart: { timeToHealthMs: number; milestones: Record<string, number> };
   timeToHealthMs: number;
   milestones: Record<string, number>;
   idle: TreeSample;
@@ -432,13 +432,13 @@ async function quiet(target: string): Promise<void> {
   if (waited > 0) log(`${target}: waited ${waited} s for a quiet machine`);
 }
 
-/** A start and a Ctrl-C, nothing measured but the time to healthy. */
-async function startAndStop(target: string): Promise<number> {
+/** A start and a Ctrl-C, nothing measured but the time to healthy and its steps. */
+async function startAndStop(target: string): Promise<Run['firstStart']> {
   const platform =
     target === 'npm-start' ? await startNpmStart(Number(values['port-offset'])) : await startTestPlatform();
   const pids = processTree(platform.child.pid!).map((process) => process.pid);
   await stop(platform, pids);
-  return platform.timeToHealthMs;
+  return { timeToHealthMs: platform.timeToHealthMs, milestones: platform.milestones };
 }
 
 async function measure(target: string): Promise<Run> {
@@ -446,8 +446,8 @@ async function measure(target: string): Promise<Run> {
   // (23.3 s against 18–19 s), so each target is started and stopped once first; that start's time is
   // reported beside the measured one.
   await quiet(target);
-  const firstStartMs = await startAndStop(target);
-  log(`${target}: first start healthy after ${firstStartMs} ms (warm-up, stopped)`);
+  const firstStart = await startAndStop(target);
+  log(`${target}: first start healthy after ${firstStart.timeToHealthMs} ms (warm-up, stopped)`);
   await quiet(target);
   log(
     `${target}: starting (load average ${loadavg()
@@ -487,7 +487,7 @@ async function measure(target: string): Promise<Run> {
     log(`${target}: stopped (${JSON.stringify(stopped)})`);
     return {
       target,
-      firstStartMs,
+      firstStart,
       timeToHealthMs: platform.timeToHealthMs,
       milestones: platform.milestones,
       idle,
@@ -528,6 +528,13 @@ interface Report {
   runs: Run[];
 }
 
+/** A start's steps, in seconds from its command. */
+function steps(milestones: Record<string, number>, timeToHealthMs: number): string {
+  return [...Object.entries(milestones), ['healthy', timeToHealthMs] as const]
+    .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)}`)
+    .join(', ');
+}
+
 function markdown(report: Report): string {
   const yes = (ok: boolean) => (ok ? 'yes' : '**NO**');
   const rows = report.runs.map((run) => {
@@ -544,11 +551,7 @@ function markdown(report: Report): string {
         .map((kind) => `${kind} ${run.idle.byKind[kind] ?? 0} → ${last?.byKind[kind] ?? 0}`)
         .join('; ')}.`,
       `Answers by status per batch: ${statuses}.`,
-      `Start (s from the command): ${Object.entries(run.milestones)
-        .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)}`)
-        .join(
-          ', ',
-        )}, healthy ${(run.timeToHealthMs / 1000).toFixed(1)} (the run's first start, its warm-up: ${(run.firstStartMs / 1000).toFixed(1)}).`,
+      `Start (s from the command): ${steps(run.milestones, run.timeToHealthMs)}; the run's first start, its warm-up: ${steps(run.firstStart.milestones, run.firstStart.timeToHealthMs)}.`,
     ].join(' ');
   });
   return `<!-- R8 footprint: start (written by perf/src/footprint.ts) -->
