@@ -16,7 +16,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -32,7 +32,6 @@ import autocannon from 'autocannon';
 import { sampleTree, type TreeSample } from './process-tree';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const resultsDir = join(repoRoot, 'perf', 'results');
 
 /** Issue 13's targets. */
 export const TARGETS = {
@@ -50,8 +49,10 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     'port-offset': { type: 'string', default: '17500' },
     settle: { type: 'string', default: '10' },
+    'results-dir': { type: 'string', default: join(repoRoot, 'perf', 'results') },
   },
 });
+const resultsDir = resolve(values['results-dir']!);
 const totalRequests = Number(values.requests);
 const connections = Number(values.connections);
 const settleMs = Number(values.settle) * 1000;
@@ -608,6 +609,7 @@ const report: Report & { targets: typeof TARGETS } = {
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, file), `${JSON.stringify(report, null, 2)}\n`);
 writeLatest(markdown(report));
-log(`wrote perf/results/${file} and the "R8 footprint" section of perf/results/latest.md; logs in ${logDir}`);
+const shown = resultsDir.startsWith(repoRoot) ? relative(repoRoot, resultsDir) : resultsDir;
+log(`wrote ${shown}/${file} and the "R8 footprint" section of ${shown}/latest.md; logs in ${logDir}`);
 for (const run of runs) log(`${run.target}: ${JSON.stringify(verdicts(run))}`);
 process.exit(0);

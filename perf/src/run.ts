@@ -11,7 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { r1, r2, r3, r4, r5, r6, r7 } from './figures';
 import {
@@ -205,6 +205,7 @@ function machineInfo() {
 
 /** R8's row of the summary, from the newest footprint-*.json footprint.ts wrote. */
 function footprintRow(resultsDir: string): SummaryRow | undefined {
+  if (!existsSync(resultsDir)) return undefined;
   const files = readdirSync(resultsDir)
     .filter((name) => name.startsWith('footprint-') && name.endsWith('.json'))
     .sort();
@@ -256,7 +257,8 @@ if (isMain) {
     console.error(`unknown figure(s) ${unknown.join(', ')}; the figures: ${FIGURES.join(', ')}`);
     process.exit(2);
   }
-  const ctx: RunContext = { smoke: false, resultsDir: String(values['results-dir']) };
+  // Absolute: footprint.ts (R8) runs from the repository root, this script from perf/.
+  const ctx: RunContext = { smoke: false, resultsDir: resolve(String(values['results-dir'])) };
   const results = await runFigures(ids, ctx, { portOffset: 6_500, rateLimitScale: 1000 });
   const extra: SummaryRow[] = [];
   if (ids.includes('R8')) {
@@ -269,6 +271,7 @@ if (isMain) {
           !['--figure', '--results-dir'].includes(all[index - 1] ?? '') &&
           !/^--(figure|results-dir)=/.test(arg),
       );
+    forwarded.push('--results-dir', ctx.resultsDir);
     const footprint = spawnSync(
       process.execPath,
       [
