@@ -10,8 +10,8 @@
 // warm build's). Only the tree of the platform this script starts is measured (children found by parent pid), so
 // other platforms on the machine do not count. Every request goes to 127.0.0.1. Each platform is
 // stopped with SIGINT (Ctrl-C) at the end, and the run checks that no process and no port is left.
-// Writes perf/results/footprint-<timestamp>.json and the section "R8 footprint" of
-// perf/results/latest.md.
+// Writes footprint-<timestamp>.json and the section "R8 footprint" of latest.md in perf/results (or
+// `--results-dir`).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
