@@ -16,8 +16,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   busyPorts,
@@ -29,9 +28,8 @@ import {
   stateFile,
 } from '@tenantry/local-platform';
 import autocannon from 'autocannon';
+import { repoRoot, shownDir } from './harness';
 import { sampleTree, type TreeSample } from './process-tree';
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Issue 13's targets. */
 export const TARGETS = {
@@ -443,9 +441,9 @@ async function startAndStop(target: string): Promise<Run['firstStart']> {
 }
 
 async function measure(target: string): Promise<Run> {
-  // Issue 13's time to healthy is a warm build's. The first start in a fresh clone measured slower
-  // (23.3 s against 18–19 s), so each target is started and stopped once first; that start's time is
-  // reported beside the measured one.
+  // Issue 13's time to healthy is a warm build's. A fresh clone's first start measured slower (24.0 s
+  // and 27.6 s, against 17.8 s and 20.7 s for the start after it), so each target is started and
+  // stopped once first; that start's time and steps are reported beside the measured one's.
   await quiet(target);
   const firstStart = await startAndStop(target);
   log(`${target}: first start healthy after ${firstStart.timeToHealthMs} ms (warm-up, stopped)`);
@@ -609,7 +607,7 @@ const report: Report & { targets: typeof TARGETS } = {
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, file), `${JSON.stringify(report, null, 2)}\n`);
 writeLatest(markdown(report));
-const shown = resultsDir.startsWith(repoRoot) ? relative(repoRoot, resultsDir) : resultsDir;
+const shown = shownDir(resultsDir);
 log(`wrote ${shown}/${file} and the "R8 footprint" section of ${shown}/latest.md; logs in ${logDir}`);
 for (const run of runs) log(`${run.target}: ${JSON.stringify(verdicts(run))}`);
 process.exit(0);

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   busyPorts,
@@ -37,6 +37,8 @@ import autocannon from 'autocannon';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const defaultResultsDir = join(repoRoot, 'perf', 'results');
+/** A results directory as a log line shows it: relative to the repository when inside it. */
+export const shownDir = (dir: string) => (dir.startsWith(repoRoot) ? relative(repoRoot, dir) : dir);
 export const benchDir = join(repoRoot, 'perf', 'bench');
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -11,7 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { r1, r2, r3, r4, r5, r6, r7 } from './figures';
 import {
@@ -22,6 +22,7 @@ import {
   log,
   type RunContext,
   repoRoot,
+  shownDir,
   startBenchPlatform,
   writeSection,
 } from './harness';
@@ -287,7 +288,7 @@ if (isMain) {
     if (row) extra.push(row);
   }
   const file = writeResults(results, ctx, extra);
-  const dir = ctx.resultsDir.startsWith(repoRoot) ? relative(repoRoot, ctx.resultsDir) : ctx.resultsDir;
+  const dir = shownDir(ctx.resultsDir);
   log(`wrote ${dir}/${file}, ${dir}/latest.md and ${dir}/latency.svg`);
   process.exit(0);
 }
