@@ -2,7 +2,7 @@
 // must be refused — wrong types, nulls, strings around the 16 KiB limit, nesting 1,000 deep, prototype
 // keys, unknown and server-owned fields, malformed JSON, wrong content types — generated with
 // fast-check; and every list gets bad `limit`s and bad cursors. Every answer is a 4xx with the error
-// body of spec §8, never a 5xx, and the organization's stored items are the same afterwards.
+// body of contract §8, never a 5xx, and the organization's stored items are the same afterwards.
 //
 // The stored state is compared per route, not per request: a route's bodies run concurrently (a
 // pool), the organization's partitions (and the API keys and the caller's memberships the route
@@ -38,7 +38,7 @@ const POOL = 8;
 const MAX_BODY = 16 * 1024;
 const SECRET = 'hostile-secret';
 
-/** The error codes of spec §8 a 4xx may carry. */
+/** The error codes of contract §8 a 4xx may carry. */
 const CLIENT_ERRORS = new Set([
   'VALIDATION_FAILED',
   'UNAUTHENTICATED',
@@ -53,7 +53,7 @@ const CLIENT_ERRORS = new Set([
   'UNSUPPORTED_MEDIA_TYPE',
 ]);
 
-/** Fields the server owns: never accepted in a body (unknown fields are refused, spec §8). */
+/** Fields the server owns: never accepted in a body (unknown fields are refused, contract §8). */
 const SERVER_OWNED = [
   'id',
   'organizationId',
@@ -387,7 +387,7 @@ interface Refusal {
   failure?: string;
 }
 
-/** A 4xx with the error body of spec §8; a 503 (busy, Retry-After) or an emulator hiccup is sent again. */
+/** A 4xx with the error body of contract §8; a 503 (busy, Retry-After) or an emulator hiccup is sent again. */
 async function sendHostile(
   caller: TestUser,
   method: string,
@@ -447,7 +447,7 @@ describe('hostile bodies on every route with a body', () => {
     expect(routes.map((route) => route.operation).sort()).toEqual(Object.keys(BODY_ROUTES).sort());
   });
 
-  it(`refuses at least ${BODIES_PER_ROUTE} hostile bodies per route with a 4xx of spec §8, changing nothing`, async () => {
+  it(`refuses at least ${BODIES_PER_ROUTE} hostile bodies per route with a 4xx of contract §8, changing nothing`, async () => {
     const seed = Date.now() % 2 ** 31;
     process.stdout.write(`assurance hostile input: fast-check seed ${seed}\n`);
     for (const route of routes as DeclaredRoute[]) {

@@ -356,7 +356,7 @@ async function runCell(cell: Cell): Promise<Outcome> {
       failure: `arrangement failed: ${(error as Error).message}`,
     };
   }
-  // 503 with Retry-After (the platform busy: nothing executed, spec §8) and the emulator's hiccups
+  // 503 with Retry-After (the platform busy: nothing executed, contract §8) and the emulator's hiccups
   // are no answer of the policy: sent again after the delay, a few times at most.
   const path = pathOf(route, world, invitationId);
   let answer = await send(caller, route.method, path, bodyOf(route.operation, world));

@@ -1,4 +1,4 @@
-// Races (issue 11, spec §2, §4, §5): concurrent plan-limited creates of applications, invitations
+// Races (issue 11, contract §2, §4, §5): concurrent plan-limited creates of applications, invitations
 // and accepts; role changes and removals against a transfer of ownership; duplicate Idempotency-Key
 // requests, also the same key from two different users. After every round the invariants hold,
 // read from the stored items: exactly one OWNER, the organization's `ownerId`; every usage counter
@@ -63,7 +63,7 @@ function tally(answers: Answer[]): Record<string, number> {
 
 /**
  * Exactly one success and every other answer a refusal `refusal` — or 503 SERVICE_UNAVAILABLE (the
- * platform busy: nothing executed, spec §8), in which case at most one success.
+ * platform busy: nothing executed, contract §8), in which case at most one success.
  */
 function expectOneAdmitted(answers: Answer[], success: number, refusal: string): number {
   const counts = tally(answers);

@@ -3,7 +3,7 @@
 // grace ended are each refused on the very next request. The test platform runs without the
 // organization-context cache (`ORG_CONTEXT_CACHE_TTL_SECONDS` unset: layer 2 reads DynamoDB strongly
 // consistent on every request) and API keys are read the same way, so "next request" means the very
-// next one, with no TTL to wait out. A grace is the `graceSeconds` of the promote request (spec §5;
+// next one, with no TTL to wait out. A grace is the `graceSeconds` of the promote request (contract §5;
 // nothing of the test platform configures it): 2 s here.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';

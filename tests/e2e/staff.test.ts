@@ -1,4 +1,4 @@
-// Spec §3: every platform-staff access to an organization's data is itself an audit event.
+// Contract §3: every platform-staff access to an organization's data is itself an audit event.
 import { describe, expect, it } from '@jest/globals';
 import { api, auditLog, eventually, foundOrganization, testUser } from './support';
 

@@ -5,7 +5,7 @@ import { CryptoConfigurationError, InvalidBindingError, PlanNotEligibleError } f
 import { keyProviderFromEnv, platformKeyIdFromEnv } from './from-env';
 import type { KeyProvider } from './key-provider';
 
-/** The plans of spec §4. Only ENTERPRISE may use a dedicated key or its own key (BYOK). */
+/** The plans of contract §4. Only ENTERPRISE may use a dedicated key or its own key (BYOK). */
 export type Plan = 'STARTER' | 'PRO' | 'ENTERPRISE';
 
 /** `platform`: the platform key with the organization as context; `dedicated`: a platform-owned key for this organization only; `byok`: the customer's key. */

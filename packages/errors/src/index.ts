@@ -1,5 +1,5 @@
 /**
- * The one error hierarchy of Tenantry (spec §8). Domain code throws these; the shared middleware of
+ * The one error hierarchy of Tenantry (contract §8). Domain code throws these; the shared middleware of
  * `@tenantry/security` maps them to HTTP exactly once:
  * `{ "error": { "code", "message", "requestId", "details"? } }`.
  *
@@ -40,7 +40,7 @@ export abstract class TenantryError extends Error {
     this.name = new.target.name;
   }
 
-  /** The response body of spec §8; subclasses with more to say (details) override it. */
+  /** The response body of contract §8; subclasses with more to say (details) override it. */
   toBody(requestId: string): ErrorResponse {
     return { error: { code: this.code, message: this.message, requestId } };
   }
@@ -114,7 +114,7 @@ export class ForbiddenError extends TenantryError {
   }
 }
 
-/** 403: the organization's plan limit is reached (spec §4). */
+/** 403: the organization's plan limit is reached (contract §4). */
 export class PlanLimitReachedError extends TenantryError {
   readonly code = 'PLAN_LIMIT_REACHED';
   readonly statusCode = 403;
@@ -123,7 +123,7 @@ export class PlanLimitReachedError extends TenantryError {
   }
 }
 
-/** 403: a write to a SUSPENDED organization (spec §4). */
+/** 403: a write to a SUSPENDED organization (contract §4). */
 export class OrganizationSuspendedError extends TenantryError {
   readonly code = 'ORGANIZATION_SUSPENDED';
   readonly statusCode = 403;

@@ -1,5 +1,5 @@
 /**
- * The transactional outbox (spec §7, docs/adr/0002-transactional-outbox.md): a domain event is an item
+ * The transactional outbox (contract §7, docs/adr/0002-transactional-outbox.md): a domain event is an item
  * written in the same TransactWriteItems as the change it describes, in the writing service's own
  * table. The service's relay function (`@tenantry/events/relay`) reads it from the table's stream,
  * puts it on the bus and deletes it. So an acknowledged change never lacks its event, whatever the

@@ -130,7 +130,7 @@ export async function startGateway(options: {
           reply.pipe(response);
         },
       );
-      // As the deployed HTTP API answers for a throttled function: busy, try again (spec §8), never
+      // As the deployed HTTP API answers for a throttled function: busy, try again (contract §8), never
       // a 5xx that reads as our bug. A reply that broke off midway can only be cut.
       upstream.on('error', () => {
         if (response.headersSent) return void response.destroy();

@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => gateway.close(() => resolve())));
 
 describe('a request to a service that does not answer', () => {
-  it('gets 503 SERVICE_UNAVAILABLE with Retry-After (spec §8), never a 500 or 502', async () => {
+  it('gets 503 SERVICE_UNAVAILABLE with Retry-After (contract §8), never a 500 or 502', async () => {
     const response = await fetch(`${baseUrl}/organizations/org_1`, { headers: { origin: 'http://localhost:5173' } });
 
     expect(response.status).toBe(503);

@@ -105,11 +105,11 @@ export interface PlanLimits {
   applications: number;
   keyMode: KeyMode;
   byok: boolean;
-  /** Requests per organization, and separately per API key of the organization (spec section 5). */
+  /** Requests per organization, and separately per API key of the organization (contract §5). */
   rateLimit: RateLimit;
 }
 
-/** The plans table of spec section 4. */
+/** The plans table of contract §4. */
 export const planLimits: Record<Plan, PlanLimits> = {
 ${plans.join('\n')}
 };
@@ -126,7 +126,7 @@ export interface RateLimits {
   perUserPerHour: Readonly<Record<string, number>>;
 }
 
-/** Rate limits of spec section 5 that follow no plan. */
+/** Rate limits of contract §5 that follow no plan. */
 export const rateLimits: RateLimits = {
   user: ${rate(rateLimits.user)},
   staff: ${rate(rateLimits.staff)},

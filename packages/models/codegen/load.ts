@@ -162,7 +162,7 @@ function errorCodes(operation: Operation, extra: string[]): string[] {
   }
   if (operation.pathParams.length > 0) codes.add('NOT_FOUND');
   for (const code of extra) codes.add(code);
-  // Every route with a credential is rate limited (spec section 5); health checks are not.
+  // Every route with a credential is rate limited (contract §5); health checks are not.
   if (operation.auth !== 'none') codes.add('RATE_LIMITED');
   if (operation.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');
   if (operation.body) {
@@ -170,7 +170,7 @@ function errorCodes(operation: Operation, extra: string[]): string[] {
     codes.add('UNSUPPORTED_MEDIA_TYPE');
   }
   codes.add('INTERNAL');
-  // Any route may meet an overloaded or timed-out dependency (spec section 8).
+  // Any route may meet an overloaded or timed-out dependency (contract §8).
   codes.add('SERVICE_UNAVAILABLE');
   return [...codes];
 }

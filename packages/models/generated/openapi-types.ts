@@ -553,7 +553,7 @@ export interface paths {
         };
         /**
          * Read the audit log, newest first
-         * @description Every domain event of the organization (spec section 7), platform.access entries included; `?type=` keeps one event type.
+         * @description Every domain event of the organization (contract §7), platform.access entries included; `?type=` keeps one event type.
          */
         get: operations["getAuditLog"];
         put?: never;
@@ -868,7 +868,7 @@ export interface components {
         /** @enum {string} */
         HealthState: "ok" | "degraded" | "down";
         /**
-         * @description Type of a domain event (spec section 7). Every type goes to the audit log.
+         * @description Type of a domain event (contract §7). Every type goes to the audit log.
          * @enum {string}
          */
         EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
@@ -2728,7 +2728,7 @@ export interface operations {
     getAuditLog: {
         parameters: {
             query?: {
-                /** @description Type of a domain event (spec section 7). Every type goes to the audit log. */
+                /** @description Type of a domain event (contract §7). Every type goes to the audit log. */
                 type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
                 /** @description Page size. */
                 limit?: number;

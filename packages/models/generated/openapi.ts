@@ -3263,7 +3263,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getAuditLog",
         "summary": "Read the audit log, newest first",
-        "description": "Every domain event of the organization (spec section 7), platform.access entries included; `?type=` keeps one event type.",
+        "description": "Every domain event of the organization (contract §7), platform.access entries included; `?type=` keeps one event type.",
         "tags": [
           "notifications"
         ],
@@ -3289,7 +3289,7 @@ export const openapiDocument = {
             "name": "type",
             "in": "query",
             "required": false,
-            "description": "Type of a domain event (spec section 7). Every type goes to the audit log.",
+            "description": "Type of a domain event (contract §7). Every type goes to the audit log.",
             "schema": {
               "type": "string",
               "enum": [
@@ -4803,7 +4803,7 @@ export const openapiDocument = {
             },
             "examples": {
               "RATE_LIMITED": {
-                "summary": "Above a rate limit (spec section 5); nothing was executed or written. Retry-After gives the seconds until the window that refused it ends.",
+                "summary": "Above a rate limit (contract §5); nothing was executed or written. Retry-After gives the seconds until the window that refused it ends.",
                 "value": {
                   "error": {
                     "code": "RATE_LIMITED",
@@ -5197,7 +5197,7 @@ export const openapiDocument = {
         ]
       },
       "EventType": {
-        "description": "Type of a domain event (spec section 7). Every type goes to the audit log.",
+        "description": "Type of a domain event (contract §7). Every type goes to the audit log.",
         "type": "string",
         "enum": [
           "organization.created",

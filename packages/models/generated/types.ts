@@ -142,7 +142,7 @@ export const HealthState = {
 export type HealthState = (typeof HealthState)[keyof typeof HealthState];
 export const HealthStateValues = Object.values(HealthState) as HealthState[];
 
-/** Type of a domain event (spec section 7). Every type goes to the audit log. */
+/** Type of a domain event (contract §7). Every type goes to the audit log. */
 export const EventType = {
   ORGANIZATION_CREATED: "organization.created",
   ORGANIZATION_UPDATED: "organization.updated",
@@ -169,7 +169,7 @@ export const EventType = {
   PLAN_LIMIT_REACHED: "plan.limit_reached",
   PLATFORM_ACCESS: "platform.access",
 } as const;
-/** Type of a domain event (spec section 7). Every type goes to the audit log. */
+/** Type of a domain event (contract §7). Every type goes to the audit log. */
 export type EventType = (typeof EventType)[keyof typeof EventType];
 export const EventTypeValues = Object.values(EventType) as EventType[];
 
@@ -716,11 +716,11 @@ export interface PlanLimits {
   applications: number;
   keyMode: KeyMode;
   byok: boolean;
-  /** Requests per organization, and separately per API key of the organization (spec section 5). */
+  /** Requests per organization, and separately per API key of the organization (contract §5). */
   rateLimit: RateLimit;
 }
 
-/** The plans table of spec section 4. */
+/** The plans table of contract §4. */
 export const planLimits: Record<Plan, PlanLimits> = {
   STARTER: { members: 5, applications: 3, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 20, burst: 40 } },
   PRO: { members: 50, applications: 25, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 200, burst: 400 } },
@@ -739,7 +739,7 @@ export interface RateLimits {
   perUserPerHour: Readonly<Record<string, number>>;
 }
 
-/** Rate limits of spec section 5 that follow no plan. */
+/** Rate limits of contract §5 that follow no plan. */
 export const rateLimits: RateLimits = {
   user: { rps: 20, burst: 40 },
   staff: { rps: 100, burst: 200 },

@@ -2576,7 +2576,7 @@ return errors === 0;
 
 export const schema_EventType = validate141;
 const schema83 = {"$ref":"tenantry#/$defs/EventType","$id":"schema_EventType"};
-const schema84 = {"description":"Type of a domain event (spec section 7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]};
+const schema84 = {"description":"Type of a domain event (contract §7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]};
 
 function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;

@@ -1,5 +1,5 @@
 /**
- * API keys as principals (spec §1, §6): the key format, its hash, and the resolver that turns an
+ * API keys as principals (contract §1, §6): the key format, its hash, and the resolver that turns an
  * `X-Api-Key` header into an {@link ApplicationPrincipal} with ONE strongly consistent GetItem of
  * the key's item in the applications table (`apiKeyKey(sha256(key))` of `@tenantry/dynamo`).
  *
@@ -55,7 +55,7 @@ export function sameKeyHash(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
-/** Can this stored key verify at `now`? The rules of spec §6 on the item itself. */
+/** Can this stored key verify at `now`? The rules of contract §6 on the item itself. */
 export function keyVerifies(record: Pick<ApiKeyRecord, 'slot' | 'expiresAt'>, now: number): boolean {
   if (record.slot !== 'current' && record.slot !== 'next' && record.slot !== 'previous') return false;
   if (record.expiresAt !== undefined) {

@@ -15,7 +15,7 @@ export interface SecurityConfig {
   models: ModelsAdapter;
   /** Layer 2's read (default: DynamoDB BatchGetItem, cached when `ORG_CONTEXT_CACHE_TTL_SECONDS` > 0). */
   organizationStore: OrganizationStore | undefined;
-  /** Bodies larger than this answer 413 (spec §8: 16 KiB). */
+  /** Bodies larger than this answer 413 (contract §8: 16 KiB). */
   maxBodyBytes: number;
   /** Rate-limit counters (default: the DynamoDB rate-limits table, `RATE_LIMITS_TABLE`). */
   rateLimitStore: CounterStore | undefined;

@@ -57,7 +57,7 @@ export interface ApplicationSecurityContext extends BaseContext, TenantScope {
 export type SecurityContext = UserSecurityContext | OrganizationSecurityContext | ApplicationSecurityContext;
 
 /**
- * The actor of the domain events a request causes (spec §7): `platform` when a platform group
+ * The actor of the domain events a request causes (contract §7): `platform` when a platform group
  * granted the action (staff), else the principal itself (`user` or `application`).
  */
 export function actorOf(context: SecurityContext): Actor {

@@ -8,7 +8,7 @@ import { logger } from './logger';
 import type { RouteResult } from './middleware/httpResponse';
 import type { RequestState } from './middleware/state';
 
-/** 24 hours (spec §5). */
+/** 24 hours (contract §5). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY = /^[\x21-\x7e]{1,255}$/;

@@ -1,5 +1,5 @@
 /**
- * Layer 3: the declarative permission table of spec §3, and the pure rules of spec §2.
+ * Layer 3: the declarative permission table of contract §3, and the pure rules of contract §2.
  *
  * This module, with `rules.ts` (the §2 rules below applied to a security context), is the ONLY
  * place in the repository where roles and platform groups take part in a permission decision.
@@ -19,10 +19,10 @@ import {
 
 export type { OrganizationRole, OrganizationStatus, PlatformGroup, Scope };
 
-/** Organization roles (schemas/enums.yaml), lowest first: the rank of spec §2, OWNER > ADMIN > MEMBER > VIEWER. */
+/** Organization roles (schemas/enums.yaml), lowest first: the rank of contract §2, OWNER > ADMIN > MEMBER > VIEWER. */
 export const ORGANIZATION_ROLES: readonly OrganizationRole[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
 
-/** Platform groups (Cognito `cognito:groups`); NOT organization roles (spec §1). */
+/** Platform groups (Cognito `cognito:groups`); NOT organization roles (contract §1). */
 export const PLATFORM_GROUPS: readonly PlatformGroup[] = PlatformGroupValues;
 
 export const ORGANIZATION_STATUSES: readonly OrganizationStatus[] = OrganizationStatusValues;
@@ -30,7 +30,7 @@ export const ORGANIZATION_STATUSES: readonly OrganizationStatus[] = Organization
 /**
  * The scopes an application's API key may carry (schemas/enums.yaml `Scope`): data, like roles. A
  * key acts only through actions whose row below names one of its scopes, and only inside its own
- * organization (spec §6). Every application is issued all of them.
+ * organization (contract §6). Every application is issued all of them.
  */
 export const API_KEY_SCOPES: readonly Scope[] = ScopeValues;
 
@@ -49,7 +49,7 @@ export interface OrganizationRule {
   readonly write: boolean;
   /** Organization statuses in which the action runs. DELETED outside it → 404, SUSPENDED → 403. */
   readonly statuses: readonly OrganizationStatus[];
-  /** An API key with this scope, of this very organization, may perform the action (spec §6). */
+  /** An API key with this scope, of this very organization, may perform the action (contract §6). */
   readonly applicationScope?: Scope;
 }
 
@@ -84,7 +84,7 @@ function write(
 }
 
 /**
- * The permission table (spec §3). Lifecycle transitions that spec §4 allows on a SUSPENDED or
+ * The permission table (contract §3). Lifecycle transitions that contract §4 allows on a SUSPENDED or
  * DELETED organization (delete, restore, suspend, reactivate) list those statuses explicitly; every
  * other write is refused on a SUSPENDED organization with 403 ORGANIZATION_SUSPENDED, and every
  * action but restore answers 404 on a DELETED one.
@@ -113,7 +113,7 @@ export const permissions = {
   'applications:manage': write('ADMIN', ['OWNER']),
   /**
    * Create an application and rotate its key: the answer holds the new key in plaintext, so no
-   * platform group passes (spec §1: platform staff never read API keys or secrets).
+   * platform group passes (contract §1: platform staff never read API keys or secrets).
    */
   'api_keys:issue': write('ADMIN', []),
   'secrets:read': read('ADMIN', []),
@@ -188,22 +188,22 @@ export function roleAtLeast(a: OrganizationRole, b: OrganizationRole): boolean {
   return RANK[a] >= RANK[b];
 }
 
-/** Spec §2: `a` is strictly below `b`. */
+/** Contract §2: `a` is strictly below `b`. */
 export function isRoleBelow(a: OrganizationRole, b: OrganizationRole): boolean {
   return RANK[a] < RANK[b];
 }
 
-/** Spec §2: a member may assign or invite only roles strictly below their own (so only the OWNER makes ADMINs). */
+/** Contract §2: a member may assign or invite only roles strictly below their own (so only the OWNER makes ADMINs). */
 export function mayAssignRole(actor: OrganizationRole, role: OrganizationRole): boolean {
   return isRoleBelow(role, actor);
 }
 
-/** Spec §2: a member may change or remove only members whose role is strictly below their own. */
+/** Contract §2: a member may change or remove only members whose role is strictly below their own. */
 export function mayManageMember(actor: OrganizationRole, target: OrganizationRole): boolean {
   return isRoleBelow(target, actor);
 }
 
-/** Spec §2: changing `target`'s role to `newRole` needs both rules (the OWNER is never demoted this way). */
+/** Contract §2: changing `target`'s role to `newRole` needs both rules (the OWNER is never demoted this way). */
 export function mayChangeMemberRole(
   actor: OrganizationRole,
   target: OrganizationRole,
@@ -212,7 +212,7 @@ export function mayChangeMemberRole(
   return mayManageMember(actor, target) && mayAssignRole(actor, newRole);
 }
 
-/** Spec §2: anyone but the OWNER may leave. */
+/** Contract §2: anyone but the OWNER may leave. */
 export function mayLeave(role: OrganizationRole): boolean {
   return role !== 'OWNER';
 }
@@ -264,7 +264,7 @@ export function decide(action: Action, input: DecisionInput): Decision {
 
   if (rule.scope === 'application') {
     if (principal.kind !== 'application') return deny('FORBIDDEN', 'action is for API keys only');
-    // The key's own organization (layer 2 reads it): a key verifies only while it is ACTIVE (spec §6).
+    // The key's own organization (layer 2 reads it): a key verifies only while it is ACTIVE (contract §6).
     const status = input.organization?.status;
     if (status !== 'ACTIVE') return deny('UNAUTHENTICATED', `organization of the key is ${status ?? 'missing'}`);
     if (!principal.scopes.includes(rule.applicationScope)) return deny('FORBIDDEN', 'API key lacks scope');

@@ -1,6 +1,6 @@
 import type { PlatformGroup } from './permissions';
 
-/** A user authenticated by a Cognito ID token (spec §1). */
+/** A user authenticated by a Cognito ID token (contract §1). */
 export interface UserPrincipal {
   readonly kind: 'user';
   /** `sub` */
@@ -11,7 +11,7 @@ export interface UserPrincipal {
   readonly groups: readonly PlatformGroup[];
 }
 
-/** An application authenticated by its API key (spec §6); resolved by `apiKeyResolver` (`api-keys.ts`) by default. */
+/** An application authenticated by its API key (contract §6); resolved by `apiKeyResolver` (`api-keys.ts`) by default. */
 export interface ApplicationPrincipal {
   readonly kind: 'application';
   /** The application id. */
@@ -58,5 +58,5 @@ export interface PrincipalResolver<P extends Principal = Principal> {
   warmUp?(): Promise<void>;
 }
 
-/** The header an API key travels in (spec §1). */
+/** The header an API key travels in (contract §1). */
 export const API_KEY_HEADER = 'x-api-key';

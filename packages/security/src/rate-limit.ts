@@ -1,5 +1,5 @@
 /**
- * Rate limits (spec §5, docs/adr/0003-rate-limits.md): which counters a request takes, their quotas
+ * Rate limits (contract §5, docs/adr/0003-rate-limits.md): which counters a request takes, their quotas
  * (from `@tenantry/models`: `planLimits[plan].rateLimit` and `rateLimits`, i.e. schemas/), the
  * counters themselves in DynamoDB, and the verdict with its RateLimit headers.
  *

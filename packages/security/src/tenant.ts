@@ -9,7 +9,7 @@ import { InternalError } from '@tenantry/errors';
 import type { TenantScope } from './context';
 
 /**
- * Tenant pinning (spec §1): every write to tenant data carries a DynamoDB condition that pins the
+ * Tenant pinning (contract §1): every write to tenant data carries a DynamoDB condition that pins the
  * item to the organization of the verified security context, so a bug above cannot write across
  * tenants. The organization id is read ONLY from the context; an `organizationId` the caller put in
  * an item that disagrees with it is a bug and throws (500, nothing written).

@@ -1,5 +1,5 @@
 // Every applications route for every organization role, a non-member, platform staff and API keys:
-// the answer of the permission table (spec §3), and a refusal changes nothing.
+// the answer of the permission table (contract §3), and a refusal changes nothing.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   appPath,
@@ -73,7 +73,7 @@ const manage = (ok: number): Record<Who, number> => ({
   VIEWER: 403,
   'platform EMPLOYEE': 403,
 });
-/** api_keys:issue and secrets:*: ADMIN+ only, never platform staff (spec §1: staff never read keys or secrets). */
+/** api_keys:issue and secrets:*: ADMIN+ only, never platform staff (contract §1: staff never read keys or secrets). */
 const adminsOnly = (ok: number): Record<Who, number> => ({ ...manage(ok), 'platform OWNER': 403 });
 
 const asOwner = (method: string, path: string, body?: unknown) => call(method, path, { user: people.owner }, body);

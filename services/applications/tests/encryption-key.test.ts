@@ -1,4 +1,4 @@
-// PUT /organizations/{orgId}/encryption-key (spec §5) through the one base URL, with the local key
+// PUT /organizations/{orgId}/encryption-key (contract §5) through the one base URL, with the local key
 // provider: an ENTERPRISE organization moves its data key between the platform key, a dedicated key
 // and its own key (BYOK), and the secrets it stored before stay readable each time.
 import { randomUUID } from 'node:crypto';

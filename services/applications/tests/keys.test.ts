@@ -1,4 +1,4 @@
-// API keys (spec §5, §6): shown once, stored as a hash, the slots current/next/previous, and API-key
+// API keys (contract §5, §6): shown once, stored as a hash, the slots current/next/previous, and API-key
 // principals: every key that must not verify answers the same 401.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

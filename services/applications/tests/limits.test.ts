@@ -1,4 +1,4 @@
-// The plan's application limit under concurrency (spec §4), through the usage item the seats use:
+// The plan's application limit under concurrency (contract §4), through the usage item the seats use:
 // 100 concurrent creates at limit − 1 admit exactly one, and the counter equals the real count.
 // DynamoDB Local serializes transactions, so the rounds are deterministic (docs: toolchain note).
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';

@@ -1,4 +1,4 @@
-// Application secrets (spec §5): sealed under the organization's key with organization, application
+// Application secrets (contract §5): sealed under the organization's key with organization, application
 // and name bound, plaintext to ADMIN+ only, ≤ 4 KiB and ≤ 50 per application; a ciphertext moved
 // anywhere else does not open; after the organization's purge nothing can open them (crypto-shred).
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';

@@ -1,4 +1,4 @@
-// Zero-downtime rotation, proven (spec §5): a client calls GET /applications/me continuously, with no
+// Zero-downtime rotation, proven (contract §5): a client calls GET /applications/me continuously, with no
 // pause, while an operator rotates, switches the client to the new key, promotes with a short grace
 // and waits for the grace to end. Not one request of the client fails; a straggler still holding
 // the old key succeeds until the grace ends and fails from its first request that starts after it.

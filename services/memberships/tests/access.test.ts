@@ -1,5 +1,5 @@
 // Every route for every kind of caller: the members of each role, a non-member, platform staff,
-// a foreign organization and a missing one (spec §1–3). Layer 2 answers 404 alike for a missing
+// a foreign organization and a missing one (contract §1–3). Layer 2 answers 404 alike for a missing
 // organization and one the caller cannot see.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';

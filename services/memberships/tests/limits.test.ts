@@ -1,4 +1,4 @@
-// Plan limits under concurrency (spec §4): members + pending invitations never exceed the plan.
+// Plan limits under concurrency (contract §4): members + pending invitations never exceed the plan.
 // DynamoDB Local serializes transactions, so these rounds are deterministic (docs: toolchain note).
 
 import { beforeAll, describe, expect, it } from '@jest/globals';

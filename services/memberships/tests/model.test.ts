@@ -1,6 +1,6 @@
 // Model-based test (fast-check): random sequences of invite / accept / role change / remove /
 // leave / transfer-ownership by random actors against one organization, each answer compared with
-// a model of spec §2 and §4, and after every step: exactly one OWNER (the organization's ownerId),
+// a model of contract §2 and §4, and after every step: exactly one OWNER (the organization's ownerId),
 // the stored roles equal the model's, every member was admitted through an invitation issued by
 // someone allowed to, and the usage counters equal the real counts.
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';

@@ -1,4 +1,4 @@
-// Paginated lists (spec §5): ?limit&cursor, an opaque cursor; a forged or foreign cursor answers
+// Paginated lists (contract §5): ?limit&cursor, an opaque cursor; a forged or foreign cursor answers
 // 400, never 500 and never another tenant's (or user's) data.
 
 import { beforeAll, describe, expect, it } from '@jest/globals';

@@ -1,4 +1,4 @@
-// Spec §2 for every role pair, table-driven: a member may change or remove only members strictly
+// Contract §2 for every role pair, table-driven: a member may change or remove only members strictly
 // below their own role, assign or invite only roles strictly below their own; the OWNER is never
 // demoted or removed; platform OWNER (members:manage) acts above every role but OWNER.
 

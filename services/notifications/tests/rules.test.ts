@@ -77,7 +77,7 @@ describe('notification ids', () => {
   });
 });
 
-describe('who is notified of what (spec §7)', () => {
+describe('who is notified of what (contract §7)', () => {
   const members = [
     { userId: 'owner', role: 'OWNER' as const },
     { userId: 'admin', role: 'ADMIN' as const },

@@ -35,7 +35,7 @@ export function authenticate(
     };
     if (present.length === 0) refuse('no credential');
     if (present.length > 1) {
-      // A request is made by exactly one principal (spec §1): two credentials are a malformed request.
+      // A request is made by exactly one principal (contract §1): two credentials are a malformed request.
       logger.warn('access denied', { reason: 'more than one credential', layer: 'authentication', action });
       throw new ValidationFailedError(
         [{ field: 'header.X-Api-Key', message: 'send either Authorization or X-Api-Key, not both' }],

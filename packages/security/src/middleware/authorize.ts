@@ -51,7 +51,7 @@ export interface AuthorizeOptions {
 /**
  * Layers 1–3 after authentication. Organization-scoped actions read the organization and the
  * caller's membership in ONE BatchGetItem; application-level actions read the key's organization
- * (its status decides, spec §6); user-level actions read nothing. Then
+ * (its status decides, contract §6); user-level actions read nothing. Then
  * apply the pure decision of `permissions.ts`. Each deny is logged with its reason, the principal
  * and the organization; each grant through a platform group records a `platform.access` event in the outbox first.
  */

@@ -110,7 +110,7 @@ function sourceIp(event: APIGatewayProxyEventV2 | undefined): string {
 }
 
 /**
- * Rate limits (spec §5), in two places of the chain:
+ * Rate limits (contract §5), in two places of the chain:
  *
  * - `start` (right after authentication): picks the request's counters and STARTS their
  *   conditional `ADD`s, without waiting, so they run while layer 2 reads the organization and the

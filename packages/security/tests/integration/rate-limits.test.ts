@@ -1,4 +1,4 @@
-// Rate limits through the ONE base URL of the test platform (spec §5, docs/adr/0003-rate-limits.md):
+// Rate limits through the ONE base URL of the test platform (contract §5, docs/adr/0003-rate-limits.md):
 // the four services under serverless-offline, their counters in DynamoDB Local. The test platform
 // runs the limits of schemas/ times RATE_LIMIT_SCALE (so other suites' 100-way races are not
 // limited); these tests read that scale, and bring a counter near its limit by writing the counter

@@ -127,7 +127,7 @@ describe('layer 2: organization', () => {
   });
 });
 
-describe('layer 3: the permission table of spec §3', () => {
+describe('layer 3: the permission table of contract §3', () => {
   const cases: [string, string, boolean][] = [
     ['organization:read', 'VIEWER', true],
     ['organization:update', 'MEMBER', false],
@@ -178,7 +178,7 @@ describe('layer 3: the permission table of spec §3', () => {
   });
 });
 
-describe('API-key scopes: data in the table, like roles (spec §6)', () => {
+describe('API-key scopes: data in the table, like roles (contract §6)', () => {
   const key = (scopes: string[], organizationId = 'o') => ({ kind: 'application' as const, organizationId, scopes });
 
   it('are the Scope enum, and each names at least one action a key may perform', () => {
@@ -236,7 +236,7 @@ describe('API-key scopes: data in the table, like roles (spec §6)', () => {
   });
 });
 
-describe('the rules of spec §2', () => {
+describe('the rules of contract §2', () => {
   it('orders roles OWNER > ADMIN > MEMBER > VIEWER', () => {
     expect(isRoleBelow('VIEWER', 'MEMBER')).toBe(true);
     expect(isRoleBelow('ADMIN', 'OWNER')).toBe(true);

@@ -1,4 +1,4 @@
-// Rate limits (spec §5, docs/adr/0003-rate-limits.md): the quotas from schemas/, the counter keys,
+// Rate limits (contract §5, docs/adr/0003-rate-limits.md): the quotas from schemas/, the counter keys,
 // the verdicts, and the limiter in the real route stack with an in-memory counter store and a fake
 // layer 2 (the DynamoDB side is covered through the base URL in tests/integration/rate-limits.test.ts).
 import { beforeEach, describe, expect, it } from '@jest/globals';

@@ -1,7 +1,7 @@
 /**
- * The use cases of applications and their API keys (spec §5, §6). Each takes the verified security
+ * The use cases of applications and their API keys (contract §5, §6). Each takes the verified security
  * context (the organization id comes from it, never from a body), hands a repository the write and
- * its spec §7 event (stored together, in one transaction: the outbox), and returns the public view.
+ * its contract §7 event (stored together, in one transaction: the outbox), and returns the public view.
  * No AWS SDK here.
  */
 import {

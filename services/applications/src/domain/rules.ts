@@ -1,5 +1,5 @@
 /**
- * Pure rules of applications, their API keys and their secrets (spec §4–§6): key generation, the
+ * Pure rules of applications, their API keys and their secrets (contract §4–§6): key generation, the
  * slot transitions (rotate, promote, withdraw, revoke), the public views, the limits. No I/O, no
  * AWS SDK; unit tests cover them directly.
  */
@@ -11,10 +11,10 @@ import { planLimits } from '@tenantry/models';
 import { API_KEY_PREFIX, API_KEY_RANDOM_BYTES, apiKeyPrefix, hashApiKey } from '@tenantry/security';
 import type { ApiKeySlot, ApplicationState, IssuedKey, KeySlots, SecretSummary, SlotRecord } from './model';
 
-/** Grace of a promoted key when the request names none (spec §5), and its bounds. */
+/** Grace of a promoted key when the request names none (contract §5), and its bounds. */
 export const DEFAULT_GRACE_SECONDS = 86_400;
 export const MAX_GRACE_SECONDS = 604_800;
-/** A secret's value: at most 4 KiB of UTF-8 (spec §5). */
+/** A secret's value: at most 4 KiB of UTF-8 (contract §5). */
 export const MAX_SECRET_BYTES = 4096;
 /** Secrets per application (beyond: 403 PLAN_LIMIT_REACHED). */
 export const MAX_SECRETS_PER_APPLICATION = 50;
@@ -112,7 +112,7 @@ export function graceOf(body: { graceSeconds?: number } | undefined): number {
   return grace;
 }
 
-/** The plan's application limit (spec §4). */
+/** The plan's application limit (contract §4). */
 export function applicationLimit(plan: unknown): number {
   const limits = typeof plan === 'string' && Object.hasOwn(planLimits, plan) ? planLimits[plan as Plan] : undefined;
   if (!limits) throw new InternalError(undefined, { cause: new Error(`unknown plan ${String(plan)}`) });

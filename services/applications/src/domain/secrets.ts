@@ -1,5 +1,5 @@
 /**
- * Named secrets of an application (spec §5): sealed with `@tenantry/crypto` under the
+ * Named secrets of an application (contract §5): sealed with `@tenantry/crypto` under the
  * organization's data key, the organization, application and name bound as associated data, so a
  * ciphertext copied into another organization's or application's item (or under another name)
  * never opens. Plaintext only to ADMIN+ of the organization (the `secrets:*` rows of the permission

@@ -1,5 +1,5 @@
 /**
- * The event consumers (spec §7): every event becomes exactly one audit-log entry, and the events of
+ * The event consumers (contract §7): every event becomes exactly one audit-log entry, and the events of
  * the notification list become notifications. Both are idempotent on the event `id`, so the
  * at-least-once delivery of the bus (and of the outbox relay) never creates anything twice.
  */

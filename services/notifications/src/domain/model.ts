@@ -38,7 +38,7 @@ export interface Member {
   role: OrganizationRole;
 }
 
-/** A domain event (spec §7) as the consumers receive it. */
+/** A domain event (contract §7) as the consumers receive it. */
 export type DomainEvent = Event;
 
 /** The API view of a notification, for the caller `userId`. */

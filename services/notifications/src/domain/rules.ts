@@ -1,6 +1,6 @@
 /**
  * Pure rules of the service: notification ids and expiry, who is notified of which event and with
- * what text (spec §7), and who a broadcast reaches.
+ * what text (contract §7), and who a broadcast reaches.
  */
 import { createHash } from 'node:crypto';
 import type { EventType, NotificationAudience, NotificationType, OrganizationRole } from '@tenantry/models';
@@ -51,7 +51,7 @@ export function createdAtOf(id: string): number | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Events → notifications (spec §7)
+// Events → notifications (contract §7)
 
 /** Who receives the notifications of an event. */
 export type Recipients =
@@ -71,7 +71,7 @@ export interface NotificationPlan {
   recipients: Recipients;
 }
 
-/** Event types that notify someone (spec §7); every event type goes to the audit log. */
+/** Event types that notify someone (contract §7); every event type goes to the audit log. */
 export const NOTIFYING_TYPES = [
   'invitation.created',
   'invitation.accepted',

@@ -1,5 +1,5 @@
 /**
- * `PUT /organizations/{orgId}/encryption-key` (spec §4, §5): an ENTERPRISE organization chooses
+ * `PUT /organizations/{orgId}/encryption-key` (contract §4, §5): an ENTERPRISE organization chooses
  * which master key wraps its data key: the platform key, a KMS key created for it (`dedicated`), or
  * its own key (`byok`). The data key itself never changes: it is re-wrapped (KMS `ReEncrypt`) under
  * the new key, so every value sealed before stays readable. Before anything is stored the new

@@ -1,5 +1,5 @@
 /**
- * Pure rules of an organization's encryption key (spec §4 "key" column, §5 `PUT
+ * Pure rules of an organization's encryption key (contract §4 "key" column, §5 `PUT
  * /organizations/{orgId}/encryption-key`): which key wraps its data key, and what may be shown of it.
  * No I/O, no AWS SDK; the use case lives in `encryption-key.ts`.
  */

@@ -1,6 +1,6 @@
 import type { Metadata, Organization, OrganizationStatus, Plan } from '@tenantry/models';
 
-/** Days a soft-deleted organization stays restorable before the daily purge removes it (spec §4). */
+/** Days a soft-deleted organization stays restorable before the daily purge removes it (contract §4). */
 export const RESTORE_WINDOW_DAYS = 30;
 
 /** The wrapped data key of an organization, as `@tenantry/crypto` returns it (never sent to clients). */

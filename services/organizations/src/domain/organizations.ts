@@ -1,6 +1,6 @@
 /**
  * The use cases of the organizations service. Each takes the verified security context (the
- * organization id comes from it, never from a body), hands the repository the write and its spec §7
+ * organization id comes from it, never from a body), hands the repository the write and its contract §7
  * event (stored together, in one transaction: the outbox), and returns the public view. No AWS SDK here.
  */
 
@@ -108,7 +108,7 @@ export async function listOrganizations(
 ): Promise<OrganizationPage> {
   const page = await deps.organizations.list(query);
   const usage = await deps.organizations.usageOfMany(page.items.map((item) => item.id));
-  // Spec §3: every platform-staff access to an organization's data is an audit event, lists included.
+  // Contract §3: every platform-staff access to an organization's data is an audit event, lists included.
   if (page.items.length > 0) {
     await deps.events.record(
       page.items.map((organization) => ({

@@ -1,5 +1,5 @@
 /**
- * Pure rules of the organization lifecycle (spec §2, §4): no I/O, no AWS SDK. The use cases in
+ * Pure rules of the organization lifecycle (contract §2, §4): no I/O, no AWS SDK. The use cases in
  * `organizations.ts` and the repository both rely on them; unit tests cover them directly.
  */
 import { ConflictError, NotFoundError, OrganizationSuspendedError, type TenantryError } from '@tenantry/errors';
@@ -135,7 +135,7 @@ export interface TransferTarget {
 }
 
 /**
- * Transfer (spec §2, §5): the caller must be the organization's owner (`ownerId`), the target another
+ * Transfer (contract §2, §5): the caller must be the organization's owner (`ownerId`), the target another
  * user with an ACTIVE membership. Self-transfer is a 409 (it would demote the OWNER to ADMIN and
  * promote them back in one write); a missing or inactive target is a 404 (no such member).
  */

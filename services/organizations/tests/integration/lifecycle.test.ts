@@ -1,4 +1,4 @@
-// Create, update, suspend, delete, restore, plan and transfer, through the gateway (spec §4, §5, §7).
+// Create, update, suspend, delete, restore, plan and transfer, through the gateway (contract §4, §5, §7).
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { documentClient, tables } from '@tenantry/dynamo';

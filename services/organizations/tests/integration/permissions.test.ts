@@ -1,4 +1,4 @@
-// Every route, for every kind of caller (spec §1–3): members by role, a non-member, platform staff
+// Every route, for every kind of caller (contract §1–3): members by role, a non-member, platform staff
 // without a membership. Each case runs on its own organization so a success cannot hide a denial.
 
 import { beforeAll, describe, expect, it } from '@jest/globals';

@@ -123,7 +123,7 @@ class HealthState(str, Enum):
 
 
 class EventType(str, Enum):
-    """Type of a domain event (spec section 7). Every type goes to the audit log."""
+    """Type of a domain event (contract §7). Every type goes to the audit log."""
 
     ORGANIZATION_CREATED = "organization.created"
     ORGANIZATION_UPDATED = "organization.updated"
