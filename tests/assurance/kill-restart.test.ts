@@ -119,10 +119,13 @@ describe('a platform killed with SIGKILL in the middle of a run of writes', () =
     for (const [id, { name, token }] of acknowledged) {
       const read = await request('GET', `/organizations/${id}`, token);
       if (read.status !== 200 || read.body.name !== name) failures.push(`${id}: ${read.status} ${read.body.name}`);
-      const audit = await eventually(async () => {
-        const page = await request('GET', `/organizations/${id}/audit-log`, token);
-        return page.status === 200 && (page.body.items?.length ?? 0) > 0 ? page.body.items : undefined;
-      }, 60_000).catch(() => []);
+      const audit = await eventually(
+        async () => {
+          const page = await request('GET', `/organizations/${id}/audit-log`, token);
+          return page.status === 200 && (page.body.items?.length ?? 0) > 0 ? page.body.items : undefined;
+        },
+        { timeoutMs: 60_000, description: `the audit log of ${id}` },
+      ).catch(() => []);
       const created = (audit as Array<{ type: string }>).filter((entry) => entry.type === 'organization.created');
       if (created.length !== 1) failures.push(`${id}: ${created.length} organization.created audit entries`);
     }

@@ -60,14 +60,17 @@ const signalGroup = (running: Running | undefined, signal: NodeJS.Signals) => {
 
 /** Resolves once no process of the group is left (npm may exit before the processes it started). */
 const groupEnded = (running: Running) =>
-  eventually(async () => {
-    try {
-      process.kill(-running.child.pid!, 0);
-      return undefined;
-    } catch {
-      return true;
-    }
-  }, 30_000);
+  eventually(
+    async () => {
+      try {
+        process.kill(-running.child.pid!, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    },
+    { timeoutMs: 30_000, description: 'every process of the group to end' },
+  );
 
 const cli = (...args: string[]) => exec('npm', ['run', 'cli', '--', ...args], { cwd: repoRoot, env: shell });
 
@@ -85,10 +88,13 @@ describe('one service under sls offline against the infrastructure alone', () =>
       cwd: repoRoot,
       env: shell,
     });
-    await eventually(async () => {
-      if (infra!.child.exitCode !== null) throw new Error(`npm start -- --infra exited:\n${infra!.output()}`);
-      return infra!.output().includes('Tenantry infrastructure is running') ? true : undefined;
-    }, 240_000);
+    await eventually(
+      async () => {
+        if (infra!.child.exitCode !== null) throw new Error(`npm start -- --infra exited:\n${infra!.output()}`);
+        return infra!.output().includes('Tenantry infrastructure is running') ? true : undefined;
+      },
+      { timeoutMs: 240_000, description: 'npm start -- --infra to report the infrastructure running' },
+    );
     state = JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as InfrastructureInfo;
 
     // A running subscriber, as the event bus sees one: a Lambda Invoke endpoint on the notifications
@@ -113,11 +119,14 @@ describe('one service under sls offline against the infrastructure alone', () =>
       env: { ...shell, TENANTRY_BUILD_DIR: `.esbuild/offline-${OFFSET}` },
     });
     organizationsUrl = `http://127.0.0.1:${state.offline['tenantry-organizations']!.httpPort}`;
-    await eventually(async () => {
-      if (offline!.child.exitCode !== null) throw new Error(`sls offline exited:\n${offline!.output()}`);
-      const health = await fetch(`${organizationsUrl}/health/organizations`).catch(() => undefined);
-      return health?.ok ? true : undefined;
-    }, 240_000);
+    await eventually(
+      async () => {
+        if (offline!.child.exitCode !== null) throw new Error(`sls offline exited:\n${offline!.output()}`);
+        const health = await fetch(`${organizationsUrl}/health/organizations`).catch(() => undefined);
+        return health?.ok ? true : undefined;
+      },
+      { timeoutMs: 240_000, description: "the organizations service's health route under sls offline" },
+    );
   }, 500_000);
 
   afterAll(async () => {

@@ -74,10 +74,11 @@ describe('an ENTERPRISE organization', () => {
 
     const read = await call('GET', `/organizations/${orgId}`, { user: people.owner });
     expect(JSON.stringify(read.body)).not.toMatch(/encryptedDataKey|dataKey/);
-    await eventually(
-      async () => ((await auditTypes(orgId)).includes('organization.key_changed') ? true : undefined),
-      15_000,
-    );
+    await eventually(() => auditTypes(orgId), {
+      until: (types) => types.includes('organization.key_changed'),
+      timeoutMs: 15_000,
+      description: 'the organization.key_changed audit entry',
+    });
   });
 
   it('answers the same organization, changing nothing, when the key is already the one asked for', async () => {

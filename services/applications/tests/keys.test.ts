@@ -289,10 +289,13 @@ describe('rotation', () => {
       'api_key.withdrawn',
       'api_key.revoked',
     ];
-    await eventually(async () => {
-      const types = await auditTypes(orgId);
-      return wanted.every((type) => types.includes(type)) ? true : undefined;
-    }, 15_000);
+    await eventually(
+      async () => {
+        const types = await auditTypes(orgId);
+        return wanted.every((type) => types.includes(type)) ? true : undefined;
+      },
+      { timeoutMs: 15_000, description: `the audit entries ${wanted.join(', ')}` },
+    );
   });
 });
 
@@ -317,10 +320,11 @@ describe('deleting an application', () => {
     expect((await usage(orgId))?.applications).toBe(0);
     const tombstone = (await applicationItems(orgId)).find((item) => item.entity === 'DeletedApplication');
     expect(tombstone).toMatchObject({ id: app.id, deletedAt: expect.any(String) });
-    await eventually(
-      async () => ((await auditTypes(orgId)).includes('application.deleted') ? true : undefined),
-      15_000,
-    );
+    await eventually(() => auditTypes(orgId), {
+      until: (types) => types.includes('application.deleted'),
+      timeoutMs: 15_000,
+      description: 'the application.deleted audit entry',
+    });
   });
 });
 

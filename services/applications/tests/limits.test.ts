@@ -97,6 +97,10 @@ describe('the limit after deletes and downgrades', () => {
     const admitted = await call('POST', `/organizations/${orgId}/applications`, { user: owner }, { name: 'Fits' });
     expect(admitted.status).toBe(201);
     expect(await countersMatch(orgId)).toEqual({ counter: 3, live: 3 });
-    await eventually(async () => ((await auditTypes(orgId)).includes('plan.limit_reached') ? true : undefined), 15_000);
+    await eventually(() => auditTypes(orgId), {
+      until: (types) => types.includes('plan.limit_reached'),
+      timeoutMs: 15_000,
+      description: 'the plan.limit_reached audit entry',
+    });
   });
 });

@@ -383,10 +383,13 @@ describe('member changes', () => {
       'member.removed',
       'member.left',
     ];
-    const types = await eventually(async () => {
-      const found = new Set(await auditTypes(org.id));
-      return expected.every((type) => found.has(type)) ? found : undefined;
-    }, 15_000);
+    const types = await eventually(
+      async () => {
+        const found = new Set(await auditTypes(org.id));
+        return expected.every((type) => found.has(type)) ? found : undefined;
+      },
+      { timeoutMs: 15_000, description: `the audit entries ${expected.join(', ')}` },
+    );
     expect([...types]).toEqual(expect.arrayContaining(expected));
   });
 });

@@ -64,10 +64,11 @@ describe('100 concurrent invitations at limit − 1', () => {
     expectExactlyOneAdmitted(replies, 201);
     expect(await realCounts(org.id)).toMatchObject({ members: 1, pending: 4 });
     await expectCountersRight(org.id);
-    await eventually(
-      async () => ((await auditTypes(org.id)).includes('plan.limit_reached') ? true : undefined),
-      15_000,
-    );
+    await eventually(() => auditTypes(org.id), {
+      until: (types) => types.includes('plan.limit_reached'),
+      timeoutMs: 15_000,
+      description: 'the plan.limit_reached audit entry',
+    });
   });
 });
 

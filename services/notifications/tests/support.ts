@@ -9,7 +9,12 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, membershipItem, organizationPk, tables } from '@tenantry/dynamo';
 import type { DomainEvent } from '@tenantry/events';
-import { baseUrl, type TestUser, eventually as waitUntil } from '@tenantry/local-platform/testing';
+import {
+  baseUrl,
+  type EventuallyOptions,
+  type TestUser,
+  eventually as waitUntil,
+} from '@tenantry/local-platform/testing';
 import type { OrganizationRole } from '@tenantry/models';
 import { dynamoInboxRepository } from '../src/data/inbox-repository';
 import { type InboxAddress, userInbox } from '../src/domain/model';
@@ -20,8 +25,8 @@ export { type TestUser, testUser } from '@tenantry/local-platform/testing';
  * Polls until `check` returns a value (an event crossing the local bus to a consumer). A minute by
  * default: the consumers are cold functions on a machine the whole platform shares.
  */
-export const eventually = <T>(check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> =>
-  waitUntil(check, timeoutMs);
+export const eventually = <T>(check: () => Promise<T | undefined>, options: EventuallyOptions<T | undefined> = {}) =>
+  waitUntil(check, { timeoutMs: 60_000, ...options });
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read success and error bodies of any route
 export type Loose = any;

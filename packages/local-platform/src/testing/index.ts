@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type CreateUserOptions, createUser, idToken, type UserPool } from '../cognito';
 
 export { restoreEnv, stubEnv } from './env';
+export { type EventuallyOptions, eventually } from './eventually';
 export { api, type Caller, call, errorCode, PLATFORM_HICCUP, type Reply } from './http';
 
 function env(name: string): string {
@@ -32,15 +33,4 @@ export async function testUser(options: CreateUserOptions & { email?: string } =
   const token = await idToken(endpoint, pool, email);
   const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string };
   return { email, userId: claims.sub, token };
-}
-
-/** Polls until `check` returns a value other than undefined (e.g. an event reaching a subscriber). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

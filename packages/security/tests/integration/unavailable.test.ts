@@ -222,7 +222,11 @@ describe('the JWKS is fetched once per container, at init', () => {
     stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'tenantry-test-me');
     try {
       meRoute(verifierAt(jwks.uri));
-      await eventually(async () => (jwks.fetches === 1 ? true : undefined), 5000);
+      await eventually(async () => jwks.fetches, {
+        until: (fetches) => fetches === 1,
+        timeoutMs: 5000,
+        description: 'one JWKS fetch',
+      });
     } finally {
       restoreEnv();
       await jwks.close();
