@@ -4,7 +4,7 @@
  * The esbuild plugin of a deployed function's build (`custom.esbuild.plugins` of
  * services/serverless.shared.yml; `sls package` bundles each function alone): the request validators
  * of the generated modules are narrowed to the operation the function's handler names
- * (`route({ operation: '…' })`), so a function bundles and initialises only its own (issue 10, R3:
+ * (`route({ operation: '…' })`), so a function bundles and initialises only its own (perf figure R3:
  * the validators of every operation were most of each bundle and of its cold start).
  *
  * - Only a build of ONE entry whose source names exactly one operation is narrowed; any other build

@@ -1,4 +1,4 @@
-// Figures R1–R7 of issue 10. Each one measures A against B in one run on this machine, interleaved,
+// Figures R1–R7 (perf/README.md). Each one measures A against B in one run on this machine, interleaved,
 // after warm-up, and reports p50, p90, p99 and the sample count. `ctx.smoke` (the jest smoke test)
 // runs the same code with tiny counts: it proves the benchmark runs and writes numbers, nothing more.
 import { execFileSync } from 'node:child_process';
@@ -60,7 +60,7 @@ const series = (name: string, samples: number[], unit: Series['unit'] = 'ms'): S
 const counts = (ctx: RunContext) =>
   ctx.smoke ? { rounds: 2, perRound: 5, warmup: 3 } : { rounds: 10, perRound: 40, warmup: 50 };
 
-interface Fixture {
+export interface Fixture {
   token: string;
   userId: string;
   orgId: string;
@@ -68,7 +68,7 @@ interface Fixture {
   apiKey: string;
 }
 
-async function fixture(platform: BenchPlatform, prefix: string, withApplication = true): Promise<Fixture> {
+export async function fixture(platform: BenchPlatform, prefix: string, withApplication = true): Promise<Fixture> {
   const user = await platform.newUser(prefix);
   const auth = { authorization: `Bearer ${user.token}` };
   const organization = await request(platform.baseUrl, 'POST', '/organizations', auth, {

@@ -1,4 +1,4 @@
-// R8, the local platform's footprint (issue 13): the resident memory of the whole process tree of
+// R8, the local platform's footprint: the resident memory of the whole process tree of
 // one platform, idle and after a fixed mix of requests, and its time to a healthy `GET /health`.
 //
 //   npm run perf [-- --target npm-start|test-platform|all] [--requests 10000] [--connections 8]
@@ -6,7 +6,7 @@
 // - `npm-start`: `node scripts/run.mjs start` (exactly what `npm start` runs: install check, build,
 //   platform) on ports of its own (`--port-offset`, default 17500) and a temporary data dir;
 // - `test-platform`: the platform jest's global setup starts (perf/src/test-platform.ts).
-// Each target is started and stopped once before the measured start (issue 13's time to healthy is a
+// Each target is started and stopped once before the measured start (the target's time to healthy is a
 // warm build's). Only the tree of the platform this script starts is measured (children found by parent pid), so
 // other platforms on the machine do not count. Every request goes to 127.0.0.1. Each platform is
 // stopped with SIGINT (Ctrl-C) at the end, and the run checks that no process and no port is left.
@@ -31,7 +31,7 @@ import autocannon from 'autocannon';
 import { repoRoot, shownDir } from './harness';
 import { sampleTree, type TreeSample } from './process-tree';
 
-/** Issue 13's targets. */
+/** R8's targets (perf/README.md). */
 export const TARGETS = {
   idleMiB: 2048,
   afterRequestsMiB: 2560,
@@ -441,7 +441,7 @@ async function startAndStop(target: string): Promise<Run['firstStart']> {
 }
 
 async function measure(target: string): Promise<Run> {
-  // Issue 13's time to healthy is a warm build's. A fresh clone's first start measured slower (24.0 s
+  // The target's time to healthy is a warm build's. A fresh clone's first start measured slower (24.0 s
   // and 27.6 s, against 17.8 s and 20.7 s for the start after it), so each target is started and
   // stopped once first; that start's time and steps are reported beside the measured one's.
   await quiet(target);
@@ -558,7 +558,7 @@ function markdown(report: Report): string {
 
 Resident memory (RSS, MiB) of the whole process tree of one platform, measured by
 \`npm run perf\` on ${report.at} (commit ${report.commit}; ${report.machine.cpus} cores,
-${report.machine.totalMemGiB} GiB, load average ${report.machine.loadAverageAtStart} at the start). Targets (issue 13): idle ≤ ${TARGETS.idleMiB} MiB, after 10,000
+${report.machine.totalMemGiB} GiB, load average ${report.machine.loadAverageAtStart} at the start). Targets: idle ≤ ${TARGETS.idleMiB} MiB, after 10,000
 mixed requests ≤ ${TARGETS.afterRequestsMiB} MiB with no growth between 5,000 and 10,000 (tolerance
 ${TARGETS.growthToleranceMiB} MiB), time to \`/health\` on a warm build ≤ ${TARGETS.timeToHealthMs / 1000} s (from the
 \`npm start\` command, its build included; each platform is started and stopped once before the

@@ -1,4 +1,4 @@
-// What every figure of issue 10 shares: the platform it measures (with the bench-only service and a
+// What every figure shares: the platform it measures (with the bench-only service and a
 // gateway in front of both), interleaved sampling with autocannon, percentiles, and the results
 // files (perf/results/<timestamp>.json, the figure's section of latest.md, the SVG chart).
 import { randomUUID } from 'node:crypto';

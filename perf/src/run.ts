@@ -1,4 +1,4 @@
-// `npm run perf`: every figure of issue 10 (R1–R7) and R8 (src/footprint.ts), end to end.
+// `npm run perf`: every figure (R1–R7) and R8 (src/footprint.ts), end to end.
 //
 //   npm run perf                          # R1–R8
 //   npm run perf -- --figure R1,R5        # some of them
@@ -137,10 +137,10 @@ export function writeResults(results: FigureResult[], ctx: RunContext, extra: Su
   writeSection(
     ctx.resultsDir,
     'summary',
-    `## Summary (issue 10)
+    `## Summary
 
 Every figure is a ratio measured in one run on one machine, A and B interleaved, after warm-up (R8:
-resource measures, issue 13). Latest run of this section: ${at}, ${machine.summary}.
+resource measures). Latest run of this section: ${at}, ${machine.summary}.
 
 | # | figure | target | measured | met | run |
 |---|---|---|---|---|---|

@@ -1,5 +1,5 @@
 // The bench-only routes of perf/bench (figures R1 and R4) exist only for the local platform's stage
-// and never in a deployed package (issue 10).
+// and never in a deployed package.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

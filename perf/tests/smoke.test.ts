@@ -1,4 +1,4 @@
-// The perf harness's smoke mode (issue 10): every benchmark runs, end to end, with tiny bounded
+// The perf harness's smoke mode: every benchmark runs, end to end, with tiny bounded
 // counts against the platform jest's global setup started, and writes numbers. It never judges a
 // timing (the figures' verdicts are left to `npm run perf`); it checks that each figure produced
 // finite, non-negative samples and that the results files were written.

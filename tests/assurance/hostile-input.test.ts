@@ -1,4 +1,4 @@
-// Hostile input (issue 11, OWASP API3/API8): every route with a body gets at least 200 bodies that
+// Hostile input (OWASP API3/API8): every route with a body gets at least 200 bodies that
 // must be refused — wrong types, nulls, strings around the 16 KiB limit, nesting 1,000 deep, prototype
 // keys, unknown and server-owned fields, malformed JSON, wrong content types — generated with
 // fast-check; and every list gets bad `limit`s and bad cursors. Every answer is a 4xx with the error

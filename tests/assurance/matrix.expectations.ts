@@ -1,10 +1,10 @@
 /**
- * The authorization policy of ../shared/spec/api.md (§1–§3, §5, §6, §8), stated a second time, by
- * hand, from the spec: every route × every principal × every target → the expected HTTP status.
+ * The authorization policy of contract §1–§3, §5, §6, §8 (docs/contract.md), stated a second time, by
+ * hand, from the contract: every route × every principal × every target → the expected HTTP status.
  *
  * This file must never import the permission table of `@tenantry/security` (or anything derived
  * from it): it is the independent statement the code is held to. When a cell disagrees with the
- * code, the spec decides; change this file only when the spec changes.
+ * code, the contract decides; change this file only when the contract changes.
  *
  * A row is one status per principal, in the order of `PRINCIPALS` (the column header above each
  * block). `-` means "no such cell": platform staff have no foreign organization (every organization

@@ -1,4 +1,4 @@
-// The authorization matrix (issue 11, OWASP API1/API5): every route the services declare × every
+// The authorization matrix (OWASP API1/API5): every route the services declare × every
 // principal × every target, through the ONE base URL, against the hand-written expectations of
 // matrix.expectations.ts. Cells run concurrently in a small pool; a cell whose success destroys or
 // changes its fixture gets a fresh one.
@@ -403,7 +403,7 @@ describe('the authorization matrix', () => {
     }
   });
 
-  it('answers every cell as the spec says, 404 alike for foreign and missing, leaking nothing foreign', async () => {
+  it('answers every cell as the contract says, 404 alike for foreign and missing, leaking nothing foreign', async () => {
     const known = routes.filter((route) => EXPECTATIONS[route.key]);
     // Cells that cannot change a shared fixture run first; those of routes that do, after.
     const changing = (route: DeclaredRoute) => Boolean(FRESH[route.operation] || STATE[route.operation]);

@@ -1,4 +1,4 @@
-// Races (issue 11, contract §2, §4, §5): concurrent plan-limited creates of applications, invitations
+// Races (contract §2, §4, §5): concurrent plan-limited creates of applications, invitations
 // and accepts; role changes and removals against a transfer of ownership; duplicate Idempotency-Key
 // requests, also the same key from two different users. After every round the invariants hold,
 // read from the stored items: exactly one OWNER, the organization's `ownerId`; every usage counter

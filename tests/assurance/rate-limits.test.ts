@@ -1,4 +1,4 @@
-// 429 for a principal of each kind (issue 14, contract §5 and §8): a user on an organization's routes,
+// 429 for a principal of each kind (contract §5 and §8): a user on an organization's routes,
 // an API key, a user on /me/*, platform staff. Each burst is sent concurrently just above what its
 // counter has left, and checked for 429 RATE_LIMITED with Retry-After and the RateLimit fields,
 // and for nothing written by the refused requests.

@@ -1,4 +1,4 @@
-// Revocation on the next request (issue 11, OWASP API2/API5): a removed member, a suspended
+// Revocation on the next request (OWASP API2/API5): a removed member, a suspended
 // organization, a deleted application, a revoked key, a withdrawn next key and a previous key whose
 // grace ended are each refused on the very next request. The test platform runs without the
 // organization-context cache (`ORG_CONTEXT_CACHE_TTL_SECONDS` unset: layer 2 reads DynamoDB strongly

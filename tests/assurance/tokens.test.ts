@@ -1,4 +1,4 @@
-// Tokens end to end (issue 11, OWASP API2): every JWT the security package's verifier refuses
+// Tokens end to end (OWASP API2): every JWT the security package's verifier refuses
 // (packages/security/tests/support/tokens.ts, the same list its own tests use) is sent over HTTP to
 // one route of every service and answered 401 UNAUTHENTICATED, one and the same body everywhere but
 // for `requestId`; forged API keys likewise. A valid token while the JWKS endpoint is down answers

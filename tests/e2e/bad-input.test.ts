@@ -1,4 +1,4 @@
-// Issue 11's escaped defects of bad input, through the one base URL: every list of every service
+// Defects of bad input that once escaped the tests, through the one base URL: every list of every service
 // refuses a limit no bound catches with 400, and a validation error stays within the contract's
 // bounds (≤ 100 details, fields and messages ≤ 300 characters) however bad the body is. Never 500.
 import { beforeAll, describe, expect, it } from '@jest/globals';

@@ -1,4 +1,4 @@
-// Issue 9's journey, through the one base URL with the typed client and the real local services: an
+// The notifications journey, through the one base URL with the typed client and the real local services: an
 // ADMIN invites ana@example.com → Ana (already signed up) sees the invitation in her inbox → accepts →
 // the OWNER sees that a member joined → the ADMIN rotates an application's key → the OWNER and the
 // ADMINs see it → the audit log lists all of it, in order.

@@ -8,7 +8,7 @@ import { type ServiceDefinition, slsBin } from './services';
  * command without these):
  * - `--useInProcess`: every function of the service runs in its process, each bundle loaded once.
  *   serverless-offline's default, a worker thread per function and per concurrent request, loads
- *   one more copy of the bundle (~25 MB) for each: gigabytes under a burst (issue 13).
+ *   one more copy of the bundle (~25 MB) for each: gigabytes under a burst (perf figure R8).
  * - `TENANTRY_OFFLINE_WATCH=off`: serverless-esbuild does not watch the sources; in-process
  *   handlers cannot be reloaded, so the platform restarts the service instead (npm start) or never
  *   (tests).

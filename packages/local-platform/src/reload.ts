@@ -1,7 +1,7 @@
 // `npm start` picks up code changes: it watches each service's sources and the workspace packages
 // they use, and restarts the `sls offline` of every service a change reaches (its bundles are built
 // anew). A restart, not serverless-esbuild's watch: the platform runs handlers in the service's own
-// process (`--useInProcess`, issue 13), where an ES module, once imported, cannot be loaded again.
+// process (`--useInProcess`, for the platform's memory), where an ES module, once imported, cannot be loaded again.
 import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './environment';

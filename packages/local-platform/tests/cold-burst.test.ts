@@ -1,4 +1,4 @@
-// Issue 15: a cold burst gets answers, not errors. Right after a start, many concurrent requests with
+// A cold burst gets answers, not errors. Right after a start, many concurrent requests with
 // a valid token get 200, 503 SERVICE_UNAVAILABLE or 429 RATE_LIMITED (both with Retry-After) — never
 // 401, never 500 — and a JWKS endpoint that is down or a DynamoDB that is paused answers 503 with
 // Retry-After, then 200 once it is back. Each service is started COLD beside the shared test

@@ -24,7 +24,7 @@ describe('the local platform behind one base URL', () => {
     });
   });
 
-  it('answers a route no service declares with a 404 in the error format of the spec', async () => {
+  it('answers a route no service declares with a 404 in the error format of contract §8', async () => {
     const response = await fetch(`${baseUrl()}/no-such-route`, { method: 'POST' });
 
     expect(response.status).toBe(404);

@@ -60,7 +60,7 @@ export function validateSchema<N extends keyof SchemaTypes>(name: N, input: unkn
 /**
  * Validates a §7 domain event (`Event` of schemas/). Unlike `validateSchema('Event', …)`, a bundle
  * that uses only this one keeps only the Event validator: esbuild drops the other named schemas
- * (issue 10, R3 — the event consumers bundled every one of them).
+ * (perf figure R3: the event consumers bundled every one of them).
  */
 export function validateEvent(input: unknown): ValidationResult<SchemaTypes['Event']> {
   return run<SchemaTypes['Event']>(schemaValidators.schema_Event, input);

@@ -1,4 +1,4 @@
-// What the generated OpenAPI document promises of every operation (issue 14): 401 where a credential
+// What the generated OpenAPI document promises of every operation (contract §5, §8): 401 where a credential
 // is needed, 429 with Retry-After and the RateLimit header fields, a description; and of every
 // schema: integers with a format and bounds, strings with a length bound and a format, pattern or
 // enum; and an https server for a deployed stage beside the local one.

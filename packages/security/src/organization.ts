@@ -37,8 +37,8 @@ export interface LoadedOrganization {
 
 /**
  * An item of the organization's own partition (`pk` = `ORG#<organizationId>`) that a route reads in
- * layer 2's BatchGetItem, beside the organization and the membership (issue 10: one round trip for
- * an authorized read). It reaches the route's function only once layers 2 and 3 granted the request.
+ * layer 2's BatchGetItem, beside the organization and the membership (one round trip for an
+ * authorized read, which perf figure R1 measures). It reaches the route's function only once layers 2 and 3 granted the request.
  */
 export interface PrefetchKey {
   table: string;

@@ -42,7 +42,7 @@ export function slugCandidate(base: string | undefined, attempt: number, random:
   return `${stem}-${suffix}`;
 }
 
-/** The public view of an organization (spec `Organization`): never the data key or key attributes. */
+/** The public view of an organization (`Organization` of schemas/): never the data key or key attributes. */
 export function toView(organization: OrganizationState, usage: UsageState | undefined): OrganizationView {
   return {
     id: organization.id,
