@@ -57,7 +57,10 @@ function trackedTextFiles(): { path: string; text: string }[] {
 
 describe('the matcher', () => {
   const sections = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
-  const problemsOf = (text: string) => referenceProblems(text, sections).map(({ problem }) => problem.split(':')[0]);
+  const problemsOf = (text: string) =>
+    referenceProblems(text, sections).map(({ problem }) =>
+      problem.includes('has no section') ? 'no such section' : problem.split(':')[0],
+    );
   // Built from parts, so that this file does not hold the references it forbids.
   const issue = 'iss' + 'ue';
   const shared = '..' + '/shared';
@@ -72,11 +75,11 @@ describe('the matcher', () => {
     ['Iss' + "ue 13's target", 'issue number'],
     [`${issue}s 10 and 13`, 'issue number'],
     [`upstream ${issue} #5675`, 'issue number'],
-    ['contract' + ' §9', '"contract §9"'],
-    ['Contract' + ' §12: directory sync', '"Contract §12"'],
-    ['contract' + ' §1–§13', '"contract §1–§13"'],
-    ['contract' + ' §5, §6, §9', '"contract §5, §6, §9"'],
-    ['contract' + ' §2 and §10', '"contract §2 and §10"'],
+    ['contract' + ' §9', 'no such section'],
+    ['Contract' + ' §12: directory sync', 'no such section'],
+    ['contract' + ' §1–§13', 'no such section'],
+    ['contract' + ' §5, §6, §9', 'no such section'],
+    ['contract' + ' §2 and §10', 'no such section'],
   ])('flags %j', (text, problem) => {
     expect(problemsOf(text)).toEqual([problem]);
   });

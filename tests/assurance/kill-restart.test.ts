@@ -1,4 +1,4 @@
-// Nothing lost (issue 11): a platform of its own (`npm start`'s entry, data on disk, port layout
+// Nothing lost (contract §7): a platform of its own (`npm start`'s entry, data on disk, port layout
 // 23000) is killed with SIGKILL — every process of it at once, as a crash or the OOM killer would —
 // in the middle of a run of writes, then started again on the same data. Everything acknowledged
 // with 2xx is still there, and every acknowledged change reaches the audit log, once, when the

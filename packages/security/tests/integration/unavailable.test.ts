@@ -1,6 +1,6 @@
 // A JWKS, a DynamoDB or a function's own time that runs out answers 503 SERVICE_UNAVAILABLE with
 // Retry-After — never 401 for a valid token, never 500 — and is logged at WARN with its cause
-// (issue 15). In process, through the real stack, with real ID tokens of the test platform's
+// (contract §8). In process, through the real stack, with real ID tokens of the test platform's
 // cognito-local and JWKS endpoints on 127.0.0.1 that we stop, break or make hang.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
