@@ -8,14 +8,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createUser, idToken } from '../../packages/local-platform/src/cognito';
-import { repoRoot } from '../../packages/local-platform/src/environment';
-import { type PlatformInfo, stateFile } from '../../packages/local-platform/src/platform';
-import { platformPorts } from '../../packages/local-platform/src/ports';
-import { processTree } from '../../packages/local-platform/src/process-tree';
-import { eventually } from '../../packages/local-platform/src/testing/index';
+import {
+  createUser,
+  idToken,
+  type PlatformInfo,
+  platformPorts,
+  processTree,
+  stateFile,
+} from '@tenantry/local-platform';
+import { eventually } from '@tenantry/local-platform/testing';
 import { recordPart } from './support';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const OFFSET = 23000;
 const WRITES = 60;

@@ -3,9 +3,6 @@
 // and the rate-limit cells stand on. Fixtures are made through the API; the only direct writes are
 // a key's stored scopes (an API key without one scope: the API issues every key with all of them)
 // and rate-limit counters (the state the services' own conditional ADDs leave).
-//
-// tests/assurance is not a workspace package (that would need a lockfile importer): it reaches the
-// workspace packages by relative path.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +15,8 @@ import {
   queryAll,
   tables,
   transactWrite,
-} from '../../packages/dynamo/src/index';
-import { api, type Caller, type TestUser, testUser } from '../../packages/local-platform/src/testing/index';
+} from '@tenantry/dynamo';
+import { api, type Caller, type TestUser, testUser } from '@tenantry/local-platform/testing';
 
 export { type TestUser, testUser };
 
