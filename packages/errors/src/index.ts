@@ -343,6 +343,28 @@ function fromJsonBodyParser(error: unknown): TenantryError | undefined {
   return undefined;
 }
 
+/** The Tenantry error a thrown value answers as (see {@link toErrorResponse}). */
+function tenantryErrorOf(thrown: unknown): TenantryError {
+  const error = fromJsonBodyParser(thrown) ?? thrown;
+  if (isTenantryError(error) && !(error instanceof InternalError && isDependencyUnavailable(error.cause))) {
+    return error;
+  }
+  if (isDependencyUnavailable(error)) return new ServiceUnavailableError(undefined, { cause: error });
+  return error instanceof InternalError ? error : new InternalError();
+}
+
+function mappedFrom(mapped: TenantryError, requestId: string): MappedError {
+  const headers: Record<string, string> = {};
+  if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
+  return {
+    statusCode: mapped.statusCode,
+    body: mapped.toBody(requestId),
+    headers,
+    internal: mapped.statusCode === 500,
+    unavailable: mapped.statusCode === 503,
+  };
+}
+
 /** What the one mapper answers for a thrown value. */
 export interface MappedError {
   statusCode: number;
@@ -360,25 +382,14 @@ export interface MappedError {
  * errors become their Tenantry errors (415, 400). A TenantryError answers as itself, except an
  * `InternalError` whose cause is an unavailable dependency; anything else that
  * {@link isDependencyUnavailable} recognises is a 503 `SERVICE_UNAVAILABLE` with `Retry-After`; all
- * the rest is a generic 500. The caller logs `cause`; nothing of an unknown error reaches the body.
+ * the rest is a generic 500, as is a value that throws when looked at. Never throws. The caller logs
+ * `cause`; nothing of an unknown error reaches the body.
  */
 export function toErrorResponse(thrown: unknown, requestId: string): MappedError {
-  const error = fromJsonBodyParser(thrown) ?? thrown;
-  let mapped: TenantryError;
-  if (isTenantryError(error) && !(error instanceof InternalError && isDependencyUnavailable(error.cause))) {
-    mapped = error;
-  } else if (isDependencyUnavailable(error)) {
-    mapped = new ServiceUnavailableError(undefined, { cause: error });
-  } else {
-    mapped = error instanceof InternalError ? error : new InternalError();
+  try {
+    return mappedFrom(tenantryErrorOf(thrown), requestId);
+  } catch {
+    // Looking at the thrown value threw (a getter, a proxy): whatever it was, it is not a refusal.
+    return mappedFrom(new InternalError(), requestId);
   }
-  const headers: Record<string, string> = {};
-  if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
-  return {
-    statusCode: mapped.statusCode,
-    body: mapped.toBody(requestId),
-    headers,
-    internal: mapped.statusCode === 500,
-    unavailable: mapped.statusCode === 503,
-  };
 }

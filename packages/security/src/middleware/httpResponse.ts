@@ -46,6 +46,15 @@ function responseHeaders(requestId: string, extra?: Record<string, string>): Rec
   };
 }
 
+/** The cause of a thrown value, if reading it does not throw too (a thrown value may be anything). */
+function causeOf(error: unknown): unknown {
+  try {
+    return (error as Error | undefined)?.cause;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The one error answer: maps any thrown value with `toErrorResponse` of @tenantry/errors (the §8
  * body, `Retry-After` on 429 and 503), logs it (500 at ERROR, 503 at WARN, both with their cause;
@@ -59,7 +68,7 @@ export function errorResponse(error: unknown, requestId: string, operation: stri
       requestId,
       operation,
       error: error as Error,
-      cause: (error as Error)?.cause as Error,
+      cause: causeOf(error),
     });
   } else if (mapped.unavailable) {
     // Overload or a dependency timing out: WARN with its cause, answered 503 with Retry-After.
@@ -70,7 +79,7 @@ export function errorResponse(error: unknown, requestId: string, operation: stri
       status: mapped.statusCode,
       retryAfter: mapped.headers['retry-after'],
       error: error as Error,
-      cause: (error as Error)?.cause as Error,
+      cause: causeOf(error),
     });
   } else if (mapped.statusCode >= 400) {
     // A refusal (4xx), whether a Tenantry error or one the mapper translated (the JSON body parser's).

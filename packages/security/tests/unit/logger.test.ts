@@ -90,3 +90,108 @@ describe('Logger', () => {
     expect(two).not.toHaveProperty('requestId');
   });
 });
+
+describe('Logger with hostile values: it never throws and always writes one JSON line', () => {
+  const entryOf = (fields: Record<string, unknown>) => {
+    const out = capture();
+    expect(() => new Logger('s', 'INFO').error('hostile', fields)).not.toThrow();
+    expect(out.raw.stderr).toHaveLength(1);
+    return out.stderr()[0]!;
+  };
+
+  it('writes a circular structure with the repeated reference marked', () => {
+    const node: Record<string, unknown> = { name: 'node' };
+    node.self = node;
+    node.list = [node, { back: node }];
+    expect(entryOf({ node }).node).toEqual({
+      name: 'node',
+      self: '[Circular]',
+      list: ['[Circular]', { back: '[Circular]' }],
+    });
+  });
+
+  it('writes the same object twice when it is shared, not circular', () => {
+    const shared = { id: 1 };
+    expect(entryOf({ a: shared, b: [shared, shared] })).toMatchObject({ a: { id: 1 }, b: [{ id: 1 }, { id: 1 }] });
+  });
+
+  it('writes a BigInt as its decimal digits', () => {
+    expect(entryOf({ count: 12345678901234567890n, nested: { n: -1n } })).toMatchObject({
+      count: '12345678901234567890',
+      nested: { n: '-1' },
+    });
+  });
+
+  it('writes a getter that throws, and a toJSON that throws, as unreadable', () => {
+    const getter = Object.defineProperty({ fine: 1 }, 'bad', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
+    const toJSON = {
+      toJSON() {
+        throw new Error('no');
+      },
+    };
+    expect(entryOf({ getter, toJSON })).toMatchObject({
+      getter: { fine: 1, bad: '[Unreadable]' },
+      toJSON: '[Unreadable]',
+    });
+  });
+
+  it('writes an error whose properties throw, and a proxy whose every trap throws', () => {
+    const error = new Error('boom');
+    for (const name of ['stack', 'message', 'cause']) {
+      Object.defineProperty(error, name, {
+        get() {
+          throw new Error('no');
+        },
+      });
+    }
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const proxy = new Proxy({}, { get: trap, ownKeys: trap, getPrototypeOf: trap, has: trap });
+    const entry = entryOf({ error, proxy });
+    expect(entry.error).toMatchObject({ name: 'Error', message: '[Unreadable]' });
+    expect(entry.proxy).toBe('[Unreadable]');
+  });
+
+  it('cuts a huge string, saying how long it was, in a field, a key, an error and the message', () => {
+    const huge = 'x'.repeat(1_000_000);
+    const out = capture();
+    new Logger('s', 'INFO').error(huge, { huge, error: new Error(huge), [huge]: 1 });
+    const line = out.raw.stderr[0]!;
+    expect(line.length).toBeLessThan(50_000);
+    const entry = JSON.parse(line) as { huge: string; message: string; error: { message: string } };
+    expect(entry.huge).toMatch(/^x{8192}… \(1000000 characters\)$/);
+    expect(entry.message).toMatch(/^x{8192}… \(1000000 characters\)$/);
+    expect(entry.error.message).toMatch(/^x{8192}… \(1000000 characters\)$/);
+  });
+
+  it('writes values JSON cannot hold: undefined dropped, symbols and functions named, non-finite numbers as text', () => {
+    expect(
+      entryOf({ u: undefined, s: Symbol('tag'), f: function named() {}, n: Number.NaN, i: -Infinity }),
+    ).toMatchObject({ s: 'Symbol(tag)', f: '[Function named]', n: 'NaN', i: '-Infinity' });
+  });
+
+  it('stops at a depth, and writes appended keys that are hostile too', () => {
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let level = 0; level < 50; level++) deep = { deep };
+    const out = capture();
+    const logger = new Logger('s', 'INFO');
+    logger.appendKeys({ big: 1n });
+    logger.info('deep', { deep });
+    const [entry] = out.stdout();
+    expect(JSON.stringify(entry)).toContain('[Too deep]');
+    expect(entry).toMatchObject({ big: '1' });
+  });
+
+  it('never throws when the stream itself throws', () => {
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => {
+      throw new Error('EPIPE');
+    });
+    expect(() => new Logger('s', 'INFO').error('lost')).not.toThrow();
+  });
+});
