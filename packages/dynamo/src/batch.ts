@@ -1,8 +1,8 @@
 /**
- * BatchGetItem for any number of keys across tables: requests of at most 100 keys (DynamoDB's
- * bound), and the keys DynamoDB leaves unprocessed (throttling, the 16 MB response bound) asked
- * again with jittered backoff a bounded number of times, then an error (a 500, never a silent
- * partial answer).
+ * BatchGetItem and BatchWriteItem of any number of keys or requests, split to DynamoDB's bounds.
+ * What DynamoDB leaves unprocessed (throttling, the 16 MB response bound) is sent again by
+ * {@link retry}: a bounded number of times, then 503 SERVICE_UNAVAILABLE with Retry-After, the same
+ * for reads and writes (busy, not a bug; never a silent partial answer).
  */
 import {
   BatchGetCommand,
@@ -11,8 +11,8 @@ import {
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ServiceUnavailableError } from '@tenantry/errors';
 import type { Item } from './query';
+import { type RetryOptions, retry } from './retry';
 
 /** `RequestItems` of BatchGetItem: per table its keys and read options. */
 export type BatchRequestItems = NonNullable<BatchGetCommandInput['RequestItems']>;
@@ -28,7 +28,17 @@ export interface BatchGetOptions {
 /** DynamoDB's bound on the keys of one BatchGetItem request. */
 const BATCH_GET_MAX_KEYS = 100;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** What DynamoDB left unprocessed after one request: the only failure worth another round. */
+class UnprocessedError extends Error {
+  override readonly name = 'UnprocessedError';
+}
+
+/** Rounds for what is left unprocessed (default 5 in all); any other failure is thrown as it is. */
+const rounds = (options: BatchGetOptions): RetryOptions => ({
+  attempts: options.maxAttempts ?? 5,
+  retryable: (error) => error instanceof UnprocessedError,
+  sleep: options.sleep,
+});
 
 /** The request split into requests of at most {@link BATCH_GET_MAX_KEYS} keys, table options kept. */
 function chunks(requestItems: BatchRequestItems): BatchRequestItems[] {
@@ -62,25 +72,18 @@ export async function batchGetAll(
   requestItems: BatchRequestItems,
   options: BatchGetOptions = {},
 ): Promise<Record<string, Item[]>> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const sleep = options.sleep ?? defaultSleep;
   const found: Record<string, Item[]> = {};
   for (const request of chunks(requestItems)) {
-    let pending: BatchRequestItems | undefined = request;
-    for (let attempt = 1; pending && Object.keys(pending).length > 0; attempt++) {
-      if (attempt > maxAttempts) {
-        // Throttling that outlasted the retries: busy, not a bug (503 with Retry-After, never 500).
-        throw new ServiceUnavailableError(undefined, {
-          cause: new Error(`BatchGetItem left keys unprocessed after ${maxAttempts} attempts`),
-        });
-      }
-      if (attempt > 1) await sleep(Math.round(2 ** attempt * 10 * (0.5 + Math.random())));
+    let pending: BatchRequestItems = request;
+    await retry(async () => {
       const output = await client.send(new BatchGetCommand({ RequestItems: pending }));
       for (const [table, items] of Object.entries(output.Responses ?? {})) {
         found[table] = [...(found[table] ?? []), ...(items as Item[])];
       }
-      pending = output.UnprocessedKeys as BatchRequestItems | undefined;
-    }
+      pending = (output.UnprocessedKeys ?? {}) as BatchRequestItems;
+      const left = Object.values(pending).reduce((sum, entry) => sum + (entry?.Keys?.length ?? 0), 0);
+      if (left > 0) throw new UnprocessedError(`BatchGetItem left ${left} key(s) unprocessed`);
+    }, rounds(options));
   }
   return found;
 }
@@ -92,9 +95,8 @@ export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[s
 const BATCH_WRITE_MAX_REQUESTS = 25;
 
 /**
- * BatchWriteItem of any number of puts and deletes on one table: requests of at most 25, and what
- * DynamoDB leaves unprocessed (throttling) sent again with jittered backoff a bounded number of
- * times, then an error (the caller decides what it means: 503, a failed relay batch).
+ * BatchWriteItem of any number of puts and deletes on one table: requests of at most 25, what
+ * DynamoDB leaves unprocessed sent again, then 503 like {@link batchGetAll}.
  */
 export async function batchWriteAll(
   client: DynamoDBDocumentClient,
@@ -102,17 +104,13 @@ export async function batchWriteAll(
   requests: WriteRequest[],
   options: BatchGetOptions = {},
 ): Promise<void> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const sleep = options.sleep ?? defaultSleep;
   for (let start = 0; start < requests.length; start += BATCH_WRITE_MAX_REQUESTS) {
     let pending: WriteRequest[] = requests.slice(start, start + BATCH_WRITE_MAX_REQUESTS);
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > maxAttempts) {
-        throw new Error(`BatchWriteItem left ${pending.length} request(s) unprocessed after ${maxAttempts} attempts`);
-      }
-      if (attempt > 1) await sleep(Math.round(2 ** attempt * 10 * (0.5 + Math.random())));
+    await retry(async () => {
       const output = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = output.UnprocessedItems?.[table] ?? [];
-    }
+      if (pending.length > 0)
+        throw new UnprocessedError(`BatchWriteItem left ${pending.length} request(s) unprocessed`);
+    }, rounds(options));
   }
 }

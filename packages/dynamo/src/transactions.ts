@@ -2,8 +2,9 @@
  * TransactWriteItems with the two kinds of cancellation told apart:
  * - a condition failed (`ConditionalCheckFailed`): a business answer, returned to the caller with
  *   the index of each failed item so it can say which rule refused;
- * - `TransactionConflict` (real DynamoDB under contention; DynamoDB Local never does it): retried a
- *   bounded number of times with jittered backoff, then 409 CONFLICT.
+ * - `TransactionConflict` (real DynamoDB under contention; DynamoDB Local never does it): tried
+ *   again by {@link retry}, then 503 SERVICE_UNAVAILABLE with Retry-After (contention that outlasted
+ *   the retries is "busy", like throttling; the resource's state did not refuse anything).
  *
  * Each attempt carries a `ClientRequestToken`: when the SDK sends it again after a timeout although
  * DynamoDB had committed it, the repeat succeeds without running twice (a conditional write would
@@ -11,8 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '@tenantry/dynamo';
-import { ConflictError } from '@tenantry/errors';
+import { documentClient } from './client';
+import { retry } from './retry';
 
 export type TransactionOutcome = { ok: true } | { ok: false; failed: number[] };
 
@@ -37,33 +38,29 @@ function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   return CancellationReasons ?? [];
 }
 
+const isConflict = (error: unknown) =>
+  cancellationReasons(error)?.some((reason) => reason.Code === 'TransactionConflict') === true;
+
 const defaultSend = (input: TransactWriteCommandInput) => documentClient().send(new TransactWriteCommand(input));
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function transactWrite(
   input: TransactWriteCommandInput,
   options: TransactionOptions = {},
 ): Promise<TransactionOutcome> {
-  const maxAttempts = options.maxAttempts ?? 4;
   const send = options.send ?? defaultSend;
-  const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await send({ ClientRequestToken: randomUUID(), ...input });
-      return { ok: true };
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
-      if (failed.length > 0) return { ok: false, failed };
-      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-        if (attempt >= maxAttempts) {
-          throw new ConflictError('The resource was changed concurrently; retry the request', { cause: error });
-        }
-        await sleep(Math.round(2 ** attempt * 10 * (0.5 + Math.random())));
-        continue;
+  return retry(
+    async () => {
+      try {
+        await send({ ClientRequestToken: randomUUID(), ...input });
+        return { ok: true };
+      } catch (error) {
+        const failed = (cancellationReasons(error) ?? []).flatMap((reason, index) =>
+          reason.Code === 'ConditionalCheckFailed' ? [index] : [],
+        );
+        if (failed.length > 0) return { ok: false, failed };
+        throw error;
       }
-      throw error;
-    }
-  }
+    },
+    { attempts: options.maxAttempts ?? 4, retryable: isConflict, sleep: options.sleep },
+  );
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ServiceUnavailableError, toErrorResponse } from '@tenantry/errors';
 import { batchGetAll, batchWriteAll } from '../src';
 import { scratchTable } from './support';
 
@@ -103,29 +104,17 @@ describe('batchGetAll', () => {
     expect(found[second.table]).toHaveLength(3);
     expect(calls.total).toBe(3);
   });
-
-  it('gives up after a bounded number of attempts with 503 SERVICE_UNAVAILABLE (throttling, not a bug)', async () => {
-    const { client, calls } = throttlingClient(Number.POSITIVE_INFINITY);
-    const failure = await batchGetAll(
-      client,
-      { [second.table]: { Keys: keysOf(3, 'B') } },
-      { sleep: noSleep, maxAttempts: 3 },
-    ).catch((error: unknown) => error as Error);
-    expect(failure).toMatchObject({ code: 'SERVICE_UNAVAILABLE', statusCode: 503 });
-    expect(String((failure as Error).cause)).toContain('unprocessed');
-    expect(calls.total).toBe(3);
-  });
 });
 
-/** A client of DynamoDB Local whose first BatchWriteItem comes back with every request unprocessed. */
-function throttlingWrites() {
+/** A client of DynamoDB Local whose first `throttled` BatchWriteItem calls come back with every request unprocessed. */
+function throttlingWrites(throttled: number) {
   const raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
   const calls = { total: 0 };
   raw.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== 'BatchWriteItemCommand') return next(args);
       calls.total += 1;
-      if (calls.total > 1) return next(args);
+      if (calls.total > throttled) return next(args);
       // The wire form back into the document client's (string attributes only here).
       const { RequestItems } = args.input as {
         RequestItems: Record<string, Array<{ PutRequest: { Item: Record<string, { S: string }> } }>>;
@@ -163,31 +152,53 @@ describe('batchWriteAll', () => {
     expect((await batchGetAll(first.client, { [first.table]: { Keys: keys } }))[first.table] ?? []).toHaveLength(0);
   });
 
-  it('sends again what DynamoDB left unprocessed, and gives up after a bounded number of attempts', async () => {
+  it('sends again what DynamoDB left unprocessed', async () => {
     const keys = keysOf(3, 'T');
-    const retried = throttlingWrites();
+    const retried = throttlingWrites(1);
     await batchWriteAll(
       retried.client,
       first.table,
       keys.map((key) => ({ PutRequest: { Item: { ...key } } })),
-      {
-        sleep: noSleep,
-      },
+      { sleep: noSleep },
     );
     expect(retried.calls.total).toBe(2);
     expect((await batchGetAll(first.client, { [first.table]: { Keys: keys } }))[first.table]).toHaveLength(3);
-
-    const refused = throttlingWrites();
-    await expect(
-      batchWriteAll(
-        refused.client,
-        first.table,
-        keys.map((key) => ({ PutRequest: { Item: { ...key } } })),
-        {
-          sleep: noSleep,
-          maxAttempts: 1,
-        },
-      ),
-    ).rejects.toThrow('unprocessed');
   });
+});
+
+describe('batchGetAll and batchWriteAll, when what is left unprocessed outlasts their rounds', () => {
+  const keys = keysOf(3, 'B');
+  it.each([
+    [
+      'batchGetAll',
+      () => {
+        const { client, calls } = throttlingClient(Number.POSITIVE_INFINITY);
+        return {
+          calls,
+          run: () => batchGetAll(client, { [second.table]: { Keys: keys } }, { sleep: noSleep, maxAttempts: 3 }),
+        };
+      },
+    ],
+    [
+      'batchWriteAll',
+      () => {
+        const { client, calls } = throttlingWrites(Number.POSITIVE_INFINITY);
+        const puts = keys.map((key) => ({ PutRequest: { Item: { ...key } } }));
+        return { calls, run: () => batchWriteAll(client, second.table, puts, { sleep: noSleep, maxAttempts: 3 }) };
+      },
+    ],
+  ])(
+    '%s gives up after its rounds with the same 503 SERVICE_UNAVAILABLE (throttling, not a bug)',
+    async (_name, setup) => {
+      const { calls, run } = setup();
+      const failure = await run().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ServiceUnavailableError);
+      expect(toErrorResponse(failure, 'request-1')).toMatchObject({ statusCode: 503, headers: { 'retry-after': '1' } });
+      expect(String((failure as Error).cause)).toContain('unprocessed');
+      expect(calls.total).toBe(3);
+    },
+  );
 });

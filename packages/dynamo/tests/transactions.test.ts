@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
-import { ConflictError } from '@tenantry/errors';
+import { ServiceUnavailableError } from '@tenantry/errors';
 import { documentClient } from '../src/client';
 import { tables } from '../src/tables';
 import { transactWrite } from '../src/transactions';
@@ -25,15 +25,15 @@ describe('transactWrite', () => {
     expect(calls).toBe(3);
   });
 
-  it('gives up after a bounded number of attempts with a 409 CONFLICT', async () => {
+  it('gives up after a bounded number of attempts with 503 SERVICE_UNAVAILABLE (contention, like throttling)', async () => {
     let calls = 0;
     const send = async () => {
       calls++;
       throw cancelled('TransactionConflict', 'None');
     };
     const outcome = transactWrite({ TransactItems: [] }, { send, sleep: noSleep, maxAttempts: 4 });
-    await expect(outcome).rejects.toBeInstanceOf(ConflictError);
-    await expect(outcome).rejects.toMatchObject({ statusCode: 409, code: 'CONFLICT' });
+    await expect(outcome).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(outcome).rejects.toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 });
     expect(calls).toBe(4);
   });
 
@@ -44,7 +44,7 @@ describe('transactWrite', () => {
       throw Object.assign(new Error('conflict'), { name: 'TransactionConflictException' });
     };
     await expect(transactWrite({ TransactItems: [] }, { send, sleep: noSleep, maxAttempts: 2 })).rejects.toBeInstanceOf(
-      ConflictError,
+      ServiceUnavailableError,
     );
     expect(calls).toBe(2);
   });
