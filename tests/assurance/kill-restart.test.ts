@@ -1,9 +1,9 @@
 // Nothing lost (contract §7): a platform of its own (`npm start`'s entry, data on disk, port layout
-// 23000) is killed with SIGKILL — every process of it at once, as a crash or the OOM killer would —
-// in the middle of a run of writes, then started again on the same data. Everything acknowledged
-// with 2xx is still there, and every acknowledged change reaches the audit log, once, when the
-// outboxes drain (DynamoDB Local keeps its stream records on disk; the relay skips what it already
-// published).
+// PORT_LAYOUTS.killRestart) is killed with SIGKILL — every process of it at once, as a crash or the
+// OOM killer would — in the middle of a run of writes, then started again on the same data.
+// Everything acknowledged with 2xx is still there, and every acknowledged change reaches the audit
+// log, once, when the outboxes drain (DynamoDB Local keeps its stream records on disk; the relay
+// skips what it already published).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import {
   createUser,
   idToken,
   type PlatformInfo,
+  PORT_LAYOUTS,
   platformPorts,
   processTree,
   stateFile,
@@ -23,7 +24,7 @@ import { recordPart } from './support';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-const OFFSET = 23000;
+const OFFSET = PORT_LAYOUTS.killRestart;
 const WRITES = 60;
 /** createOrganization allows 10 an hour per user (schemas/rate-limits.yaml). */
 const OWNERS = 8;

@@ -12,6 +12,6 @@ export {
   startPlatform,
   stateFile,
 } from './platform';
-export { platformPorts } from './ports';
+export { PORT_LAYOUTS, platformPorts } from './ports';
 export { kindOf, kindsOf, liveProcesses, type ProcessEntry, processesMentioning, processTree } from './process-tree';
 export { describeService, type ServiceDefinition, serviceNames, servicesDir } from './services';

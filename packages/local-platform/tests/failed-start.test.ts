@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from '@jest/globals';
 import { busyPorts, startPlatform } from '../src/platform';
-import { platformPorts } from '../src/ports';
+import { PORT_LAYOUTS, platformPorts } from '../src/ports';
 
-const OFFSET = 21000;
+const OFFSET = PORT_LAYOUTS.failedStart;
 
 it('a start that fails at its last step stops everything it had started', async () => {
   // The gateway starts last: with its port taken, everything else is already running when it fails.

@@ -1,6 +1,6 @@
 // README "Work on one service", run as written there: the infrastructure alone (`npm start -- --infra`),
 // then `npx sls offline` in services/organizations, called with a token from `npm run cli`. Its own
-// port layout (offset 22000) and data dir keep it apart from `npm start` and the test platform.
+// port layout (PORT_LAYOUTS.oneService) and data dir keep it apart from `npm start` and the test platform.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,10 +10,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { repoRoot } from '../src/environment';
 import { busyPorts, type InfrastructureInfo, stateFile } from '../src/platform';
+import { PORT_LAYOUTS } from '../src/ports';
 import { eventually } from '../src/testing';
 
 const exec = promisify(execFile);
-const OFFSET = 22000;
+const OFFSET = PORT_LAYOUTS.oneService;
 const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-one-service-'));
 
 /**

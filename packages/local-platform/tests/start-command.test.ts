@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dynamoDbClient } from '../src/dynamodb';
 import { repoRoot } from '../src/environment';
 import { busyPorts, type PlatformInfo, stateFile } from '../src/platform';
-import { platformPorts } from '../src/ports';
+import { PORT_LAYOUTS, platformPorts } from '../src/ports';
 import {
   kindOf,
   kindsOf,
@@ -19,7 +19,7 @@ import {
 } from '../src/process-tree';
 
 const exec = promisify(execFile);
-const OFFSET = 20000;
+const OFFSET = PORT_LAYOUTS.startCommand;
 const ports = platformPorts(OFFSET);
 const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-start-'));
 const running: ChildProcess[] = [];

@@ -21,6 +21,7 @@ import { dynamoDbClient, startDynamoDb } from '../dynamodb';
 import { toolEnv } from '../environment';
 import { OFFLINE_ARGS } from '../offline';
 import { stateFile } from '../platform';
+import { platformPorts, sparePorts as sparePortsOf } from '../ports';
 import { type ManagedProcess, startProcess, waitFor } from '../processes';
 import { servicesDir, slsBin } from '../services';
 
@@ -32,20 +33,11 @@ function env(name: string): string {
 
 /** The port offset of this test run's platform (its gateway listens on 3000 + offset). */
 export function testPortOffset(): number {
-  return Number(new URL(env('TENANTRY_BASE_URL')).port) - 3000;
+  return Number(new URL(env('TENANTRY_BASE_URL')).port) - platformPorts(0).gateway;
 }
 
 /** Spare ports of this run's layout: `slot` 0..9 of each kind. */
-export function sparePorts(slot: number): { http: number; lambda: number; dynamodb: number; cognito: number } {
-  if (!Number.isInteger(slot) || slot < 0 || slot > 9) throw new Error(`spare slot ${slot} is not 0..9`);
-  const offset = testPortOffset();
-  return {
-    http: 3500 + offset + slot,
-    lambda: 3600 + offset + slot,
-    dynamodb: 8500 + offset + slot,
-    cognito: 9730 + offset + slot,
-  };
-}
+export const sparePorts = (slot: number) => sparePortsOf(testPortOffset(), slot);
 
 function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `tenantry-${prefix}-`));
