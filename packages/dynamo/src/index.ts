@@ -1,3 +1,5 @@
+// Shared with domain code, which may not import this package: declared once in @tenantry/models.
+export type { MembershipRecord, Page, PageQuery } from '@tenantry/models';
 export { type BatchGetOptions, type BatchRequestItems, batchGetAll, batchWriteAll, type WriteRequest } from './batch';
 export { documentClient, forbidScans, ScanForbiddenError } from './client';
 export { isConditionFailure } from './conditions';
@@ -14,14 +16,12 @@ export {
   organizationPk,
   usageKey,
 } from './keys';
-export { type Item, type Page, type PageRequest, queryAll, queryPage } from './query';
+export { type Item, type PageRequest, queryAll, queryPage } from './query';
 export {
   type ApiKeyRecord,
-  type ApiKeySlot,
   apiKeyItem,
   type EmailClaim,
   emailClaimItem,
-  type MembershipRecord,
   membershipItem,
 } from './records';
 export { tables } from './tables';

@@ -11,22 +11,15 @@
  *   over an unbounded partition).
  */
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Page, PageQuery } from '@tenantry/models';
 import { type CursorShape, decodeCursor, encodeCursor, invalidCursor, type StartKey } from './cursor';
 
 export type Item = Record<string, unknown>;
 
-export interface PageRequest {
-  /** Items wanted on the page (1–100 from the API). */
-  limit: number;
-  /** The cursor of the previous page, unchecked (decoded here against `shape`). */
-  cursor?: string | undefined;
+/** A page query (its cursor decoded here against `shape`) and what a cursor of it must look like. */
+export interface PageRequest extends PageQuery {
   /** What a cursor of this query must look like (see `decodeCursor`). */
   shape: CursorShape;
-}
-
-export interface Page<T = Item> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 /** One page of a query, filled across filtered reads and never longer than `limit`. */
@@ -34,7 +27,7 @@ export async function queryPage(
   client: DynamoDBDocumentClient,
   input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
   page: PageRequest,
-): Promise<Page> {
+): Promise<Page<Item>> {
   const items: Item[] = [];
   const startKey = decodeCursor(page.cursor, page.shape);
   if (startKey && page.shape.item) await assertCursorItem(client, input.TableName, startKey, page.shape.item);

@@ -1,20 +1,5 @@
-import type { OrganizationRole } from '@tenantry/models';
+import type { KeySlot, MembershipRecord } from '@tenantry/models';
 import { apiKeyKey, emailClaimKey, membershipByUserKey, membershipKey } from './keys';
-
-/**
- * A membership as every service stores and reads it (memberships table, `membershipKey(orgId, userId)`):
- * the organizations service writes the OWNER's, the memberships service everyone else's, the
- * security layer reads the caller's. Only ACTIVE memberships exist (a removed member's item is deleted).
- */
-export interface MembershipRecord {
-  organizationId: string;
-  userId: string;
-  email?: string;
-  role: OrganizationRole;
-  status: 'ACTIVE';
-  joinedAt: string;
-  updatedAt: string;
-}
 
 /** The full item of a membership: its attributes, its key and its gsi1 key, in one definition. */
 export const membershipItem = (membership: MembershipRecord) => ({
@@ -41,9 +26,6 @@ export const emailClaimItem = (claim: EmailClaim) => ({
   email: claim.email.trim().toLowerCase(),
 });
 
-/** The slot of an application's key (schemas/enums.yaml `KeySlot`). */
-export type ApiKeySlot = 'current' | 'next' | 'previous';
-
 /**
  * An API key as the applications service stores it (applications table, `apiKeyKey(keyHash)`) and
  * the security layer of every service reads it: the hash of the key, never the key. The item
@@ -55,7 +37,7 @@ export interface ApiKeyRecord {
   keyHash: string;
   organizationId: string;
   applicationId: string;
-  slot: ApiKeySlot;
+  slot: KeySlot;
   scopes: string[];
   /** The first characters of the key (shown in metadata to recognise it). */
   prefix: string;

@@ -18,8 +18,9 @@ import {
   usageKey,
 } from '@tenantry/dynamo';
 import { outboxPut } from '@tenantry/events';
+import type { KeySlot } from '@tenantry/models';
 import { type PrefetchKey, type TenantScope, tenantTransactItems, tenantUpdate } from '@tenantry/security';
-import type { ApiKeySlot, ApplicationState, SlotRecord } from '../domain/model';
+import type { ApplicationState, SlotRecord } from '../domain/model';
 import type { ApplicationRepository } from '../domain/ports';
 import type { KeyChange } from '../domain/rules';
 import { EMPTY_SLOTS } from '../domain/rules';
@@ -61,7 +62,7 @@ function lastUsedOf(value: unknown): Record<string, string> {
 }
 
 /** The item of a key in `slot` of `app`. */
-function keyItem(app: ApplicationState, slot: ApiKeySlot, record: SlotRecord) {
+function keyItem(app: ApplicationState, slot: KeySlot, record: SlotRecord) {
   const stored: ApiKeyRecord = {
     keyHash: record.keyHash,
     organizationId: app.organizationId,

@@ -2,10 +2,7 @@
  * What the applications service stores and shows (no AWS SDK, no I/O). The public shapes come from
  * `@tenantry/models`; these are the stored states behind them.
  */
-import type { ApiKeySlot } from '@tenantry/dynamo';
 import type { Actor, Scope } from '@tenantry/models';
-
-export type { ApiKeySlot };
 
 /** One filled key slot as the application item keeps it: the hash, never the key. */
 export interface SlotRecord {

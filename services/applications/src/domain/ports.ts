@@ -6,19 +6,12 @@
  */
 import type { FieldBinding } from '@tenantry/crypto';
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
+import type { Page, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { ApplicationState, DataKeyRecord, SecretState, SecretSummary, SlotRecord } from './model';
 import type { KeyChange } from './rules';
 
-export interface PageQuery {
-  limit: number;
-  cursor?: string | undefined;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page, PageQuery };
 
 export interface ApplicationRepository {
   /** usage.applications + 1 (below `limit`), the application, its first key and the event, in ONE transaction. */

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FieldBinding } from '@tenantry/crypto';
 import { ConflictError, InternalError, ValidationFailedError } from '@tenantry/errors';
-import type { ApiKeyInfo, Application, Plan, SecretMetadata } from '@tenantry/models';
+import type { ApiKeyInfo, Application, KeySlot, Plan, SecretMetadata } from '@tenantry/models';
 import { planLimits } from '@tenantry/models';
 import { API_KEY_PREFIX, API_KEY_RANDOM_BYTES, apiKeyPrefix, hashApiKey } from '@tenantry/security';
-import type { ApiKeySlot, ApplicationState, IssuedKey, KeySlots, SecretSummary, SlotRecord } from './model';
+import type { ApplicationState, IssuedKey, KeySlots, SecretSummary, SlotRecord } from './model';
 
 /** Grace of a promoted key when the request names none (contract §5), and its bounds. */
 export const DEFAULT_GRACE_SECONDS = 86_400;
@@ -36,7 +36,7 @@ export function newApplicationId(random: (bytes: number) => Buffer = randomBytes
 /** A key item moving to another slot (its verification rules follow the slot). */
 export interface KeyMove {
   keyHash: string;
-  slot: ApiKeySlot;
+  slot: KeySlot;
   /** Set for a `previous` key: it stops verifying at this instant. */
   expiresAt?: string;
 }
@@ -49,7 +49,7 @@ export interface KeyMove {
  */
 export interface KeyChange {
   slots: KeySlots;
-  issued?: { slot: ApiKeySlot; record: SlotRecord };
+  issued?: { slot: KeySlot; record: SlotRecord };
   moves: KeyMove[];
   deletes: string[];
 }

@@ -6,7 +6,6 @@
  * follow the plan (`planLimits`), lapsed invitations free theirs before a limit refuses anyone; every
  * state change hands its §7 event to the same write (the transactional outbox).
  */
-import type { MembershipRecord } from '@tenantry/dynamo';
 import {
   ConflictError,
   ForbiddenError,
@@ -21,6 +20,7 @@ import {
   type Invitation,
   type InvitationStatus,
   type Membership,
+  type MembershipRecord,
   type Plan,
   planLimits,
 } from '@tenantry/models';

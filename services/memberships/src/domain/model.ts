@@ -3,8 +3,7 @@
  * rules of invitation expiry. No I/O here; roles are compared only by `@tenantry/security`.
  */
 import { randomBytes } from 'node:crypto';
-import type { MembershipRecord } from '@tenantry/dynamo';
-import type { Invitation, InvitationStatus, Membership, OrganizationRole } from '@tenantry/models';
+import type { Invitation, InvitationStatus, Membership, MembershipRecord, OrganizationRole } from '@tenantry/models';
 
 /** A PENDING invitation expires this long after it was created or last resent (contract §5). */
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;

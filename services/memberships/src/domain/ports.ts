@@ -4,19 +4,12 @@
  * expected conditional failure with an outcome (`'limit'`, `'changed'`, …) and throw only for the
  * unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
-import type { MembershipRecord, Page } from '@tenantry/dynamo';
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
-import type { InvitationStatus, OrganizationRole } from '@tenantry/models';
+import type { InvitationStatus, MembershipRecord, OrganizationRole, Page, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { InvitationRecord, OrganizationSummary } from './model';
 
-export type { Page };
-
-/** `?limit=&cursor=` of a list; the cursor is checked by the repository against its query. */
-export interface PageQuery {
-  limit: number;
-  cursor?: string | undefined;
-}
+export type { Page, PageQuery };
 
 /**
  * A write that makes a §7 event takes it and stores it in the outbox in the same transaction as the

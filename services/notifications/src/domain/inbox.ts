@@ -1,6 +1,6 @@
 /** The caller's inbox: `GET /me/notifications`, the unread count, mark one read, mark all read. */
 import { NotFoundError } from '@tenantry/errors';
-import type { MarkAllReadResponse, Notification, NotificationPage, UnreadCount } from '@tenantry/models';
+import type { MarkAllReadResponse, Notification, NotificationPage, PageQuery, UnreadCount } from '@tenantry/models';
 import type { UserSecurityContext } from '@tenantry/security';
 import { emailInbox, type InboxAddress, toNotification, userInbox } from './model';
 import type { Dependencies } from './ports';
@@ -18,7 +18,7 @@ export function inboxesOf(context: UserSecurityContext): InboxAddress[] {
 export async function listMyNotifications(
   deps: Dependencies,
   context: UserSecurityContext,
-  query: { unread?: boolean | undefined; limit: number; cursor?: string | undefined },
+  query: PageQuery & { unread?: boolean | undefined },
 ): Promise<NotificationPage> {
   const page = await deps.inbox.list(
     inboxesOf(context),

@@ -70,11 +70,7 @@ export function toAuditEvent(event: DomainEvent): AuditEvent {
   };
 }
 
-/** A page of a list (`?limit=&cursor=`). */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page } from '@tenantry/models';
 
 /** An organization broadcast (`POST /organizations/{orgId}/notifications`) as stored until delivered. */
 export interface BroadcastRecord {

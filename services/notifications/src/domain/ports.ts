@@ -2,7 +2,7 @@
  * What the use cases need from the outside world. `src/data` implements it with DynamoDB and the event
  * bus; tests may pass their own. No AWS SDK type appears here.
  */
-import type { EventType, OrganizationRole } from '@tenantry/models';
+import type { EventType, OrganizationRole, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { BroadcastRecord, DomainEvent, InboxAddress, Member, NotificationRecord, Page } from './model';
 
@@ -12,10 +12,8 @@ export interface Delivery {
   delivery?: { organizationId: string; broadcastId: string; userId: string } | undefined;
 }
 
-export interface InboxQuery {
+export interface InboxQuery extends PageQuery {
   unread: boolean;
-  limit: number;
-  cursor?: string | undefined;
 }
 
 export type MarkReadOutcome = 'ok' | 'unchanged';
@@ -47,10 +45,8 @@ export interface InboxRepository {
   unreadCount(addresses: InboxAddress[], now: Date): Promise<number>;
 }
 
-export interface AuditQuery {
+export interface AuditQuery extends PageQuery {
   type?: EventType | undefined;
-  limit: number;
-  cursor?: string | undefined;
 }
 
 export interface AuditRepository {
@@ -81,6 +77,12 @@ export interface BroadcastRepository {
   find(scope: TenantScope, broadcastId: string): Promise<BroadcastRecord | undefined>;
   /** Up to `limit` recipients still waiting for their notification. */
   pending(scope: TenantScope, broadcastId: string, limit: number): Promise<string[]>;
+}
+
+/** What the queue hands to `continueBroadcast`: the broadcast whose deliveries are left. */
+export interface ContinuationMessage {
+  organizationId: string;
+  broadcastId: string;
 }
 
 /** Hands the rest of a broadcast's deliveries to a later invocation (deployed: the bus, with retries and a DLQ). */

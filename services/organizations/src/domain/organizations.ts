@@ -10,6 +10,7 @@ import type {
   CreateOrganizationRequest,
   OrganizationPage,
   OrganizationStatus,
+  PageQuery,
   TransferOwnershipRequest,
   UpdateOrganizationRequest,
 } from '@tenantry/models';
@@ -104,7 +105,7 @@ export async function createOrganization(
 export async function listOrganizations(
   deps: Dependencies,
   context: UserSecurityContext,
-  query: { status?: OrganizationStatus; limit: number; cursor?: string },
+  query: PageQuery & { status?: OrganizationStatus },
 ): Promise<OrganizationPage> {
   const page = await deps.organizations.list(query);
   const usage = await deps.organizations.usageOfMany(page.items.map((item) => item.id));

@@ -5,9 +5,8 @@
  * throw only for the unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
 import type { FieldBinding } from '@tenantry/crypto';
-import type { Page } from '@tenantry/dynamo';
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
-import type { OrganizationStatus, Plan } from '@tenantry/models';
+import type { OrganizationStatus, Page, PageQuery, Plan } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { DataKeyRecord, OrganizationState, UsageState } from './model';
 import type { TransferTarget } from './rules';
@@ -18,11 +17,8 @@ export interface NewOwner {
   email?: string | undefined;
 }
 
-interface ListQuery {
+interface ListQuery extends PageQuery {
   status?: OrganizationStatus | undefined;
-  limit: number;
-  /** The cursor of the previous page, unchecked (the repository checks it against its query). */
-  cursor?: string | undefined;
 }
 
 export interface PurgeResult {
