@@ -1,7 +1,8 @@
 /** Process-wide wiring of the service, done once per container: the use cases' dependencies. */
 import { organizationKeys } from '@tenantry/crypto';
 import { dynamoEventOutbox } from '@tenantry/events';
-import { dynamoApplicationRepository } from './data/application-repository';
+import type { PrefetchKey } from '@tenantry/security';
+import { applicationOfItem, applicationPrefetch, dynamoApplicationRepository } from './data/application-repository';
 import { dynamoSecretRepository } from './data/secret-repository';
 import type { Dependencies } from './domain/ports';
 import { newApplicationId } from './domain/rules';
@@ -24,3 +25,14 @@ export function dependencies(): Dependencies {
   };
   return shared;
 }
+
+/**
+ * The application of the path's `{appId}`, read by the security layer with the organization and the
+ * membership (one round trip): `keys` is the route's `prefetch`, `of` the state of what it read.
+ */
+export const prefetchedApplication = {
+  keys: (organizationId: string, params: Readonly<Record<string, string>>): PrefetchKey[] => [
+    applicationPrefetch(organizationId, params.appId!),
+  ],
+  of: ([item]: ReadonlyArray<Record<string, unknown> | undefined>) => applicationOfItem(item),
+};

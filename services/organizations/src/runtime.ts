@@ -2,6 +2,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { organizationKeys } from '@tenantry/crypto';
 import { dynamoEventOutbox } from '@tenantry/events';
+import type { PrefetchKey } from '@tenantry/security';
+import { usageOfItem, usagePrefetch } from './data/items';
 import { dynamoOrganizationRepository } from './data/organization-repository';
 import { dynamoPurgeRepository } from './data/purge';
 import type { Dependencies } from './domain/ports';
@@ -24,3 +26,12 @@ export function dependencies(): Dependencies {
   };
   return shared;
 }
+
+/**
+ * The organization's usage, read by the security layer with the organization and the membership
+ * (one round trip): `keys` is the route's `prefetch`, `of` the usage of what it read.
+ */
+export const prefetchedUsage = {
+  keys: (organizationId: string): PrefetchKey[] => [usagePrefetch(organizationId)],
+  of: ([item]: ReadonlyArray<Record<string, unknown> | undefined>) => usageOfItem(item),
+};

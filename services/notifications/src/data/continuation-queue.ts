@@ -6,15 +6,10 @@
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { eventBusClient } from '@tenantry/events/relay';
-import type { ContinuationQueue } from '../domain/ports';
+import type { ContinuationMessage, ContinuationQueue } from '../domain/ports';
 
 export const CONTINUATION_SOURCE = 'tenantry.notifications';
 export const CONTINUATION_DETAIL_TYPE = 'notifications.broadcast_pending';
-
-export interface ContinuationMessage {
-  organizationId: string;
-  broadcastId: string;
-}
 
 export const eventBridgeContinuationQueue: ContinuationQueue = {
   async enqueue(organizationId, broadcastId) {

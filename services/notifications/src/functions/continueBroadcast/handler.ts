@@ -1,5 +1,5 @@
-import type { ContinuationMessage } from '../../data/continuation-queue';
 import { continueBroadcast } from '../../domain/broadcast';
+import type { ContinuationMessage } from '../../domain/ports';
 import { dependencies } from '../../runtime';
 
 /** The queued continuation of a broadcast that did not finish within its request. */
