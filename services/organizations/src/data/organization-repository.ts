@@ -3,7 +3,7 @@
  * membership the service writes with them (memberships table). Every write is pinned to the tenant
  * with the `@tenantry/security` helpers and stores its event in this table's outbox in the same
  * transaction. An expected conditional failure is an outcome (`'taken'`,
- * `'changed'`, `'notMember'`) for the use case to explain; anything else throws.
+ * `'changed'`) for the use case to explain; anything else throws.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -414,7 +414,10 @@ export function dynamoOrganizationRepository(
         }),
       );
       if (outcome.ok) return 'ok';
-      return outcome.failed.includes(1) ? 'notMember' : 'changed';
+      // Item 1 fails for a target who is not a member AND for one who just won a concurrent transfer:
+      // only a read of what is there now tells them apart.
+      if (outcome.failed.some((index) => index < 3)) return 'changed';
+      throw new Error(`outbox item of ${event.type} already exists (id collision)`);
     },
   };
 }

@@ -4,7 +4,7 @@
  * event (stored together, in one transaction: the outbox), and returns the public view. No AWS SDK here.
  */
 
-import { ConflictError, NotFoundError, type TenantryError, ValidationFailedError } from '@tenantry/errors';
+import { ConflictError, type TenantryError, ValidationFailedError } from '@tenantry/errors';
 import type {
   ChangePlanRequest,
   CreateOrganizationRequest,
@@ -25,6 +25,7 @@ import {
   assertTransferable,
   purgeAfterOf,
   refusalOfRestore,
+  refusalOfTransfer,
   refusalOfTransition,
   refusalOfWrite,
   slugCandidate,
@@ -279,12 +280,11 @@ export async function transferOwnership(
     actor: actorOf(context),
     data: { previousOwnerId: callerId, newOwnerId: body.userId, previousOwnerRole: 'ADMIN' },
   });
-  if (outcome === 'notMember') throw new NotFoundError('No active member with this user id');
-  const updated = await deps.organizations.find(context.organizationId);
-  if (outcome === 'changed' || !updated) {
-    const refusal = refusalOfWrite(updated);
-    throw refusal instanceof ConflictError ? new ConflictError('Ownership changed concurrently; retry') : refusal;
-  }
+  const [updated, targetNow] = await Promise.all([
+    deps.organizations.find(context.organizationId),
+    outcome === 'changed' ? deps.organizations.membership(context.organizationId, body.userId) : undefined,
+  ]);
+  if (outcome === 'changed' || !updated) throw refusalOfTransfer(updated, callerId, targetNow);
   return view(deps, updated);
 }
 

@@ -78,8 +78,8 @@ export interface OrganizationRepository {
   membership(organizationId: string, userId: string): Promise<TransferTarget | undefined>;
   /**
    * org.ownerId, the new owner's membership → OWNER and the old owner's → ADMIN, in ONE transaction.
-   * `'notMember'`: the target is not an ACTIVE non-OWNER member; `'changed'`: the organization or the
-   * caller's membership moved meanwhile.
+   * `'changed'`: the organization, the target's or the caller's membership moved meanwhile (which
+   * one, and what it means, the use case reads from what is there now).
    */
   transferOwnership(
     scope: TenantScope,
@@ -87,7 +87,7 @@ export interface OrganizationRepository {
     toUserId: string,
     now: Date,
     event: NewDomainEvent,
-  ): Promise<'ok' | 'notMember' | 'changed'>;
+  ): Promise<'ok' | 'changed'>;
 }
 
 /** The daily purge (its own module: the only code that deletes a whole tenant). */

@@ -150,3 +150,21 @@ export function assertTransferable(
   if (target?.status !== 'ACTIVE') throw new NotFoundError('No active member with this user id');
   if (target.role === 'OWNER') throw new ConflictError('This member already owns the organization');
 }
+
+/**
+ * Why a transfer's transaction failed, from what is there now: its condition only says that
+ * something moved. Ownership taken by another request (a lost race, even one that named the same
+ * target) is a 409; a 404 only while the caller still owns and the target is no longer an ACTIVE member.
+ */
+export function refusalOfTransfer(
+  current: OrganizationState | undefined,
+  callerId: string,
+  target: TransferTarget | undefined,
+): TenantryError {
+  const refusal = refusalOfWrite(current);
+  if (!(refusal instanceof ConflictError)) return refusal;
+  if (current?.ownerId === callerId && target?.status !== 'ACTIVE') {
+    return new NotFoundError('No active member with this user id');
+  }
+  return new ConflictError('Ownership changed concurrently; retry');
+}

@@ -8,6 +8,7 @@ import {
   assertTransferable,
   isDueForPurge,
   purgeAfterOf,
+  refusalOfTransfer,
   slugCandidate,
   slugFromName,
   statusAfterRestore,
@@ -108,6 +109,25 @@ describe('transfer of ownership', () => {
     );
     expect(() => assertTransferable(organization(), 'admin', 'bob', active('bob'))).toThrow(ConflictError);
     expect(() => assertTransferable(organization(), 'owner', 'bob', active('bob', 'OWNER'))).toThrow(ConflictError);
+  });
+
+  it('explains a failed transfer from what is there now: a lost race is a 409 whatever its target', () => {
+    const takenBy = (userId: string) => organization({ ownerId: userId });
+    expect(refusalOfTransfer(takenBy('bob'), 'owner', active('bob', 'OWNER'))).toBeInstanceOf(ConflictError);
+    expect(refusalOfTransfer(takenBy('bob'), 'owner', active('vic'))).toBeInstanceOf(ConflictError);
+    expect(refusalOfTransfer(takenBy('bob'), 'owner', undefined)).toBeInstanceOf(ConflictError);
+    expect(refusalOfTransfer(organization(), 'owner', active('bob'))).toBeInstanceOf(ConflictError);
+  });
+
+  it('explains it as 404 while the caller still owns and the target left, or when the organization is gone', () => {
+    expect(refusalOfTransfer(organization(), 'owner', undefined)).toBeInstanceOf(NotFoundError);
+    expect(refusalOfTransfer(organization(), 'owner', { ...active('eve'), status: 'REMOVED' })).toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(refusalOfTransfer(undefined, 'owner', active('bob'))).toBeInstanceOf(NotFoundError);
+    expect(refusalOfTransfer(organization({ status: 'DELETED' }), 'owner', active('bob'))).toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });
 

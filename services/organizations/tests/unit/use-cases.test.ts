@@ -64,7 +64,7 @@ function recordingWrites(organizations: Partial<OrganizationRepository>, publish
     wrapped[name] = async (...args: unknown[]) => {
       const outcome = await (write as (...args: unknown[]) => Promise<unknown>)(...args);
       const event = args.at(-1);
-      if (isEvent(event) && !['changed', 'taken', 'notMember'].includes(outcome as string)) published.push(event);
+      if (isEvent(event) && !['changed', 'taken'].includes(outcome as string)) published.push(event);
       return outcome;
     };
   }
@@ -195,11 +195,24 @@ describe('a conditional write that found the organization changed', () => {
   });
 
   it('answers 404 for a transfer whose target stopped being an ACTIVE member', async () => {
+    const statuses = ['ACTIVE', 'REMOVED'];
     const { deps, published } = fakes({
-      membership: async () => ({ userId: 'u2', status: 'ACTIVE', role: 'ADMIN' }),
-      transferOwnership: async () => 'notMember',
+      membership: async () => ({ userId: 'u2', status: statuses.shift() ?? 'REMOVED', role: 'ADMIN' }),
+      transferOwnership: async () => 'changed',
+      find: async () => organization,
     });
     await expect(transferOwnership(deps, ownerContext, { userId: 'u2' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(published).toEqual([]);
+  });
+
+  it('answers 409 to the loser of two transfers to the same target, now its OWNER', async () => {
+    const roles = ['ADMIN', 'OWNER'];
+    const { deps, published } = fakes({
+      membership: async () => ({ userId: 'u2', status: 'ACTIVE', role: roles.shift() ?? 'OWNER' }),
+      transferOwnership: async () => 'changed',
+      find: async () => ({ ...organization, ownerId: 'u2' }),
+    });
+    await expect(transferOwnership(deps, ownerContext, { userId: 'u2' })).rejects.toBeInstanceOf(ConflictError);
     expect(published).toEqual([]);
   });
 });
