@@ -871,7 +871,7 @@ export interface components {
          * @description Type of a domain event (contract §7). Every type goes to the audit log.
          * @enum {string}
          */
-        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
+        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
         /**
          * @description Type of an inbox notification; most are created from the domain event of the same name.
          * @enum {string}
@@ -2729,7 +2729,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Type of a domain event (contract §7). Every type goes to the audit log. */
-                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
+                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
                 /** @description Page size. */
                 limit?: number;
                 /** @description Opaque cursor returned as nextCursor by the previous page. */

@@ -4,13 +4,12 @@
  * helpers; reads that decide something are strongly consistent; expected conditional failures come
  * back as outcomes.
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type ApiKeyRecord,
   apiKeyItem,
   apiKeyKey,
   documentClient,
-  isConditionFailure,
   organizationPk,
   queryPage,
   tables,
@@ -19,7 +18,7 @@ import {
 } from '@tenantry/dynamo';
 import { outboxPut } from '@tenantry/events';
 import type { KeySlot } from '@tenantry/models';
-import { type PrefetchKey, type TenantScope, tenantTransactItems, tenantUpdate } from '@tenantry/security';
+import { type PrefetchKey, type TenantScope, tenantTransactItems } from '@tenantry/security';
 import type { ApplicationState, SlotRecord } from '../domain/model';
 import type { ApplicationRepository } from '../domain/ports';
 import type { KeyChange } from '../domain/rules';
@@ -149,7 +148,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
       return { items: result.items.map(toApplication), nextCursor: result.nextCursor };
     },
 
-    async update(scope, applicationId, changes, now) {
+    async update(scope, applicationId, changes, now, event) {
       const set = ['#updatedAt = :now'];
       const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
       const values: Record<string, unknown> = { ':now': now.toISOString() };
@@ -163,25 +162,27 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
         names['#description'] = 'description';
         values[':description'] = changes.description;
       }
-      try {
-        const { Attributes } = await db().send(
-          new UpdateCommand(
-            tenantUpdate(scope, {
+      const outcome = await transactWrite({
+        TransactItems: tenantTransactItems(scope, [
+          {
+            Update: {
               TableName: table(),
               Key: applicationKey(scope.organizationId, applicationId),
               UpdateExpression: `SET ${set.join(', ')}`,
               ConditionExpression: exists,
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
-              ReturnValues: 'ALL_NEW',
-            }),
-          ),
-        );
-        return toApplication(Attributes ?? {});
-      } catch (error) {
-        if (isConditionFailure(error)) return 'missing';
-        throw error;
+            },
+          },
+          outboxPut(table(), event),
+        ]),
+      });
+      if (!outcome.ok) {
+        if (outcome.failed.includes(0)) return 'missing';
+        throw new Error(`outbox item of ${event.type} already exists (id collision)`);
       }
+      // A transaction returns no item: the application as it is now, deleted meanwhile included.
+      return (await find(scope.organizationId, applicationId)) ?? 'missing';
     },
 
     async changeKeys(scope, app, change: KeyChange, now, event) {

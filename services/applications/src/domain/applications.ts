@@ -141,7 +141,13 @@ export async function updateApplication(
   appId: string,
   body: UpdateApplicationRequest,
 ): Promise<Application> {
-  const updated = await deps.applications.update(context, appId, body, deps.now());
+  const changed = Object.keys(body).filter((field) => field === 'name' || field === 'description');
+  const updated = await deps.applications.update(context, appId, body, deps.now(), {
+    type: 'application.updated',
+    organizationId: context.organizationId,
+    actor: actorOf(context),
+    data: { applicationId: appId, changed, ...(body.name !== undefined ? { name: body.name } : {}) },
+  });
   if (updated === 'missing') throw new NotFoundError();
   return view(deps, updated);
 }

@@ -26,12 +26,13 @@ export interface ApplicationRepository {
   find(organizationId: string, applicationId: string): Promise<ApplicationState | undefined>;
   /** A page of the organization's live applications, oldest id first; forged cursors → 400. */
   list(organizationId: string, page: PageQuery): Promise<Page<ApplicationState>>;
-  /** Name and/or description; 'missing' when the application does not exist (or was deleted). */
+  /** Name and/or description and the event, in ONE transaction; 'missing' when the application does not exist (or was deleted). */
   update(
     scope: TenantScope,
     applicationId: string,
     changes: { name?: string | undefined; description?: string | undefined },
     now: Date,
+    event: NewDomainEvent,
   ): Promise<ApplicationState | 'missing'>;
   /** The slots, the key items and the version, in ONE transaction conditional on `app.version`. */
   changeKeys(

@@ -142,6 +142,7 @@ class EventType(str, Enum):
     MEMBER_REMOVED = "member.removed"
     MEMBER_LEFT = "member.left"
     APPLICATION_CREATED = "application.created"
+    APPLICATION_UPDATED = "application.updated"
     APPLICATION_DELETED = "application.deleted"
     API_KEY_ROTATED = "api_key.rotated"
     API_KEY_PROMOTED = "api_key.promoted"
