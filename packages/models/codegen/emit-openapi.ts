@@ -60,8 +60,60 @@ const RATE_LIMIT_HEADERS = {
   },
 };
 
-const rateLimitHeaderRefs = () =>
-  Object.fromEntries(Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+/**
+ * The HTTP API's CORS configuration (`CorsConfiguration` of infra/platform.yml, which the local
+ * gateway also follows), as the document tells clients; a test keeps the two the same.
+ */
+export const CORS = {
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Api-Key'],
+  exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id'],
+  allowCredentials: false,
+  maxAge: 600,
+};
+
+/**
+ * The CORS header fields the HTTP API adds to every answer, errors included, to a request whose
+ * `Origin` the stage allows; none otherwise.
+ */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': {
+    description:
+      "Present when the request's Origin is one the stage allows (its AllowedOrigins): that Origin, or * on a stage " +
+      'that allows any origin; absent for any other Origin and without one. Credentials are never allowed (no ' +
+      'Access-Control-Allow-Credentials). Preflights (OPTIONS with Origin and Access-Control-Request-Method) are ' +
+      `answered by the API itself: methods ${CORS.allowMethods.join(', ')}; request headers ` +
+      `${CORS.allowHeaders.join(', ')}; Access-Control-Max-Age ${CORS.maxAge}.`,
+    required: false,
+    schema: { type: 'string', maxLength: 2048, pattern: '^(\\*|https?://[^/\\s]+)$' },
+  },
+  'Access-Control-Expose-Headers': {
+    description: `With Access-Control-Allow-Origin: the response headers a browser script may read (${CORS.exposeHeaders.join(', ')}).`,
+    required: false,
+    schema: { type: 'string', maxLength: 1024, pattern: '^[A-Za-z0-9-]+( *, *[A-Za-z0-9-]+)*$' },
+  },
+};
+
+const headerRefs = (headers: Record<string, unknown>) =>
+  Object.fromEntries(Object.keys(headers).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+const rateLimitHeaderRefs = () => headerRefs(RATE_LIMIT_HEADERS);
+const corsHeaderRefs = () => headerRefs(CORS_HEADERS);
+
+/** How a bearer token is verified (packages/security/src/jwt.ts), following RFC 8725 (JWT Best Current Practices). */
+const BEARER_DESCRIPTION =
+  'Cognito ID token of the platform user pool, in Authorization: Bearer <token>. Verified as RFC 8725 advises: ' +
+  "the algorithm is pinned (the header's alg must be RS256 before anything else is looked at: none, HS256 and " +
+  "every other algorithm are refused); the signature is checked with the key of the pool's JWKS that the " +
+  "token's kid names (the JWKS is fetched at start, over https deployed, and cached; an unknown kid fetches it again, " +
+  "rate limited); iss must be the pool's issuer and aud the app client id; token_use must be id (an access " +
+  'token is refused); exp and nbf are enforced with no clock-skew grace; sub must be present. A token that fails ' +
+  'any check answers 401 UNAUTHENTICATED, always the same body; a JWKS that cannot be fetched answers 503 ' +
+  'SERVICE_UNAVAILABLE with Retry-After, never 401.';
+
+/** What a route without a credential (the health checks) says of rate limits. */
+const NOT_RATE_LIMITED =
+  'Not rate limited: it carries no credential and reads no tenant state, so its answers carry no RateLimit ' +
+  "headers (only the stage's coarse throttling applies, a 429 from API Gateway itself).";
 
 /** Is the operation rate limited (every route with a credential; not the health checks)? */
 const isRateLimited = (operation: Operation) => operation.auth !== 'none';
@@ -80,6 +132,7 @@ function errorResponses(model: Model, rateLimited = true): Record<string, unknow
         ...headersOf({
           ...(codes.some((code) => model.errors[code]?.retryAfter) ? { 'Retry-After': RETRY_AFTER } : {}),
           ...(rateLimited && status < 500 ? rateLimitHeaderRefs() : {}),
+          ...corsHeaderRefs(),
         }),
         content: {
           [JSON_TYPE]: {
@@ -120,14 +173,15 @@ function operationObject(model: Model, operation: Operation): Record<string, unk
   if (operation.idempotent) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
 
   const limited = isRateLimited(operation);
+  const successHeaders = { ...(limited ? rateLimitHeaderRefs() : {}), ...corsHeaderRefs() };
   const responses: Record<string, unknown> = {
     [operation.successStatus]: operation.response
       ? {
           description: 'Success.',
-          ...headersOf(limited ? rateLimitHeaderRefs() : {}),
+          ...headersOf(successHeaders),
           content: { [JSON_TYPE]: { schema: { $ref: `${REF_PREFIX}${operation.response}` } } },
         }
-      : { description: 'Success, no content.', ...headersOf(limited ? rateLimitHeaderRefs() : {}) },
+      : { description: 'Success, no content.', ...headersOf(successHeaders) },
   };
   const statuses = [...new Set(operation.errors.map((code) => model.errors[code]?.status ?? 500))].sort();
   // A health check carries no RateLimit headers: its errors are written out without them.
@@ -139,9 +193,7 @@ function operationObject(model: Model, operation: Operation): Record<string, unk
   return {
     operationId: operation.id,
     summary: operation.summary,
-    description: limited
-      ? operation.description
-      : `${operation.description} Not rate limited: it carries no credential and reads no state.`,
+    description: limited ? operation.description : `${operation.description} ${NOT_RATE_LIMITED}`,
     tags: [operation.service],
     security: SECURITY[operation.auth],
     ...(parameters.length ? { parameters } : {}),
@@ -190,13 +242,21 @@ export function buildOpenApi(model: Model): JsonSchema {
     servers: [
       {
         url: 'https://{httpApiId}.execute-api.{region}.amazonaws.com',
-        description: 'A deployed stage: the HttpApiUrl output of infra/platform.yml.',
+        description:
+          'A deployed stage, public (not internal): the HttpApiUrl output of infra/platform.yml, reached over https.',
+        'x-internal': false,
         variables: {
           httpApiId: { default: 'abcdef1234', description: 'The HttpApiId output of the stage.' },
           region: { default: 'us-east-1', description: 'The AWS region of the stage.' },
         },
       },
-      { url: 'http://127.0.0.1:3000', description: 'Local platform (npm start)' },
+      {
+        url: 'http://127.0.0.1:3000',
+        description:
+          'The local platform (npm start), internal: it listens on 127.0.0.1 only, for development and tests, with ' +
+          'local stand-ins for AWS.',
+        'x-internal': true,
+      },
     ],
     security: [{ bearerAuth: [] }],
     tags: SERVICE_TAGS,
@@ -207,7 +267,7 @@ export function buildOpenApi(model: Model): JsonSchema {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'Cognito ID token of the platform user pool.',
+          description: BEARER_DESCRIPTION,
         },
         apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key of an application.' },
       },
@@ -220,7 +280,7 @@ export function buildOpenApi(model: Model): JsonSchema {
           schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
         },
       },
-      headers: RATE_LIMIT_HEADERS,
+      headers: { ...RATE_LIMIT_HEADERS, ...CORS_HEADERS },
       responses: errorResponses(model),
       schemas,
     },

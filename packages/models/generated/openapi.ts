@@ -15,7 +15,8 @@ export const openapiDocument = {
   "servers": [
     {
       "url": "https://{httpApiId}.execute-api.{region}.amazonaws.com",
-      "description": "A deployed stage: the HttpApiUrl output of infra/platform.yml.",
+      "description": "A deployed stage, public (not internal): the HttpApiUrl output of infra/platform.yml, reached over https.",
+      "x-internal": false,
       "variables": {
         "httpApiId": {
           "default": "abcdef1234",
@@ -29,7 +30,8 @@ export const openapiDocument = {
     },
     {
       "url": "http://127.0.0.1:3000",
-      "description": "Local platform (npm start)"
+      "description": "The local platform (npm start), internal: it listens on 127.0.0.1 only, for development and tests, with local stand-ins for AWS.",
+      "x-internal": true
     }
   ],
   "security": [
@@ -108,6 +110,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -229,6 +237,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -325,6 +339,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -429,6 +449,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -532,6 +558,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             }
           },
@@ -625,6 +657,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -737,6 +775,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -846,6 +890,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -947,6 +997,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1069,6 +1125,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1184,6 +1246,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1305,6 +1373,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1375,6 +1449,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1417,7 +1497,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getHealth",
         "summary": "Health of the platform (answered by the gateway)",
-        "description": "ok when every service answers its own health route; 503 with the same body when one does not. Not rate limited: it carries no credential and reads no state.",
+        "description": "ok when every service answers its own health route; 503 with the same body when one does not. Answered by the local platform's gateway (npm start); a deployed stage routes only /health/{service}. Not rate limited: it carries no credential and reads no tenant state, so its answers carry no RateLimit headers (only the stage's coarse throttling applies, a 429 from API Gateway itself).",
         "tags": [
           "organizations"
         ],
@@ -1425,6 +1505,14 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1435,6 +1523,14 @@ export const openapiDocument = {
           },
           "500": {
             "description": "Error: INTERNAL.",
+            "headers": {
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1467,6 +1563,12 @@ export const openapiDocument = {
                   "minimum": 1,
                   "maximum": 3600
                 }
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1502,7 +1604,7 @@ export const openapiDocument = {
       "get": {
         "operationId": "getServiceHealth",
         "summary": "Health of one service",
-        "description": "Served by the named service itself behind the one base URL. Not rate limited: it carries no credential and reads no state.",
+        "description": "Served by the named service itself behind the one base URL. Not rate limited: it carries no credential and reads no tenant state, so its answers carry no RateLimit headers (only the stage's coarse throttling applies, a 429 from API Gateway itself).",
         "tags": [
           "organizations"
         ],
@@ -1526,6 +1628,14 @@ export const openapiDocument = {
         "responses": {
           "200": {
             "description": "Success.",
+            "headers": {
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1536,6 +1646,14 @@ export const openapiDocument = {
           },
           "400": {
             "description": "Error: VALIDATION_FAILED.",
+            "headers": {
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1558,6 +1676,14 @@ export const openapiDocument = {
           },
           "404": {
             "description": "Error: NOT_FOUND.",
+            "headers": {
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1580,6 +1706,14 @@ export const openapiDocument = {
           },
           "500": {
             "description": "Error: INTERNAL.",
+            "headers": {
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1612,6 +1746,12 @@ export const openapiDocument = {
                   "minimum": 1,
                   "maximum": 3600
                 }
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1697,6 +1837,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1802,6 +1948,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -1908,6 +2060,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2011,6 +2169,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             }
           },
@@ -2089,6 +2253,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             }
           },
@@ -2180,6 +2350,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2317,6 +2493,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2413,6 +2595,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2514,6 +2702,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2616,6 +2810,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2696,6 +2896,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2786,6 +2992,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2896,6 +3108,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -2962,6 +3180,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3038,6 +3262,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3108,6 +3338,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3200,6 +3436,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3359,6 +3601,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3444,6 +3692,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3561,6 +3815,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3641,6 +3901,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3733,6 +3999,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3824,6 +4096,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -3908,6 +4186,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -4006,6 +4290,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -4099,6 +4389,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -4187,6 +4483,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -4285,6 +4587,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -4392,6 +4700,12 @@ export const openapiDocument = {
               },
               "RateLimit-Reset": {
                 "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
               }
             },
             "content": {
@@ -4457,7 +4771,7 @@ export const openapiDocument = {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
-        "description": "Cognito ID token of the platform user pool."
+        "description": "Cognito ID token of the platform user pool, in Authorization: Bearer <token>. Verified as RFC 8725 advises: the algorithm is pinned (the header's alg must be RS256 before anything else is looked at: none, HS256 and every other algorithm are refused); the signature is checked with the key of the pool's JWKS that the token's kid names (the JWKS is fetched at start, over https deployed, and cached; an unknown kid fetches it again, rate limited); iss must be the pool's issuer and aud the app client id; token_use must be id (an access token is refused); exp and nbf are enforced with no clock-skew grace; sub must be present. A token that fails any check answers 401 UNAUTHENTICATED, always the same body; a JWKS that cannot be fetched answers 503 SERVICE_UNAVAILABLE with Retry-After, never 401."
       },
       "apiKeyAuth": {
         "type": "apiKey",
@@ -4510,6 +4824,24 @@ export const openapiDocument = {
           "minimum": 1,
           "maximum": 3600
         }
+      },
+      "Access-Control-Allow-Origin": {
+        "description": "Present when the request's Origin is one the stage allows (its AllowedOrigins): that Origin, or * on a stage that allows any origin; absent for any other Origin and without one. Credentials are never allowed (no Access-Control-Allow-Credentials). Preflights (OPTIONS with Origin and Access-Control-Request-Method) are answered by the API itself: methods GET, POST, PUT, PATCH, DELETE, OPTIONS; request headers Authorization, Content-Type, Idempotency-Key, X-Api-Key; Access-Control-Max-Age 600.",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "maxLength": 2048,
+          "pattern": "^(\\*|https?://[^/\\s]+)$"
+        }
+      },
+      "Access-Control-Expose-Headers": {
+        "description": "With Access-Control-Allow-Origin: the response headers a browser script may read (RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, X-Request-Id).",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "maxLength": 1024,
+          "pattern": "^[A-Za-z0-9-]+( *, *[A-Za-z0-9-]+)*$"
+        }
       }
     },
     "responses": {
@@ -4524,6 +4856,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4557,6 +4895,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4590,6 +4934,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4643,6 +4993,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4676,6 +5032,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4719,6 +5081,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4752,6 +5120,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4795,6 +5169,12 @@ export const openapiDocument = {
           },
           "RateLimit-Reset": {
             "$ref": "#/components/headers/RateLimit-Reset"
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
@@ -4819,6 +5199,14 @@ export const openapiDocument = {
       },
       "Internal": {
         "description": "Error: INTERNAL.",
+        "headers": {
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
@@ -4851,6 +5239,12 @@ export const openapiDocument = {
               "minimum": 1,
               "maximum": 3600
             }
+          },
+          "Access-Control-Allow-Origin": {
+            "$ref": "#/components/headers/Access-Control-Allow-Origin"
+          },
+          "Access-Control-Expose-Headers": {
+            "$ref": "#/components/headers/Access-Control-Expose-Headers"
           }
         },
         "content": {
