@@ -15,11 +15,14 @@
  *   options; any change to one of them builds again.
  * - esbuild's service process is stopped after each build: that Go process otherwise lives on with
  *   everything it parsed (1–5 GB per service, measured); the next build starts a new one.
+ * - serverless-offline's own error answers (a path that is not valid percent-encoding, an unknown
+ *   route) come in the error envelope of contract §8, as every answer of a function (answerInEnvelope).
  * - With `--useInProcess` (how the local platform runs every service), serverless-offline copies
  *   each function's environment into the one `process.env` before each call, so a variable that only
  *   some functions set would stay set for the others: every function gets every such variable,
  *   empty where it set none.
  */
+const { randomUUID } = require('node:crypto');
 const { existsSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join, resolve } = require('node:path');
@@ -50,6 +53,41 @@ const PLUGIN_SETTINGS = [
 ];
 
 const HANDLER_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/** The error body of serverless-offline's route-not-found page. */
+const OFFLINE_NOT_FOUND = 'Serverless-offline: route not found.';
+
+/** The codes of contract §8 for the statuses serverless-offline's own server answers with. */
+const ERROR_CODES = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  502: 'SERVICE_UNAVAILABLE',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'SERVICE_UNAVAILABLE',
+};
+
+const ERROR_MESSAGES = {
+  VALIDATION_FAILED: 'The request is malformed (for instance a path that is not valid percent-encoded UTF-8).',
+  UNAUTHENTICATED: 'Authentication is required.',
+  FORBIDDEN: 'This request is not allowed.',
+  NOT_FOUND: 'No route matches this method and path.',
+  CONFLICT: 'The request conflicts with the current state.',
+  PAYLOAD_TOO_LARGE: 'The request body is too large.',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON.',
+  RATE_LIMITED: 'Too many requests; retry later.',
+  SERVICE_UNAVAILABLE: 'The service is busy; retry shortly.',
+  INTERNAL: 'An internal error occurred',
+};
+
+/** The servers already answering in the envelope (answerInEnvelope may be called twice). */
+const ENVELOPED = new WeakSet();
 
 /** Beside a service's bundles: what they were built from (see buildService). */
 const BUILD_STAMP = '.tenantry-build.json';
@@ -102,8 +140,12 @@ class TenantryLocalPlatformPlugin {
       initialize: () => this.takeOverOfflineBuild(),
       // After serverless-esbuild's hooks of the same events (it is listed first): it has set
       // serverless-offline's `location` and built nothing (see takeOverOfflineBuild).
-      'before:offline:start': build,
+      'before:offline:start': async () => {
+        this.wrapOfflineStart();
+        await build();
+      },
       'before:offline:start:init': build,
+      'after:offline:start:init': () => this.answerInEnvelope(),
       // serverless-esbuild's watch saw a change: rebuild before serverless-offline drops its workers.
       'before:offline:functionsUpdated:cleanup': () => this.buildService(),
     };
@@ -116,6 +158,59 @@ class TenantryLocalPlatformPlugin {
   /** @returns {Record<string, any>} */
   get functions() {
     return this.serverless.service.functions ?? {};
+  }
+
+  /** The serverless-offline plugin instance of this run. */
+  get offline() {
+    return this.serverless.pluginManager.plugins.find((plugin) => plugin.constructor?.name === 'ServerlessOffline');
+  }
+
+  /**
+   * serverless-offline's server exists only once its `start` ran, and `sls offline` offers no hook
+   * between that and waiting for Ctrl-C: its `start` is wrapped to call answerInEnvelope (`sls
+   * offline start` runs the hook `after:offline:start:init` instead).
+   */
+  wrapOfflineStart() {
+    const offline = this.offline;
+    if (!offline || Object.hasOwn(offline, 'start')) return;
+    const start = offline.start;
+    offline.start = async (...args) => {
+      await start.apply(offline, args);
+      this.answerInEnvelope();
+    };
+  }
+
+  /**
+   * The answers serverless-offline's own server gives (a Hapi error such as its 400 for a path that
+   * is not valid percent-encoding, its route-not-found page) in the error envelope of contract §8,
+   * as every answer of a function: a client of a service's own port never sees another shape.
+   * The status stays (502 and 504 still say the emulator was busy).
+   */
+  answerInEnvelope() {
+    let server;
+    try {
+      server = this.offline?.internals().getApiGatewayServer();
+    } catch {
+      return; // no HTTP events, no server
+    }
+    if (!server || ENVELOPED.has(server)) return;
+    ENVELOPED.add(server);
+    server.ext('onPreResponse', (request, h) => {
+      const { response } = request;
+      const status = response?.isBoom
+        ? response.output.statusCode
+        : response?.source?.error === OFFLINE_NOT_FOUND
+          ? 404
+          : undefined;
+      if (status === undefined) return h.continue;
+      const code = ERROR_CODES[status] ?? (status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
+      const reply = h
+        .response({ error: { code, message: ERROR_MESSAGES[code], requestId: randomUUID() } })
+        .code(status);
+      const headers = (response.isBoom ? response.output.headers : response.headers) ?? {};
+      for (const [name, value] of Object.entries(headers)) if (!/^content-/i.test(name)) reply.header(name, value);
+      return reply;
+    });
   }
 
   /** Under `sls offline`, serverless-esbuild skips every function: this plugin builds them together. */

@@ -57,6 +57,27 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
   response.end(JSON.stringify(body));
 }
 
+/** An answer of the gateway itself, in the error envelope of contract §8. */
+function sendError(
+  response: ServerResponse,
+  status: number,
+  error: { code: string; message: string },
+  headers: OutgoingHttpHeaders,
+): void {
+  sendJson(response, status, { error: { ...error, requestId: randomUUID() } }, headers);
+}
+
+/** The request's URL, or undefined when it is not one or its path is not valid percent-encoded UTF-8. */
+function parseUrl(target: string | undefined, baseUrl: string): URL | undefined {
+  try {
+    const url = new URL(target ?? '/', baseUrl);
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The one base URL, as the deployed HTTP API: sends each request to the service whose serverless.yml
  * declares its route, answers CORS preflights and adds the CORS headers of `cors` (infra/platform.yml)
@@ -93,7 +114,6 @@ export async function startGateway(options: {
   // a burst, a 503 for a request the service never saw. A new loopback connection costs ~0.1 ms.
   const upstreamAgent = new Agent({ keepAlive: false });
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', baseUrl);
     const method = request.method ?? 'GET';
     const cors = corsHeaders(options.cors, method, request.headers);
     // API Gateway answers preflights itself, for any path; an allowed origin gets the CORS headers.
@@ -101,15 +121,15 @@ export async function startGateway(options: {
       response.writeHead(204, cors);
       return void response.end();
     }
+    const url = parseUrl(request.url, baseUrl);
+    if (!url) {
+      const message = 'The request path is not valid percent-encoded UTF-8.';
+      return sendError(response, 400, { code: 'VALIDATION_FAILED', message }, cors);
+    }
     if (method === 'GET' && url.pathname === '/health') return void health(response, cors);
     const route = match(method, url.pathname);
     if (!route) {
-      return sendJson(
-        response,
-        404,
-        { error: { code: 'NOT_FOUND', message: 'No route matches this method and path.', requestId: randomUUID() } },
-        cors,
-      );
+      return sendError(response, 404, { code: 'NOT_FOUND', message: 'No route matches this method and path.' }, cors);
     }
     // A service that restarts after a code change (npm start) gets the request once it is back.
     void (options.ready?.(route.service) ?? Promise.resolve()).then(() => {
@@ -134,18 +154,8 @@ export async function startGateway(options: {
       // a 5xx that reads as our bug. A reply that broke off midway can only be cut.
       upstream.on('error', () => {
         if (response.headersSent) return void response.destroy();
-        sendJson(
-          response,
-          503,
-          {
-            error: {
-              code: 'SERVICE_UNAVAILABLE',
-              message: `The ${route.service} service is not reachable; retry shortly.`,
-              requestId: randomUUID(),
-            },
-          },
-          { ...cors, 'retry-after': '1' },
-        );
+        const message = `The ${route.service} service is not reachable; retry shortly.`;
+        sendError(response, 503, { code: 'SERVICE_UNAVAILABLE', message }, { ...cors, 'retry-after': '1' });
       });
       request.pipe(upstream);
     });

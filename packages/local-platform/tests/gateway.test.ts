@@ -1,6 +1,6 @@
 // The gateway alone, in front of a service that is not there: the answer a client can act on.
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { corsPolicy } from '../src/cors';
 import { startGateway } from '../src/gateway';
@@ -51,5 +51,37 @@ describe('a request to a service that does not answer', () => {
 
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('a request whose path is not a valid URL', () => {
+  it.each(['/organizations/%ED%A0%80', '/organizations/%C0%AF', '/organizations/%'])(
+    'gets 400 VALIDATION_FAILED from the gateway itself for %s, in the error envelope',
+    async (path) => {
+      const response = await fetch(`${baseUrl}${path}`);
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: { code: 'VALIDATION_FAILED', message: expect.any(String), requestId: expect.any(String) },
+      });
+    },
+  );
+
+  it('gets 400 for a request target that is no URL at all, and the gateway keeps answering', async () => {
+    const { port } = new URL(baseUrl);
+    const head = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('GET http://[::1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${baseUrl}/nowhere`)).status).toBe(404);
   });
 });
