@@ -38,10 +38,13 @@ export interface CursorShape {
   item?: { key: (start: StartKey) => StartKey; belongs: (item: Record<string, unknown>, start: StartKey) => boolean };
 }
 
-/** Longest cursor accepted (characters); a key of a few attributes of ≤ 1 KiB each fits well within. */
-export const MAX_CURSOR_LENGTH = 4096;
+/** Longest cursor (characters): the contract's bound on `?cursor=` (`Cursor` of schemas/common.yaml; a test keeps them equal). */
+export const MAX_CURSOR_LENGTH = 2048;
 /** Longest attribute value accepted in a cursor (DynamoDB's own bound for a key attribute is 1 KiB/2 KiB). */
 const MAX_CURSOR_VALUE_LENGTH = 1024;
+
+const isCursorValue = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_CURSOR_VALUE_LENGTH;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -51,10 +54,19 @@ export const invalidCursor = (cause?: unknown): ValidationFailedError =>
     cause,
   });
 
-/** The cursor of the next page: the key the query stopped at, or `null` on the last page. */
+/**
+ * The cursor of the next page: the key the query stopped at, or `null` on the last page. Only a
+ * cursor {@link decodeCursor} accepts back is handed out: a key that cannot be one (a value that is
+ * no string within bounds, an encoding over {@link MAX_CURSOR_LENGTH}) is a key layout that cannot be
+ * paged, a bug said at once rather than a client left with a cursor it cannot send.
+ */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
   if (!key) return null;
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+  const cursor = Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+  if (cursor.length > MAX_CURSOR_LENGTH || !Object.values(key).every(isCursorValue)) {
+    throw new Error(`a key of ${Object.keys(key).join(', ')} does not fit in a cursor`);
+  }
+  return cursor;
 }
 
 /**
@@ -80,8 +92,7 @@ export function decodeCursor(cursor: string | undefined, shape: CursorShape): St
   const entries = Object.entries(parsed as Record<string, unknown>);
   if (entries.length !== expected.size) throw invalidCursor();
   for (const [name, value] of entries) {
-    if (!expected.has(name) || typeof value !== 'string') throw invalidCursor();
-    if (value.length === 0 || value.length > MAX_CURSOR_VALUE_LENGTH) throw invalidCursor();
+    if (!expected.has(name) || !isCursorValue(value)) throw invalidCursor();
     if (Object.hasOwn(equals, name) && equals[name] !== value) throw invalidCursor();
     const prefix = Object.hasOwn(prefixes, name) ? prefixes[name] : undefined;
     if (prefix !== undefined && (!value.startsWith(prefix) || value.length === prefix.length)) throw invalidCursor();

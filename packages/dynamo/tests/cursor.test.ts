@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationFailedError } from '@tenantry/errors';
+import { openapiDocument } from '@tenantry/models/openapi';
+import fc from 'fast-check';
 import { type CursorShape, decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../src/cursor';
 
 const shape: CursorShape = { equals: { pk: 'ORG#a' }, prefixes: { sk: 'MEMBER#' } };
@@ -80,5 +82,61 @@ describe('the pagination cursor', () => {
     const good = { pk: 'ORG#o1', sk: 'ORG', gsi1pk: 'ORGANIZATIONS', gsi1sk: 'ACTIVE#2025-01-01T00:00:00.000Z#o1' };
     expect(decodeCursor(encodeCursor(good)!, orgShape)).toEqual(good);
     expect(refusal(encodeCursor({ ...good, pk: 'ORG#o2' })!, orgShape)).toBeInstanceOf(ValidationFailedError);
+  });
+});
+
+describe('the pagination cursor, for any key a list can stop at', () => {
+  /** Attribute names as DynamoDB allows them; string values up to the bound of a key value, any characters. */
+  const name = fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/);
+  const value = fc.string({ unit: 'binary', minLength: 1, maxLength: 1024, size: 'max' });
+  const key = fc.dictionary(name, value, { minKeys: 1, maxKeys: 4 });
+
+  /** Keys of kilobytes shrink slowly: a failure is reported as found. */
+  const asFound = { endOnFailure: true };
+
+  /** The cursor handed out for a key, or undefined when the key cannot be one (refused at once). */
+  const handedOut = (stopped: Record<string, string>) => {
+    try {
+      return encodeCursor(stopped) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  it('decodes every cursor it hands out, against the shape of the query that stopped there', () => {
+    fc.assert(
+      fc.property(key, (stopped) => {
+        const cursor = handedOut(stopped);
+        if (cursor !== undefined) expect(decodeCursor(cursor, { equals: stopped })).toEqual(stopped);
+      }),
+      asFound,
+    );
+  });
+
+  it('hands out a cursor for every key of a few short values (the keys of this project)', () => {
+    const short = fc.dictionary(name, fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }), {
+      minKeys: 1,
+      maxKeys: 4,
+    });
+    fc.assert(fc.property(short, (stopped) => expect(handedOut(stopped)).toEqual(expect.any(String))));
+  });
+
+  it('decodes what it encodes when the shape fixes the partition and prefixes the rest', () => {
+    fc.assert(
+      fc.property(value, fc.string({ maxLength: 20 }), value, (partition, prefix, rest) => {
+        const stopped = { pk: partition, sk: `${prefix}${rest}` };
+        const cursor = handedOut(stopped);
+        if (cursor === undefined) return;
+        expect(decodeCursor(cursor, { equals: { pk: partition }, prefixes: { sk: prefix } })).toEqual(stopped);
+      }),
+      asFound,
+    );
+  });
+
+  it('hands out no cursor longer than the contract lets a client send back', () => {
+    expect(MAX_CURSOR_LENGTH).toBe(openapiDocument.components.schemas.Cursor.maxLength);
+    expect(() => encodeCursor({ pk: 'ORG#a', sk: `MEMBER#${'x'.repeat(1000)}`, gsi1pk: 'x'.repeat(1000) })).toThrow(
+      'does not fit in a cursor',
+    );
   });
 });
