@@ -118,12 +118,24 @@ async function release(record: IdempotencyRecord): Promise<void> {
 }
 
 /**
+ * What an `Idempotency-Key` names: THIS principal's request to THIS operation of THIS organization
+ * (hex SHA-256). Another principal, organization or route using the same key is another request: a
+ * key a client chose can never make someone else's create vanish into a replay. A route's function
+ * gets it as `idempotencyScope`, to derive ids a retried request must find again.
+ */
+export function idempotencyScope(state: RequestState, key: string): string {
+  const principal = state.principal!;
+  const organizationId = state.security && 'organizationId' in state.security ? state.security.organizationId : null;
+  return sha256(JSON.stringify([principal.kind, principal.id, organizationId, state.operation, key]));
+}
+
+/**
  * `Idempotency-Key` for creates, kept in DynamoDB (one conditional put to claim the key, one update
  * to store the answer). Runs after authentication, validation and authorization, so a replay needs
  * the same rights as the first call. Same key + same request → the first response replayed, no
  * second effect; same key + another request → 409 IDEMPOTENCY_KEY_REUSED; same key while the first
  * is running → 409 CONFLICT. A failed first call stores nothing, so it may be retried with the same key.
- * Keys are scoped to the principal: two principals' keys never collide.
+ * Keys are scoped (see {@link idempotencyScope}): two principals' keys never collide.
  */
 export function withIdempotency(
   business: Business,
@@ -137,10 +149,10 @@ export function withIdempotency(
         { field: 'header.Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
       ]);
     }
-    const principal = state.principal!;
+    state.idempotencyScope = idempotencyScope(state, key);
     const now = Date.now();
     const record: IdempotencyRecord = {
-      id: `tenantry#${sha256(JSON.stringify([principal.kind, principal.id, key]))}`,
+      id: `tenantry#${state.idempotencyScope}`,
       status: 'INPROGRESS',
       expiration: Math.floor(now / 1000) + IDEMPOTENCY_TTL_SECONDS,
       inProgressUntil: now + (context.getRemainingTimeInMillis?.() ?? DEFAULT_IN_PROGRESS_MS),

@@ -34,12 +34,18 @@ export interface RouteInput<C, B = unknown, Q = Record<string, unknown>> {
   /** Request headers, lower-cased names. */
   headers: Readonly<Record<string, string>>;
   requestId: string;
+  /**
+   * With an `Idempotency-Key` on an idempotent route: what the key names, scoped to this principal,
+   * organization and operation (hex). Derive from it, never from the raw header, any id a retry of
+   * the same request must find again.
+   */
+  idempotencyScope: string | undefined;
   /** The items the route's `prefetch` named, read in layer 2's BatchGetItem, in its order. */
   prefetched: ReadonlyArray<Record<string, unknown> | undefined>;
 }
 
 export interface PublicRouteInput<B = unknown, Q = Record<string, unknown>>
-  extends Omit<RouteInput<never, B, Q>, 'context' | 'prefetched'> {}
+  extends Omit<RouteInput<never, B, Q>, 'context' | 'prefetched' | 'idempotencyScope'> {}
 
 /** The body and query types of an operation of `@tenantry/models` (unknown for others, e.g. in tests). */
 type BodyOf<O extends string> = O extends OperationId ? OperationTypes[O]['body'] : unknown;
@@ -175,8 +181,8 @@ function build(
 
 /**
  * A protected route: ONE line plus its business function. The chain, in order: response mapping
- * and security headers → JSON body (413/415/400) → authentication (401) → rate-limit counters
- * started → validation (400) → organization and action (404/403, one BatchGetItem for organization
+ * and security headers → authentication (401) → rate-limit counters started → JSON body
+ * (413/415/400) → validation (400) → organization and action (404/403, one BatchGetItem for organization
  * actions, concurrent with the counters) → rate limits judged (429) → Idempotency-Key (creates) →
  * your function. Throw `@tenantry/errors`; never build an error response yourself.
  *
@@ -204,10 +210,12 @@ export function route<O extends string, A extends Action>(
   return build(
     { operation, action, public: false, idempotent: options.idempotent },
     (chain) => {
+      // The body is read after the counters started: every answer of a route with a credential,
+      // a refused body's too, carries the RateLimit headers (contract §5).
       chain
-        .use(jsonBody({ maxBodyBytes: () => securityConfig().maxBodyBytes }))
         .use(authenticate(action))
         .use(limits.start)
+        .use(jsonBody({ maxBodyBytes: () => securityConfig().maxBodyBytes }))
         .use(validateRequest(operation, models))
         .use(authorize({ action, organizationParam, prefetch: options.prefetch }))
         .use(limits.enforce);
@@ -220,6 +228,7 @@ export function route<O extends string, A extends Action>(
         params: state.params,
         headers: state.headers,
         requestId: state.requestId,
+        idempotencyScope: state.idempotencyScope,
         prefetched: state.prefetched ?? [],
       }),
     options.replayProtection,

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { isTenantryError, RateLimitedError } from '@tenantry/errors';
+import { RateLimitedError, toErrorResponse } from '@tenantry/errors';
 import { rateLimits as rateLimitsTable } from '@tenantry/models';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { securityConfig } from '../config';
@@ -119,9 +119,11 @@ function sourceIp(event: APIGatewayProxyEventV2 | undefined): string {
  *   awaits them, judges them by the organization's plan and refuses with 429 RATE_LIMITED and
  *   `Retry-After` before anything is executed or written.
  *
- * A request refused before it was admitted into an organization (401, 400, 404, 403) gives the
- * organization's unit back and counts against its own principal (a user, or the source IP without
- * a verified credential): strangers cannot spend, or learn anything of, another tenant's quota.
+ * A request refused before it was admitted into an organization (401, 400 — a body refused as
+ * unparsable, too large or not JSON included —, 404, 403) gives the organization's unit back and
+ * counts against its own principal (a user, or the source IP without a verified credential):
+ * strangers cannot spend, or learn anything of, another tenant's quota, and nobody can send
+ * malformed requests without limit.
  * Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset.
  */
 export function rateLimit(options: RateLimitOptions): {
@@ -198,7 +200,8 @@ export function rateLimit(options: RateLimitOptions): {
    */
   const onError = async (request: StackRequest): Promise<void> => {
     const state = request.context.tenantry;
-    if (!state || !isTenantryError(request.error) || request.error.statusCode >= 500) return;
+    // Every refusal counts, the JSON body parser's (415, 400) too; a failure of ours (5xx) does not.
+    if (!state || toErrorResponse(request.error, state.requestId).statusCode >= 500) return;
     const pending = pendingOf.get(state);
     if (pending?.settled) return;
     if (pending) pending.settled = true;

@@ -17,6 +17,8 @@ export interface RequestState {
   security?: SecurityContext;
   /** The route's prefetched items, set once layers 2 and 3 granted the request. */
   prefetched?: Array<Record<string, unknown> | undefined>;
+  /** Set by the idempotency wrapper for a request with an `Idempotency-Key` (see `idempotencyScope`). */
+  idempotencyScope?: string;
   /** Set by the idempotency wrapper when the response is a replay. */
   replayed?: boolean;
   /** Headers every answer to this request carries, success or error (the RateLimit fields). */

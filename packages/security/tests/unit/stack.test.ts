@@ -305,6 +305,106 @@ describe('the error stack', () => {
     expect(logged).toHaveBeenCalledWith('request failed', expect.objectContaining({ requestId: 'req-123' }));
   });
 
+  it('answers a refused body with the RateLimit headers, counted against the caller', async () => {
+    for (const [headers, body] of [
+      [{ 'content-type': 'text/plain' }, 'name=x'],
+      [{ 'content-type': 'application/json' }, '{"name":'],
+      [{ 'content-type': 'application/json' }, '   '],
+      [{ 'content-type': 'application/json' }, '{"__proto__":{}}'],
+      [{ 'content-type': 'application/json' }, 'x'.repeat(17 * 1024)],
+    ] as const) {
+      const response = await call(updateOrganization, {
+        ...asAlice,
+        method: 'PATCH',
+        ...orgPath('acme'),
+        headers,
+        body,
+      });
+      expect({ body: body.slice(0, 20), status: response.statusCode >= 400, headers: response.headers }).toEqual({
+        body: body.slice(0, 20),
+        status: true,
+        headers: expect.objectContaining({
+          'ratelimit-limit': expect.stringMatching(/^\d+$/),
+          'ratelimit-remaining': expect.stringMatching(/^\d+$/),
+          'ratelimit-reset': expect.stringMatching(/^\d+$/),
+        }),
+      });
+    }
+  });
+
+  it('refuses a string or a key that is not well-formed Unicode anywhere in the body, naming each', async () => {
+    const response = await call(sendNotification, {
+      ...asAlice,
+      method: 'POST',
+      ...orgPath('acme'),
+      body: { title: 'ok \ud83d\ude00', list: ['fine', 'x\ud800'], nested: { 'a/\udc00': 'y', deep: { z: '\udfff' } } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({
+      error: {
+        code: 'VALIDATION_FAILED',
+        details: [
+          { field: '/nested/a~1\ufffd', message: 'must have a name that is well-formed Unicode' },
+          { field: '/list/1', message: 'must be well-formed Unicode' },
+          { field: '/nested/deep/z', message: 'must be well-formed Unicode' },
+        ],
+      },
+    });
+  });
+
+  it('checks a body nested thousands of levels deep without crashing', async () => {
+    const body = `${'['.repeat(8000)}"\\ud800"${']'.repeat(8000)}`;
+    const response = await call(sendNotification, {
+      ...asAlice,
+      method: 'POST',
+      ...orgPath('acme'),
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect({ status: response.statusCode, code: (response.body as { error: { code: string } }).error.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
+  it('answers 500 and logs one line whatever is thrown: getters that throw, a cycle, a BigInt, a hostile proxy', async () => {
+    const throwing = {
+      get() {
+        throw new Error('no');
+      },
+    };
+    const cyclic = Object.defineProperty(new Error('boom'), 'cause', throwing) as Error & Record<string, unknown>;
+    Object.assign(cyclic, { self: cyclic, amount: 10n });
+    const shaped = Object.defineProperties(new Error('shaped'), {
+      code: throwing,
+      statusCode: throwing,
+      name: throwing,
+    });
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const proxy = new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap });
+    logger.setLogLevel('ERROR');
+    const lines: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+    try {
+      for (const thrown of [cyclic, shaped, proxy, 5n]) {
+        const throws = route({ operation: 'getOrganization', action: 'organization:read' }, async () => {
+          throw thrown;
+        });
+        const response = await call(throws, { ...asAlice, ...orgPath('acme') });
+        expect({ thrown: String(typeof thrown), status: response.statusCode, body: response.body }).toEqual({
+          thrown: String(typeof thrown),
+          status: 500,
+          body: { error: { code: 'INTERNAL', message: 'An internal error occurred', requestId: expect.any(String) } },
+        });
+      }
+    } finally {
+      logger.setLogLevel('SILENT');
+    }
+    expect(lines.map((line) => JSON.parse(line).message)).toEqual(Array(4).fill('request failed'));
+  });
+
   it('maps a domain error thrown by the business function once, with its code', async () => {
     const conflicting = route({ operation: 'getOrganization', action: 'organization:read' }, async () => {
       throw new ConflictError('Slug taken');

@@ -7,7 +7,6 @@
  * (an organization of 1,000 members fits); whatever remains is handed to a queued continuation
  * (`continueBroadcast`), which resumes from the deliveries still stored. Every step is idempotent.
  */
-import { createHash } from 'node:crypto';
 import type { SendNotificationRequest, SendNotificationResponse } from '@tenantry/models';
 import type { OrganizationSecurityContext, TenantScope } from '@tenantry/security';
 import { type BroadcastRecord, userInbox } from './model';
@@ -18,19 +17,20 @@ import { expiresAtFor, inAudience, notificationId } from './rules';
 const ROUND = 100;
 
 /**
- * The broadcast id: derived from the `Idempotency-Key` when there is one, so a client retrying a
- * request that failed half-way resumes the same broadcast instead of starting a second one.
+ * The broadcast id: derived from the request's idempotency scope when it has one (its
+ * `Idempotency-Key`, scoped to the sender, organization and route), so a client retrying a request
+ * that failed half-way resumes the same broadcast instead of starting a second one, while another
+ * sender using the same key starts a broadcast of their own.
  */
-function broadcastIdFor(deps: Dependencies, organizationId: string, idempotencyKey: string | undefined): string {
-  if (!idempotencyKey) return deps.newId();
-  return `bc_${createHash('sha256').update(`${organizationId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+function broadcastIdFor(deps: Dependencies, retryScope: string | undefined): string {
+  return retryScope ? `bc_${retryScope.slice(0, 32)}` : deps.newId('bc');
 }
 
 export async function sendOrganizationNotification(
   deps: Dependencies,
   context: OrganizationSecurityContext,
   body: SendNotificationRequest,
-  idempotencyKey?: string | undefined,
+  retryScope?: string | undefined,
 ): Promise<SendNotificationResponse> {
   const now = deps.now();
   const deadline = now.getTime() + deps.budgetMs;
@@ -38,7 +38,7 @@ export async function sendOrganizationNotification(
   const userIds = members.filter((member) => inAudience(member, body.audience)).map((member) => member.userId);
   if (userIds.length === 0) return { recipients: 0 };
   const proposed: BroadcastRecord = {
-    id: broadcastIdFor(deps, context.organizationId, idempotencyKey),
+    id: broadcastIdFor(deps, retryScope),
     organizationId: context.organizationId,
     title: body.title,
     body: body.body,
