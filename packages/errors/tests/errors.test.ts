@@ -118,3 +118,30 @@ describe('the error hierarchy', () => {
     expect(isTenantryError(new Error('x'))).toBe(false);
   });
 });
+
+describe('toErrorResponse with a thrown value that throws when looked at', () => {
+  const trap = () => {
+    throw new Error('trap');
+  };
+  const throwing = { get: trap };
+
+  it.each([
+    ['a proxy whose every trap throws', new Proxy({}, { get: trap, has: trap, getPrototypeOf: trap, ownKeys: trap })],
+    [
+      'an error whose code, statusCode and cause throw',
+      Object.defineProperties(new Error('x'), { code: throwing, statusCode: throwing, cause: throwing }),
+    ],
+    [
+      'an error-shaped object whose toBody throws',
+      Object.assign(new Error('x'), { code: 'CONFLICT', statusCode: 409, toBody: trap }),
+    ],
+  ])('answers a generic 500 for %s, never throwing', (_name, thrown) => {
+    expect(toErrorResponse(thrown, 'req-1')).toEqual({
+      statusCode: 500,
+      body: { error: { code: 'INTERNAL', message: 'An internal error occurred', requestId: 'req-1' } },
+      headers: {},
+      internal: true,
+      unavailable: false,
+    });
+  });
+});
