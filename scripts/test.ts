@@ -1,7 +1,7 @@
 // `npm test`: every check and every test, one summary line, non-zero on any failure.
-// Lint → generated files up to date → typecheck (tests included) → jest in native ESM mode (whose global
-// setup starts and stops the local platform on test ports; the tests package every service and assert
-// on the templates).
+// Lint → generated files up to date → dependency rules → typecheck (tests included) → jest in native ESM
+// mode (whose global setup starts and stops the local platform on test ports; the tests package every
+// service and assert on the templates).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,12 @@ const steps: Step[] = [
   { name: 'lint', command: bin('biome'), args: ['ci', '.'] },
   // Generated files are committed: this fails when they differ from what schemas/ produces.
   { name: 'generated files', command: bin('pnpm'), args: ['--filter', '@tenantry/models', 'check:generated'] },
+  // The layering (.dependency-cruiser.cjs): each violation names its rule and says why it exists.
+  {
+    name: 'dependency rules',
+    command: bin('depcruise'),
+    args: ['services', 'packages', '--config', '.dependency-cruiser.cjs', '--output-type', 'err-long'],
+  },
   {
     name: 'typecheck',
     command: bin('turbo'),

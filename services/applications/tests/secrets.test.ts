@@ -5,9 +5,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { organizationKeys } from '@tenantry/crypto';
 import { documentClient, organizationKey, tables } from '@tenantry/dynamo';
-// The daily purge of the organizations service, run in-process (it has no HTTP route): the only way
-// to reach "after the organization is purged" in a test. Test-only import across services.
-import { handler as purgeOrganizations } from '../../organizations/src/functions/purgeOrganizations/handler';
+import { invokeFunction } from '@tenantry/local-platform/testing';
 import { secretKey } from '../src/data/keys';
 import { secretBinding } from '../src/domain/rules';
 import {
@@ -185,7 +183,9 @@ describe('after the organization is purged', () => {
       }),
     );
 
-    await purgeOrganizations().catch(() => undefined); // another test's organization may fail; ours is checked below
+    // The organizations service's daily purge (a schedule, no HTTP route), invoked as its schedule
+    // would; another test's organization may fail to purge, ours is checked below.
+    await invokeFunction('organizations', 'purgeOrganizations');
 
     expect(await organizationItem(orgId)).toBeUndefined();
     // The ciphertext is still stored (applications keep their items), and nothing holds a key for it.

@@ -5,6 +5,7 @@ import { type CreateUserOptions, createUser, idToken, type UserPool } from '../c
 export { restoreEnv, stubEnv } from './env';
 export { type EventuallyOptions, eventually } from './eventually';
 export { api, type Caller, call, errorCode, PLATFORM_HICCUP, type Reply } from './http';
+export { invokeFunction } from './invoke';
 
 function env(name: string): string {
   const value = process.env[name];
