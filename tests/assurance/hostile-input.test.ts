@@ -10,8 +10,9 @@
 // state after the whole run proves that no single request changed anything; a per-request snapshot
 // would serialize ~2,500 requests for no stronger conclusion.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { operations } from '../../packages/models/src/index';
-import fc from '../../services/notifications/node_modules/fast-check';
+import { eventually } from '@tenantry/local-platform/testing';
+import { operations } from '@tenantry/models';
+import fc from 'fast-check';
 import {
   type Answer,
   arrange,
@@ -26,6 +27,7 @@ import {
   randomEmail,
   recordPart,
   send,
+  sendWhileBusy,
   snapshot,
   type TestUser,
   testUser,
@@ -396,11 +398,7 @@ async function sendHostile(
   route: string,
 ): Promise<Refusal> {
   const headers: Record<string, string> = hostile.contentType ? { 'content-type': hostile.contentType } : {};
-  let answer = await send(caller, method, path, hostile.text, headers);
-  for (let attempt = 1; attempt < 4 && [502, 503, 504, 599].includes(answer.status); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, (Number(answer.headers.get('retry-after')) || 1) * 1000));
-    answer = await send(caller, method, path, hostile.text, headers);
-  }
+  const answer = await sendWhileBusy(() => send(caller, method, path, hostile.text, headers));
   const error = answer.body?.error;
   const wellFormed =
     answer.status >= 400 &&
@@ -509,12 +507,12 @@ describe('bad limits and cursors on every list', () => {
   /** A real nextCursor (limit 1) of `path` for `caller`: the list must hold two items at least. */
   async function cursorOf(caller: TestUser, path: string, query = ''): Promise<string> {
     const separator = path.includes('?') ? '&' : '?';
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const answer = await send(caller, 'GET', `${path}${separator}limit=1${query}`);
-      if (answer.status === 200 && answer.body.nextCursor) return answer.body.nextCursor as string;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`no second page of ${path} for the cursor fixture`);
+    const answer = await eventually(() => send(caller, 'GET', `${path}${separator}limit=1${query}`), {
+      until: (page) => page.status === 200 && Boolean(page.body.nextCursor),
+      timeoutMs: 20_000,
+      description: `a second page of ${path} for the cursor fixture`,
+    });
+    return answer.body.nextCursor as string;
   }
 
   it('answers 400 VALIDATION_FAILED to every bad limit and every bad cursor, on every list', async () => {
@@ -659,11 +657,7 @@ describe('bad limits and cursors on every list', () => {
     const answers = await pool(
       POOL,
       checks.map((check) => async () => {
-        let answer = await send(check.world.caller, 'GET', `${check.world.path}?${check.query}`);
-        for (let attempt = 1; attempt < 4 && [502, 503, 504, 599].includes(answer.status); attempt++) {
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-          answer = await send(check.world.caller, 'GET', `${check.world.path}?${check.query}`);
-        }
+        const answer = await sendWhileBusy(() => send(check.world.caller, 'GET', `${check.world.path}?${check.query}`));
         return { check, answer };
       }),
     );

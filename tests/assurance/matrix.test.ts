@@ -23,6 +23,7 @@ import {
   recordPart,
   rotate,
   send,
+  sendWhileBusy,
   type TestUser,
   testUser,
 } from './support';
@@ -359,11 +360,7 @@ async function runCell(cell: Cell): Promise<Outcome> {
   // 503 with Retry-After (the platform busy: nothing executed, contract §8) and the emulator's hiccups
   // are no answer of the policy: sent again after the delay, a few times at most.
   const path = pathOf(route, world, invitationId);
-  let answer = await send(caller, route.method, path, bodyOf(route.operation, world));
-  for (let attempt = 1; attempt < 4 && [502, 503, 504, 599].includes(answer.status); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, (Number(answer.headers.get('retry-after')) || 1) * 1000));
-    answer = await send(caller, route.method, path, bodyOf(route.operation, world));
-  }
+  const answer = await sendWhileBusy(() => send(caller, route.method, path, bodyOf(route.operation, world)));
   const failure =
     answer.status === expected ? undefined : `expected ${expected}, got ${answer.status} ${answer.text.slice(0, 200)}`;
   return { cell, answer, ...(failure ? { failure } : {}) };

@@ -12,7 +12,8 @@
 // the run: exhausting it would refuse the 401 cells of every suite running beside this one.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { planLimits, rateLimits } from '../../packages/models/src/index';
+import { eventually } from '@tenantry/local-platform/testing';
+import { planLimits, rateLimits } from '@tenantry/models';
 import {
   type Answer,
   arrange,
@@ -55,8 +56,9 @@ let owner: TestUser;
 let staffUser: TestUser;
 let checker: TestUser;
 let limited: { id: string };
-/** An application of `limited`, made before any test seeds the organization's counter. */
+/** Applications of `limited`, made before any test seeds the organization's counter. */
 let app: Awaited<ReturnType<typeof createApplication>>;
+let markerApp: Awaited<ReturnType<typeof createApplication>>;
 
 beforeAll(async () => {
   [owner, staffUser, checker] = await Promise.all([
@@ -68,6 +70,7 @@ beforeAll(async () => {
   // PRO: seats for every invitation of the burst, one counter shard (docs/adr/0003).
   await changePlan(checker, limited.id, 'PRO');
   app = await createApplication(owner, limited.id);
+  markerApp = await createApplication(owner, limited.id);
 }, 180_000);
 
 /**
@@ -145,17 +148,21 @@ describe('429 for a principal of each kind', () => {
         audience: { userIds: [owner.userId] },
       }),
     );
-    // Deliveries may complete after the answer: wait for the admitted ones, then count them all.
-    const delivered = async () => {
+    // A refused request runs nothing. That none is merely late: a notification sent after the burst,
+    // through another key of the organization, has arrived when they are counted.
+    const after = { title: `After ${marker}`, body: 'Sent after the burst', audience: { userIds: [owner.userId] } };
+    await arrange({ apiKey: markerApp.apiKey }, 'POST', `/organizations/${limited.id}/notifications`, after, 201);
+    const titles = async () => {
       const answer = await arrange(owner, 'GET', '/me/notifications?limit=100', undefined, 200);
-      return (answer.body.items as { title: string }[]).filter((n) => n.title === `Limited ${marker}`).length;
+      return (answer.body.items as { title: string }[]).map((n) => n.title);
     };
-    const deadline = Date.now() + 15_000;
-    while ((await delivered()) < admitted.length && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await delivered()).toBe(admitted.length);
+    const limitedOf = (seen: string[]) => seen.filter((title) => title === `Limited ${marker}`);
+    const seen = await eventually(titles, {
+      until: (found) => found.includes(after.title) && limitedOf(found).length >= admitted.length,
+      timeoutMs: 15_000,
+      description: `the ${admitted.length} admitted notifications and the one sent after the burst`,
+    });
+    expect(limitedOf(seen)).toHaveLength(admitted.length);
   });
 
   it('a user on /me/*: the user counter refuses, and refused reads-marks leave their notifications unread', async () => {
@@ -170,20 +177,26 @@ describe('429 for a principal of each kind', () => {
         201,
       );
     }
-    let ids: string[] = [];
-    const deadline = Date.now() + 15_000;
-    while (ids.length < BURST && Date.now() < deadline) {
+    const unreadIds = async () => {
       const answer = await arrange(reader, 'GET', '/me/notifications?unread=true&limit=100', undefined, 200);
-      ids = (answer.body.items as { id: string }[]).map((n) => n.id);
-      if (ids.length < BURST) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(ids).toHaveLength(BURST);
+      return (answer.body.items as { id: string }[]).map((n) => n.id);
+    };
+    const ids = await eventually(unreadIds, {
+      until: (found) => found.length === BURST,
+      timeoutMs: 15_000,
+      description: `the reader's ${BURST} unread notifications`,
+    });
 
     const { admitted } = await burstAbove({ kind: 'user', subject: reader.userId }, user, (i) =>
       send(reader, 'POST', `/me/notifications/${ids[i]}/read`),
     );
-    await new Promise((resolve) => setTimeout(resolve, (WINDOWS + 1) * user.window * 1000)); // the seeded windows pass
-    const unread = await arrange(reader, 'GET', '/me/notifications?unread=true&limit=100', undefined, 200);
+    // The reader may read again once the seeded windows have passed.
+    const unread = await eventually(() => send(reader, 'GET', '/me/notifications?unread=true&limit=100'), {
+      until: (answer) => answer.status === 200,
+      timeoutMs: (WINDOWS + 2) * user.window * 1000,
+      intervalMs: user.window * 1000,
+      description: "the reader's counter to admit a read after the seeded windows",
+    });
     expect(unread.body.items).toHaveLength(BURST - admitted.length);
   });
 

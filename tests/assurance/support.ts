@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   apiKeyKey,
   batchGetAll,
@@ -120,10 +121,27 @@ export async function send(
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
 
+/** No answer of the policy: the platform busy (503, nothing executed, contract §8) or an emulator hiccup. */
+const BUSY = [502, 503, 504, 599];
+
 /**
- * An arrangement step (not what a cell asserts): the local platform may answer 503 (busy, with
- * Retry-After) or 502/504/599 (a worker still starting); it is sent again after a pause, with the
- * same Idempotency-Key, so a create happens once. Fails unless the answer is `expected`.
+ * Sends until the answer is not a busy one, `attempts` times at most. The pause between two sends is
+ * the Retry-After the platform asked for (1 s without one): a well-behaved client's fixed wait, not
+ * a poll for a condition.
+ */
+export async function sendWhileBusy(sendOnce: () => Promise<Answer>, attempts = 4): Promise<Answer> {
+  let answer = await sendOnce();
+  for (let attempt = 1; attempt < attempts && BUSY.includes(answer.status); attempt++) {
+    await delay((Number(answer.headers.get('retry-after')) || 1) * 1000);
+    answer = await sendOnce();
+  }
+  return answer;
+}
+
+/**
+ * An arrangement step (not what a cell asserts), sent again while the platform is busy (a worker
+ * still starting, say), with the same Idempotency-Key, so a create happens once. Fails unless the
+ * answer is `expected`.
  */
 export async function arrange(
   caller: Caller,
@@ -132,21 +150,12 @@ export async function arrange(
   body: unknown,
   expected: number,
 ): Promise<Answer> {
-  const idempotencyKey = randomUUID();
-  for (let attempt = 1; ; attempt++) {
-    const answer = await send(
-      caller,
-      method,
-      path,
-      body,
-      method === 'POST' ? { 'idempotency-key': idempotencyKey } : {},
-    );
-    if (answer.status === expected) return answer;
-    if (![502, 503, 504, 599].includes(answer.status) || attempt === 6) {
-      throw new Error(`arrange ${method} ${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, (Number(answer.headers.get('retry-after')) || 1) * 1000));
+  const headers: Record<string, string> = method === 'POST' ? { 'idempotency-key': randomUUID() } : {};
+  const answer = await sendWhileBusy(() => send(caller, method, path, body, headers), 6);
+  if (answer.status !== expected) {
+    throw new Error(`arrange ${method} ${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
   }
+  return answer;
 }
 
 /** Runs `tasks` with at most `size` in flight; results in the order of `tasks`. */
@@ -268,10 +277,13 @@ export async function counterCounts(
   return keys.map((key) => counts.get(key) ?? 0);
 }
 
-/** Waits until a window of `seconds` has just begun. */
+/**
+ * Waits until a window of `seconds` has just begun. A rate-limit window is wall-clock time, so this
+ * wait is timed on purpose: there is no condition to poll.
+ */
 export async function nextWindow(seconds: number): Promise<void> {
   const ms = seconds * 1000;
-  await new Promise((resolve) => setTimeout(resolve, ms - (Date.now() % ms) + 50));
+  await delay(ms - (Date.now() % ms) + 50);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 // memberships service; here once more for the notifications service, started cold beside the
 // platform and trusting a cognito-local of its own that we stop.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createUser, idToken } from '../../packages/local-platform/src/cognito';
+import { createUser, idToken } from '@tenantry/local-platform';
 import { startColdService, startSpareCognito } from '../../packages/local-platform/src/testing/cold';
 import { anotherPoolToken, idTokenClaims, jwtNegatives } from '../../packages/security/tests/support/tokens';
 import {
@@ -16,6 +16,7 @@ import {
   declaredRoutes,
   recordPart,
   send,
+  sendWhileBusy,
   testUser,
 } from './support';
 
@@ -52,12 +53,7 @@ afterAll(() => recordPart('tokens', ran, failed));
 /** Sends with a raw Authorization header (or none); a 503 or an emulator hiccup is sent again. */
 async function withAuthorization(path: string, authorization: string | undefined): Promise<Answer> {
   const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
-  let answer = await send(undefined, 'GET', path, undefined, headers);
-  for (let attempt = 1; attempt < 4 && [502, 503, 504, 599].includes(answer.status); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    answer = await send(undefined, 'GET', path, undefined, headers);
-  }
-  return answer;
+  return sendWhileBusy(() => send(undefined, 'GET', path, undefined, headers));
 }
 
 const withoutRequestId = (answer: Answer): string => JSON.stringify({ ...answer.body?.error, requestId: undefined });

@@ -62,6 +62,7 @@ async function arrange(path: string, as: { token: string; body: unknown }): Prom
   for (let attempt = 1; ; attempt++) {
     const reply = await http('POST', path, { ...as, idempotencyKey });
     if (![502, 503, 504].includes(reply.status) || attempt === 6) return reply;
+    // The pause the platform asked for: a client's fixed wait, not a poll for a condition.
     await new Promise((resolve) => setTimeout(resolve, (header(reply, 'retry-after') || 1) * 1000));
   }
 }
@@ -92,7 +93,10 @@ async function counterItem(key: string): Promise<{ count: number; expiresAt: num
   return Item as { count: number; expiresAt: number } | undefined;
 }
 
-/** Waits for the next window of `seconds` to begin (arranging a burst inside one window). */
+/**
+ * Waits for the next window of `seconds` to begin (arranging a burst inside one window). A window is
+ * wall-clock time, so this wait is timed on purpose.
+ */
 async function nextWindow(seconds: number): Promise<void> {
   const ms = seconds * 1000;
   await new Promise((resolve) => setTimeout(resolve, ms - (Date.now() % ms) + 20));
@@ -267,7 +271,7 @@ describe('a user on /me/*', () => {
     expect(refused.status).toBe(429);
     const retryAfter = header(refused, 'retry-after');
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000)); // honouring it is the point
     const again = await http('GET', '/me/invitations', { token: user.token });
     expect(again.status).toBe(200);
     expect(header(again, 'ratelimit-remaining')).toBe(userLimit - 1);
