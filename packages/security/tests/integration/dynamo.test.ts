@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { membershipKey, organizationKey } from '@tenantry/dynamo';
+import { eventually } from '@tenantry/local-platform/testing';
 import {
   configureSecurity,
   dynamoOrganizationStore,
@@ -231,6 +232,8 @@ describe('Idempotency-Key against DynamoDB Local', () => {
   let failNext = false;
   /** While set, the business function waits for it: a first call still running. */
   let gate: Promise<void> | undefined;
+  /** Calls that reached the business function: the idempotency layer had claimed their key. */
+  let started = 0;
   const models = fakeModels({
     createThing: {
       method: 'POST',
@@ -246,6 +249,7 @@ describe('Idempotency-Key against DynamoDB Local', () => {
         failNext = false;
         throw new Error('transient');
       }
+      started++;
       await gate;
       effects++;
       return { statusCode: 201, body: { id: randomUUID(), by: context.principal.id, input: body } };
@@ -267,6 +271,7 @@ describe('Idempotency-Key against DynamoDB Local', () => {
       resolvers: { user: userResolverFor(fakeVerifier({ alice: {}, bob: {}, carol: {} })) },
     });
     effects = 0;
+    started = 0;
   });
 
   it('is on for a create (an operation answering 201)', () => {
@@ -331,7 +336,10 @@ describe('Idempotency-Key against DynamoDB Local', () => {
       open = resolve;
     });
     const first = post('alice', key, { name: 'x' });
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the first has claimed the key
+    await eventually(async () => started, {
+      until: (count) => count === 1,
+      description: 'the first call to claim the key and reach the business function',
+    });
     const during = await post('alice', key, { name: 'x' });
     open();
     gate = undefined;
