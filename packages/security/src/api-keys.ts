@@ -76,7 +76,7 @@ export interface ApiKeyResolverOptions {
   table?: () => string;
   /** Milliseconds clock (default `Date.now`). */
   now?: () => number;
-  /** Records `lastUsedAt` after a successful verification (default: a conditional UpdateItem, in the background). */
+  /** Records `lastUsedAt` after a successful verification (default: two conditional UpdateItems, awaited). */
   recordUse?: (record: ApiKeyRecord, at: number) => Promise<void>;
 }
 
@@ -86,8 +86,9 @@ export interface ApiKeyResolverOptions {
  * once), a constant-time comparison of the stored hash, the slot and grace rules, then the
  * principal: application, organization, scopes (the known scopes of the permission table only)
  * and the slot that matched. Unknown, malformed, withdrawn, revoked and expired keys all resolve to
- * nothing (the same 401). `lastUsedAt` is written at most once a minute per key, off the critical
- * path: the answer never waits for it, and a failure is only logged.
+ * nothing (the same 401). `lastUsedAt` is written at most once a minute per key, and awaited: a
+ * Lambda is frozen once it answers, so a write still in flight then may never happen. That costs
+ * one conditional write's round trip on the first use of a key each minute; a failure is only logged.
  *
  * IAM: `dynamodb:GetItem` and `dynamodb:UpdateItem` on the applications table.
  */
@@ -144,16 +145,17 @@ export function apiKeyResolver(options: ApiKeyResolverOptions = {}): PrincipalRe
       ]);
     });
 
-  function noteUse(record: ApiKeyRecord, at: number): void {
+  async function noteUse(record: ApiKeyRecord, at: number): Promise<void> {
     const stored = record.lastUsedAt ? Date.parse(record.lastUsedAt) : Number.NEGATIVE_INFINITY;
     const local = recorded.get(record.keyHash) ?? Number.NEGATIVE_INFINITY;
     if (at - Math.max(stored, local) < LAST_USED_RESOLUTION_MS) return;
     recorded.set(record.keyHash, at);
     if (recorded.size > 1000) recorded.delete(recorded.keys().next().value as string);
-    // Not awaited: the answer never waits for bookkeeping.
-    recordUse(record, at).catch((error: unknown) =>
-      logger.warn('lastUsedAt not recorded', { applicationId: record.applicationId, error: error as Error }),
-    );
+    try {
+      await recordUse(record, at);
+    } catch (error) {
+      logger.warn('lastUsedAt not recorded', { applicationId: record.applicationId, error: error as Error });
+    }
   }
 
   return {
@@ -172,7 +174,7 @@ export function apiKeyResolver(options: ApiKeyResolverOptions = {}): PrincipalRe
       const at = now();
       if (!keyVerifies(record, at)) return undefined;
       if (typeof record.organizationId !== 'string' || typeof record.applicationId !== 'string') return undefined;
-      noteUse(record, at);
+      await noteUse(record, at);
       return {
         kind: 'application',
         id: record.applicationId,
