@@ -788,6 +788,22 @@ ${distributionTable([a, b])}`,
 // ---------------------------------------------------------------------------------------------
 // R7 memory
 
+/**
+ * The environment a service's function has locally, for its bundle run in a child process of the
+ * harness (R7, R9): the platform's, its service's own tables and name, and rate limits so high that
+ * the limiter takes its counters (their writes still happen) but never refuses.
+ */
+export function bundleEnvironment(platform: BenchPlatform, service: string): Record<string, string> {
+  return {
+    ...platform.info.env,
+    PATH: process.env.PATH ?? '',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    IDEMPOTENCY_TABLE: `tenantry-${service}-local-idempotency`,
+    SERVICE_NAME: `tenantry-${service}`,
+    RATE_LIMIT_SCALE: '100000',
+  };
+}
+
 export async function r7(platform: BenchPlatform, ctx: RunContext): Promise<FigureResult> {
   const f = await fixture(platform, 'r7');
   const few = ctx.smoke ? 20 : 1_000;
@@ -822,14 +838,7 @@ export async function r7(platform: BenchPlatform, ctx: RunContext): Promise<Figu
         String(many),
       ],
       {
-        env: {
-          ...platform.info.env,
-          PATH: process.env.PATH ?? '',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          IDEMPOTENCY_TABLE: `tenantry-${target.service}-local-idempotency`,
-          SERVICE_NAME: `tenantry-${target.service}`,
-          RATE_LIMIT_SCALE: '100000',
-        },
+        env: bundleEnvironment(platform, target.service),
         maxBuffer: 1024 * 1024,
       },
     );

@@ -1,10 +1,10 @@
-// `npm run perf`: every figure (R1–R7) and R8 (src/footprint.ts), end to end.
+// `npm run perf`: every figure of perf/README.md (R1–R7, R9) and R8 (src/footprint.ts), end to end.
 //
-//   npm run perf                          # R1–R8
+//   npm run perf                          # R1–R9
 //   npm run perf -- --figure R1,R5        # some of them
 //   npm run perf -- --figure R8 --target npm-start   # options after the figures go to footprint.ts
 //
-// R1, R4–R7 run against a platform of their own (port offset 6500, DynamoDB in memory, rate limits
+// R1, R4–R7 and R9 run against a platform of their own (port offset 6500, DynamoDB in memory, rate limits
 // ×1000 so that the limiter counts but never refuses), with the bench-only service of perf/bench and
 // a gateway in front of both. Writes perf/results/<timestamp>.json, each figure's section of
 // perf/results/latest.md, the summary table and the chart (perf/results/latency.svg).
@@ -26,9 +26,10 @@ import {
   startBenchPlatform,
   writeSection,
 } from './harness';
+import { r9 } from './r9';
 
-export const FIGURES = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8'] as const;
-const NEEDS_PLATFORM = new Set(['R1', 'R4', 'R5', 'R6', 'R7']);
+export const FIGURES = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9'] as const;
+const NEEDS_PLATFORM = new Set(['R1', 'R4', 'R5', 'R6', 'R7', 'R9']);
 
 /**
  * Runs R1–R7 (those of `ids`) and returns their results; starts and stops the platform they need.
@@ -65,6 +66,8 @@ export async function runFigures(
             return r6(platform!, ctx);
           case 'R7':
             return r7(platform!, ctx);
+          case 'R9':
+            return r9(platform!, ctx);
           default:
             return undefined;
         }
@@ -140,7 +143,8 @@ export function writeResults(results: FigureResult[], ctx: RunContext, extra: Su
     `## Summary
 
 Every figure is a ratio measured in one run on one machine, A and B interleaved, after warm-up (R8:
-resource measures). Latest run of this section: ${at}, ${machine.summary}.
+resource measures; R9: exact counts, in dollars). Figures are keyed in perf/README.md. Latest run of
+this section: ${at}, ${machine.summary}. A run of some figures leaves the others' rows: ${provenance(rows)}.
 
 | # | figure | target | measured | met | run |
 |---|---|---|---|---|---|
@@ -153,6 +157,16 @@ read, same hops) and R3 (module initialisation per function) above.
 ![Latency distributions](latency.svg)`,
   );
   return file;
+}
+
+/** Which run each row comes from, e.g. "R1–R8 from the run of 2026-11-29T19:40Z, R9 from …". */
+export function provenance(rows: readonly SummaryRow[]): string {
+  const runs = new Map<string, string[]>();
+  for (const row of rows) {
+    const day = row.at.replace(/:\d\d\.\d+Z$/, 'Z');
+    runs.set(day, [...(runs.get(day) ?? []), row.id]);
+  }
+  return [...runs.entries()].map(([at, ids]) => `${ids.join(', ')} from the run of ${at}`).join('; ');
 }
 
 function machineInfo() {
