@@ -12,6 +12,8 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll, documentClient } from '@tenantry/dynamo';
+import { retry } from '@tenantry/dynamo/retry';
+import { ServiceUnavailableError } from '@tenantry/errors';
 import { type DomainEvent, sourceOf } from './envelope';
 import { OUTBOX_PREFIX, outboxKey } from './outbox';
 
@@ -87,18 +89,20 @@ export class RelayError extends Error {
 }
 
 export function outboxRelay(options: RelayOptions = {}) {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { sleep } = options;
   const maxAttempts = options.maxAttempts ?? 4;
 
-  /** Puts the events on the bus; answers the ids it accepted (all, or the batch fails after its retries). */
+  /**
+   * Puts the events on the bus, each round only the entries it refused (an accepted entry is never
+   * sent twice); answers the ids it accepted, and those it still refused when the rounds were spent.
+   */
   async function publish(events: DomainEvent[]): Promise<{ accepted: string[]; refused: string[] }> {
     const bus = options.bus ?? eventBusClient();
     const source = sourceOf(requiredEnv('SERVICE_NAME'));
     const eventBusName = requiredEnv('EVENT_BUS_NAME');
     const accepted: string[] = [];
     let pending = events;
-    for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt++) {
-      if (attempt > 1) await sleep(Math.round(2 ** attempt * 25 * (0.5 + Math.random())));
+    const round = async () => {
       const refused: DomainEvent[] = [];
       for (let start = 0; start < pending.length; start += PUT_EVENTS_MAX) {
         const batch = pending.slice(start, start + PUT_EVENTS_MAX);
@@ -120,6 +124,12 @@ export function outboxRelay(options: RelayOptions = {}) {
         }
       }
       pending = refused;
+      if (pending.length > 0) throw new RelayError(`the bus refused ${pending.length} event(s)`);
+    };
+    if (pending.length > 0) {
+      await retry(round, { attempts: maxAttempts, baseDelayMs: 50, sleep }).catch((error: unknown) => {
+        if (!(error instanceof ServiceUnavailableError)) throw error;
+      });
     }
     return { accepted, refused: pending.map((event) => event.id) };
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { retry } from '@tenantry/dynamo/retry';
 import { matchesPattern } from './event-pattern';
 import { localLambdas } from './lambdas';
 
@@ -20,6 +21,39 @@ interface PutEventsEntry {
   EventBusName?: string;
   Resources?: string[];
   Time?: string | number;
+}
+
+/** EventBridge's bound on one entry: Time (14 bytes when given), Source, DetailType, Detail and Resources in UTF-8. */
+const MAX_ENTRY_BYTES = 256 * 1024;
+
+type EntryError = { ErrorCode: string; ErrorMessage: string };
+
+const entrySize = (entry: PutEventsEntry): number =>
+  (entry.Time === undefined ? 0 : 14) +
+  [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])].reduce(
+    (sum, part) => sum + Buffer.byteLength(part ?? ''),
+    0,
+  );
+
+/**
+ * Why EventBridge refuses this entry of a PutEvents (its per-entry `ErrorCode` and `ErrorMessage`),
+ * or undefined when it takes it: Source, DetailType and Detail required, Detail a JSON object, the
+ * entry within 256 KB. A refused entry never stops the others of the request.
+ */
+export function entryError(entry: PutEventsEntry): EntryError | undefined {
+  if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+    return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source, DetailType and Detail are required.' };
+  }
+  if (entrySize(entry) > MAX_ENTRY_BYTES) {
+    return { ErrorCode: 'InvalidArgument', ErrorMessage: 'The entry is larger than 256 KB.' };
+  }
+  const malformed = { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  try {
+    const detail: unknown = JSON.parse(entry.Detail);
+    return typeof detail === 'object' && detail !== null && !Array.isArray(detail) ? undefined : malformed;
+  } catch {
+    return malformed;
+  }
 }
 
 /**
@@ -59,28 +93,39 @@ export async function startEventBus(options: {
    */
   pendingDir: string;
 }): Promise<LocalEventBus> {
-  const lambdas = localLambdas(options.region);
+  const lambdas = localLambdas(options.region, options.log);
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
 
   /**
    * One delivery, retried like EventBridge retries a target (deployed: `retryPolicy` of the
    * subscription): a function error or a dropped connection is tried again, with backoff, up to
-   * DELIVERY_ATTEMPTS times; subscribers are idempotent on the event id.
+   * DELIVERY_ATTEMPTS times; subscribers are idempotent on the event id. A service that is not
+   * running is waited for (said once), spending no attempt: it gets its events when it starts.
    */
   const deliver = async (target: EventTarget, event: Record<string, unknown>): Promise<'ended' | 'stopped'> => {
-    for (let attempt = 1; ; attempt++) {
-      const invocation = await lambdas.invoke(target.lambdaPort, target.functionName, event);
-      if (invocation.ok) return 'ended';
-      const { failure } = invocation;
-      // Stopping: the event stays pending for the next bus on this folder.
+    const what = `${event['detail-type']} → ${target.functionName}`;
+    try {
+      await retry(
+        async () => {
+          const invocation = await lambdas.invoke(target.lambdaPort, target.functionName, event, () => !stopping);
+          if (!invocation.ok) throw new Error(invocation.failure);
+        },
+        {
+          attempts: DELIVERY_ATTEMPTS,
+          baseDelayMs: 200,
+          maxDelayMs: 2000,
+          // Stopping: the event stays pending for the next bus on this folder.
+          retryable: () => !stopping,
+          onRetry: (error, attempt) =>
+            options.log(`${what} ${(error as Error).message} (attempt ${attempt}, retrying)`),
+        },
+      );
+      return 'ended';
+    } catch (error) {
       if (stopping) return 'stopped';
-      if (attempt >= DELIVERY_ATTEMPTS) {
-        options.log(`${event['detail-type']} → ${target.functionName} ${failure} (gave up after ${attempt} attempts)`);
-        return 'ended';
-      }
-      options.log(`${event['detail-type']} → ${target.functionName} ${failure} (attempt ${attempt}, retrying)`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      options.log(`${what} ${((error as Error).cause as Error).message} (gave up after ${DELIVERY_ATTEMPTS} attempts)`);
+      return 'ended';
     }
   };
 
@@ -116,7 +161,7 @@ export async function startEventBus(options: {
       ).toISOString(),
       region: options.region,
       resources: entry.Resources ?? [],
-      detail: JSON.parse(entry.Detail ?? '{}'),
+      detail: JSON.parse(entry.Detail as string),
     };
     // Kept before it is acknowledged: once PutEvents answers, the sender may forget it.
     writeFileSync(join(options.pendingDir, `${id}.json`), JSON.stringify({ event, eventBusName: entry.EventBusName }));
@@ -173,11 +218,12 @@ export async function startEventBus(options: {
       }
       try {
         const { Entries = [] } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: PutEventsEntry[] };
-        const answers = Entries.map((entry) =>
-          refused(entry)
-            ? { ErrorCode: 'InternalFailure', ErrorMessage: 'the local bus is in an outage' }
-            : { EventId: publish(entry) },
-        );
+        // Each entry is answered on its own, in request order: a refused one never stops the others.
+        const outageError = { ErrorCode: 'InternalFailure', ErrorMessage: 'the local bus is in an outage' };
+        const answers = Entries.map((entry) => {
+          const error = entryError(entry) ?? (refused(entry) ? outageError : undefined);
+          return error ?? { EventId: publish(entry) };
+        });
         reply(200, { FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers });
       } catch (error) {
         reply(400, { __type: 'ValidationException', message: (error as Error).message });

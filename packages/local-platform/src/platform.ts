@@ -243,6 +243,7 @@ export async function startInfrastructure(
           service.streams.map((stream) => ({ ...stream, lambdaPort: ports.service(index).lambda })),
         ),
         log: (line) => process.stdout.write(`[streams] ${line}\n`),
+        failuresDir: join(dataDir, 'stream-failures'),
       }),
     );
     return { ...info, eventBus, definitions, dataDir, stop: stopAll };

@@ -25,6 +25,10 @@ export interface StreamSubscription {
   tableName: string;
   batchSize: number;
   filterPatterns: Array<Record<string, unknown>>;
+  /** A failing batch of several records is split in two (Lambda's BisectBatchOnFunctionError). */
+  bisectBatchOnFunctionError: boolean;
+  /** Retries of a failing batch before its records go to the on-failure destination (-1: until they succeed). */
+  maximumRetryAttempts: number;
 }
 
 export interface TableDefinition {
@@ -54,6 +58,8 @@ interface PrintedFunction {
       arn?: unknown;
       batchSize?: number;
       filterPatterns?: Array<Record<string, unknown>>;
+      bisectBatchOnFunctionError?: boolean;
+      maximumRetryAttempts?: number;
     };
   }>;
 }
@@ -159,6 +165,9 @@ export function readDefinition(
           tableName: streamTable(event.stream.arn, resources),
           batchSize: event.stream.batchSize ?? 100,
           filterPatterns: event.stream.filterPatterns ?? [],
+          // Lambda's defaults: no bisection, retries until the records succeed (or expire).
+          bisectBatchOnFunctionError: event.stream.bisectBatchOnFunctionError ?? false,
+          maximumRetryAttempts: event.stream.maximumRetryAttempts ?? -1,
         });
       }
     }

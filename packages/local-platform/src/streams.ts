@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -6,6 +8,7 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import { retry } from '@tenantry/dynamo/retry';
 import { dynamoDbClient, localCredentials } from './dynamodb';
 import { matchesPattern } from './event-pattern';
 import { localLambdas } from './lambdas';
@@ -18,6 +21,10 @@ export interface StreamTarget {
   batchSize: number;
   /** Lambda's event filtering: a record is delivered when it matches any of them (or there are none). */
   filterPatterns: Array<Record<string, unknown>>;
+  /** A failing batch of several records is split in two halves, delivered in order. */
+  bisectBatchOnFunctionError: boolean;
+  /** Retries of a failing batch (that is not split) before it goes to the on-failure destination; -1: no bound. */
+  maximumRetryAttempts: number;
 }
 
 export interface LocalStreams {
@@ -26,6 +33,14 @@ export interface LocalStreams {
 
 const IDLE_POLL_MS = 250;
 const MAX_RETRY_DELAY_MS = 1000;
+
+/** A stream record as the function gets it: with the stream it comes from. */
+type ShardRecord = StreamRecord & { eventSourceARN?: string };
+
+/** Why a batch was not delivered: the function failed (a poller that stops is no failure). */
+class FunctionFailedError extends Error {
+  override readonly name = 'FunctionFailedError';
+}
 
 interface Shard {
   id: string;
@@ -40,20 +55,25 @@ interface Shard {
  * The local stand-in for Lambda's DynamoDB Streams event source: for each target it reads the stream
  * of DynamoDB Local (DescribeStream, GetShardIterator from TRIM_HORIZON, GetRecords), keeps the
  * records its filter patterns match, and invokes the function with them through serverless-offline's
- * Lambda API — the handler that runs deployed. A failed invocation is retried with the same records
- * (backoff up to 1 s) until it succeeds: records are never skipped, and a shard's order is kept.
- * Deployed, Lambda bounds the retries and bisects the batch instead (serverless.yml).
+ * Lambda API — the handler that runs deployed. A failing batch is handled as the target's `stream`
+ * event says, like Lambda: split in two halves (`bisectBatchOnFunctionError`), a batch of one (or
+ * any, unsplit) retried with backoff `maximumRetryAttempts` times, then described in the on-failure
+ * file `<failuresDir>/<function>.jsonl` (deployed: the SQS queue of `destinations.onFailure`) and
+ * passed, so one poison record never blocks its shard. A shard's order is kept. A service that is not
+ * running is waited for (said once), spending no retry.
  */
 export async function startStreamPoller(options: {
   dynamodbPort: number;
   region: string;
   targets: StreamTarget[];
   log: (line: string) => void;
+  /** Where the descriptions of batches given up on are appended, one JSON line each. */
+  failuresDir: string;
 }): Promise<LocalStreams> {
   const endpoint = `http://127.0.0.1:${options.dynamodbPort}`;
   const dynamodb = dynamoDbClient(options.dynamodbPort);
   const streams = new DynamoDBStreamsClient({ endpoint, region: options.region, credentials: localCredentials });
-  const lambdas = localLambdas(options.region);
+  const lambdas = localLambdas(options.region, options.log);
   let stopped = false;
   const sleepers = new Set<() => void>();
   const sleep = (ms: number) =>
@@ -67,10 +87,75 @@ export async function startStreamPoller(options: {
       sleepers.add(wake);
     });
 
-  async function invoke(target: StreamTarget, records: StreamRecord[]): Promise<boolean> {
-    const invocation = await lambdas.invoke(target.lambdaPort, target.functionName, { Records: records });
-    if (!invocation.ok) options.log(`${target.functionName} ${invocation.failure}`);
-    return invocation.ok;
+  /**
+   * What Lambda sends to an on-failure destination for a DynamoDB stream batch it gave up on (the
+   * records are described, not copied), appended to the target's on-failure file.
+   */
+  function sendToOnFailure(target: StreamTarget, shardId: string, records: ShardRecord[], failure: unknown) {
+    const arrivals = records.map((record) => record.dynamodb?.ApproximateCreationDateTime);
+    const description = {
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      requestContext: {
+        functionArn: `arn:aws:lambda:${options.region}:000000000000:function:${target.functionName}`,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: target.maximumRetryAttempts + 1,
+      },
+      responseContext: { functionError: 'Unhandled', failure: ((failure as Error).cause as Error)?.message },
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: records[0]?.dynamodb?.SequenceNumber,
+        endSequenceNumber: records.at(-1)?.dynamodb?.SequenceNumber,
+        approximateArrivalOfFirstRecord: arrivals[0],
+        approximateArrivalOfLastRecord: arrivals.at(-1),
+        batchSize: records.length,
+        streamArn: records[0]?.eventSourceARN,
+      },
+    };
+    mkdirSync(options.failuresDir, { recursive: true });
+    const file = join(options.failuresDir, `${target.functionName}.jsonl`);
+    appendFileSync(file, `${JSON.stringify(description)}\n`);
+    options.log(
+      `${target.functionName} gave up on ${records.length} record(s) of shard ${shardId}: described in ${file}`,
+    );
+  }
+
+  /**
+   * Delivers `records` of one shard as Lambda's stream event source does (see
+   * {@link startStreamPoller}); answers once they were delivered or passed to the on-failure
+   * destination, or when the poller stops (`false`: deliver them again from there).
+   */
+  async function deliver(target: StreamTarget, shardId: string, records: ShardRecord[]): Promise<boolean> {
+    const split = target.bisectBatchOnFunctionError && records.length > 1;
+    const retries = target.maximumRetryAttempts < 0 ? Number.POSITIVE_INFINITY : target.maximumRetryAttempts;
+    try {
+      await retry(
+        async () => {
+          const payload = { Records: records };
+          const invocation = await lambdas.invoke(target.lambdaPort, target.functionName, payload, () => !stopped);
+          if (!invocation.ok) throw new FunctionFailedError(invocation.failure);
+        },
+        {
+          attempts: split ? 1 : retries + 1,
+          baseDelayMs: 100,
+          maxDelayMs: MAX_RETRY_DELAY_MS,
+          sleep,
+          retryable: () => !stopped,
+          onRetry: (error, attempt) =>
+            options.log(`${target.functionName} ${(error as Error).message} (attempt ${attempt}, retrying)`),
+        },
+      );
+      return true;
+    } catch (error) {
+      if (stopped) return false;
+      if (!split) {
+        sendToOnFailure(target, shardId, records, error);
+        return true;
+      }
+      const half = Math.ceil(records.length / 2);
+      options.log(`${target.functionName} failed on ${records.length} records: splitting the batch`);
+      return (await deliver(target, shardId, records.slice(0, half))) && deliver(target, shardId, records.slice(half));
+    }
   }
 
   const getRecords = (iterator: string, limit: number) =>
@@ -81,7 +166,6 @@ export async function startStreamPoller(options: {
     const streamArn = Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`table ${target.tableName} has no stream (StreamSpecification)`);
     const shards = new Map<string, Shard>();
-    let retryDelay = 0;
     let describedAt = 0;
 
     while (!stopped) {
@@ -140,15 +224,7 @@ export async function startStreamPoller(options: {
             target.filterPatterns.length === 0 ||
             target.filterPatterns.some((pattern) => matchesPattern(pattern, record as Record<string, unknown>)),
         );
-        if (matching.length > 0 && !(await invoke(target, matching))) {
-          // Same records again: a new iterator from the last delivered position.
-          shard.iterator = undefined;
-          retryDelay = Math.min(MAX_RETRY_DELAY_MS, Math.max(50, retryDelay * 2));
-          await sleep(retryDelay);
-          delivered = true;
-          continue;
-        }
-        retryDelay = 0;
+        if (matching.length > 0 && !(await deliver(target, shard.id, matching))) return;
         const last = records.at(-1)?.dynamodb?.SequenceNumber;
         if (last) shard.after = last;
         if (records.length > 0) delivered = true;
