@@ -183,6 +183,13 @@ function operationObject(model: Model, operation: Operation): Record<string, unk
         }
       : { description: 'Success, no content.', ...headersOf(successHeaders) },
   };
+  if (operation.degradedStatus && operation.response) {
+    responses[operation.degradedStatus] = {
+      description: 'Degraded: the same body, saying what did not answer ok.',
+      ...headersOf(corsHeaderRefs()),
+      content: { [JSON_TYPE]: { schema: { $ref: `${REF_PREFIX}${operation.response}` } } },
+    };
+  }
   const statuses = [...new Set(operation.errors.map((code) => model.errors[code]?.status ?? 500))].sort();
   // A health check carries no RateLimit headers: its errors are written out without them.
   const unlimited = limited ? {} : errorResponses(model, false);

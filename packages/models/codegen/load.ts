@@ -23,6 +23,7 @@ const OPERATION_KEYS = [
   'page',
   'response',
   'errors',
+  'degradedStatus',
 ];
 
 type Yaml = Record<string, unknown>;
@@ -145,6 +146,7 @@ function toOperation(
     response,
     paginated: page !== undefined,
     errors: [],
+    ...(raw.degradedStatus !== undefined ? { degradedStatus: Number(raw.degradedStatus) } : {}),
   };
   operation.errors = errorCodes(operation, (raw.errors as string[] | undefined) ?? []);
   for (const code of operation.errors) if (!errorDefs[code]) fail(`unknown error code ${code}`);
@@ -170,8 +172,8 @@ function errorCodes(operation: Operation, extra: string[]): string[] {
     codes.add('UNSUPPORTED_MEDIA_TYPE');
   }
   codes.add('INTERNAL');
-  // Any route may meet an overloaded or timed-out dependency (contract §8).
-  codes.add('SERVICE_UNAVAILABLE');
+  // Any route may meet an overloaded or timed-out dependency (contract §8), unless it reports it in its own body.
+  if (operation.degradedStatus === undefined) codes.add('SERVICE_UNAVAILABLE');
   return [...codes];
 }
 

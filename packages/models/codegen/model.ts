@@ -79,6 +79,11 @@ export interface Operation {
   paginated: boolean;
   /** Every error code the operation may answer. */
   errors: string[];
+  /**
+   * The status of a degraded answer, which carries the success body (saying what is degraded)
+   * instead of an error: a health check that reports on others. Replaces SERVICE_UNAVAILABLE.
+   */
+  degradedStatus?: number;
 }
 
 export interface Model {

@@ -1552,18 +1552,8 @@ export const openapiDocument = {
             }
           },
           "503": {
-            "description": "Error: SERVICE_UNAVAILABLE.",
+            "description": "Degraded: the same body, saying what did not answer ok.",
             "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before retrying.",
-                "required": true,
-                "schema": {
-                  "type": "integer",
-                  "format": "int32",
-                  "minimum": 1,
-                  "maximum": 3600
-                }
-              },
               "Access-Control-Allow-Origin": {
                 "$ref": "#/components/headers/Access-Control-Allow-Origin"
               },
@@ -1574,19 +1564,7 @@ export const openapiDocument = {
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/ErrorResponse"
-                },
-                "examples": {
-                  "SERVICE_UNAVAILABLE": {
-                    "summary": "Overload, or a dependency (the JWKS, DynamoDB, KMS, the event bus) timing out or throttling; never 401 for valid credentials, never 500. Retry-After gives the seconds to wait; retry a create with the same Idempotency-Key.",
-                    "value": {
-                      "error": {
-                        "code": "SERVICE_UNAVAILABLE",
-                        "message": "The service is busy. Retry after the Retry-After delay.",
-                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
-                      }
-                    }
-                  }
+                  "$ref": "#/components/schemas/Health"
                 }
               }
             }
@@ -1595,8 +1573,7 @@ export const openapiDocument = {
         "x-service": "organizations",
         "x-auth": "none",
         "x-error-codes": [
-          "INTERNAL",
-          "SERVICE_UNAVAILABLE"
+          "INTERNAL"
         ]
       }
     },

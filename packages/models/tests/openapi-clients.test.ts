@@ -138,4 +138,14 @@ describe('the health routes of the OpenAPI document', () => {
       expect({ service, publicRoute: handler.includes('publicRoute(') }).toEqual({ service, publicRoute: true });
     }
   });
+
+  it("document the platform's 503 as the gateway sends it: the Health body saying what is degraded", () => {
+    const [, platform] = health.find(([name]) => name === 'get /health')!;
+    const degraded = response((platform.responses as Json)['503']);
+    expect(degraded.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Health' } } });
+    expect(Object.keys(degraded.headers as Json)).not.toContain('Retry-After');
+    expect(source('packages/local-platform/src/gateway.ts')).toContain(
+      "ok ? 200 : 503, { status: ok ? 'ok' : 'degraded'",
+    );
+  });
 });
