@@ -46,7 +46,7 @@ export interface ApiKeyRecord {
   expiresAt?: string;
   /** Epoch seconds, DynamoDB TTL: the item may be removed after `expiresAt`. */
   ttl?: number;
-  /** The last verification, written at most once a minute (never on the request's critical path). */
+  /** The last verification, written at most once a minute, before the answer (a Lambda is frozen once it answers). */
   lastUsedAt?: string;
 }
 
