@@ -20,7 +20,7 @@ export {
   KeyUnavailableError,
   PlanNotEligibleError,
 } from './errors';
-export { keyProviderFromEnv, LOCAL_PLATFORM_KEY_ID, platformKeyIdFromEnv } from './from-env';
+export { keyProviderFromEnv, platformKeyIdFromEnv } from './from-env';
 export type { EncryptionContext, GeneratedDataKey, KeyProvider, ReEncryptedDataKey } from './key-provider';
 export { KmsKeyProvider, type KmsKeyProviderOptions } from './kms-key-provider';
 export { LocalKeyProvider } from './local-key-provider';

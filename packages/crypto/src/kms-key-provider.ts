@@ -5,6 +5,7 @@ import {
   KMSClient,
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
+import { config } from '@tenantry/config';
 import { DataKeyDecryptionError, KeyProviderError, KeyUnavailableError } from './errors';
 import type { EncryptionContext, GeneratedDataKey, KeyProvider, ReEncryptedDataKey } from './key-provider';
 
@@ -76,7 +77,7 @@ export class KmsKeyProvider implements KeyProvider {
 
   get client(): KMSClient {
     if (!this.#client) {
-      const endpoint = this.#options.endpoint ?? process.env.KMS_ENDPOINT;
+      const endpoint = this.#options.endpoint ?? config.KMS_ENDPOINT;
       this.#client = new KMSClient({
         ...(endpoint ? { endpoint } : {}),
         ...(this.#options.region ? { region: this.#options.region } : {}),

@@ -34,7 +34,7 @@ export interface KeyChoice {
 export interface OrganizationKeysOptions {
   /** Default: {@link keyProviderFromEnv}, created on first use. */
   provider?: KeyProvider;
-  /** Default: env `PLATFORM_KMS_KEY_ID` (`local/platform` with the local provider). */
+  /** Default: env `PLATFORM_KMS_KEY_ID`. */
   platformKeyId?: string;
   cache?: DataKeyCacheOptions;
 }
@@ -91,7 +91,7 @@ export class OrganizationKeys {
   }
 
   get platformKeyId(): string {
-    this.#platformKeyId ??= this.#options.platformKeyId ?? platformKeyIdFromEnv(this.provider);
+    this.#platformKeyId ??= this.#options.platformKeyId ?? platformKeyIdFromEnv();
     return this.#platformKeyId;
   }
 

@@ -48,7 +48,7 @@ describe('provisionDedicatedKey', () => {
   it('names a local key of the organization with the local provider', async () => {
     const dir = temporaryDirectory();
     cleanups.push(dir.remove);
-    const keys = new OrganizationKeys({ provider: new LocalKeyProvider(dir.path) });
+    const keys = new OrganizationKeys({ provider: new LocalKeyProvider(dir.path), platformKeyId: 'local/platform' });
     const record = await keys.createOrganizationKey('org_1', 'ENTERPRISE');
     const sealed = await keys.seal(record, binding, 'sk_live_1');
 

@@ -1,16 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { ConfigurationError } from '@tenantry/config';
 import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
-import {
-  CryptoConfigurationError,
-  KmsKeyProvider,
-  keyProviderFromEnv,
-  LOCAL_PLATFORM_KEY_ID,
-  LocalKeyProvider,
-  OrganizationKeys,
-  platformKeyIdFromEnv,
-} from '../src';
+import { KmsKeyProvider, keyProviderFromEnv, LocalKeyProvider, OrganizationKeys, platformKeyIdFromEnv } from '../src';
 import { temporaryDirectory } from './support/temp-dir';
 
 describe('keyProviderFromEnv', () => {
@@ -27,27 +20,26 @@ describe('keyProviderFromEnv', () => {
   });
 
   it('chooses KMS otherwise, with KMS_ENDPOINT when set', async () => {
-    const provider = keyProviderFromEnv({ KMS_ENDPOINT: 'http://127.0.0.1:4566', AWS_REGION: 'eu-west-1' });
+    const provider = keyProviderFromEnv({ KMS_ENDPOINT: 'http://127.0.0.1:4566' });
 
     expect(provider).toBeInstanceOf(KmsKeyProvider);
     stubEnv('AWS_REGION', 'eu-west-1');
     await expect((provider as KmsKeyProvider).client.config.endpoint?.()).resolves.toMatchObject({ port: 4566 });
   });
 
-  it('reads the platform key id from PLATFORM_KMS_KEY_ID, defaulting to local/platform only locally', () => {
-    const local = new LocalKeyProvider('/tmp/tenantry-kms');
-    const kms = new KmsKeyProvider();
+  it('reads the platform key id from PLATFORM_KMS_KEY_ID, which every stage sets: unset is a configuration error', () => {
+    stubEnv('PLATFORM_KMS_KEY_ID', 'alias/tenantry-platform');
+    expect(platformKeyIdFromEnv()).toBe('alias/tenantry-platform');
 
-    expect(platformKeyIdFromEnv(kms, { PLATFORM_KMS_KEY_ID: 'alias/tenantry-platform' })).toBe(
-      'alias/tenantry-platform',
-    );
-    expect(platformKeyIdFromEnv(local, {})).toBe(LOCAL_PLATFORM_KEY_ID);
-    expect(() => platformKeyIdFromEnv(kms, {})).toThrow(CryptoConfigurationError);
+    stubEnv('PLATFORM_KMS_KEY_ID', '');
+
+    expect(() => platformKeyIdFromEnv()).toThrow(ConfigurationError);
+    expect(() => platformKeyIdFromEnv()).toThrow('environment variable PLATFORM_KMS_KEY_ID is not set');
   });
 
   it('builds OrganizationKeys from the environment lazily', () => {
     stubEnv('LOCAL_KMS_DIR', '/tmp/tenantry-kms-lazy');
-    stubEnv('PLATFORM_KMS_KEY_ID', '');
+    stubEnv('PLATFORM_KMS_KEY_ID', 'local/platform');
 
     const keys = new OrganizationKeys();
 
@@ -65,6 +57,7 @@ describe('importing the package', () => {
     const folder = temporaryDirectory();
     const directory = join(folder.path, 'kms');
     stubEnv('LOCAL_KMS_DIR', directory);
+    stubEnv('PLATFORM_KMS_KEY_ID', 'local/platform');
     // resetModules reloads node_modules too: the KMS mock must attach to the fresh KMSClient class.
     jest.resetModules();
     const fresh = await import('../src/index');

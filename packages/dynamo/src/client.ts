@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '@tenantry/config';
 
 let shared: DynamoDBDocumentClient | undefined;
 
@@ -19,28 +20,23 @@ export class ScanForbiddenError extends Error {
  */
 export function documentClient(): DynamoDBDocumentClient {
   if (!shared) {
-    const endpoint = process.env.DYNAMODB_ENDPOINT;
+    const endpoint = config.DYNAMODB_ENDPOINT;
     const client = new DynamoDBClient({
       ...(endpoint ? { endpoint } : {}),
       maxAttempts: 3,
       // A paused or overloaded DynamoDB fails fast as a TimeoutError (→ 503 with Retry-After) instead
       // of hanging until the function times out.
       requestHandler: {
-        connectionTimeout: milliseconds('DYNAMODB_CONNECTION_TIMEOUT_MS', 1000),
-        socketTimeout: milliseconds('DYNAMODB_SOCKET_TIMEOUT_MS', 3000),
+        connectionTimeout: config.DYNAMODB_CONNECTION_TIMEOUT_MS,
+        socketTimeout: config.DYNAMODB_SOCKET_TIMEOUT_MS,
       },
     });
-    if (process.env.TENANTRY_FORBID_SCAN) forbidScans(client);
+    if (config.TENANTRY_FORBID_SCAN) forbidScans(client);
     shared = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
   }
   return shared;
-}
-
-function milliseconds(variable: string, fallback: number): number {
-  const configured = Number(process.env[variable]);
-  return Number.isInteger(configured) && configured > 0 ? configured : fallback;
 }
 
 /** The test hook: any Scan through this client fails before it reaches DynamoDB. */

@@ -1,17 +1,15 @@
-/** A table name from the function's environment; a missing one is a deployment error, not a request error. */
-function tableFromEnv(variable: string): string {
-  const name = process.env[variable];
-  if (!name) throw new Error(`environment variable ${variable} is not set`);
-  return name;
-}
+import { config } from '@tenantry/config';
 
-/** Table names, set by each service's serverless.yml (`tenantry-<stage>-<table>`). */
+/**
+ * Table names, set by each service's serverless.yml (`tenantry-<stage>-<table>`); a missing one is a
+ * deployment error (`ConfigurationError` of @tenantry/config), not a request error.
+ */
 export const tables = {
-  organizations: () => tableFromEnv('ORGANIZATIONS_TABLE'),
-  memberships: () => tableFromEnv('MEMBERSHIPS_TABLE'),
-  applications: () => tableFromEnv('APPLICATIONS_TABLE'),
-  notifications: () => tableFromEnv('NOTIFICATIONS_TABLE'),
-  idempotency: () => tableFromEnv('IDEMPOTENCY_TABLE'),
+  organizations: () => config.ORGANIZATIONS_TABLE,
+  memberships: () => config.MEMBERSHIPS_TABLE,
+  applications: () => config.APPLICATIONS_TABLE,
+  notifications: () => config.NOTIFICATIONS_TABLE,
+  idempotency: () => config.IDEMPOTENCY_TABLE,
   /** Rate-limit counters (declared by the organizations service; written by every service's security layer). */
-  rateLimits: () => tableFromEnv('RATE_LIMITS_TABLE'),
+  rateLimits: () => config.RATE_LIMITS_TABLE,
 } as const;

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { config } from '@tenantry/config';
 import { batchWriteAll, documentClient } from '@tenantry/dynamo';
 import { ServiceUnavailableError } from '@tenantry/errors';
 import type { DomainEvent, NewDomainEvent } from './envelope';
@@ -49,12 +50,18 @@ export function outboxPut(tableName: string, event: NewDomainEvent, now?: Date):
  * `tenantry-<name>` (`SERVICE_NAME`), e.g. ORGANIZATIONS_TABLE for tenantry-organizations.
  */
 export function ownTable(): string {
-  const service = process.env.SERVICE_NAME ?? '';
-  const variable = `${service.replace(/^tenantry-/, '').toUpperCase()}_TABLE`;
-  const table = process.env[variable];
-  if (!service || !table) throw new Error(`the outbox table of service "${service}" (${variable}) is not set`);
-  return table;
+  const service = config.SERVICE_NAME;
+  const variable = SERVICE_TABLES.find((name) => name === `${service.replace(/^tenantry-/, '').toUpperCase()}_TABLE`);
+  if (!variable) throw new Error(`service "${service}" has no table of its own for its outbox`);
+  return config[variable];
 }
+
+const SERVICE_TABLES = [
+  'ORGANIZATIONS_TABLE',
+  'MEMBERSHIPS_TABLE',
+  'APPLICATIONS_TABLE',
+  'NOTIFICATIONS_TABLE',
+] as const;
 
 /**
  * Records events that ride on no state change of their own: `platform.access` (a staff read) and

@@ -11,6 +11,7 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '@tenantry/config';
 import { batchGetAll, batchWriteAll, documentClient } from '@tenantry/dynamo';
 import { retry } from '@tenantry/dynamo/retry';
 import { ServiceUnavailableError } from '@tenantry/errors';
@@ -47,19 +48,13 @@ let sharedBus: EventBridgeClient | undefined;
  * the local bus; deployed, it is unset.
  */
 export function eventBusClient(): EventBridgeClient {
-  const endpoint = process.env.EVENTBRIDGE_ENDPOINT;
+  const endpoint = config.EVENTBRIDGE_ENDPOINT;
   sharedBus ??= new EventBridgeClient({
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, socketTimeout: 3000 },
   });
   return sharedBus;
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
 }
 
 /** `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` → `<name>`. */
@@ -98,8 +93,8 @@ export function outboxRelay(options: RelayOptions = {}) {
    */
   async function publish(events: DomainEvent[]): Promise<{ accepted: string[]; refused: string[] }> {
     const bus = options.bus ?? eventBusClient();
-    const source = sourceOf(requiredEnv('SERVICE_NAME'));
-    const eventBusName = requiredEnv('EVENT_BUS_NAME');
+    const source = sourceOf(config.SERVICE_NAME);
+    const eventBusName = config.EVENT_BUS_NAME;
     const accepted: string[] = [];
     let pending = events;
     const round = async () => {

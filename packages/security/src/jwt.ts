@@ -1,3 +1,4 @@
+import { config } from '@tenantry/config';
 import { isDependencyUnavailable, ServiceUnavailableError, UnauthenticatedError } from '@tenantry/errors';
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import { FetchError, JwksNotAvailableInCacheError, JwksValidationError } from 'aws-jwt-verify/error';
@@ -25,11 +26,14 @@ export interface CognitoSettings {
   jwksUri?: string;
 }
 
-/** Reads the Cognito settings from the environment (see README). */
-export function cognitoSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): CognitoSettings {
-  const clientId = env.AUTH_CLIENT_ID;
-  if (!clientId) throw new Error('environment variable AUTH_CLIENT_ID is not set');
-  return { clientId, userPoolId: env.USER_POOL_ID, issuer: env.AUTH_ISSUER, jwksUri: env.AUTH_JWKS_URI };
+/** Reads the Cognito settings from the environment (see README); a missing one throws, naming it. */
+export function cognitoSettingsFromEnv(): CognitoSettings {
+  return {
+    clientId: config.AUTH_CLIENT_ID,
+    userPoolId: config.USER_POOL_ID,
+    issuer: config.AUTH_ISSUER,
+    jwksUri: config.AUTH_JWKS_URI,
+  };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);

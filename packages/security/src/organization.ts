@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '@tenantry/config';
 import {
   batchGetAll,
   documentClient,
@@ -143,15 +144,9 @@ export function cachedOrganizationStore(inner: OrganizationStore, options: Cache
   };
 }
 
-/** `ORG_CONTEXT_CACHE_TTL_SECONDS`: a positive number turns the cache on; absent, 0 or invalid: off. */
-export function cacheTtlFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const ttl = Number(env.ORG_CONTEXT_CACHE_TTL_SECONDS ?? 0);
-  return Number.isFinite(ttl) && ttl > 0 ? ttl : 0;
-}
-
-/** The store used by default: DynamoDB, behind the cache when `ORG_CONTEXT_CACHE_TTL_SECONDS` > 0. */
-export function defaultOrganizationStore(env: NodeJS.ProcessEnv = process.env): OrganizationStore {
+/** The store used by default: DynamoDB, behind the cache when `ORG_CONTEXT_CACHE_TTL_SECONDS` > 0 (default 0: off). */
+export function defaultOrganizationStore(): OrganizationStore {
   const store = dynamoOrganizationStore();
-  const ttlSeconds = cacheTtlFromEnv(env);
+  const ttlSeconds = config.ORG_CONTEXT_CACHE_TTL_SECONDS;
   return ttlSeconds > 0 ? cachedOrganizationStore(store, { ttlSeconds }) : store;
 }

@@ -10,8 +10,10 @@
  * the window's end plus {@link EXPIRY_GRACE_SECONDS}; a new window is a new item, so an expired
  * counter is never read again even before DynamoDB deletes it.
  */
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '@tenantry/config';
 import { documentClient, isConditionFailure, tables } from '@tenantry/dynamo';
 import { type Plan, planLimits, type RateLimit, rateLimits } from '@tenantry/models';
 
@@ -53,11 +55,11 @@ export const SHARD_WRITES_PER_SECOND = 500;
 
 /**
  * `RATE_LIMIT_SCALE`: multiplies every quota (tests and the perf harness raise limits with it; stage
- * `local` under `npm start`, like a deployed stage, runs at 1). Below 1, absent or invalid: 1.
+ * `local` under `npm start`, like a deployed stage, runs at 1). Set in every stage; a number ≥ 1
+ * (@tenantry/config refuses anything else, naming the variable).
  */
-export function rateLimitScale(env: NodeJS.ProcessEnv = process.env): number {
-  const scale = Number(env.RATE_LIMIT_SCALE ?? 1);
-  return Number.isFinite(scale) && scale >= 1 ? scale : 1;
+export function rateLimitScale(): number {
+  return config.RATE_LIMIT_SCALE;
 }
 
 const PLANS = Object.keys(planLimits) as Plan[];

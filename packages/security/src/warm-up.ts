@@ -1,3 +1,4 @@
+import { config } from '@tenantry/config';
 import { securityConfig, userResolver } from './config';
 import { logger } from './logger';
 import type { PrincipalResolver } from './principal';
@@ -47,7 +48,7 @@ let scheduled = false;
  * test that merely builds routes.
  */
 export function scheduleWarmUp(): void {
-  if (scheduled || !process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+  if (scheduled || !config.AWS_LAMBDA_FUNCTION_NAME) return;
   scheduled = true;
   queueMicrotask(() => {
     void warmUpSecurity();

@@ -1,15 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
+import { readVariable } from '@tenantry/config';
 import type { OrganizationStore, PrefetchKey } from '../../src/index';
 import { cachedOrganizationStore } from '../../src/index';
-import { cacheTtlFromEnv } from '../../src/organization';
 import { FakeStore, membership, organization } from '../support/fakes';
 
 describe('the organization context cache', () => {
-  it('is off unless ORG_CONTEXT_CACHE_TTL_SECONDS is a positive number', () => {
-    expect(cacheTtlFromEnv({})).toBe(0);
-    expect(cacheTtlFromEnv({ ORG_CONTEXT_CACHE_TTL_SECONDS: '0' })).toBe(0);
-    expect(cacheTtlFromEnv({ ORG_CONTEXT_CACHE_TTL_SECONDS: 'abc' })).toBe(0);
-    expect(cacheTtlFromEnv({ ORG_CONTEXT_CACHE_TTL_SECONDS: '30' })).toBe(30);
+  it('is off unless ORG_CONTEXT_CACHE_TTL_SECONDS is a positive number; a malformed one is refused, naming it', () => {
+    expect(readVariable('ORG_CONTEXT_CACHE_TTL_SECONDS', {})).toBe(0);
+    expect(readVariable('ORG_CONTEXT_CACHE_TTL_SECONDS', { ORG_CONTEXT_CACHE_TTL_SECONDS: '0' })).toBe(0);
+    expect(readVariable('ORG_CONTEXT_CACHE_TTL_SECONDS', { ORG_CONTEXT_CACHE_TTL_SECONDS: '30' })).toBe(30);
+    expect(() => readVariable('ORG_CONTEXT_CACHE_TTL_SECONDS', { ORG_CONTEXT_CACHE_TTL_SECONDS: 'abc' })).toThrow(
+      'ORG_CONTEXT_CACHE_TTL_SECONDS',
+    );
   });
 
   it('lets a removed member keep access for at most the TTL, never longer', async () => {

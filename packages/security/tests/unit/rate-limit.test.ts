@@ -2,6 +2,7 @@
 // the verdicts, and the limiter in the real route stack with an in-memory counter store and a fake
 // layer 2 (the DynamoDB side is covered through the base URL in tests/integration/rate-limits.test.ts).
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { readVariable } from '@tenantry/config';
 import { planLimits, rateLimits } from '@tenantry/models';
 import {
   type Counter,
@@ -95,10 +96,10 @@ describe('the limits of schemas/', () => {
     });
   });
 
-  it('are multiplied by RATE_LIMIT_SCALE, which can only raise them', () => {
-    expect(rateLimitScale({ RATE_LIMIT_SCALE: '50' })).toBe(50);
+  it('are multiplied by RATE_LIMIT_SCALE, which can only raise them (anything else is a configuration error)', () => {
+    expect(readVariable('RATE_LIMIT_SCALE', { RATE_LIMIT_SCALE: '50' })).toBe(50);
     for (const value of [undefined, '0.5', '-3', 'lots', ''])
-      expect(rateLimitScale({ RATE_LIMIT_SCALE: value })).toBe(1);
+      expect(() => readVariable('RATE_LIMIT_SCALE', { RATE_LIMIT_SCALE: value })).toThrow('RATE_LIMIT_SCALE');
     expect(quotaOf({ kind: 'organization', subject: 'o' }, 'STARTER', 50).limit).toBe(2000);
   });
 

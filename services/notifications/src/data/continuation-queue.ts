@@ -5,6 +5,7 @@
  * §7 type, so the audit and notification consumers never match it.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { config } from '@tenantry/config';
 import { eventBusClient } from '@tenantry/events/relay';
 import type { ContinuationMessage, ContinuationQueue } from '../domain/ports';
 
@@ -13,14 +14,12 @@ export const CONTINUATION_DETAIL_TYPE = 'notifications.broadcast_pending';
 
 export const eventBridgeContinuationQueue: ContinuationQueue = {
   async enqueue(organizationId, broadcastId) {
-    const eventBusName = process.env.EVENT_BUS_NAME;
-    if (!eventBusName) throw new Error('environment variable EVENT_BUS_NAME is not set');
     const detail: ContinuationMessage = { organizationId, broadcastId };
     const result = await eventBusClient().send(
       new PutEventsCommand({
         Entries: [
           {
-            EventBusName: eventBusName,
+            EventBusName: config.EVENT_BUS_NAME,
             Source: CONTINUATION_SOURCE,
             DetailType: CONTINUATION_DETAIL_TYPE,
             Detail: JSON.stringify(detail),
