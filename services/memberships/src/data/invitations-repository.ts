@@ -20,6 +20,7 @@ import {
   membershipItem,
   organizationKey,
   organizationPk,
+  type Page,
   queryAll,
   queryPage,
   tables,
@@ -89,7 +90,7 @@ function prefixed(values: Record<string, string>): Record<string, string> {
 }
 
 export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = documentClient()): InvitationsRepository {
-  const mapPage = (page: { items: Item[]; nextCursor: string | null }) => ({
+  const mapPage = (page: Page<Item>) => ({
     items: page.items.map(toInvitationRecord),
     nextCursor: page.nextCursor,
   });

@@ -10,6 +10,7 @@ import {
   type Item,
   membershipKey,
   organizationPk,
+  type Page,
   queryPage,
   tables,
   transactWrite,
@@ -26,7 +27,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient = documen
     FilterExpression: memberIsActive,
     ExpressionAttributeNames: { '#status': 'status' },
   };
-  const mapPage = (page: { items: Item[]; nextCursor: string | null }) => ({
+  const mapPage = (page: Page<Item>) => ({
     items: page.items.map(toMembershipRecord),
     nextCursor: page.nextCursor,
   });
