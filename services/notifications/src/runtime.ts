@@ -1,6 +1,7 @@
 /** Process-wide wiring of the service, done once per container: the use cases' dependencies. */
-import { randomUUID } from 'node:crypto';
+import { config } from '@tenantry/config';
 import { documentClient } from '@tenantry/dynamo';
+import { newId } from '@tenantry/models';
 import { dynamoAuditRepository } from './data/audit-repository';
 import { dynamoBroadcastRepository } from './data/broadcast-repository';
 import { eventBridgeContinuationQueue } from './data/continuation-queue';
@@ -9,37 +10,25 @@ import { dynamoMemberDirectory } from './data/member-directory';
 import { dynamoEventReceipts } from './data/receipts-repository';
 import type { Dependencies } from './domain/ports';
 
-/** `bc_` + 32 hex characters (the `Id` schema). */
-export const newBroadcastId = (): string => `bc_${randomUUID().replaceAll('-', '')}`;
-
-/**
- * How long one invocation may spend on a broadcast's deliveries or a read-all before it stops (and,
- * for a broadcast, queues the rest). Well inside the functions' timeouts (serverless.yml).
- */
-const DEFAULT_BUDGET_MS = 15_000;
-
-function budgetFromEnv(): number {
-  const value = Number(process.env.NOTIFICATIONS_WORK_BUDGET_MS);
-  return Number.isFinite(value) && value >= 0 && process.env.NOTIFICATIONS_WORK_BUDGET_MS ? value : DEFAULT_BUDGET_MS;
-}
-
 let shared: Dependencies | undefined;
 
-/** The dependencies of this process: DynamoDB, the event bus, the clock. */
+/** The dependencies of this process: DynamoDB, the event bus, the clock, the ids. */
 export function dependencies(): Dependencies {
   shared ??= {
-    inbox: dynamoInboxRepository(documentClient),
-    audit: dynamoAuditRepository(documentClient),
-    receipts: dynamoEventReceipts(documentClient),
-    members: dynamoMemberDirectory(documentClient),
-    broadcasts: dynamoBroadcastRepository(documentClient),
+    inbox: dynamoInboxRepository(documentClient()),
+    audit: dynamoAuditRepository(documentClient()),
+    receipts: dynamoEventReceipts(documentClient()),
+    members: dynamoMemberDirectory(documentClient()),
+    broadcasts: dynamoBroadcastRepository(documentClient()),
     continuations: eventBridgeContinuationQueue,
     now: () => new Date(),
-    newId: newBroadcastId,
-    // Read per invocation, not once: locally every function of the service shares this process
-    // (sls offline --useInProcess) and each brings its own NOTIFICATIONS_WORK_BUDGET_MS.
+    newId,
+    // How long this invocation may spend on a broadcast's deliveries or a read-all before it stops
+    // (and, for a broadcast, queues the rest): the calling function's NOTIFICATIONS_WORK_BUDGET_MS,
+    // which @tenantry/config reads at each use (locally every function of the service shares this
+    // process, and each brings its own).
     get budgetMs() {
-      return budgetFromEnv();
+      return config.NOTIFICATIONS_WORK_BUDGET_MS;
     },
   };
   return shared;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, jest } from '@jest/globals';
 import { documentClient } from '@tenantry/dynamo';
+import { newId } from '@tenantry/models';
 import type { OrganizationSecurityContext } from '@tenantry/security';
 import { dynamoBroadcastRepository } from '../src/data/broadcast-repository';
 import { eventBridgeContinuationQueue } from '../src/data/continuation-queue';
@@ -219,12 +220,12 @@ describe('organization broadcast', () => {
     const members = await writeMembers(orgId, 250);
     const queued: Array<[string, string]> = [];
     const deps = {
-      inbox: dynamoInboxRepository(documentClient),
-      members: dynamoMemberDirectory(documentClient),
-      broadcasts: dynamoBroadcastRepository(documentClient),
+      inbox: dynamoInboxRepository(documentClient()),
+      members: dynamoMemberDirectory(documentClient()),
+      broadcasts: dynamoBroadcastRepository(documentClient()),
       continuations: { enqueue: async (org: string, broadcastId: string) => void queued.push([org, broadcastId]) },
       now: () => new Date(),
-      newId: () => `bc_${randomUUID().replaceAll('-', '')}`,
+      newId,
       budgetMs: 0,
     } as unknown as Dependencies;
     const context = {

@@ -44,10 +44,10 @@ const typesOf = async (user: TestUser) => (await allNotifications(user)).map((it
 /** The consumers' use cases wired to the real tables, run in this process (deterministic redeliveries). */
 const consumerDeps = (): Dependencies =>
   ({
-    inbox: dynamoInboxRepository(documentClient),
-    audit: dynamoAuditRepository(documentClient),
-    receipts: dynamoEventReceipts(documentClient),
-    members: dynamoMemberDirectory(documentClient),
+    inbox: dynamoInboxRepository(documentClient()),
+    audit: dynamoAuditRepository(documentClient()),
+    receipts: dynamoEventReceipts(documentClient()),
+    members: dynamoMemberDirectory(documentClient()),
     now: () => new Date(),
   }) as unknown as Dependencies;
 

@@ -81,7 +81,7 @@ describe('read-all', () => {
     await deliverMany(user, 450);
 
     // Act: the use case with no time budget at all (an interrupted run does its first batch only)
-    const deps = { inbox: dynamoInboxRepository(documentClient), now: () => new Date(), budgetMs: 0 };
+    const deps = { inbox: dynamoInboxRepository(documentClient()), now: () => new Date(), budgetMs: 0 };
     const cut = await markAllNotificationsRead(deps as unknown as Dependencies, contextOf(user));
 
     // Assert: something, not everything, and the count matches what is left

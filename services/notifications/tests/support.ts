@@ -22,11 +22,21 @@ import { type InboxAddress, userInbox } from '../src/domain/model';
 export { type TestUser, testUser } from '@tenantry/local-platform/testing';
 
 /**
- * Polls until `check` returns a value (an event crossing the local bus to a consumer). A minute by
- * default: the consumers are cold functions on a machine the whole platform shares.
+ * `eventually` of @tenantry/local-platform/testing (e.g. for an event crossing the local bus to a
+ * consumer), with a minute by default: the consumers are cold functions on a machine the whole
+ * platform shares.
  */
-export const eventually = <T>(check: () => Promise<T | undefined>, options: EventuallyOptions<T | undefined> = {}) =>
-  waitUntil(check, { timeoutMs: 60_000, ...options });
+export function eventually<T>(
+  condition: () => Promise<T>,
+  options: EventuallyOptions<T> & { until: (value: T) => boolean },
+): Promise<T>;
+export function eventually<T>(
+  condition: () => Promise<T | undefined>,
+  options?: EventuallyOptions<T | undefined>,
+): Promise<T>;
+export function eventually<T>(condition: () => Promise<T | undefined>, options: EventuallyOptions<T | undefined> = {}) {
+  return waitUntil(condition, { timeoutMs: 60_000, ...options });
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read success and error bodies of any route
 export type Loose = any;
@@ -121,7 +131,7 @@ export async function writeMembers(orgId: string, count: number, role: Organizat
 }
 
 /** The service's own inbox repository on DynamoDB Local (no HTTP: for members without a token). */
-export const inbox = () => dynamoInboxRepository(documentClient);
+export const inbox = () => dynamoInboxRepository(documentClient());
 
 /** The unread count of a user id, as the service computes it. */
 export const unreadOf = (userId: string, address: InboxAddress = userInbox(userId)) =>

@@ -1,27 +1,26 @@
 /** Process-wide wiring of the service, done once per container: the use cases' dependencies. */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { organizationKeys } from '@tenantry/crypto';
+import { documentClient } from '@tenantry/dynamo';
 import { dynamoEventOutbox } from '@tenantry/events';
+import { newId } from '@tenantry/models';
 import type { PrefetchKey } from '@tenantry/security';
 import { usageOfItem, usagePrefetch } from './data/items';
 import { dynamoOrganizationRepository } from './data/organization-repository';
 import { dynamoPurgeRepository } from './data/purge';
 import type { Dependencies } from './domain/ports';
 
-/** `org_` + 32 hex characters (the `Id` schema: letters, digits, '_' and '-', at most 64). */
-const newOrganizationId = (): string => `org_${randomUUID().replaceAll('-', '')}`;
-
 let shared: Dependencies | undefined;
 
-/** The dependencies of this process, built on first use: DynamoDB, the outbox, `@tenantry/crypto`, the clock. */
+/** The dependencies of this process, built on first use: DynamoDB, the outbox, `@tenantry/crypto`, the clock, the ids. */
 export function dependencies(): Dependencies {
   shared ??= {
-    organizations: dynamoOrganizationRepository(),
-    purge: dynamoPurgeRepository(),
+    organizations: dynamoOrganizationRepository(documentClient()),
+    purge: dynamoPurgeRepository(documentClient()),
     events: dynamoEventOutbox(),
     keys: organizationKeys(),
     now: () => new Date(),
-    newId: newOrganizationId,
+    newId,
     random: () => randomBytes(4).toString('hex'),
   };
   return shared;

@@ -9,7 +9,6 @@ import {
   type ApiKeyRecord,
   apiKeyItem,
   apiKeyKey,
-  documentClient,
   organizationPk,
   queryPage,
   tables,
@@ -91,12 +90,11 @@ function deleteKey(table: string, organizationId: string, keyHash: string): Tran
 const epochSeconds = (iso: string): number => Math.ceil(Date.parse(iso) / 1000);
 
 /** The DynamoDB implementation of {@link ApplicationRepository}. */
-export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): ApplicationRepository {
-  const db = () => client ?? documentClient();
+export function dynamoApplicationRepository(client: DynamoDBDocumentClient): ApplicationRepository {
   const table = () => tables.applications();
 
   async function find(organizationId: string, applicationId: string): Promise<ApplicationState | undefined> {
-    const { Item } = await db().send(
+    const { Item } = await client.send(
       new GetCommand({ TableName: table(), Key: applicationKey(organizationId, applicationId), ConsistentRead: true }),
     );
     return applicationOfItem(Item);
@@ -136,7 +134,7 @@ export function dynamoApplicationRepository(client?: DynamoDBDocumentClient): Ap
     async list(organizationId, page) {
       const pk = organizationPk(organizationId);
       const result = await queryPage(
-        db(),
+        client,
         {
           TableName: table(),
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',

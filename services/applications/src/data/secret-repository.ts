@@ -4,7 +4,7 @@
  * every created secret in the same transaction, so the cap of 50 holds under concurrency.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, documentClient, organizationPk, queryPage, tables, transactWrite } from '@tenantry/dynamo';
+import { batchGetAll, organizationPk, queryPage, tables, transactWrite } from '@tenantry/dynamo';
 import { tenantTransactItems } from '@tenantry/security';
 import type { SecretState, SecretSummary } from '../domain/model';
 import type { SecretRepository } from '../domain/ports';
@@ -24,12 +24,11 @@ function toSecret(item: Item): SecretState {
 }
 
 /** The DynamoDB implementation of {@link SecretRepository}. */
-export function dynamoSecretRepository(client?: DynamoDBDocumentClient): SecretRepository {
-  const db = () => client ?? documentClient();
+export function dynamoSecretRepository(client: DynamoDBDocumentClient): SecretRepository {
   const table = () => tables.applications();
 
   async function applicationExists(organizationId: string, applicationId: string): Promise<boolean> {
-    const { Item } = await db().send(
+    const { Item } = await client.send(
       new GetCommand({
         TableName: table(),
         Key: applicationKey(organizationId, applicationId),
@@ -94,14 +93,14 @@ export function dynamoSecretRepository(client?: DynamoDBDocumentClient): SecretR
         ]),
       });
       if (!outcome.ok) return 'missing';
-      const { Item } = await db().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
+      const { Item } = await client.send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
       return Item ? toSecret(Item) : 'missing';
     },
 
     async find(organizationId, applicationId, name) {
       const appKey = applicationKey(organizationId, applicationId);
       const key = secretKey(organizationId, applicationId, name);
-      const found = await batchGetAll(db(), {
+      const found = await batchGetAll(client, {
         [table()]: { Keys: [{ ...appKey }, { ...key }], ConsistentRead: true },
       });
       const items = found[table()] ?? [];
@@ -114,7 +113,7 @@ export function dynamoSecretRepository(client?: DynamoDBDocumentClient): SecretR
       const pk = organizationPk(organizationId);
       const prefix = secretPrefix(applicationId);
       const result = await queryPage(
-        db(),
+        client,
         {
           TableName: table(),
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',

@@ -85,7 +85,7 @@ export async function createApplication(
   const at = now.toISOString();
   const issued = generateApiKey(now, deps.random);
   const app: ApplicationState = {
-    id: deps.newId(),
+    id: deps.newId('app'),
     organizationId: context.organizationId,
     name: body.name,
     ...(body.description !== undefined ? { description: body.description } : {}),

@@ -6,7 +6,7 @@
  */
 import type { FieldBinding } from '@tenantry/crypto';
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
-import type { Page, PageQuery } from '@tenantry/models';
+import type { NewId, Page, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { ApplicationState, DataKeyRecord, SecretState, SecretSummary, SlotRecord } from './model';
 import type { KeyChange } from './rules';
@@ -77,7 +77,8 @@ export interface Dependencies {
   /** Events that ride on no write of their own (`plan.limit_reached` of a refused create). */
   events: EventOutbox;
   now: () => Date;
-  newId: () => string;
+  /** Ids of new applications: `newId('app')` (`newId` of @tenantry/models). */
+  newId: NewId;
   /** Random bytes for keys (default `crypto.randomBytes`). */
   random?: (bytes: number) => Buffer;
 }

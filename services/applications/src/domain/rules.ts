@@ -28,11 +28,6 @@ export function generateApiKey(now: Date, random: (bytes: number) => Buffer = ra
   return { key, slot: { keyHash: hashApiKey(key), prefix: apiKeyPrefix(key), createdAt: now.toISOString() } };
 }
 
-/** `app_` + 32 hex characters (the `Id` schema). */
-export function newApplicationId(random: (bytes: number) => Buffer = randomBytes): string {
-  return `app_${random(16).toString('hex')}`;
-}
-
 /** A key item moving to another slot (its verification rules follow the slot). */
 export interface KeyMove {
   keyHash: string;

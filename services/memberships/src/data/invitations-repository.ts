@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   batchGetAll,
-  documentClient,
   emailClaimItem,
   type Item,
   isConditionFailure,
@@ -89,7 +88,7 @@ function prefixed(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
 }
 
-export function dynamoInvitationsRepository(client: DynamoDBDocumentClient = documentClient()): InvitationsRepository {
+export function dynamoInvitationsRepository(client: DynamoDBDocumentClient): InvitationsRepository {
   const mapPage = (page: Page<Item>) => ({
     items: page.items.map(toInvitationRecord),
     nextCursor: page.nextCursor,

@@ -5,7 +5,6 @@
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  documentClient,
   emailClaimItem,
   type Item,
   membershipKey,
@@ -22,7 +21,7 @@ import { claimOfMember, memberHasRole, memberIsActive, memberIsRemovable } from 
 import { toMembershipRecord, usageUpdate } from './items';
 import { MEMBER_PREFIX, ORGANIZATION_PREFIX, userPk } from './keys';
 
-export function dynamoMembersRepository(client: DynamoDBDocumentClient = documentClient()): MembersRepository {
+export function dynamoMembersRepository(client: DynamoDBDocumentClient): MembersRepository {
   const activeOnly = {
     FilterExpression: memberIsActive,
     ExpressionAttributeNames: { '#status': 'status' },

@@ -1,11 +1,11 @@
 /** The organization items this service shows next to memberships and invitations (organizations table, read-only). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, documentClient, organizationKey, tables } from '@tenantry/dynamo';
+import { batchGetAll, organizationKey, tables } from '@tenantry/dynamo';
 import type { OrganizationSummary } from '../domain/model';
 import type { OrganizationsReader } from '../domain/ports';
 import { toOrganizationSummary } from './items';
 
-export function dynamoOrganizationsReader(client: DynamoDBDocumentClient = documentClient()): OrganizationsReader {
+export function dynamoOrganizationsReader(client: DynamoDBDocumentClient): OrganizationsReader {
   return {
     async summaries(organizationIds) {
       const found = new Map<string, OrganizationSummary>();

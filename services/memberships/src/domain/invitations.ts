@@ -31,15 +31,7 @@ import {
   type TenantScope,
   type UserSecurityContext,
 } from '@tenantry/security';
-import {
-  expiryFrom,
-  type InvitationRecord,
-  isLapsed,
-  newInvitationId,
-  normalizeEmail,
-  toInvitation,
-  toMembership,
-} from './model';
+import { expiryFrom, type InvitationRecord, isLapsed, normalizeEmail, toInvitation, toMembership } from './model';
 import { summariesOf } from './organizations';
 import type { Dependencies, Page, PageQuery } from './ports';
 
@@ -143,7 +135,7 @@ export async function createInvitation(
   const now = deps.now();
   const email = normalizeEmail(body.email);
   const invitation: InvitationRecord = {
-    id: newInvitationId(now),
+    id: deps.newId('inv', { at: now }),
     organizationId: context.organizationId,
     email,
     role: body.role,

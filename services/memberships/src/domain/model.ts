@@ -2,7 +2,6 @@
  * The memberships domain: invitation and membership records, their public views, and the pure
  * rules of invitation expiry. No I/O here; roles are compared only by `@tenantry/security`.
  */
-import { randomBytes } from 'node:crypto';
 import type { Invitation, InvitationStatus, Membership, MembershipRecord, OrganizationRole } from '@tenantry/models';
 
 /** A PENDING invitation expires this long after it was created or last resent (contract §5). */
@@ -45,11 +44,6 @@ export interface OrganizationSummary {
 
 /** Emails are compared and stored lower-cased (the invitee GSI is keyed on it). */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-
-/** Time-ordered, unguessable invitation ids: `inv_<ms since epoch, base36><80 random bits, hex>`. */
-export function newInvitationId(now: Date): string {
-  return `inv_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(10).toString('hex')}`;
-}
 
 export const expiryFrom = (now: Date): string => new Date(now.getTime() + INVITATION_LIFETIME_MS).toISOString();
 

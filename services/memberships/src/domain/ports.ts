@@ -5,7 +5,7 @@
  * unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
-import type { InvitationStatus, MembershipRecord, OrganizationRole, Page, PageQuery } from '@tenantry/models';
+import type { InvitationStatus, MembershipRecord, NewId, OrganizationRole, Page, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { InvitationRecord, OrganizationSummary } from './model';
 
@@ -116,4 +116,6 @@ export interface Dependencies {
   /** Events that ride on no write of their own (`plan.limit_reached` of a refused invitation). */
   events: EventOutbox;
   now: () => Date;
+  /** Ids of new invitations: `newId('inv', { at: now })`, time-ordered (`newId` of @tenantry/models). */
+  newId: NewId;
 }

@@ -16,12 +16,12 @@ function toEvent(item: Record<string, unknown>): DomainEvent {
   return Object.fromEntries(EVENT_FIELDS.map((field) => [field, item[field]])) as unknown as DomainEvent;
 }
 
-export function dynamoAuditRepository(client: () => DynamoDBDocumentClient): AuditRepository {
+export function dynamoAuditRepository(client: DynamoDBDocumentClient): AuditRepository {
   const table = () => tables.notifications();
   return {
     async append(event) {
       try {
-        await client().send(
+        await client.send(
           new PutCommand(
             tenantPut(
               { organizationId: event.organizationId },
@@ -49,7 +49,7 @@ export function dynamoAuditRepository(client: () => DynamoDBDocumentClient): Aud
       const pk = organizationPk(scope.organizationId);
       const page = query.type
         ? await queryPage(
-            client(),
+            client,
             {
               TableName: table(),
               IndexName: 'gsi1',
@@ -68,7 +68,7 @@ export function dynamoAuditRepository(client: () => DynamoDBDocumentClient): Aud
             },
           )
         : await queryPage(
-            client(),
+            client,
             {
               TableName: table(),
               KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',

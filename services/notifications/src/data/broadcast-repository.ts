@@ -18,13 +18,13 @@ const MAX_ATTEMPTS = 8;
 /** A broadcast and its deliveries are kept a week at most (TTL); delivery normally takes seconds. */
 const KEEP_SECONDS = 7 * 86_400;
 
-export function dynamoBroadcastRepository(client: () => DynamoDBDocumentClient): BroadcastRepository {
+export function dynamoBroadcastRepository(client: DynamoDBDocumentClient): BroadcastRepository {
   const table = () => tables.notifications();
 
   /** BatchWriteItem of any number of puts, retrying what DynamoDB leaves unprocessed with backoff. */
   function batchPut(items: Record<string, unknown>[]): Promise<void> {
     return batchWriteAll(
-      client(),
+      client,
       table(),
       items.map((Item) => ({ PutRequest: { Item } })),
       { maxAttempts: MAX_ATTEMPTS },
@@ -32,7 +32,7 @@ export function dynamoBroadcastRepository(client: () => DynamoDBDocumentClient):
   }
 
   async function find(organizationId: string, broadcastId: string): Promise<BroadcastRecord | undefined> {
-    const { Item } = await client().send(
+    const { Item } = await client.send(
       new GetCommand({ TableName: table(), Key: broadcastKey(organizationId, broadcastId), ConsistentRead: true }),
     );
     return Item && Item.organizationId === organizationId ? fromBroadcastItem(Item) : undefined;
@@ -43,7 +43,7 @@ export function dynamoBroadcastRepository(client: () => DynamoDBDocumentClient):
       const expiresAt = Math.floor(Date.parse(broadcast.createdAt) / 1000) + KEEP_SECONDS;
       let stored = broadcast;
       try {
-        await client().send(
+        await client.send(
           new PutCommand(
             tenantPut(scope, {
               TableName: table(),
@@ -75,7 +75,7 @@ export function dynamoBroadcastRepository(client: () => DynamoDBDocumentClient):
     find: (scope, broadcastId) => find(scope.organizationId, broadcastId),
 
     async pending(scope, broadcastId, limit) {
-      const { Items = [] } = await client().send(
+      const { Items = [] } = await client.send(
         new QueryCommand({
           TableName: table(),
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :to)',

@@ -68,7 +68,7 @@ const cursorShape = (addresses: readonly InboxAddress[]): CursorShape => {
 
 const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
 
-export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): InboxRepository {
+export function dynamoInboxRepository(client: DynamoDBDocumentClient): InboxRepository {
   const table = () => tables.notifications();
 
   /** The transaction items of one delivery: the notification (if new), its counter, its pending delivery. */
@@ -109,7 +109,7 @@ export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): Inb
     if (!entry.delivery) return;
     const { organizationId, broadcastId, userId } = entry.delivery;
     try {
-      await client().send(
+      await client.send(
         new DeleteCommand(
           tenantDelete(
             { organizationId },
@@ -169,7 +169,7 @@ export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): Inb
   }
 
   async function query(input: QueryCommandInput) {
-    return client().send(new QueryCommand(input));
+    return client.send(new QueryCommand(input));
   }
 
   return {
@@ -229,7 +229,7 @@ export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): Inb
     async find(addresses, id, now) {
       if (!NOTIFICATION_ID.test(id)) return undefined;
       for (const address of addresses) {
-        const { Item } = await client().send(
+        const { Item } = await client.send(
           new GetCommand({ TableName: table(), Key: notificationKey(address, id), ConsistentRead: true }),
         );
         if (Item) {
@@ -329,7 +329,7 @@ export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): Inb
     async unreadCount(addresses, now) {
       const counters = await Promise.all(
         addresses.map(async (address) => {
-          const { Item } = await client().send(
+          const { Item } = await client.send(
             new GetCommand({ TableName: table(), Key: counterKey(address), ConsistentRead: true }),
           );
           return { address, item: Item ?? {} };
@@ -383,7 +383,7 @@ export function dynamoInboxRepository(client: () => DynamoDBDocumentClient): Inb
   async function pruneBuckets(address: InboxAddress, buckets: string[]): Promise<void> {
     const names = Object.fromEntries(buckets.map((bucket, index) => [`#old${index}`, bucket]));
     try {
-      await client().send(
+      await client.send(
         new UpdateCommand({
           TableName: table(),
           Key: counterKey(address),

@@ -9,11 +9,11 @@ import type { MemberDirectory } from '../domain/ports';
 
 const MEMBER_PREFIX = 'MEMBER#';
 
-export function dynamoMemberDirectory(client: () => DynamoDBDocumentClient): MemberDirectory {
+export function dynamoMemberDirectory(client: DynamoDBDocumentClient): MemberDirectory {
   return {
     async activeMembers(organizationId, roles?: readonly OrganizationRole[]) {
       const roleValues = Object.fromEntries((roles ?? []).map((role, index) => [`:role${index}`, role]));
-      const items = await queryAll(client(), {
+      const items = await queryAll(client, {
         TableName: tables.memberships(),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
         FilterExpression:

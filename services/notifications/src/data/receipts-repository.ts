@@ -7,17 +7,17 @@ import { eventReceiptKey } from './keys';
 /** Longer than any redelivery: EventBridge retries for at most 24 hours, the outbox relay sooner. */
 const RECEIPT_DAYS = 30;
 
-export function dynamoEventReceipts(client: () => DynamoDBDocumentClient): EventReceipts {
+export function dynamoEventReceipts(client: DynamoDBDocumentClient): EventReceipts {
   const table = () => tables.notifications();
   return {
     async isNotified(eventId) {
-      const { Item } = await client().send(
+      const { Item } = await client.send(
         new GetCommand({ TableName: table(), Key: eventReceiptKey(eventId), ConsistentRead: true }),
       );
       return Item !== undefined;
     },
     async markNotified(eventId, now) {
-      await client().send(
+      await client.send(
         new PutCommand({
           TableName: table(),
           Item: {

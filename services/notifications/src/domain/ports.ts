@@ -2,7 +2,7 @@
  * What the use cases need from the outside world. `src/data` implements it with DynamoDB and the event
  * bus; tests may pass their own. No AWS SDK type appears here.
  */
-import type { EventType, OrganizationRole, PageQuery } from '@tenantry/models';
+import type { EventType, NewId, OrganizationRole, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { BroadcastRecord, DomainEvent, InboxAddress, Member, NotificationRecord, Page } from './model';
 
@@ -98,7 +98,8 @@ export interface Dependencies {
   broadcasts: BroadcastRepository;
   continuations: ContinuationQueue;
   now: () => Date;
-  newId: () => string;
+  /** Ids of new broadcasts: `newId('bc')` (`newId` of @tenantry/models). */
+  newId: NewId;
   /** How long a request may spend delivering a broadcast or marking notifications read (ms). */
   budgetMs: number;
 }

@@ -8,7 +8,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   batchGetAll,
-  documentClient,
   emailClaimItem,
   membershipItem,
   membershipKey,
@@ -62,9 +61,7 @@ interface UpdateParts {
   ExpressionAttributeValues?: Record<string, unknown>;
 }
 
-export function dynamoOrganizationRepository(
-  client: DynamoDBDocumentClient = documentClient(),
-): OrganizationRepository {
+export function dynamoOrganizationRepository(client: DynamoDBDocumentClient): OrganizationRepository {
   const organizationsTable = () => tables.organizations();
   const membershipsTable = () => tables.memberships();
 

@@ -3,15 +3,7 @@
  * its own module: it is the only code that deletes a whole tenant, across both tables.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  documentClient,
-  type Item,
-  isConditionFailure,
-  organizationKey,
-  organizationPk,
-  queryAll,
-  tables,
-} from '@tenantry/dynamo';
+import { type Item, isConditionFailure, organizationKey, organizationPk, queryAll, tables } from '@tenantry/dynamo';
 import { logger, newOrganizationScope, type TenantScope, tenantDelete, tenantUpdate } from '@tenantry/security';
 import type { PurgeRepository, PurgeResult } from '../domain/ports';
 import { isDeleted, purgeable } from './conditions';
@@ -32,7 +24,7 @@ async function inPool<T>(items: T[], concurrency: number, work: (item: T) => Pro
   await Promise.all(workers);
 }
 
-export function dynamoPurgeRepository(client: DynamoDBDocumentClient = documentClient()): PurgeRepository {
+export function dynamoPurgeRepository(client: DynamoDBDocumentClient): PurgeRepository {
   const organizationsTable = () => tables.organizations();
   const membershipsTable = () => tables.memberships();
 

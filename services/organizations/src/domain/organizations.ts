@@ -62,7 +62,7 @@ export async function createOrganization(
   context: UserSecurityContext,
   body: CreateOrganizationRequest,
 ): Promise<OrganizationView> {
-  const id = deps.newId();
+  const id = deps.newId('org');
   const plan = 'STARTER' as const;
   // The data key first: a KMS failure leaves nothing behind, and the transaction stores it with the org.
   const dataKey = await deps.keys.createOrganizationKey(id, plan);

@@ -6,7 +6,7 @@
  */
 import type { FieldBinding } from '@tenantry/crypto';
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
-import type { OrganizationStatus, Page, PageQuery, Plan } from '@tenantry/models';
+import type { NewId, OrganizationStatus, Page, PageQuery, Plan } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { DataKeyRecord, OrganizationState, UsageState } from './model';
 import type { TransferTarget } from './rules';
@@ -126,6 +126,7 @@ export interface Dependencies {
   events: EventOutbox;
   keys: OrganizationKeyService;
   now: () => Date;
-  newId: () => string;
+  /** Ids of new organizations: `newId('org')` (`newId` of @tenantry/models). */
+  newId: NewId;
   random: () => string;
 }

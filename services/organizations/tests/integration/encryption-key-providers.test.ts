@@ -83,8 +83,8 @@ describe.each([{ make: kmsSetup }, { make: localSetup }])('re-wrapping', ({ make
     keys = new OrganizationKeys({ provider: setup.provider(), platformKeyId: setup.platformKeyId });
     events = [];
     deps = {
-      organizations: keepingKeyEvents(dynamoOrganizationRepository(), (event) => events.push(event)),
-      purge: dynamoPurgeRepository(),
+      organizations: keepingKeyEvents(dynamoOrganizationRepository(documentClient()), (event) => events.push(event)),
+      purge: dynamoPurgeRepository(documentClient()),
       keys,
       events: { record: async (batch: NewDomainEvent[]) => void events.push(...batch) },
       now: () => new Date(),

@@ -1,10 +1,11 @@
 // The daily purge, invoked in-process (no HTTP route): it removes organizations whose 30-day restore
 // window has closed, their memberships and invitations, and their data key (crypto-shredding).
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { organizationKeys } from '@tenantry/crypto';
 import { documentClient, organizationPk, tables } from '@tenantry/dynamo';
-import { call } from '@tenantry/local-platform/testing';
+import { call, restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
+import { lambdaContext } from '@tenantry/security/testing';
 import { slugKey } from '../../src/data/keys';
 import { dynamoOrganizationRepository } from '../../src/data/organization-repository';
 import { dynamoPurgeRepository } from '../../src/data/purge';
@@ -20,12 +21,16 @@ import {
 } from '../support';
 
 let people: Cast;
-const repository = dynamoOrganizationRepository();
-const purgeRepository = dynamoPurgeRepository();
+const repository = dynamoOrganizationRepository(documentClient());
+const purgeRepository = dynamoPurgeRepository(documentClient());
 
 beforeAll(async () => {
   people = await cast();
+  // What stage local gives this service's functions beyond the platform's shared variables.
+  stubEnv('SERVICE_NAME', 'tenantry-organizations');
+  stubEnv('IDEMPOTENCY_TABLE', 'tenantry-organizations-local-idempotency');
 }, 60_000);
+afterAll(() => restoreEnv());
 
 const binding = (organizationId: string) => ({
   organizationId,
@@ -51,7 +56,7 @@ describe('purgeOrganizations', () => {
     expect((await call(people.owner, 'DELETE', `/organizations/${id}`)).status).toBe(200);
     await expireRestoreWindow(id);
 
-    const result = await purge();
+    const result = await purge({}, lambdaContext());
 
     expect(result.purged).toContain(id);
     expect(await repository.find(id)).toBeUndefined();
@@ -77,7 +82,7 @@ describe('purgeOrganizations', () => {
     const live = await createOrganization(people.owner);
     await call(people.owner, 'DELETE', `/organizations/${recent.id}`);
 
-    const result = await purge();
+    const result = await purge({}, lambdaContext());
 
     expect(result.purged).not.toContain(recent.id);
     expect(result.purged).not.toContain(live.id);

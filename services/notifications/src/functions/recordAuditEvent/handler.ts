@@ -1,8 +1,9 @@
 import type { BusEvent } from '@tenantry/events';
+import { job } from '@tenantry/security/job';
 import { recordAuditEvent } from '../../domain/consumers';
 import { dependencies } from '../../runtime';
 
 /** Every domain event of every service, once per event id, into its organization's audit log. */
-export const handler = async (event: BusEvent): Promise<void> => {
+export const handler = job('recordAuditEvent', async (event: BusEvent): Promise<void> => {
   await recordAuditEvent(dependencies(), event.detail);
-};
+});
