@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ensureUserPool, issuerOf, startCognito, type UserPool } from './cognito';
 import { corsPolicy } from './cors';
 import { ensureTables, localCredentials, startDynamoDb } from './dynamodb';
-import { repoRoot, toolEnv } from './environment';
+import { platformEnvironment, repoRoot, toolEnv } from './environment';
 import { type LocalEventBus, startEventBus } from './event-bus';
 import { type GatewayRoute, startGateway } from './gateway';
 import { type OfflineService, startOffline } from './offline';
@@ -173,30 +173,21 @@ export async function startInfrastructure(
       localKmsDir: join(dataDir, 'kms'),
       rateLimitScale: String(options.rateLimitScale ?? 1),
     };
-    const env: Record<string, string> = {
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      DYNAMODB_ENDPOINT: dynamodbEndpoint,
-      EVENTBRIDGE_ENDPOINT: eventBusEndpoint,
-      EVENT_BUS_NAME,
-      COGNITO_ENDPOINT: cognitoEndpoint,
-      USER_POOL_ID: pool.userPoolId,
-      AUTH_CLIENT_ID: pool.clientId,
-      AUTH_ISSUER: issuer,
-      AUTH_JWKS_URI: `${issuer}/.well-known/jwks.json`,
-      LOCAL_KMS_DIR: params.localKmsDir,
-      PLATFORM_KMS_KEY_ID: LOCAL_PLATFORM_KEY,
-      ORGANIZATIONS_TABLE: `tenantry-${STAGE}-organizations`,
-      MEMBERSHIPS_TABLE: `tenantry-${STAGE}-memberships`,
-      APPLICATIONS_TABLE: `tenantry-${STAGE}-applications`,
-      NOTIFICATIONS_TABLE: `tenantry-${STAGE}-notifications`,
-      RATE_LIMITS_TABLE: `tenantry-${STAGE}-rate-limits`,
-      RATE_LIMIT_SCALE: params.rateLimitScale,
-      // Request paths never scan: locally, any Scan fails loudly (see @tenantry/dynamo).
-      TENANTRY_FORBID_SCAN: '1',
-    };
+    const env = platformEnvironment({
+      stage: STAGE,
+      region: REGION,
+      eventBusName: EVENT_BUS_NAME,
+      platformKeyId: LOCAL_PLATFORM_KEY,
+      credentials: localCredentials,
+      dynamodbEndpoint,
+      eventBridgeEndpoint: eventBusEndpoint,
+      cognitoEndpoint,
+      userPoolId: pool.userPoolId,
+      clientId: pool.clientId,
+      issuer,
+      localKmsDir: params.localKmsDir,
+      rateLimitScale: params.rateLimitScale,
+    });
 
     const info: InfrastructureInfo = {
       mode: 'infra',
