@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { membershipKey, organizationKey } from '@tenantry/dynamo';
+import { documentClient, isConditionFailure, membershipKey, organizationKey } from '@tenantry/dynamo';
 import { eventually } from '@tenantry/local-platform/testing';
 import {
   configureSecurity,
@@ -27,6 +28,7 @@ let platform: LocalPlatform;
 let db: DynamoDBDocumentClient;
 const orgA = `a${randomUUID().slice(0, 8)}`;
 const orgB = `b${randomUUID().slice(0, 8)}`;
+const orgC = `c${randomUUID().slice(0, 8)}`;
 
 async function seed(): Promise<void> {
   const organizations = process.env.ORGANIZATIONS_TABLE!;
@@ -34,6 +36,7 @@ async function seed(): Promise<void> {
   for (const [id, members] of [
     [orgA, [membership(orgA, 'alice', 'ADMIN'), membership(orgA, 'bob', 'MEMBER')]],
     [orgB, [membership(orgB, 'carol', 'OWNER')]],
+    [orgC, [membership(orgC, 'alice', 'ADMIN')]],
   ] as const) {
     await db.send(new PutCommand({ TableName: organizations, Item: { ...organizationKey(id), ...organization(id) } }));
     for (const member of members) {
@@ -232,6 +235,8 @@ describe('Idempotency-Key against DynamoDB Local', () => {
   let failNext = false;
   /** While set, the business function waits for it: a first call still running. */
   let gate: Promise<void> | undefined;
+  /** While set, the business function runs it before its effect (what happens meanwhile elsewhere). */
+  let meanwhile: (() => Promise<void>) | undefined;
   /** Calls that reached the business function: the idempotency layer had claimed their key. */
   let started = 0;
   const models = fakeModels({
@@ -241,6 +246,7 @@ describe('Idempotency-Key against DynamoDB Local', () => {
       successStatus: 201,
       body: (input) => (input && typeof input === 'object' ? [] : [{ field: 'body', message: 'is required' }]),
     },
+    createOther: { method: 'POST', path: '/organizations/{orgId}/others', successStatus: 201, body: () => [] },
   });
   const createThing = route(
     { operation: 'createThing', action: 'applications:manage' },
@@ -251,10 +257,15 @@ describe('Idempotency-Key against DynamoDB Local', () => {
       }
       started++;
       await gate;
+      await meanwhile?.();
       effects++;
       return { statusCode: 201, body: { id: randomUUID(), by: context.principal.id, input: body } };
     },
   );
+  const otherCreate = route({ operation: 'createOther', action: 'applications:manage' }, async () => {
+    effects++;
+    return { statusCode: 201, body: { id: randomUUID() } };
+  });
   const post = (user: string, key: string | undefined, body: unknown, orgId = orgA) =>
     call<{ id: string; error?: { code: string } }>(createThing, {
       token: fakeToken(user),
@@ -272,6 +283,7 @@ describe('Idempotency-Key against DynamoDB Local', () => {
     });
     effects = 0;
     started = 0;
+    meanwhile = undefined;
   });
 
   it('is on for a create (an operation answering 201)', () => {
@@ -307,6 +319,23 @@ describe('Idempotency-Key against DynamoDB Local', () => {
     await post('carol', key, { name: 'x' }, orgB);
     expect(effects).toBe(2);
     expect(alice.body.id).toBeDefined();
+  });
+
+  it('scopes keys to the organization and the route: the same principal and key elsewhere is another request', async () => {
+    const key = randomUUID();
+    const inA = await post('alice', key, { name: 'x' });
+    const inC = await post('alice', key, { name: 'x' }, orgC);
+    const elsewhere = await call<{ id: string }>(otherCreate, {
+      token: fakeToken('alice'),
+      method: 'POST',
+      pathParameters: { orgId: orgA },
+      headers: { 'Idempotency-Key': key },
+      body: { name: 'x' },
+    });
+    expect([inA.statusCode, inC.statusCode, elsewhere.statusCode]).toEqual([201, 201, 201]);
+    expect(inC.headers['idempotent-replayed']).toBeUndefined();
+    expect(elsewhere.headers['idempotent-replayed']).toBeUndefined();
+    expect(effects).toBe(3);
   });
 
   it('runs every request without a key', async () => {
@@ -351,17 +380,19 @@ describe('Idempotency-Key against DynamoDB Local', () => {
     expect(effects).toBe(1);
   });
 
-  /** The record of alice's key, as the layer names it (a hash of principal kind, id and key). */
+  /** The id of alice's record of `key` in orgA (a hash of principal kind and id, organization, operation and key). */
+  const recordIdOf = (key: string) =>
+    `tenantry#${createHash('sha256')
+      .update(JSON.stringify(['user', 'alice', orgA, 'createThing', key]))
+      .digest('hex')}`;
+
+  /** The record of alice's key, as the layer names it. */
   const recordOf = async (key: string) =>
     (
       await db.send(
         new GetCommand({
           TableName: process.env.IDEMPOTENCY_TABLE!,
-          Key: {
-            id: `tenantry#${createHash('sha256')
-              .update(JSON.stringify(['user', 'alice', key]))
-              .digest('hex')}`,
-          },
+          Key: { id: recordIdOf(key) },
           ConsistentRead: true,
         }),
       )
@@ -408,5 +439,69 @@ describe('Idempotency-Key against DynamoDB Local', () => {
   it('answers 400 for a malformed key', async () => {
     const response = await post('alice', 'x'.repeat(256), { name: 'x' });
     expect(response.statusCode).toBe(400);
+  });
+
+  it('claims again when the record holding the key vanishes between the claim and its read', async () => {
+    const key = randomUUID();
+    expect((await post('alice', key, { name: 'x' })).statusCode).toBe(201);
+    // The next claim finds the record, which is then deleted (a TTL removal, a released claim) before
+    // the layer reads it: a real DeleteItem, right after DynamoDB Local refused the conditional put.
+    let vanish = true;
+    const client = documentClient();
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (vanish && /^Put(Item)?Command$/.test(String(context.commandName)) && isConditionFailure(error)) {
+            vanish = false;
+            await db.send(
+              new DeleteCommand({ TableName: process.env.IDEMPOTENCY_TABLE!, Key: { id: recordIdOf(key) } }),
+            );
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'vanishingHolder' },
+    );
+    try {
+      const retried = await post('alice', key, { name: 'x' });
+
+      expect(vanish).toBe(false);
+      expect(retried.statusCode).toBe(201);
+      expect(retried.headers['idempotent-replayed']).toBeUndefined();
+      expect(effects).toBe(2);
+      expect(await recordOf(key)).toMatchObject({ status: 'COMPLETED' });
+    } finally {
+      client.middlewareStack.remove('vanishingHolder');
+    }
+  });
+
+  it('still answers the effect when its record cannot be completed (the claim was taken over), and leaves the taker alone', async () => {
+    const key = randomUUID();
+    const warned = jest.spyOn(logger, 'warn');
+    const takerUntil = Date.now() + 60_000;
+    meanwhile = async () => {
+      // Another request takes the claim over while this one runs (a real put of the record).
+      const claimed = (await recordOf(key))!;
+      await db.send(
+        new PutCommand({
+          TableName: process.env.IDEMPOTENCY_TABLE!,
+          Item: { ...claimed, inProgressUntil: takerUntil },
+        }),
+      );
+    };
+
+    const answer = await post('alice', key, { name: 'x' });
+
+    expect(answer.statusCode).toBe(201);
+    expect(answer.body.id).toEqual(expect.any(String));
+    expect(effects).toBe(1);
+    expect(warned).toHaveBeenCalledWith('idempotency record not completed', expect.anything());
+    expect(await recordOf(key)).toMatchObject({ status: 'INPROGRESS', inProgressUntil: takerUntil });
+    meanwhile = undefined;
+    const during = await post('alice', key, { name: 'x' });
+    expect({ status: during.statusCode, code: during.body.error?.code }).toEqual({ status: 409, code: 'CONFLICT' });
+    warned.mockRestore();
   });
 });
