@@ -202,7 +202,8 @@ class TenantryLocalPlatformPlugin {
         : response?.source?.error === OFFLINE_NOT_FOUND
           ? 404
           : undefined;
-      if (status === undefined) return h.continue;
+      // Not below 400: serverless-offline's own CORS extension turns a preflight's 404 into a 204.
+      if (status === undefined || status < 400) return h.continue;
       const code = ERROR_CODES[status] ?? (status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
       const reply = h
         .response({ error: { code, message: ERROR_MESSAGES[code], requestId: randomUUID() } })

@@ -20,6 +20,10 @@ interface HapiServer {
     path: string;
     handler: (request: { path: string }, h: { response(value: unknown): { code(status: number): unknown } }) => unknown;
   }): void;
+  ext(
+    event: 'onPreResponse',
+    method: (request: { method: string; response: unknown }, h: { continue: symbol }) => unknown,
+  ): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -49,6 +53,12 @@ class ServerlessOffline {
         h
           .response({ error: 'Serverless-offline: route not found.', currentRoute: request.path, statusCode: 404 })
           .code(404),
+    });
+    // serverless-offline's CORS extension, as it treats a preflight: whatever the answer, a 204.
+    server.ext('onPreResponse', (request, h) => {
+      const response = request.response as { isBoom?: boolean; output: { statusCode: number }; statusCode: number };
+      if (request.method === 'options') (response.isBoom ? response.output : response).statusCode = 204;
+      return h.continue;
     });
     await server.start();
     this.server = server;
@@ -96,6 +106,15 @@ describe("serverless-offline's own answers", () => {
       status: 404,
       body: envelope('NOT_FOUND'),
     });
+  });
+
+  it('leave an answer serverless-offline turned into a success as it is (a CORS preflight)', async () => {
+    const response = await fetch(`${baseUrl}/organizations/%C0%AF`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://x' },
+    });
+
+    expect(response.status).toBe(204);
   });
 
   it("leave a function's own answer as it is", async () => {
