@@ -60,7 +60,9 @@ export function entryError(entry: PutEventsEntry): EntryError | undefined {
  * The local bus's outage switch (tests and demos of the outbox): `PUT <bus>/_tenantry/outage` with
  * `{ "sources": ["tenantry.organizations"] }` (or no sources: all) makes PutEvents refuse the entries
  * of those sources (`FailedEntryCount`, as EventBridge answers an internal failure); `DELETE` with the
- * same body ends it for those sources (with none: for all).
+ * same body ends it for those sources (with none: for all). Every answer, and `GET`, also lists the
+ * `refused` event ids (the `id` of each refused entry's detail): a test waits until its events were
+ * refused before it asserts that they were not delivered.
  */
 export const OUTAGE_PATH = '/_tenantry/outage';
 
@@ -188,6 +190,12 @@ export async function startEventBus(options: {
   /** Sources whose entries are refused; `'all'` refuses every entry. */
   let outage: Set<string> | 'all' | undefined;
   const refused = (entry: PutEventsEntry) => outage === 'all' || outage?.has(entry.Source ?? '') === true;
+  const refusedIds = new Set<string>();
+  const refuse = (entry: PutEventsEntry) => {
+    const id = (JSON.parse(entry.Detail ?? '{}') as { id?: unknown }).id;
+    if (typeof id === 'string') refusedIds.add(id);
+    return { ErrorCode: 'InternalFailure', ErrorMessage: 'the local bus is in an outage' };
+  };
 
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -199,19 +207,24 @@ export async function startEventBus(options: {
       };
       if (request.url === OUTAGE_PATH) {
         const { sources = [] } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { sources?: string[] };
-        if (request.method === 'DELETE') {
-          // The sources named recover (each test ends its own outage); none named: every source.
-          if (sources.length === 0 || outage === 'all') outage = undefined;
-          else {
-            for (const source of sources) outage?.delete(source);
-            if (outage?.size === 0) outage = undefined;
-          }
-        } else if (sources.length === 0) outage = 'all';
-        else if (outage !== 'all') outage = new Set([...(outage ?? []), ...sources]);
-        options.log(
-          outage ? `outage: refusing ${outage === 'all' ? 'every source' : [...outage].join(', ')}` : 'no outage',
-        );
-        return reply(200, { outage: outage === undefined ? null : outage === 'all' ? 'all' : [...outage] });
+        if (request.method !== 'GET') {
+          if (request.method === 'DELETE') {
+            // The sources named recover (each test ends its own outage); none named: every source.
+            if (sources.length === 0 || outage === 'all') outage = undefined;
+            else {
+              for (const source of sources) outage?.delete(source);
+              if (outage?.size === 0) outage = undefined;
+            }
+          } else if (sources.length === 0) outage = 'all';
+          else if (outage !== 'all') outage = new Set([...(outage ?? []), ...sources]);
+          options.log(
+            outage ? `outage: refusing ${outage === 'all' ? 'every source' : [...outage].join(', ')}` : 'no outage',
+          );
+        }
+        return reply(200, {
+          outage: outage === undefined ? null : outage === 'all' ? 'all' : [...outage],
+          refused: [...refusedIds],
+        });
       }
       if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
         return reply(400, { __type: 'UnknownOperationException', message: 'the local bus answers PutEvents only' });
@@ -219,9 +232,8 @@ export async function startEventBus(options: {
       try {
         const { Entries = [] } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: PutEventsEntry[] };
         // Each entry is answered on its own, in request order: a refused one never stops the others.
-        const outageError = { ErrorCode: 'InternalFailure', ErrorMessage: 'the local bus is in an outage' };
         const answers = Entries.map((entry) => {
-          const error = entryError(entry) ?? (refused(entry) ? outageError : undefined);
+          const error = entryError(entry) ?? (refused(entry) ? refuse(entry) : undefined);
           return error ?? { EventId: publish(entry) };
         });
         reply(200, { FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers });

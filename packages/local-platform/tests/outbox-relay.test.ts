@@ -3,6 +3,8 @@
 // and the notifications service's audit consumer records them. Its source is this test's own
 // (`tenantry.relaytest`), so the bus outage below refuses this test's events only.
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -22,6 +24,21 @@ async function outage(on: boolean): Promise<void> {
     body: JSON.stringify({ sources: ['tenantry.relaytest'] }),
   });
   expect(response.status).toBe(200);
+}
+
+/**
+ * Whether the local bus has a delivery of the event still to end: it keeps each event it accepted in
+ * `<data dir>/event-bus` until every delivery of it ended.
+ */
+function busDelivering(eventId: string): boolean {
+  const pending = join(process.env.TENANTRY_DATA_DIR!, 'event-bus');
+  return readdirSync(pending).some((name) => {
+    try {
+      return readFileSync(join(pending, name), 'utf8').includes(eventId);
+    } catch {
+      return false; // its delivery ended while we listed the folder
+    }
+  });
 }
 
 /** Writes events to the test table's outbox as a repository does; answers their stream records. */
@@ -157,9 +174,11 @@ describe('the outbox relay', () => {
 
     // A third delivery of the batch (the stream is at least once too) finds nothing left to publish.
     expect(await outboxRelay({ sleep: noWait })({ Records: records })).toEqual({ published: 0, skipped: 1 });
-    // The consumer is idempotent on the event id: two deliveries, one entry. A redelivery lands within
-    // a second here; waiting 2 s gives a duplicate time to appear.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The consumer is idempotent on the event id: once both deliveries ended, one entry.
+    await eventually(async () => busDelivering(ids[0]!), {
+      until: (delivering) => !delivering,
+      description: 'the bus to end both deliveries of the event',
+    });
     expect((await audited(organizationId)).map((entry) => entry.id)).toEqual(ids);
   });
 });

@@ -23,6 +23,12 @@ async function outage(on: boolean): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/** The ids of the events the bus has refused during outages. */
+async function refusedByTheBus(): Promise<string[]> {
+  const response = await fetch(`${process.env.EVENTBRIDGE_ENDPOINT}/_tenantry/outage`);
+  return ((await response.json()) as { refused: string[] }).refused;
+}
+
 afterEach(() => outage(false));
 
 describe('the transactional outbox', () => {
@@ -37,7 +43,7 @@ describe('the transactional outbox', () => {
     });
     // …and relayed: a relay deletes its outbox items once the bus took them, which may be after the
     // audit consumer already stored them (under load, seconds after).
-    await eventually(async () => ((await outboxItemsOf(orgId)) === 0 ? true : undefined));
+    await eventually(async () => ((await outboxItemsOf(orgId)).length === 0 ? true : undefined));
 
     // Act: writes of three services while the bus refuses their events
     await outage(true);
@@ -66,10 +72,20 @@ describe('the transactional outbox', () => {
       200,
       'rotate key',
     );
-    // Every write was acknowledged; none of their events got through (the relays retry meanwhile).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Every write was acknowledged, its event kept in an outbox; once the bus has refused each of the
+    // four (the relays retry meanwhile), none has reached the audit log.
+    const waiting = await eventually(
+      async () => {
+        const [items, refused] = await Promise.all([outboxItemsOf(orgId), refusedByTheBus()]);
+        return { items, refused: items.filter((id) => refused.includes(id)) };
+      },
+      {
+        until: ({ items, refused }) => items.length === 4 && refused.length === 4,
+        description: 'four outbox items, each refused by the bus',
+      },
+    );
     expect((await storedAudit(orgId)).map((entry) => entry.id).sort()).toEqual(before.map((entry) => entry.id).sort());
-    expect(await outboxItemsOf(orgId)).toBe(4);
+    expect(await outboxItemsOf(orgId)).toEqual(waiting.items);
     await outage(false);
 
     // Assert: each event arrives, once
@@ -89,18 +105,21 @@ describe('the transactional outbox', () => {
       ].sort(),
     );
     expect(new Set(after.map((entry) => entry.id)).size).toBe(7);
-    expect(await eventually(async () => ((await outboxItemsOf(orgId)) === 0 ? 0 : undefined))).toBe(0);
+    await eventually(() => outboxItemsOf(orgId), {
+      until: (ids) => ids.length === 0,
+      description: 'the outboxes to drain',
+    });
   });
 });
 
 /**
- * The organization's outbox items not yet relayed, in the three services' tables. The outbox has no
+ * The event ids of the organization's outbox items not yet relayed, in the three services' tables. The outbox has no
  * index by organization (the relay never needs one), so this test-only check scans, with a client of
  * its own: the services' clients refuse scans in tests.
  */
-async function outboxItemsOf(organizationId: string): Promise<number> {
+async function outboxItemsOf(organizationId: string): Promise<string[]> {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }));
-  let count = 0;
+  const ids: string[] = [];
   try {
     for (const table of [tables.organizations(), tables.memberships(), tables.applications()]) {
       let start: Record<string, unknown> | undefined;
@@ -113,12 +132,12 @@ async function outboxItemsOf(organizationId: string): Promise<number> {
             ExclusiveStartKey: start,
           }),
         );
-        count += page.Items?.length ?? 0;
+        ids.push(...(page.Items ?? []).map((item) => (item.event as { id: string }).id));
         start = page.LastEvaluatedKey;
       } while (start);
     }
   } finally {
     client.destroy();
   }
-  return count;
+  return ids.sort();
 }
