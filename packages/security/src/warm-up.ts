@@ -1,4 +1,4 @@
-import { config } from '@tenantry/config';
+import { checkConfig, config } from '@tenantry/config';
 import { securityConfig, userResolver } from './config';
 import { logger } from './logger';
 import type { PrincipalResolver } from './principal';
@@ -45,12 +45,24 @@ let scheduled = false;
  * Starts {@link warmUpSecurity} once per process, right after the module graph being loaded has been
  * evaluated (a microtask), so that `configureSecurity` calls made at module load are seen. Only
  * inside a function (Lambda, or serverless-offline's: `AWS_LAMBDA_FUNCTION_NAME` is set), not in a
- * test that merely builds routes.
+ * test that merely builds routes. It checks the environment contract first: a deployment that lacks
+ * a variable says so in its container's first log line, naming it, instead of at the first request
+ * that needs it (which still fails with the same error).
  */
 export function scheduleWarmUp(): void {
   if (scheduled || !config.AWS_LAMBDA_FUNCTION_NAME) return;
   scheduled = true;
   queueMicrotask(() => {
+    reportConfiguration();
     void warmUpSecurity();
   });
+}
+
+/** Logs a missing or malformed variable at ERROR; never throws (an unhandled failure at init would end the process). */
+function reportConfiguration(): void {
+  try {
+    checkConfig();
+  } catch (error) {
+    logger.error('the function is misconfigured', { error });
+  }
 }
