@@ -126,7 +126,7 @@ function slotView(slot: SlotRecord | null, lastUsed: Readonly<Record<string, str
   };
 }
 
-/** The public view (spec `Application`): key prefixes and timestamps (its own `lastUsed`), never a key or a hash. */
+/** The public view (`Application` of schemas/): key prefixes and timestamps (its own `lastUsed`), never a key or a hash. */
 export function toView(app: ApplicationState, now: Date): Application {
   const { lastUsed } = app;
   return {
