@@ -284,8 +284,9 @@ describe('a function about to run out of time answers 503, never 500', () => {
   it("Middy's early timeout (timeoutEarlyResponse) while the business function runs", async () => {
     configureSecurity({ models, resolvers: { user: userResolverFor(fakeVerifier({ alice: {} })) } });
     const slow = route({ operation: 'me', action: 'me:read' }, async () => {
-      // Slower than the time left, on purpose: what is under test is the answer before it ends.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // Slower than the time left, on purpose: what is under test is the answer before it ends. The
+      // timer is unref'd: it outlives the test and must not hold the jest worker open.
+      await new Promise((resolve) => setTimeout(resolve, 3000).unref());
       return { body: { late: true } };
     });
     logs = captureLogs();
