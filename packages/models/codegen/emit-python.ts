@@ -133,7 +133,7 @@ export function emitPython(model: Model): string {
     .map(([name, schema]) => dataclassCode(model, name, schema));
   const plans = Object.entries(model.plans).map(
     ([plan, limits]) =>
-      `    Plan.${plan}: PlanLimits(members=${limits.members}, applications=${limits.applications}, key_mode=KeyMode.${limits.keyMode}, byok=${limits.byok ? 'True' : 'False'}, rate_limit=${pyRate(limits.rateLimit)}),`,
+      `    Plan.${plan}: PlanLimits(members=${limits.members}, applications=${limits.applications}, custom_roles=${limits.customRoles}, key_mode=KeyMode.${limits.keyMode}, byok=${limits.byok ? 'True' : 'False'}, rate_limit=${pyRate(limits.rateLimit)}),`,
   );
   const { rateLimits } = model;
   const perHour = Object.entries(rateLimits.perUserPerHour).map(
@@ -162,6 +162,7 @@ class RateLimit:
 class PlanLimits:
     members: int
     applications: int
+    custom_roles: int
     key_mode: KeyMode
     byok: bool
     rate_limit: RateLimit

@@ -76,7 +76,7 @@ export function emitTypes(model: Model): string {
   const rate = ({ rps, burst }: { rps: number; burst: number }) => `{ rps: ${rps}, burst: ${burst} }`;
   const plans = Object.entries(model.plans).map(
     ([plan, limits]) =>
-      `  ${plan}: { members: ${limits.members}, applications: ${limits.applications}, keyMode: ${JSON.stringify(limits.keyMode)}, byok: ${limits.byok}, rateLimit: ${rate(limits.rateLimit)} },`,
+      `  ${plan}: { members: ${limits.members}, applications: ${limits.applications}, customRoles: ${limits.customRoles}, keyMode: ${JSON.stringify(limits.keyMode)}, byok: ${limits.byok}, rateLimit: ${rate(limits.rateLimit)} },`,
   );
   const { rateLimits } = model;
   const perHour = Object.entries(rateLimits.perUserPerHour).map(([id, limit]) => `    ${id}: ${limit},`);
@@ -103,6 +103,8 @@ export interface RateLimit {
 export interface PlanLimits {
   members: number;
   applications: number;
+  /** Custom roles the organization may define (contract §9). */
+  customRoles: number;
   keyMode: KeyMode;
   byok: boolean;
   /** Requests per organization, and separately per API key of the organization (contract §5). */

@@ -212,6 +212,8 @@ function check(model: Model): void {
   const keyModes = model.definitions.KeyMode?.enum ?? [];
   for (const [plan, limits] of Object.entries(model.plans)) {
     if (!keyModes.includes(limits.keyMode)) throw new Error(`plans.yaml: ${plan}: keyMode must be one of KeyMode`);
+    if (!Number.isInteger(limits.customRoles) || limits.customRoles < 0)
+      throw new Error(`plans.yaml: ${plan}: customRoles must be a whole number, 0 or more`);
   }
   checkRateLimits(model);
   const routes = new Set<string>();

@@ -28,6 +28,8 @@ export interface PlanDef {
   description?: string;
   members: number;
   applications: number;
+  /** Custom roles an organization may define (contract §9). */
+  customRoles: number;
   keyMode: string;
   byok: boolean;
   /** Per organization, and separately per API key of the organization. */

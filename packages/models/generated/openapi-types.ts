@@ -857,10 +857,15 @@ export interface components {
          */
         KeySlot: "current" | "next" | "previous";
         /**
-         * @description Scope of an application API key.
+         * @description A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself.
          * @enum {string}
          */
-        Scope: "applications:self" | "notifications:send";
+        Permission: "organization:read" | "organization:update" | "organization:delete" | "organization:restore" | "ownership:transfer" | "plan:change" | "organization:suspend" | "organization:reactivate" | "members:read" | "members:manage" | "membership:leave" | "invitations:read" | "invitations:manage" | "organization:encryption_key" | "applications:read" | "applications:manage" | "api_keys:issue" | "secrets:read" | "secrets:write" | "notifications:send" | "audit:read" | "roles:read" | "roles:manage" | "applications:self";
+        /**
+         * @description Scope of an application API key: a key-grantable permission (contract §6). A key acts only through routes whose permission is among its scopes, in its own organization.
+         * @enum {string}
+         */
+        KeyScope: "applications:self" | "notifications:send" | "organization:read" | "members:read" | "invitations:read" | "invitations:manage" | "applications:read" | "audit:read";
         /** @enum {string} */
         ActorKind: "user" | "application" | "platform";
         /** @enum {string} */
@@ -1137,7 +1142,7 @@ export interface components {
             organizationId: components["schemas"]["OrganizationId"];
             name: components["schemas"]["Name"];
             description?: components["schemas"]["Description"];
-            scopes: components["schemas"]["Scope"][];
+            scopes: components["schemas"]["KeyScope"][];
             keys: components["schemas"]["ApiKeySlots"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];

@@ -5535,12 +5535,48 @@ export const openapiDocument = {
           "previous"
         ]
       },
-      "Scope": {
-        "description": "Scope of an application API key.",
+      "Permission": {
+        "description": "A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself.",
+        "type": "string",
+        "enum": [
+          "organization:read",
+          "organization:update",
+          "organization:delete",
+          "organization:restore",
+          "ownership:transfer",
+          "plan:change",
+          "organization:suspend",
+          "organization:reactivate",
+          "members:read",
+          "members:manage",
+          "membership:leave",
+          "invitations:read",
+          "invitations:manage",
+          "organization:encryption_key",
+          "applications:read",
+          "applications:manage",
+          "api_keys:issue",
+          "secrets:read",
+          "secrets:write",
+          "notifications:send",
+          "audit:read",
+          "roles:read",
+          "roles:manage",
+          "applications:self"
+        ]
+      },
+      "KeyScope": {
+        "description": "Scope of an application API key: a key-grantable permission (contract §6). A key acts only through routes whose permission is among its scopes, in its own organization.",
         "type": "string",
         "enum": [
           "applications:self",
-          "notifications:send"
+          "notifications:send",
+          "organization:read",
+          "members:read",
+          "invitations:read",
+          "invitations:manage",
+          "applications:read",
+          "audit:read"
         ]
       },
       "ActorKind": {
@@ -6176,7 +6212,7 @@ export const openapiDocument = {
             "maxItems": 10,
             "uniqueItems": true,
             "items": {
-              "$ref": "#/components/schemas/Scope"
+              "$ref": "#/components/schemas/KeyScope"
             }
           },
           "keys": {

@@ -108,14 +108,51 @@ export const KeySlot = {
 export type KeySlot = (typeof KeySlot)[keyof typeof KeySlot];
 export const KeySlotValues = Object.values(KeySlot) as KeySlot[];
 
-/** Scope of an application API key. */
-export const Scope = {
+/** A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself. */
+export const Permission = {
+  ORGANIZATION_READ: "organization:read",
+  ORGANIZATION_UPDATE: "organization:update",
+  ORGANIZATION_DELETE: "organization:delete",
+  ORGANIZATION_RESTORE: "organization:restore",
+  OWNERSHIP_TRANSFER: "ownership:transfer",
+  PLAN_CHANGE: "plan:change",
+  ORGANIZATION_SUSPEND: "organization:suspend",
+  ORGANIZATION_REACTIVATE: "organization:reactivate",
+  MEMBERS_READ: "members:read",
+  MEMBERS_MANAGE: "members:manage",
+  MEMBERSHIP_LEAVE: "membership:leave",
+  INVITATIONS_READ: "invitations:read",
+  INVITATIONS_MANAGE: "invitations:manage",
+  ORGANIZATION_ENCRYPTION_KEY: "organization:encryption_key",
+  APPLICATIONS_READ: "applications:read",
+  APPLICATIONS_MANAGE: "applications:manage",
+  API_KEYS_ISSUE: "api_keys:issue",
+  SECRETS_READ: "secrets:read",
+  SECRETS_WRITE: "secrets:write",
+  NOTIFICATIONS_SEND: "notifications:send",
+  AUDIT_READ: "audit:read",
+  ROLES_READ: "roles:read",
+  ROLES_MANAGE: "roles:manage",
+  APPLICATIONS_SELF: "applications:self",
+} as const;
+/** A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself. */
+export type Permission = (typeof Permission)[keyof typeof Permission];
+export const PermissionValues = Object.values(Permission) as Permission[];
+
+/** Scope of an application API key: a key-grantable permission (contract §6). A key acts only through routes whose permission is among its scopes, in its own organization. */
+export const KeyScope = {
   APPLICATIONS_SELF: "applications:self",
   NOTIFICATIONS_SEND: "notifications:send",
+  ORGANIZATION_READ: "organization:read",
+  MEMBERS_READ: "members:read",
+  INVITATIONS_READ: "invitations:read",
+  INVITATIONS_MANAGE: "invitations:manage",
+  APPLICATIONS_READ: "applications:read",
+  AUDIT_READ: "audit:read",
 } as const;
-/** Scope of an application API key. */
-export type Scope = (typeof Scope)[keyof typeof Scope];
-export const ScopeValues = Object.values(Scope) as Scope[];
+/** Scope of an application API key: a key-grantable permission (contract §6). A key acts only through routes whose permission is among its scopes, in its own organization. */
+export type KeyScope = (typeof KeyScope)[keyof typeof KeyScope];
+export const KeyScopeValues = Object.values(KeyScope) as KeyScope[];
 
 export const ActorKind = {
   USER: "user",
@@ -408,7 +445,7 @@ export interface Application {
   organizationId: OrganizationId;
   name: Name;
   description?: Description;
-  scopes: Scope[];
+  scopes: KeyScope[];
   keys: ApiKeySlots;
   createdAt: Timestamp;
   updatedAt: Timestamp;
@@ -647,7 +684,8 @@ export interface SchemaTypes {
   KeyMode: KeyMode;
   EncryptionMode: EncryptionMode;
   KeySlot: KeySlot;
-  Scope: Scope;
+  Permission: Permission;
+  KeyScope: KeyScope;
   ActorKind: ActorKind;
   ServiceName: ServiceName;
   HealthState: HealthState;
@@ -715,6 +753,8 @@ export interface RateLimit {
 export interface PlanLimits {
   members: number;
   applications: number;
+  /** Custom roles the organization may define (contract §9). */
+  customRoles: number;
   keyMode: KeyMode;
   byok: boolean;
   /** Requests per organization, and separately per API key of the organization (contract §5). */
@@ -723,9 +763,9 @@ export interface PlanLimits {
 
 /** The plans table of contract §4. */
 export const planLimits: Record<Plan, PlanLimits> = {
-  STARTER: { members: 5, applications: 3, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 20, burst: 40 } },
-  PRO: { members: 50, applications: 25, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 200, burst: 400 } },
-  ENTERPRISE: { members: 1000, applications: 500, keyMode: "DEDICATED", byok: true, rateLimit: { rps: 1000, burst: 2000 } },
+  STARTER: { members: 5, applications: 3, customRoles: 0, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 20, burst: 40 } },
+  PRO: { members: 50, applications: 25, customRoles: 10, keyMode: "PLATFORM", byok: false, rateLimit: { rps: 200, burst: 400 } },
+  ENTERPRISE: { members: 1000, applications: 500, customRoles: 50, keyMode: "DEDICATED", byok: true, rateLimit: { rps: 1000, burst: 2000 } },
 };
 
 /** The rate limits that follow no plan (schemas/rate-limits.yaml; the plan ones are `planLimits[plan].rateLimit`). */

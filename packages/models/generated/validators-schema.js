@@ -2398,9 +2398,9 @@ validate126.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Scope = validate129;
-const schema75 = {"$ref":"tenantry#/$defs/Scope","$id":"schema_Scope"};
-const schema76 = {"description":"Scope of an application API key.","type":"string","enum":["applications:self","notifications:send"]};
+export const schema_Permission = validate129;
+const schema75 = {"$ref":"tenantry#/$defs/Permission","$id":"schema_Permission"};
+const schema76 = {"description":"A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself.","type":"string","enum":["organization:read","organization:update","organization:delete","organization:restore","ownership:transfer","plan:change","organization:suspend","organization:reactivate","members:read","members:manage","membership:leave","invitations:read","invitations:manage","organization:encryption_key","applications:read","applications:manage","api_keys:issue","secrets:read","secrets:write","notifications:send","audit:read","roles:read","roles:manage","applications:self"]};
 
 function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2415,7 +2415,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((data === "applications:self") || (data === "notifications:send"))){
+if(!((((((((((((((((((((((((data === "organization:read") || (data === "organization:update")) || (data === "organization:delete")) || (data === "organization:restore")) || (data === "ownership:transfer")) || (data === "plan:change")) || (data === "organization:suspend")) || (data === "organization:reactivate")) || (data === "members:read")) || (data === "members:manage")) || (data === "membership:leave")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "organization:encryption_key")) || (data === "applications:read")) || (data === "applications:manage")) || (data === "api_keys:issue")) || (data === "secrets:read")) || (data === "secrets:write")) || (data === "notifications:send")) || (data === "audit:read")) || (data === "roles:read")) || (data === "roles:manage")) || (data === "applications:self"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema76.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2431,7 +2431,7 @@ return errors === 0;
 
 
 function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Scope" */;
+/*# sourceURL="schema_Permission" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate130(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2442,9 +2442,9 @@ validate129.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ActorKind = validate132;
-const schema77 = {"$ref":"tenantry#/$defs/ActorKind","$id":"schema_ActorKind"};
-const schema78 = {"type":"string","enum":["user","application","platform"]};
+export const schema_KeyScope = validate132;
+const schema77 = {"$ref":"tenantry#/$defs/KeyScope","$id":"schema_KeyScope"};
+const schema78 = {"description":"Scope of an application API key: a key-grantable permission (contract §6). A key acts only through routes whose permission is among its scopes, in its own organization.","type":"string","enum":["applications:self","notifications:send","organization:read","members:read","invitations:read","invitations:manage","applications:read","audit:read"]};
 
 function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2459,7 +2459,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!(((data === "user") || (data === "application")) || (data === "platform"))){
+if(!((((((((data === "applications:self") || (data === "notifications:send")) || (data === "organization:read")) || (data === "members:read")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "applications:read")) || (data === "audit:read"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema78.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2475,7 +2475,7 @@ return errors === 0;
 
 
 function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_ActorKind" */;
+/*# sourceURL="schema_KeyScope" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate133(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2486,9 +2486,9 @@ validate132.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ServiceName = validate135;
-const schema79 = {"$ref":"tenantry#/$defs/ServiceName","$id":"schema_ServiceName"};
-const schema80 = {"type":"string","enum":["organizations","memberships","applications","notifications"]};
+export const schema_ActorKind = validate135;
+const schema79 = {"$ref":"tenantry#/$defs/ActorKind","$id":"schema_ActorKind"};
+const schema80 = {"type":"string","enum":["user","application","platform"]};
 
 function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2503,7 +2503,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((data === "organizations") || (data === "memberships")) || (data === "applications")) || (data === "notifications"))){
+if(!(((data === "user") || (data === "application")) || (data === "platform"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema80.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2519,7 +2519,7 @@ return errors === 0;
 
 
 function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_ServiceName" */;
+/*# sourceURL="schema_ActorKind" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate136(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2530,9 +2530,9 @@ validate135.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_HealthState = validate138;
-const schema81 = {"$ref":"tenantry#/$defs/HealthState","$id":"schema_HealthState"};
-const schema82 = {"type":"string","enum":["ok","degraded","down"]};
+export const schema_ServiceName = validate138;
+const schema81 = {"$ref":"tenantry#/$defs/ServiceName","$id":"schema_ServiceName"};
+const schema82 = {"type":"string","enum":["organizations","memberships","applications","notifications"]};
 
 function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2547,7 +2547,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!(((data === "ok") || (data === "degraded")) || (data === "down"))){
+if(!((((data === "organizations") || (data === "memberships")) || (data === "applications")) || (data === "notifications"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema82.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2563,7 +2563,7 @@ return errors === 0;
 
 
 function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_HealthState" */;
+/*# sourceURL="schema_ServiceName" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate139(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2574,9 +2574,9 @@ validate138.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_EventType = validate141;
-const schema83 = {"$ref":"tenantry#/$defs/EventType","$id":"schema_EventType"};
-const schema84 = {"description":"Type of a domain event (contract §7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.updated","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]};
+export const schema_HealthState = validate141;
+const schema83 = {"$ref":"tenantry#/$defs/HealthState","$id":"schema_HealthState"};
+const schema84 = {"type":"string","enum":["ok","degraded","down"]};
 
 function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2591,7 +2591,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!(((((((((((((((((((((((((data === "organization.created") || (data === "organization.updated")) || (data === "organization.deleted")) || (data === "organization.restored")) || (data === "organization.suspended")) || (data === "organization.reactivated")) || (data === "organization.plan_changed")) || (data === "organization.key_changed")) || (data === "ownership.transferred")) || (data === "invitation.created")) || (data === "invitation.accepted")) || (data === "invitation.declined")) || (data === "invitation.revoked")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "member.left")) || (data === "application.created")) || (data === "application.updated")) || (data === "application.deleted")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.withdrawn")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "platform.access"))){
+if(!(((data === "ok") || (data === "degraded")) || (data === "down"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema84.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2607,7 +2607,7 @@ return errors === 0;
 
 
 function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_EventType" */;
+/*# sourceURL="schema_HealthState" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate142(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2618,9 +2618,9 @@ validate141.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationType = validate144;
-const schema85 = {"$ref":"tenantry#/$defs/NotificationType","$id":"schema_NotificationType"};
-const schema86 = {"description":"Type of an inbox notification; most are created from the domain event of the same name.","type":"string","enum":["invitation.created","invitation.accepted","member.left","member.role_changed","member.removed","api_key.rotated","api_key.promoted","api_key.revoked","plan.limit_reached","ownership.transferred","organization.suspended","organization.message"]};
+export const schema_EventType = validate144;
+const schema85 = {"$ref":"tenantry#/$defs/EventType","$id":"schema_EventType"};
+const schema86 = {"description":"Type of a domain event (contract §7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.updated","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access"]};
 
 function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2635,7 +2635,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((((((((((data === "invitation.created") || (data === "invitation.accepted")) || (data === "member.left")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "ownership.transferred")) || (data === "organization.suspended")) || (data === "organization.message"))){
+if(!(((((((((((((((((((((((((data === "organization.created") || (data === "organization.updated")) || (data === "organization.deleted")) || (data === "organization.restored")) || (data === "organization.suspended")) || (data === "organization.reactivated")) || (data === "organization.plan_changed")) || (data === "organization.key_changed")) || (data === "ownership.transferred")) || (data === "invitation.created")) || (data === "invitation.accepted")) || (data === "invitation.declined")) || (data === "invitation.revoked")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "member.left")) || (data === "application.created")) || (data === "application.updated")) || (data === "application.deleted")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.withdrawn")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "platform.access"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema86.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2651,7 +2651,7 @@ return errors === 0;
 
 
 function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_NotificationType" */;
+/*# sourceURL="schema_EventType" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate145(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2662,11 +2662,55 @@ validate144.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CreateApplicationRequest = validate147;
-const schema87 = {"$ref":"tenantry#/$defs/CreateApplicationRequest","$id":"schema_CreateApplicationRequest"};
-const schema88 = {"type":"object","required":["name"],"examples":[{"name":"Billing sync","description":"Pushes invoices to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
+export const schema_NotificationType = validate147;
+const schema87 = {"$ref":"tenantry#/$defs/NotificationType","$id":"schema_NotificationType"};
+const schema88 = {"description":"Type of an inbox notification; most are created from the domain event of the same name.","type":"string","enum":["invitation.created","invitation.accepted","member.left","member.role_changed","member.removed","api_key.rotated","api_key.promoted","api_key.revoked","plan.limit_reached","ownership.transferred","organization.suspended","organization.message"]};
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((((((((((data === "invitation.created") || (data === "invitation.accepted")) || (data === "member.left")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "ownership.transferred")) || (data === "organization.suspended")) || (data === "organization.message"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema88.enum}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate148.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_NotificationType" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+errors = vErrors.length;
+}
+validate147.errors = vErrors;
+return errors === 0;
+}
+
+export const schema_CreateApplicationRequest = validate150;
+const schema89 = {"$ref":"tenantry#/$defs/CreateApplicationRequest","$id":"schema_CreateApplicationRequest"};
+const schema90 = {"type":"object","required":["name"],"examples":[{"name":"Billing sync","description":"Pushes invoices to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
+
+function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2711,12 +2755,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate149.errors = vErrors;
+validate152.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2751,12 +2795,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate151.errors = vErrors;
+validate154.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2783,14 +2827,14 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.description !== undefined){
-if(!(validate151(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate154(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
 errors = vErrors.length;
 }
 }
@@ -2805,28 +2849,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate148.errors = vErrors;
+validate151.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateApplicationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate151(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
 errors = vErrors.length;
 }
-validate147.errors = vErrors;
+validate150.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UpdateApplicationRequest = validate154;
-const schema91 = {"$ref":"tenantry#/$defs/UpdateApplicationRequest","$id":"schema_UpdateApplicationRequest"};
-const schema92 = {"type":"object","minProperties":1,"examples":[{"description":"Pushes invoices and credit notes to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
+export const schema_UpdateApplicationRequest = validate157;
+const schema93 = {"$ref":"tenantry#/$defs/UpdateApplicationRequest","$id":"schema_UpdateApplicationRequest"};
+const schema94 = {"type":"object","minProperties":1,"examples":[{"description":"Pushes invoices and credit notes to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
 
-function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2853,14 +2897,14 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.description !== undefined){
-if(!(validate151(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate154(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
 errors = vErrors.length;
 }
 }
@@ -2875,29 +2919,29 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate155.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UpdateApplicationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate155(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+if(!(validate158(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
-validate154.errors = vErrors;
+validate157.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApiKey = validate159;
-const schema93 = {"$ref":"tenantry#/$defs/ApiKey","$id":"schema_ApiKey"};
-const schema94 = {"description":"A plaintext API key, shown once.","type":"string","minLength":16,"maxLength":256,"pattern":"^tnt_live_[A-Za-z0-9_-]+$"};
+export const schema_ApiKey = validate162;
+const schema95 = {"$ref":"tenantry#/$defs/ApiKey","$id":"schema_ApiKey"};
+const schema96 = {"description":"A plaintext API key, shown once.","type":"string","minLength":16,"maxLength":256,"pattern":"^tnt_live_[A-Za-z0-9_-]+$"};
 const pattern25 = new RegExp("^tnt_live_[A-Za-z0-9_-]+$", "u");
 
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2942,29 +2986,29 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate160.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApiKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate160(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+if(!(validate163(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
-validate159.errors = vErrors;
+validate162.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CreateApplicationResponse = validate162;
-const schema95 = {"$ref":"tenantry#/$defs/CreateApplicationResponse","$id":"schema_CreateApplicationResponse"};
-const schema96 = {"type":"object","required":["application","apiKey"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKey":{"description":"The current key in plaintext, shown this once.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
-const schema97 = {"description":"A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown.","type":"object","required":["id","organizationId","name","scopes","keys","createdAt","updatedAt"],"examples":[{"id":"app_01HZX5M2N3P4Q5R6S7T8V9W0X1","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Billing sync","description":"Pushes invoices to the ERP.","scopes":["applications:self","notifications:send"],"keys":{"current":{"prefix":"tnt_live_7Hq2xYz","createdAt":"2025-01-15T09:30:00.000Z","lastUsedAt":"2025-01-16T11:02:03.000Z"},"next":null,"previous":null},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/ApplicationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Scope"}},"keys":{"$ref":"tenantry#/$defs/ApiKeySlots"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_CreateApplicationResponse = validate165;
+const schema97 = {"$ref":"tenantry#/$defs/CreateApplicationResponse","$id":"schema_CreateApplicationResponse"};
+const schema98 = {"type":"object","required":["application","apiKey"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKey":{"description":"The current key in plaintext, shown this once.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
+const schema99 = {"description":"A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown.","type":"object","required":["id","organizationId","name","scopes","keys","createdAt","updatedAt"],"examples":[{"id":"app_01HZX5M2N3P4Q5R6S7T8V9W0X1","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Billing sync","description":"Pushes invoices to the ERP.","scopes":["applications:self","notifications:send"],"keys":{"current":{"prefix":"tnt_live_7Hq2xYz","createdAt":"2025-01-15T09:30:00.000Z","lastUsedAt":"2025-01-16T11:02:03.000Z"},"next":null,"previous":null},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/ApplicationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/KeyScope"}},"keys":{"$ref":"tenantry#/$defs/ApiKeySlots"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -3009,12 +3053,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate165.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -3059,12 +3103,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate167.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -3077,8 +3121,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((data === "applications:self") || (data === "notifications:send"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema76.enum}};
+if(!((((((((data === "applications:self") || (data === "notifications:send")) || (data === "organization:read")) || (data === "members:read")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "applications:read")) || (data === "audit:read"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema78.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3087,15 +3131,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate171.errors = vErrors;
+validate174.errors = vErrors;
 return errors === 0;
 }
 
-const schema101 = {"description":"The key slots of an application; null when the slot is empty.","type":"object","required":["current","next","previous"],"properties":{"current":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"next":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"previous":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]}},"additionalProperties":false};
-const schema102 = {"description":"What may be shown of a key: never its hash, never the key after creation.","type":"object","required":["prefix","createdAt","lastUsedAt"],"properties":{"prefix":{"description":"The first characters of the key, to recognise it.","type":"string","minLength":1,"maxLength":16,"pattern":"^[A-Za-z0-9_-]+$"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"lastUsedAt":{"anyOf":[{"$ref":"tenantry#/$defs/Timestamp"},{"type":"null"}]},"expiresAt":{"description":"Only on the previous slot, the end of its grace period.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+const schema103 = {"description":"The key slots of an application; null when the slot is empty.","type":"object","required":["current","next","previous"],"properties":{"current":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"next":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"previous":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]}},"additionalProperties":false};
+const schema104 = {"description":"What may be shown of a key: never its hash, never the key after creation.","type":"object","required":["prefix","createdAt","lastUsedAt"],"properties":{"prefix":{"description":"The first characters of the key, to recognise it.","type":"string","minLength":1,"maxLength":16,"pattern":"^[A-Za-z0-9_-]+$"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"lastUsedAt":{"anyOf":[{"$ref":"tenantry#/$defs/Timestamp"},{"type":"null"}]},"expiresAt":{"description":"Only on the previous slot, the end of its grace period.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 const pattern28 = new RegExp("^[A-Za-z0-9_-]+$", "u");
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -3130,12 +3174,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate175.errors = vErrors;
+validate178.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3227,8 +3271,8 @@ errors++;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -3237,8 +3281,8 @@ let data2 = data.lastUsedAt;
 const _errs6 = errors;
 let valid1 = false;
 const _errs7 = errors;
-if(!(validate175(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -3281,8 +3325,8 @@ vErrors = null;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate175(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -3297,12 +3341,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate174.errors = vErrors;
+validate177.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3353,8 +3397,8 @@ let data0 = data.current;
 const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
-if(!(validate174(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate177(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -3401,8 +3445,8 @@ let data1 = data.next;
 const _errs8 = errors;
 let valid2 = false;
 const _errs9 = errors;
-if(!(validate174(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate177(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs9 === errors;
@@ -3449,8 +3493,8 @@ let data2 = data.previous;
 const _errs13 = errors;
 let valid3 = false;
 const _errs14 = errors;
-if(!(validate174(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate177(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var _valid2 = _errs14 === errors;
@@ -3503,13 +3547,13 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate173.errors = vErrors;
+validate176.errors = vErrors;
 return errors === 0;
 }
 
 const func0 = equal;
 
-function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3596,26 +3640,26 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate165(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
+if(!(validate168(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.description !== undefined){
-if(!(validate151(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate154(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
 errors = vErrors.length;
 }
 }
@@ -3634,8 +3678,8 @@ errors++;
 }
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate171(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate174(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 }
@@ -3672,20 +3716,20 @@ errors++;
 }
 }
 if(data.keys !== undefined){
-if(!(validate173(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate176(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -3700,12 +3744,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate164.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate186(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -3750,12 +3794,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate186.errors = vErrors;
+validate189.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3792,14 +3836,14 @@ errors++;
 }
 }
 if(data.application !== undefined){
-if(!(validate164(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
-vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
+if(!(validate167(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 }
 if(data.apiKey !== undefined){
-if(!(validate186(data.apiKey, {instancePath:instancePath+"/apiKey",parentData:data,parentDataProperty:"apiKey",rootData}))){
-vErrors = vErrors === null ? validate186.errors : vErrors.concat(validate186.errors);
+if(!(validate189(data.apiKey, {instancePath:instancePath+"/apiKey",parentData:data,parentDataProperty:"apiKey",rootData}))){
+vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
 errors = vErrors.length;
 }
 }
@@ -3814,28 +3858,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate163.errors = vErrors;
+validate166.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateApplicationResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate163(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
+if(!(validate166(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
 errors = vErrors.length;
 }
-validate162.errors = vErrors;
+validate165.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RotateApiKeyResponse = validate189;
-const schema105 = {"$ref":"tenantry#/$defs/RotateApiKeyResponse","$id":"schema_RotateApiKeyResponse"};
-const schema106 = {"type":"object","required":["application","apiKeyNext"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKeyNext":{"description":"The next key in plaintext, shown this once. Both keys verify until promote.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
+export const schema_RotateApiKeyResponse = validate192;
+const schema107 = {"$ref":"tenantry#/$defs/RotateApiKeyResponse","$id":"schema_RotateApiKeyResponse"};
+const schema108 = {"type":"object","required":["application","apiKeyNext"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKeyNext":{"description":"The next key in plaintext, shown this once. Both keys verify until promote.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
 
-function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3872,14 +3916,14 @@ errors++;
 }
 }
 if(data.application !== undefined){
-if(!(validate164(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
-vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
+if(!(validate167(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 }
 if(data.apiKeyNext !== undefined){
-if(!(validate186(data.apiKeyNext, {instancePath:instancePath+"/apiKeyNext",parentData:data,parentDataProperty:"apiKeyNext",rootData}))){
-vErrors = vErrors === null ? validate186.errors : vErrors.concat(validate186.errors);
+if(!(validate189(data.apiKeyNext, {instancePath:instancePath+"/apiKeyNext",parentData:data,parentDataProperty:"apiKeyNext",rootData}))){
+vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
 errors = vErrors.length;
 }
 }
@@ -3894,28 +3938,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate190.errors = vErrors;
+validate193.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RotateApiKeyResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate190(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
+if(!(validate193(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
 errors = vErrors.length;
 }
-validate189.errors = vErrors;
+validate192.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_PromoteApiKeyRequest = validate194;
-const schema107 = {"$ref":"tenantry#/$defs/PromoteApiKeyRequest","$id":"schema_PromoteApiKeyRequest"};
-const schema108 = {"type":"object","examples":[{"graceSeconds":3600}],"properties":{"graceSeconds":{"description":"How long the old current key keeps verifying.","type":"integer","format":"int32","minimum":0,"maximum":604800,"default":86400}},"additionalProperties":false};
+export const schema_PromoteApiKeyRequest = validate197;
+const schema109 = {"$ref":"tenantry#/$defs/PromoteApiKeyRequest","$id":"schema_PromoteApiKeyRequest"};
+const schema110 = {"type":"object","examples":[{"graceSeconds":3600}],"properties":{"graceSeconds":{"description":"How long the old current key keeps verifying.","type":"integer","format":"int32","minimum":0,"maximum":604800,"default":86400}},"additionalProperties":false};
 
-function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3978,28 +4022,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate195.errors = vErrors;
+validate198.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate197(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_PromoteApiKeyRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate195(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate198(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
 errors = vErrors.length;
 }
-validate194.errors = vErrors;
+validate197.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_PutSecretRequest = validate197;
-const schema109 = {"$ref":"tenantry#/$defs/PutSecretRequest","$id":"schema_PutSecretRequest"};
-const schema110 = {"type":"object","required":["value"],"examples":[{"value":"sk_live_abc123"}],"properties":{"value":{"$ref":"tenantry#/$defs/SecretValue"}},"additionalProperties":false};
+export const schema_PutSecretRequest = validate200;
+const schema111 = {"$ref":"tenantry#/$defs/PutSecretRequest","$id":"schema_PutSecretRequest"};
+const schema112 = {"type":"object","required":["value"],"examples":[{"value":"sk_live_abc123"}],"properties":{"value":{"$ref":"tenantry#/$defs/SecretValue"}},"additionalProperties":false};
 
-function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -4044,12 +4088,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate199.errors = vErrors;
+validate202.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4076,8 +4120,8 @@ errors++;
 }
 }
 if(data.value !== undefined){
-if(!(validate199(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
+if(!(validate202(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
+vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
 errors = vErrors.length;
 }
 }
@@ -4092,28 +4136,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate198.errors = vErrors;
+validate201.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate197(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_PutSecretRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate198(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate201(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate201.errors : vErrors.concat(validate201.errors);
 errors = vErrors.length;
 }
-validate197.errors = vErrors;
+validate200.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CallingApplicationOrganization = validate202;
-const schema112 = {"$ref":"tenantry#/$defs/CallingApplicationOrganization","$id":"schema_CallingApplicationOrganization"};
-const schema113 = {"type":"object","required":["id","name","status"],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"}},"additionalProperties":false};
+export const schema_CallingApplicationOrganization = validate205;
+const schema114 = {"$ref":"tenantry#/$defs/CallingApplicationOrganization","$id":"schema_CallingApplicationOrganization"};
+const schema115 = {"type":"object","required":["id","name","status"],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"}},"additionalProperties":false};
 
-function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4136,108 +4180,108 @@ vErrors.push(err1);
 }
 errors++;
 }
+validate209.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.status === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "id") || (key0 === "name")) || (key0 === "status"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+errors = vErrors.length;
+}
+}
+if(data.name !== undefined){
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+errors = vErrors.length;
+}
+}
+if(data.status !== undefined){
+if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
 validate206.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.name === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.status === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(((key0 === "id") || (key0 === "name")) || (key0 === "status"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.id !== undefined){
-if(!(validate167(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-}
-if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
-errors = vErrors.length;
-}
-}
-if(data.status !== undefined){
-if(!(validate206(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-validate203.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CallingApplicationOrganization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate203(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate203.errors : vErrors.concat(validate203.errors);
+if(!(validate206(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
 errors = vErrors.length;
 }
-validate202.errors = vErrors;
+validate205.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CallingApplication = validate209;
-const schema115 = {"$ref":"tenantry#/$defs/CallingApplication","$id":"schema_CallingApplication"};
-const schema116 = {"description":"The application whose API key made the request.","type":"object","required":["application","organization","keySlot"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"organization":{"$ref":"tenantry#/$defs/CallingApplicationOrganization"},"keySlot":{"description":"The slot whose key matched.","$ref":"tenantry#/$defs/KeySlot"}},"additionalProperties":false};
+export const schema_CallingApplication = validate212;
+const schema117 = {"$ref":"tenantry#/$defs/CallingApplication","$id":"schema_CallingApplication"};
+const schema118 = {"description":"The application whose API key made the request.","type":"object","required":["application","organization","keySlot"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"organization":{"$ref":"tenantry#/$defs/CallingApplicationOrganization"},"keySlot":{"description":"The slot whose key matched.","$ref":"tenantry#/$defs/KeySlot"}},"additionalProperties":false};
 
-function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate215(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4284,20 +4328,20 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate167(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate206(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
 }
@@ -4312,12 +4356,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate212.errors = vErrors;
+validate215.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate217(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4340,12 +4384,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate217.errors = vErrors;
+validate220.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate210(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate213(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4392,20 +4436,20 @@ errors++;
 }
 }
 if(data.application !== undefined){
-if(!(validate164(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
-vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
+if(!(validate167(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 }
 if(data.organization !== undefined){
-if(!(validate212(data.organization, {instancePath:instancePath+"/organization",parentData:data,parentDataProperty:"organization",rootData}))){
-vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
+if(!(validate215(data.organization, {instancePath:instancePath+"/organization",parentData:data,parentDataProperty:"organization",rootData}))){
+vErrors = vErrors === null ? validate215.errors : vErrors.concat(validate215.errors);
 errors = vErrors.length;
 }
 }
 if(data.keySlot !== undefined){
-if(!(validate217(data.keySlot, {instancePath:instancePath+"/keySlot",parentData:data,parentDataProperty:"keySlot",rootData}))){
-vErrors = vErrors === null ? validate217.errors : vErrors.concat(validate217.errors);
+if(!(validate220(data.keySlot, {instancePath:instancePath+"/keySlot",parentData:data,parentDataProperty:"keySlot",rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
 errors = vErrors.length;
 }
 }
@@ -4420,28 +4464,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate210.errors = vErrors;
+validate213.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CallingApplication" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate210(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
+if(!(validate213(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate213.errors : vErrors.concat(validate213.errors);
 errors = vErrors.length;
 }
-validate209.errors = vErrors;
+validate212.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Health = validate220;
-const schema119 = {"$ref":"tenantry#/$defs/Health","$id":"schema_Health"};
-const schema120 = {"description":"Health of the platform, answered by the gateway from each service's health (503 with the same body when one is not ok).","type":"object","required":["status","services"],"examples":[{"status":"ok","services":{"organizations":{"status":"ok"},"memberships":{"status":"ok"},"applications":{"status":"ok"},"notifications":{"status":"ok"}}}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"services":{"description":"Health of each service.","type":"object","maxProperties":10,"additionalProperties":{"$ref":"tenantry#/$defs/ServiceStatus"},"propertyNames":{"$ref":"tenantry#/$defs/ServiceName"}},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Health = validate223;
+const schema121 = {"$ref":"tenantry#/$defs/Health","$id":"schema_Health"};
+const schema122 = {"description":"Health of the platform, answered by the gateway from each service's health (503 with the same body when one is not ok).","type":"object","required":["status","services"],"examples":[{"status":"ok","services":{"organizations":{"status":"ok"},"memberships":{"status":"ok"},"applications":{"status":"ok"},"notifications":{"status":"ok"}}}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"services":{"description":"Health of each service.","type":"object","maxProperties":10,"additionalProperties":{"$ref":"tenantry#/$defs/ServiceStatus"},"propertyNames":{"$ref":"tenantry#/$defs/ServiceName"}},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate222(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate225(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4455,7 +4499,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "ok") || (data === "degraded")) || (data === "down"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema82.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema84.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4464,12 +4508,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate222.errors = vErrors;
+validate225.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate227(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4483,7 +4527,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((data === "organizations") || (data === "memberships")) || (data === "applications")) || (data === "notifications"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema80.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema82.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4492,13 +4536,13 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate224.errors = vErrors;
+validate227.errors = vErrors;
 return errors === 0;
 }
 
-const schema123 = {"type":"object","required":["status"],"properties":{"status":{"description":"ok, or why not (e.g. \"error 500\", \"unreachable\").","type":"string","maxLength":100,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"}},"additionalProperties":false};
+const schema125 = {"type":"object","required":["status"],"properties":{"status":{"description":"ok, or why not (e.g. \"error 500\", \"unreachable\").","type":"string","maxLength":100,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"}},"additionalProperties":false};
 
-function validate226(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4570,12 +4614,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate226.errors = vErrors;
+validate229.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate221(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4612,8 +4656,8 @@ errors++;
 }
 }
 if(data.status !== undefined){
-if(!(validate222(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate222.errors : vErrors.concat(validate222.errors);
+if(!(validate225(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate225.errors : vErrors.concat(validate225.errors);
 errors = vErrors.length;
 }
 }
@@ -4632,8 +4676,8 @@ errors++;
 }
 for(const key1 in data1){
 const _errs5 = errors;
-if(!(validate224(key1, {instancePath:instancePath+"/services",parentData:data1,parentDataProperty:"services",rootData}))){
-vErrors = vErrors === null ? validate224.errors : vErrors.concat(validate224.errors);
+if(!(validate227(key1, {instancePath:instancePath+"/services",parentData:data1,parentDataProperty:"services",rootData}))){
+vErrors = vErrors === null ? validate227.errors : vErrors.concat(validate227.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs5 === errors;
@@ -4649,8 +4693,8 @@ errors++;
 }
 }
 for(const key2 in data1){
-if(!(validate226(data1[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate226.errors : vErrors.concat(validate226.errors);
+if(!(validate229(data1[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate229.errors : vErrors.concat(validate229.errors);
 errors = vErrors.length;
 }
 }
@@ -4667,8 +4711,8 @@ errors++;
 }
 }
 if(data.time !== undefined){
-if(!(validate175(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -4683,27 +4727,27 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate221.errors = vErrors;
+validate224.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate223(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Health" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate221(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate221.errors : vErrors.concat(validate221.errors);
+if(!(validate224(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate224.errors : vErrors.concat(validate224.errors);
 errors = vErrors.length;
 }
-validate220.errors = vErrors;
+validate223.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ServiceStatus = validate230;
-const schema124 = {"$ref":"tenantry#/$defs/ServiceStatus","$id":"schema_ServiceStatus"};
+export const schema_ServiceStatus = validate233;
+const schema126 = {"$ref":"tenantry#/$defs/ServiceStatus","$id":"schema_ServiceStatus"};
 
-function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4775,28 +4819,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate231.errors = vErrors;
+validate234.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate230(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate233(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ServiceStatus" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate231(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate231.errors : vErrors.concat(validate231.errors);
+if(!(validate234(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
 errors = vErrors.length;
 }
-validate230.errors = vErrors;
+validate233.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ServiceHealth = validate233;
-const schema126 = {"$ref":"tenantry#/$defs/ServiceHealth","$id":"schema_ServiceHealth"};
-const schema127 = {"description":"Health of one service, answered by the service itself.","type":"object","required":["status","service"],"examples":[{"status":"ok","service":"organizations","time":"2025-01-15T09:30:00.000Z"}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"service":{"$ref":"tenantry#/$defs/ServiceName"},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_ServiceHealth = validate236;
+const schema128 = {"$ref":"tenantry#/$defs/ServiceHealth","$id":"schema_ServiceHealth"};
+const schema129 = {"description":"Health of one service, answered by the service itself.","type":"object","required":["status","service"],"examples":[{"status":"ok","service":"organizations","time":"2025-01-15T09:30:00.000Z"}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"service":{"$ref":"tenantry#/$defs/ServiceName"},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4833,20 +4877,20 @@ errors++;
 }
 }
 if(data.status !== undefined){
-if(!(validate222(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate222.errors : vErrors.concat(validate222.errors);
+if(!(validate225(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate225.errors : vErrors.concat(validate225.errors);
 errors = vErrors.length;
 }
 }
 if(data.service !== undefined){
-if(!(validate224(data.service, {instancePath:instancePath+"/service",parentData:data,parentDataProperty:"service",rootData}))){
-vErrors = vErrors === null ? validate224.errors : vErrors.concat(validate224.errors);
+if(!(validate227(data.service, {instancePath:instancePath+"/service",parentData:data,parentDataProperty:"service",rootData}))){
+vErrors = vErrors === null ? validate227.errors : vErrors.concat(validate227.errors);
 errors = vErrors.length;
 }
 }
 if(data.time !== undefined){
-if(!(validate175(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -4861,28 +4905,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate234.errors = vErrors;
+validate237.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate233(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ServiceHealth" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate234(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
+if(!(validate237(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
-validate233.errors = vErrors;
+validate236.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UpdateMemberRequest = validate239;
-const schema128 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"schema_UpdateMemberRequest"};
-const schema129 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"}],"properties":{"role":{"$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
+export const schema_UpdateMemberRequest = validate242;
+const schema130 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"schema_UpdateMemberRequest"};
+const schema131 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"}],"properties":{"role":{"$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
 
-function validate241(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4905,12 +4949,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate241.errors = vErrors;
+validate244.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate240(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate243(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4937,8 +4981,8 @@ errors++;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
@@ -4953,28 +4997,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate240.errors = vErrors;
+validate243.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate239(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UpdateMemberRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate240(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate240.errors : vErrors.concat(validate240.errors);
+if(!(validate243(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate243.errors : vErrors.concat(validate243.errors);
 errors = vErrors.length;
 }
-validate239.errors = vErrors;
+validate242.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CreateInvitationRequest = validate244;
-const schema131 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"schema_CreateInvitationRequest"};
-const schema132 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"Strictly below the inviter's own role.","$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
+export const schema_CreateInvitationRequest = validate247;
+const schema133 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"schema_CreateInvitationRequest"};
+const schema134 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"Strictly below the inviter's own role.","$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
 
-function validate246(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5019,12 +5063,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate246.errors = vErrors;
+validate249.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate245(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate248(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5061,14 +5105,14 @@ errors++;
 }
 }
 if(data.email !== undefined){
-if(!(validate246(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
+if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
@@ -5083,28 +5127,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate245.errors = vErrors;
+validate248.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate247(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateInvitationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate245(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate245.errors : vErrors.concat(validate245.errors);
+if(!(validate248(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate248.errors : vErrors.concat(validate248.errors);
 errors = vErrors.length;
 }
-validate244.errors = vErrors;
+validate247.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UnreadCount = validate250;
-const schema134 = {"$ref":"tenantry#/$defs/UnreadCount","$id":"schema_UnreadCount"};
-const schema135 = {"type":"object","required":["count"],"examples":[{"count":3}],"properties":{"count":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
+export const schema_UnreadCount = validate253;
+const schema136 = {"$ref":"tenantry#/$defs/UnreadCount","$id":"schema_UnreadCount"};
+const schema137 = {"type":"object","required":["count"],"examples":[{"count":3}],"properties":{"count":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate251(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate254(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5176,28 +5220,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate251.errors = vErrors;
+validate254.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate250(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate253(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UnreadCount" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate251(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate251.errors : vErrors.concat(validate251.errors);
+if(!(validate254(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate254.errors : vErrors.concat(validate254.errors);
 errors = vErrors.length;
 }
-validate250.errors = vErrors;
+validate253.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MarkAllReadResponse = validate253;
-const schema136 = {"$ref":"tenantry#/$defs/MarkAllReadResponse","$id":"schema_MarkAllReadResponse"};
-const schema137 = {"type":"object","required":["updated","complete"],"examples":[{"updated":5000,"complete":true}],"properties":{"updated":{"description":"How many notifications became read.","type":"integer","format":"int32","minimum":0,"maximum":2147483647},"complete":{"description":"False when the request's time budget ran out first; calling again marks the rest (it is resumable and idempotent).","type":"boolean"}},"additionalProperties":false};
+export const schema_MarkAllReadResponse = validate256;
+const schema138 = {"$ref":"tenantry#/$defs/MarkAllReadResponse","$id":"schema_MarkAllReadResponse"};
+const schema139 = {"type":"object","required":["updated","complete"],"examples":[{"updated":5000,"complete":true}],"properties":{"updated":{"description":"How many notifications became read.","type":"integer","format":"int32","minimum":0,"maximum":2147483647},"complete":{"description":"False when the request's time budget ran out first; calling again marks the rest (it is resumable and idempotent).","type":"boolean"}},"additionalProperties":false};
 
-function validate254(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate257(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5291,28 +5335,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate254.errors = vErrors;
+validate257.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate253(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate256(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MarkAllReadResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate254(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate254.errors : vErrors.concat(validate254.errors);
+if(!(validate257(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate257.errors : vErrors.concat(validate257.errors);
 errors = vErrors.length;
 }
-validate253.errors = vErrors;
+validate256.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationAudience = validate256;
-const schema138 = {"$ref":"tenantry#/$defs/NotificationAudience","$id":"schema_NotificationAudience"};
-const schema139 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
+export const schema_NotificationAudience = validate259;
+const schema140 = {"$ref":"tenantry#/$defs/NotificationAudience","$id":"schema_NotificationAudience"};
+const schema141 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
 
-function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate262(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5357,12 +5401,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate259.errors = vErrors;
+validate262.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate257(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5403,8 +5447,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate241(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
@@ -5465,8 +5509,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate259(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
@@ -5513,29 +5557,29 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate257.errors = vErrors;
+validate260.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate256(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationAudience" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate257(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate257.errors : vErrors.concat(validate257.errors);
+if(!(validate260(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
-validate256.errors = vErrors;
+validate259.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SendNotificationRequest = validate262;
-const schema141 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"schema_SendNotificationRequest"};
-const schema142 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
-const schema143 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
+export const schema_SendNotificationRequest = validate265;
+const schema143 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"schema_SendNotificationRequest"};
+const schema144 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
+const schema145 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
 
-function validate264(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate267(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5580,13 +5624,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate264.errors = vErrors;
+validate267.errors = vErrors;
 return errors === 0;
 }
 
-const schema144 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
+const schema146 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
 
-function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate269(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5631,12 +5675,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate266.errors = vErrors;
+validate269.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate268(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate271(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5677,8 +5721,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate241(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
@@ -5739,8 +5783,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate259(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
@@ -5787,12 +5831,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate268.errors = vErrors;
+validate271.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate263(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5839,20 +5883,20 @@ errors++;
 }
 }
 if(data.title !== undefined){
-if(!(validate264(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
+if(!(validate267(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate266(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate266.errors : vErrors.concat(validate266.errors);
+if(!(validate269(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate269.errors : vErrors.concat(validate269.errors);
 errors = vErrors.length;
 }
 }
 if(data.audience !== undefined){
-if(!(validate268(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
-vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
+if(!(validate271(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
+vErrors = vErrors === null ? validate271.errors : vErrors.concat(validate271.errors);
 errors = vErrors.length;
 }
 }
@@ -5867,28 +5911,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate263.errors = vErrors;
+validate266.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate262(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SendNotificationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate263(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate266(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate266.errors : vErrors.concat(validate266.errors);
 errors = vErrors.length;
 }
-validate262.errors = vErrors;
+validate265.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SendNotificationResponse = validate273;
-const schema146 = {"$ref":"tenantry#/$defs/SendNotificationResponse","$id":"schema_SendNotificationResponse"};
-const schema147 = {"type":"object","required":["recipients"],"properties":{"recipients":{"description":"How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.","type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
+export const schema_SendNotificationResponse = validate276;
+const schema148 = {"$ref":"tenantry#/$defs/SendNotificationResponse","$id":"schema_SendNotificationResponse"};
+const schema149 = {"type":"object","required":["recipients"],"properties":{"recipients":{"description":"How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.","type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate274(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate277(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5960,28 +6004,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate274.errors = vErrors;
+validate277.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate273(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate276(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SendNotificationResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate274(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
+if(!(validate277(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate277.errors : vErrors.concat(validate277.errors);
 errors = vErrors.length;
 }
-validate273.errors = vErrors;
+validate276.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CreateOrganizationRequest = validate276;
-const schema148 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"schema_CreateOrganizationRequest"};
-const schema149 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
+export const schema_CreateOrganizationRequest = validate279;
+const schema150 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"schema_CreateOrganizationRequest"};
+const schema151 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
 
-function validate279(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate282(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6026,12 +6070,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate279.errors = vErrors;
+validate282.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate277(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate280(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6058,14 +6102,14 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate279(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
+if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
 errors = vErrors.length;
 }
 }
@@ -6080,28 +6124,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate277.errors = vErrors;
+validate280.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate276(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate279(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateOrganizationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate277(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate277.errors : vErrors.concat(validate277.errors);
+if(!(validate280(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate280.errors : vErrors.concat(validate280.errors);
 errors = vErrors.length;
 }
-validate276.errors = vErrors;
+validate279.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UpdateOrganizationRequest = validate282;
-const schema151 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"schema_UpdateOrganizationRequest"};
-const schema152 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
+export const schema_UpdateOrganizationRequest = validate285;
+const schema153 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"schema_UpdateOrganizationRequest"};
+const schema154 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
 
-function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate288(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6197,12 +6241,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate285.errors = vErrors;
+validate288.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6229,14 +6273,14 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate285(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate288(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate288.errors : vErrors.concat(validate288.errors);
 errors = vErrors.length;
 }
 }
@@ -6251,28 +6295,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate283.errors = vErrors;
+validate286.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate282(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UpdateOrganizationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate283(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
+if(!(validate286(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
 errors = vErrors.length;
 }
-validate282.errors = vErrors;
+validate285.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ChangePlanRequest = validate288;
-const schema154 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"schema_ChangePlanRequest"};
-const schema155 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
+export const schema_ChangePlanRequest = validate291;
+const schema156 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"schema_ChangePlanRequest"};
+const schema157 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
 
-function validate290(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate293(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6295,12 +6339,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate290.errors = vErrors;
+validate293.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6327,8 +6371,8 @@ errors++;
 }
 }
 if(data.plan !== undefined){
-if(!(validate290(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate290.errors : vErrors.concat(validate290.errors);
+if(!(validate293(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
 errors = vErrors.length;
 }
 }
@@ -6343,28 +6387,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate289.errors = vErrors;
+validate292.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate288(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate291(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ChangePlanRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate289(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
+if(!(validate292(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
 errors = vErrors.length;
 }
-validate288.errors = vErrors;
+validate291.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_TransferOwnershipRequest = validate293;
-const schema157 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"schema_TransferOwnershipRequest"};
-const schema158 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
+export const schema_TransferOwnershipRequest = validate296;
+const schema159 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"schema_TransferOwnershipRequest"};
+const schema160 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
 
-function validate294(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6391,8 +6435,8 @@ errors++;
 }
 }
 if(data.userId !== undefined){
-if(!(validate259(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
@@ -6407,28 +6451,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate294.errors = vErrors;
+validate297.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate293(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate296(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_TransferOwnershipRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate294(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
+if(!(validate297(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate297.errors : vErrors.concat(validate297.errors);
 errors = vErrors.length;
 }
-validate293.errors = vErrors;
+validate296.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SetEncryptionKeyRequest = validate297;
-const schema159 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"schema_SetEncryptionKeyRequest"};
-const schema160 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
+export const schema_SetEncryptionKeyRequest = validate300;
+const schema161 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"schema_SetEncryptionKeyRequest"};
+const schema162 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
 
-function validate299(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate302(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6451,14 +6495,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate299.errors = vErrors;
+validate302.errors = vErrors;
 return errors === 0;
 }
 
-const schema162 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
+const schema164 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
 const pattern39 = new RegExp("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$", "u");
 
-function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate304(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6503,12 +6547,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate301.errors = vErrors;
+validate304.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6535,14 +6579,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate299(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate299.errors : vErrors.concat(validate299.errors);
+if(!(validate302(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate301(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate301.errors : vErrors.concat(validate301.errors);
+if(!(validate304(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate304.errors : vErrors.concat(validate304.errors);
 errors = vErrors.length;
 }
 }
@@ -6557,27 +6601,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate298.errors = vErrors;
+validate301.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate300(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SetEncryptionKeyRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate298(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
+if(!(validate301(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate301.errors : vErrors.concat(validate301.errors);
 errors = vErrors.length;
 }
-validate297.errors = vErrors;
+validate300.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Application = validate304;
-const schema163 = {"$ref":"tenantry#/$defs/Application","$id":"schema_Application"};
+export const schema_Application = validate307;
+const schema165 = {"$ref":"tenantry#/$defs/Application","$id":"schema_Application"};
 
-function validate305(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6664,26 +6708,26 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate165(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
+if(!(validate168(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.description !== undefined){
-if(!(validate151(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate154(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
 errors = vErrors.length;
 }
 }
@@ -6702,8 +6746,8 @@ errors++;
 }
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate171(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate174(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 }
@@ -6740,20 +6784,20 @@ errors++;
 }
 }
 if(data.keys !== undefined){
-if(!(validate173(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate176(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -6768,27 +6812,27 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate305.errors = vErrors;
+validate308.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate304(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate307(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Application" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate305(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
+if(!(validate308(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate308.errors : vErrors.concat(validate308.errors);
 errors = vErrors.length;
 }
-validate304.errors = vErrors;
+validate307.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApiKeySlots = validate315;
-const schema165 = {"$ref":"tenantry#/$defs/ApiKeySlots","$id":"schema_ApiKeySlots"};
+export const schema_ApiKeySlots = validate318;
+const schema167 = {"$ref":"tenantry#/$defs/ApiKeySlots","$id":"schema_ApiKeySlots"};
 
-function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate319(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6839,8 +6883,8 @@ let data0 = data.current;
 const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
-if(!(validate174(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate177(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -6887,8 +6931,8 @@ let data1 = data.next;
 const _errs8 = errors;
 let valid2 = false;
 const _errs9 = errors;
-if(!(validate174(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate177(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs9 === errors;
@@ -6935,8 +6979,8 @@ let data2 = data.previous;
 const _errs13 = errors;
 let valid3 = false;
 const _errs14 = errors;
-if(!(validate174(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate177(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var _valid2 = _errs14 === errors;
@@ -6989,27 +7033,27 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate316.errors = vErrors;
+validate319.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate315(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate318(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApiKeySlots" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate316(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate319(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
 errors = vErrors.length;
 }
-validate315.errors = vErrors;
+validate318.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApiKeyInfo = validate321;
-const schema167 = {"$ref":"tenantry#/$defs/ApiKeyInfo","$id":"schema_ApiKeyInfo"};
+export const schema_ApiKeyInfo = validate324;
+const schema169 = {"$ref":"tenantry#/$defs/ApiKeyInfo","$id":"schema_ApiKeyInfo"};
 
-function validate322(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate325(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7101,8 +7145,8 @@ errors++;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -7111,8 +7155,8 @@ let data2 = data.lastUsedAt;
 const _errs6 = errors;
 let valid1 = false;
 const _errs7 = errors;
-if(!(validate175(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -7155,8 +7199,8 @@ vErrors = null;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate175(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -7171,28 +7215,28 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate322.errors = vErrors;
+validate325.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate324(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApiKeyInfo" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate322(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate322.errors : vErrors.concat(validate322.errors);
+if(!(validate325(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate325.errors : vErrors.concat(validate325.errors);
 errors = vErrors.length;
 }
-validate321.errors = vErrors;
+validate324.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SecretMetadata = validate327;
-const schema169 = {"$ref":"tenantry#/$defs/SecretMetadata","$id":"schema_SecretMetadata"};
-const schema170 = {"description":"A named secret of an application, without its value.","type":"object","required":["name","createdAt","updatedAt"],"examples":[{"name":"stripe-key","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_SecretMetadata = validate330;
+const schema171 = {"$ref":"tenantry#/$defs/SecretMetadata","$id":"schema_SecretMetadata"};
+const schema172 = {"description":"A named secret of an application, without its value.","type":"object","required":["name","createdAt","updatedAt"],"examples":[{"name":"stripe-key","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate329(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate332(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -7237,12 +7281,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate329.errors = vErrors;
+validate332.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate328(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate331(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7289,20 +7333,20 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate329(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate329.errors : vErrors.concat(validate329.errors);
+if(!(validate332(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate332.errors : vErrors.concat(validate332.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -7317,28 +7361,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate328.errors = vErrors;
+validate331.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate330(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SecretMetadata" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate328(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate328.errors : vErrors.concat(validate328.errors);
+if(!(validate331(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate331.errors : vErrors.concat(validate331.errors);
 errors = vErrors.length;
 }
-validate327.errors = vErrors;
+validate330.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Secret = validate334;
-const schema172 = {"$ref":"tenantry#/$defs/Secret","$id":"schema_Secret"};
-const schema173 = {"description":"A named secret with its plaintext value (ADMIN and above only).","type":"object","required":["name","value","createdAt","updatedAt"],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"value":{"$ref":"tenantry#/$defs/SecretValue"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Secret = validate337;
+const schema174 = {"$ref":"tenantry#/$defs/Secret","$id":"schema_Secret"};
+const schema175 = {"description":"A named secret with its plaintext value (ADMIN and above only).","type":"object","required":["name","value","createdAt","updatedAt"],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"value":{"$ref":"tenantry#/$defs/SecretValue"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate335(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate338(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7395,26 +7439,26 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate329(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate329.errors : vErrors.concat(validate329.errors);
+if(!(validate332(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate332.errors : vErrors.concat(validate332.errors);
 errors = vErrors.length;
 }
 }
 if(data.value !== undefined){
-if(!(validate199(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
+if(!(validate202(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
+vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -7429,28 +7473,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate335.errors = vErrors;
+validate338.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate334(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate337(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Secret" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate335(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate335.errors : vErrors.concat(validate335.errors);
+if(!(validate338(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate338.errors : vErrors.concat(validate338.errors);
 errors = vErrors.length;
 }
-validate334.errors = vErrors;
+validate337.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Actor = validate341;
-const schema174 = {"$ref":"tenantry#/$defs/Actor","$id":"schema_Actor"};
-const schema175 = {"description":"Who caused an event.","type":"object","required":["kind","id"],"properties":{"kind":{"$ref":"tenantry#/$defs/ActorKind"},"id":{"description":"User id, application id, or the platform component's name.","$ref":"tenantry#/$defs/Id"}},"additionalProperties":false};
+export const schema_Actor = validate344;
+const schema176 = {"$ref":"tenantry#/$defs/Actor","$id":"schema_Actor"};
+const schema177 = {"description":"Who caused an event.","type":"object","required":["kind","id"],"properties":{"kind":{"$ref":"tenantry#/$defs/ActorKind"},"id":{"description":"User id, application id, or the platform component's name.","$ref":"tenantry#/$defs/Id"}},"additionalProperties":false};
 
-function validate343(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate346(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -7464,7 +7508,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "user") || (data === "application")) || (data === "platform"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema78.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema80.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7473,12 +7517,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate343.errors = vErrors;
+validate346.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate348(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -7515,6 +7559,70 @@ errors++;
 }
 else {
 const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate348.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "kind") || (key0 === "id"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+if(!(validate346(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
+vErrors = vErrors === null ? validate346.errors : vErrors.concat(validate346.errors);
+errors = vErrors.length;
+}
+}
+if(data.id !== undefined){
+if(!(validate348(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate348.errors : vErrors.concat(validate348.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7528,87 +7636,23 @@ return errors === 0;
 }
 
 
-function validate342(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((key0 === "kind") || (key0 === "id"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.kind !== undefined){
-if(!(validate343(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
-vErrors = vErrors === null ? validate343.errors : vErrors.concat(validate343.errors);
-errors = vErrors.length;
-}
-}
-if(data.id !== undefined){
-if(!(validate345(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate345.errors : vErrors.concat(validate345.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-validate342.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate341(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate344(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Actor" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate342(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate342.errors : vErrors.concat(validate342.errors);
+if(!(validate345(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate345.errors : vErrors.concat(validate345.errors);
 errors = vErrors.length;
 }
-validate341.errors = vErrors;
+validate344.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Event = validate348;
-const schema178 = {"$ref":"tenantry#/$defs/Event","$id":"schema_Event"};
-const schema179 = {"description":"The envelope of every domain event on the event bus. Consumers are idempotent on id.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"member.role_changed","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","from":"MEMBER","to":"ADMIN"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
+export const schema_Event = validate351;
+const schema180 = {"$ref":"tenantry#/$defs/Event","$id":"schema_Event"};
+const schema181 = {"description":"The envelope of every domain event on the event bus. Consumers are idempotent on id.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"member.role_changed","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","from":"MEMBER","to":"ADMIN"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
 
-function validate350(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate353(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -7653,12 +7697,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate350.errors = vErrors;
+validate353.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate355(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -7672,7 +7716,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((((((((((((((((((((((((data === "organization.created") || (data === "organization.updated")) || (data === "organization.deleted")) || (data === "organization.restored")) || (data === "organization.suspended")) || (data === "organization.reactivated")) || (data === "organization.plan_changed")) || (data === "organization.key_changed")) || (data === "ownership.transferred")) || (data === "invitation.created")) || (data === "invitation.accepted")) || (data === "invitation.declined")) || (data === "invitation.revoked")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "member.left")) || (data === "application.created")) || (data === "application.updated")) || (data === "application.deleted")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.withdrawn")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "platform.access"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema84.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema86.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7681,12 +7725,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate352.errors = vErrors;
+validate355.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate356(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate359(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7723,14 +7767,14 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if(!(validate343(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
-vErrors = vErrors === null ? validate343.errors : vErrors.concat(validate343.errors);
+if(!(validate346(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
+vErrors = vErrors === null ? validate346.errors : vErrors.concat(validate346.errors);
 errors = vErrors.length;
 }
 }
 if(data.id !== undefined){
-if(!(validate345(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate345.errors : vErrors.concat(validate345.errors);
+if(!(validate348(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate348.errors : vErrors.concat(validate348.errors);
 errors = vErrors.length;
 }
 }
@@ -7745,12 +7789,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate356.errors = vErrors;
+validate359.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate360(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate363(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7765,301 +7809,301 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate360.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate349(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.type === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.occurredAt === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.organizationId === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.actor === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.data === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.id !== undefined){
-if(!(validate350(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate350.errors : vErrors.concat(validate350.errors);
-errors = vErrors.length;
-}
-}
-if(data.type !== undefined){
-if(!(validate352(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
-errors = vErrors.length;
-}
-}
-if(data.occurredAt !== undefined){
-if(!(validate175(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
-errors = vErrors.length;
-}
-}
-if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-}
-if(data.actor !== undefined){
-if(!(validate356(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate356.errors : vErrors.concat(validate356.errors);
-errors = vErrors.length;
-}
-}
-if(data.data !== undefined){
-if(!(validate360(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate360.errors : vErrors.concat(validate360.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-validate349.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate348(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Event" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate349(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate349.errors : vErrors.concat(validate349.errors);
-errors = vErrors.length;
-}
-validate348.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_AuditEvent = validate363;
-const schema184 = {"$ref":"tenantry#/$defs/AuditEvent","$id":"schema_AuditEvent"};
-const schema185 = {"description":"One entry of an organization's audit log, made from a domain event.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"platform.access","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"route":"GET /organizations/{orgId}/members"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
-
-function validate364(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.type === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.occurredAt === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.organizationId === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.actor === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.data === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.id !== undefined){
-if(!(validate350(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate350.errors : vErrors.concat(validate350.errors);
-errors = vErrors.length;
-}
-}
-if(data.type !== undefined){
-if(!(validate352(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
-errors = vErrors.length;
-}
-}
-if(data.occurredAt !== undefined){
-if(!(validate175(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
-errors = vErrors.length;
-}
-}
-if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-}
-if(data.actor !== undefined){
-if(!(validate356(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate356.errors : vErrors.concat(validate356.errors);
-errors = vErrors.length;
-}
-}
-if(data.data !== undefined){
-if(!(validate360(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate360.errors : vErrors.concat(validate360.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-validate364.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate363(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_AuditEvent" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate364(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate364.errors : vErrors.concat(validate364.errors);
-errors = vErrors.length;
-}
 validate363.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Invitation = validate372;
-const schema186 = {"$ref":"tenantry#/$defs/Invitation","$id":"schema_Invitation"};
-const schema187 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"$ref":"tenantry#/$defs/UserId"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+
+function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.organizationId === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.actor === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.data === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+if(!(validate353(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
+errors = vErrors.length;
+}
+}
+if(data.type !== undefined){
+if(!(validate355(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate355.errors : vErrors.concat(validate355.errors);
+errors = vErrors.length;
+}
+}
+if(data.occurredAt !== undefined){
+if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+errors = vErrors.length;
+}
+}
+if(data.organizationId !== undefined){
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+errors = vErrors.length;
+}
+}
+if(data.actor !== undefined){
+if(!(validate359(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate359.errors : vErrors.concat(validate359.errors);
+errors = vErrors.length;
+}
+}
+if(data.data !== undefined){
+if(!(validate363(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate363.errors : vErrors.concat(validate363.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate352.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate351(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Event" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate352(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
+errors = vErrors.length;
+}
+validate351.errors = vErrors;
+return errors === 0;
+}
+
+export const schema_AuditEvent = validate366;
+const schema186 = {"$ref":"tenantry#/$defs/AuditEvent","$id":"schema_AuditEvent"};
+const schema187 = {"description":"One entry of an organization's audit log, made from a domain event.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"platform.access","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"route":"GET /organizations/{orgId}/members"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
+
+function validate367(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.organizationId === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.actor === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.data === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+if(!(validate353(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
+errors = vErrors.length;
+}
+}
+if(data.type !== undefined){
+if(!(validate355(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate355.errors : vErrors.concat(validate355.errors);
+errors = vErrors.length;
+}
+}
+if(data.occurredAt !== undefined){
+if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+errors = vErrors.length;
+}
+}
+if(data.organizationId !== undefined){
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+errors = vErrors.length;
+}
+}
+if(data.actor !== undefined){
+if(!(validate359(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate359.errors : vErrors.concat(validate359.errors);
+errors = vErrors.length;
+}
+}
+if(data.data !== undefined){
+if(!(validate363(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate363.errors : vErrors.concat(validate363.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate367.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate366(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_AuditEvent" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate367(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate367.errors : vErrors.concat(validate367.errors);
+errors = vErrors.length;
+}
+validate366.errors = vErrors;
+return errors === 0;
+}
+
+export const schema_Invitation = validate375;
+const schema188 = {"$ref":"tenantry#/$defs/Invitation","$id":"schema_Invitation"};
+const schema189 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"$ref":"tenantry#/$defs/UserId"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 const func88 = Object.prototype.hasOwnProperty;
 
-function validate374(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate377(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -8104,12 +8148,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate374.errors = vErrors;
+validate377.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate380(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8132,12 +8176,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate380.errors = vErrors;
+validate383.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate376(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8232,7 +8276,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func88.call(schema187.properties, key0))){
+if(!(func88.call(schema189.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
@@ -8244,62 +8288,62 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
+if(!(validate377(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate377.errors : vErrors.concat(validate377.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationName !== undefined){
-if(!(validate149(data.organizationName, {instancePath:instancePath+"/organizationName",parentData:data,parentDataProperty:"organizationName",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.organizationName, {instancePath:instancePath+"/organizationName",parentData:data,parentDataProperty:"organizationName",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.email !== undefined){
-if(!(validate246(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
+if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate380(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
+if(!(validate383(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
 errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate259(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate175(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -8314,28 +8358,28 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate373.errors = vErrors;
+validate376.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate372(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate375(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Invitation" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate373(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate373.errors : vErrors.concat(validate373.errors);
+if(!(validate376(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate376.errors : vErrors.concat(validate376.errors);
 errors = vErrors.length;
 }
-validate372.errors = vErrors;
+validate375.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Membership = validate387;
-const schema190 = {"$ref":"tenantry#/$defs/Membership","$id":"schema_Membership"};
-const schema191 = {"description":"A user's membership of one organization.","type":"object","required":["organizationId","userId","role","status","joinedAt","updatedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","email":"ada@example.com","role":"OWNER","status":"ACTIVE","joinedAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"status":{"$ref":"tenantry#/$defs/MembershipStatus"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Membership = validate390;
+const schema192 = {"$ref":"tenantry#/$defs/Membership","$id":"schema_Membership"};
+const schema193 = {"description":"A user's membership of one organization.","type":"object","required":["organizationId","userId","role","status","joinedAt","updatedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","email":"ada@example.com","role":"OWNER","status":"ACTIVE","joinedAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"status":{"$ref":"tenantry#/$defs/MembershipStatus"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate393(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate396(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8358,12 +8402,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate393.errors = vErrors;
+validate396.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate391(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8440,44 +8484,44 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate259(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.email !== undefined){
-if(!(validate246(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
+if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate393(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate393.errors : vErrors.concat(validate393.errors);
+if(!(validate396(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
 errors = vErrors.length;
 }
 }
 if(data.joinedAt !== undefined){
-if(!(validate175(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -8492,28 +8536,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate388.errors = vErrors;
+validate391.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate387(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate390(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Membership" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate388(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate388.errors : vErrors.concat(validate388.errors);
+if(!(validate391(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate391.errors : vErrors.concat(validate391.errors);
 errors = vErrors.length;
 }
-validate387.errors = vErrors;
+validate390.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MyOrganization = validate398;
-const schema193 = {"$ref":"tenantry#/$defs/MyOrganization","$id":"schema_MyOrganization"};
-const schema194 = {"description":"One organization of the calling user, with the user's role in it.","type":"object","required":["organizationId","name","role","joinedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","role":"ADMIN","joinedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_MyOrganization = validate401;
+const schema195 = {"$ref":"tenantry#/$defs/MyOrganization","$id":"schema_MyOrganization"};
+const schema196 = {"description":"One organization of the calling user, with the user's role in it.","type":"object","required":["organizationId","name","role","joinedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","role":"ADMIN","joinedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate399(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate402(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8570,38 +8614,38 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate279(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
+if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate206(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
 if(data.joinedAt !== undefined){
-if(!(validate175(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -8616,28 +8660,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate399.errors = vErrors;
+validate402.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate398(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate401(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MyOrganization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate399(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate399.errors : vErrors.concat(validate399.errors);
+if(!(validate402(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate402.errors : vErrors.concat(validate402.errors);
 errors = vErrors.length;
 }
-validate398.errors = vErrors;
+validate401.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Notification = validate407;
-const schema195 = {"$ref":"tenantry#/$defs/Notification","$id":"schema_Notification"};
-const schema196 = {"description":"An inbox entry of one user; expires after 90 days.","type":"object","required":["id","userId","type","title","body","read","createdAt","expiresAt"],"examples":[{"id":"ntf_01HZX6P3Q4R5S6T7V8W9X0Y1Z2","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","type":"organization.message","title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","read":false,"createdAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-04-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/NotificationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"type":{"$ref":"tenantry#/$defs/NotificationType"},"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"data":{"$ref":"tenantry#/$defs/EventData"},"read":{"type":"boolean"},"readAt":{"$ref":"tenantry#/$defs/Timestamp"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Notification = validate410;
+const schema197 = {"$ref":"tenantry#/$defs/Notification","$id":"schema_Notification"};
+const schema198 = {"description":"An inbox entry of one user; expires after 90 days.","type":"object","required":["id","userId","type","title","body","read","createdAt","expiresAt"],"examples":[{"id":"ntf_01HZX6P3Q4R5S6T7V8W9X0Y1Z2","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","type":"organization.message","title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","read":false,"createdAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-04-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/NotificationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"type":{"$ref":"tenantry#/$defs/NotificationType"},"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"data":{"$ref":"tenantry#/$defs/EventData"},"read":{"type":"boolean"},"readAt":{"$ref":"tenantry#/$defs/Timestamp"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate409(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate412(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -8682,12 +8726,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate409.errors = vErrors;
+validate412.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate413(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate416(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8701,7 +8745,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((((((((((data === "invitation.created") || (data === "invitation.accepted")) || (data === "member.left")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "ownership.transferred")) || (data === "organization.suspended")) || (data === "organization.message"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema86.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema88.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8710,12 +8754,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate413.errors = vErrors;
+validate416.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate408(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate411(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8800,7 +8844,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func88.call(schema196.properties, key0))){
+if(!(func88.call(schema198.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
@@ -8812,44 +8856,44 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate409(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate409.errors : vErrors.concat(validate409.errors);
+if(!(validate412(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate412.errors : vErrors.concat(validate412.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate259(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate413(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate413.errors : vErrors.concat(validate413.errors);
+if(!(validate416(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate416.errors : vErrors.concat(validate416.errors);
 errors = vErrors.length;
 }
 }
 if(data.title !== undefined){
-if(!(validate264(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
+if(!(validate267(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate266(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate266.errors : vErrors.concat(validate266.errors);
+if(!(validate269(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate269.errors : vErrors.concat(validate269.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate360(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate360.errors : vErrors.concat(validate360.errors);
+if(!(validate363(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate363.errors : vErrors.concat(validate363.errors);
 errors = vErrors.length;
 }
 }
@@ -8866,20 +8910,20 @@ errors++;
 }
 }
 if(data.readAt !== undefined){
-if(!(validate175(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate175(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -8894,27 +8938,27 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate408.errors = vErrors;
+validate411.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate407(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate410(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Notification" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate408(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate408.errors : vErrors.concat(validate408.errors);
+if(!(validate411(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate411.errors : vErrors.concat(validate411.errors);
 errors = vErrors.length;
 }
-validate407.errors = vErrors;
+validate410.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationTitle = validate422;
-const schema199 = {"$ref":"tenantry#/$defs/NotificationTitle","$id":"schema_NotificationTitle"};
+export const schema_NotificationTitle = validate425;
+const schema201 = {"$ref":"tenantry#/$defs/NotificationTitle","$id":"schema_NotificationTitle"};
 
-function validate423(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate426(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -8959,27 +9003,27 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate423.errors = vErrors;
+validate426.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate422(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate425(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationTitle" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate423(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate423.errors : vErrors.concat(validate423.errors);
+if(!(validate426(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate426.errors : vErrors.concat(validate426.errors);
 errors = vErrors.length;
 }
-validate422.errors = vErrors;
+validate425.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationBody = validate425;
-const schema201 = {"$ref":"tenantry#/$defs/NotificationBody","$id":"schema_NotificationBody"};
+export const schema_NotificationBody = validate428;
+const schema203 = {"$ref":"tenantry#/$defs/NotificationBody","$id":"schema_NotificationBody"};
 
-function validate426(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate429(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9024,29 +9068,29 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate426.errors = vErrors;
+validate429.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate425(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate428(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationBody" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate426(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate426.errors : vErrors.concat(validate426.errors);
+if(!(validate429(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate429.errors : vErrors.concat(validate429.errors);
 errors = vErrors.length;
 }
-validate425.errors = vErrors;
+validate428.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Organization = validate428;
-const schema203 = {"$ref":"tenantry#/$defs/Organization","$id":"schema_Organization"};
-const schema204 = {"description":"A tenant. Soft-deleted organizations stay restorable for 30 days.","type":"object","required":["id","name","slug","status","plan","ownerId","metadata","usage","encryption","createdAt","updatedAt"],"examples":[{"id":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","plan":"STARTER","ownerId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","metadata":{"crm":"A-42"},"usage":{"members":2,"applications":1},"encryption":{"mode":"platform"},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"plan":{"$ref":"tenantry#/$defs/Plan"},"ownerId":{"description":"The one member whose role is OWNER.","$ref":"tenantry#/$defs/UserId"},"metadata":{"$ref":"tenantry#/$defs/Metadata"},"usage":{"$ref":"tenantry#/$defs/OrganizationUsage"},"encryption":{"$ref":"tenantry#/$defs/OrganizationEncryption"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"suspendedAt":{"$ref":"tenantry#/$defs/Timestamp"},"deletedAt":{"$ref":"tenantry#/$defs/Timestamp"},"purgeAfter":{"description":"Of a DELETED organization, the end of its 30 days of restore; its data is purged after.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-const schema205 = {"description":"Counters kept equal to the real item counts; members counts PENDING invitations too.","type":"object","required":["members","applications"],"properties":{"members":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647},"applications":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
+export const schema_Organization = validate431;
+const schema205 = {"$ref":"tenantry#/$defs/Organization","$id":"schema_Organization"};
+const schema206 = {"description":"A tenant. Soft-deleted organizations stay restorable for 30 days.","type":"object","required":["id","name","slug","status","plan","ownerId","metadata","usage","encryption","createdAt","updatedAt"],"examples":[{"id":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","plan":"STARTER","ownerId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","metadata":{"crm":"A-42"},"usage":{"members":2,"applications":1},"encryption":{"mode":"platform"},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"plan":{"$ref":"tenantry#/$defs/Plan"},"ownerId":{"description":"The one member whose role is OWNER.","$ref":"tenantry#/$defs/UserId"},"metadata":{"$ref":"tenantry#/$defs/Metadata"},"usage":{"$ref":"tenantry#/$defs/OrganizationUsage"},"encryption":{"$ref":"tenantry#/$defs/OrganizationEncryption"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"suspendedAt":{"$ref":"tenantry#/$defs/Timestamp"},"deletedAt":{"$ref":"tenantry#/$defs/Timestamp"},"purgeAfter":{"description":"Of a DELETED organization, the end of its 30 days of restore; its data is purged after.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+const schema207 = {"description":"Counters kept equal to the real item counts; members counts PENDING invitations too.","type":"object","required":["members","applications"],"properties":{"members":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647},"applications":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate437(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate440(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9163,13 +9207,13 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate437.errors = vErrors;
+validate440.errors = vErrors;
 return errors === 0;
 }
 
-const schema206 = {"description":"Which key protects the organization's data key; never key material.","type":"object","required":["mode"],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"The dedicated or customer key (absent for platform).","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
+const schema208 = {"description":"Which key protects the organization's data key; never key material.","type":"object","required":["mode"],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"The dedicated or customer key (absent for platform).","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
 
-function validate439(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate442(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9196,14 +9240,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate299(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate299.errors : vErrors.concat(validate299.errors);
+if(!(validate302(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate301(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate301.errors : vErrors.concat(validate301.errors);
+if(!(validate304(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate304.errors : vErrors.concat(validate304.errors);
 errors = vErrors.length;
 }
 }
@@ -9218,12 +9262,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate439.errors = vErrors;
+validate442.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate429(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate432(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9338,7 +9382,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func88.call(schema204.properties, key0))){
+if(!(func88.call(schema206.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err11];
@@ -9350,86 +9394,86 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate167(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate279(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
+if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate206(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
 }
 if(data.plan !== undefined){
-if(!(validate290(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate290.errors : vErrors.concat(validate290.errors);
+if(!(validate293(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
 errors = vErrors.length;
 }
 }
 if(data.ownerId !== undefined){
-if(!(validate259(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate285(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate288(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate288.errors : vErrors.concat(validate288.errors);
 errors = vErrors.length;
 }
 }
 if(data.usage !== undefined){
-if(!(validate437(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
-vErrors = vErrors === null ? validate437.errors : vErrors.concat(validate437.errors);
+if(!(validate440(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
+vErrors = vErrors === null ? validate440.errors : vErrors.concat(validate440.errors);
 errors = vErrors.length;
 }
 }
 if(data.encryption !== undefined){
-if(!(validate439(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
-vErrors = vErrors === null ? validate439.errors : vErrors.concat(validate439.errors);
+if(!(validate442(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
+vErrors = vErrors === null ? validate442.errors : vErrors.concat(validate442.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.suspendedAt !== undefined){
-if(!(validate175(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.deletedAt !== undefined){
-if(!(validate175(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.purgeAfter !== undefined){
-if(!(validate175(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -9444,27 +9488,27 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate429.errors = vErrors;
+validate432.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate428(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate431(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Organization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate429(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate429.errors : vErrors.concat(validate429.errors);
+if(!(validate432(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate432.errors : vErrors.concat(validate432.errors);
 errors = vErrors.length;
 }
-validate428.errors = vErrors;
+validate431.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationUsage = validate449;
-const schema207 = {"$ref":"tenantry#/$defs/OrganizationUsage","$id":"schema_OrganizationUsage"};
+export const schema_OrganizationUsage = validate452;
+const schema209 = {"$ref":"tenantry#/$defs/OrganizationUsage","$id":"schema_OrganizationUsage"};
 
-function validate450(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate453(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9581,27 +9625,27 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate450.errors = vErrors;
+validate453.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate449(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate452(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationUsage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate450(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate450.errors : vErrors.concat(validate450.errors);
+if(!(validate453(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate453.errors : vErrors.concat(validate453.errors);
 errors = vErrors.length;
 }
-validate449.errors = vErrors;
+validate452.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationEncryption = validate452;
-const schema209 = {"$ref":"tenantry#/$defs/OrganizationEncryption","$id":"schema_OrganizationEncryption"};
+export const schema_OrganizationEncryption = validate455;
+const schema211 = {"$ref":"tenantry#/$defs/OrganizationEncryption","$id":"schema_OrganizationEncryption"};
 
-function validate453(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate456(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9628,14 +9672,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate299(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate299.errors : vErrors.concat(validate299.errors);
+if(!(validate302(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate301(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate301.errors : vErrors.concat(validate301.errors);
+if(!(validate304(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate304.errors : vErrors.concat(validate304.errors);
 errors = vErrors.length;
 }
 }
@@ -9650,27 +9694,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate453.errors = vErrors;
+validate456.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate452(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate455(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationEncryption" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate453(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate453.errors : vErrors.concat(validate453.errors);
+if(!(validate456(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate456.errors : vErrors.concat(validate456.errors);
 errors = vErrors.length;
 }
-validate452.errors = vErrors;
+validate455.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_KmsKeyArn = validate457;
-const schema211 = {"$ref":"tenantry#/$defs/KmsKeyArn","$id":"schema_KmsKeyArn"};
+export const schema_KmsKeyArn = validate460;
+const schema213 = {"$ref":"tenantry#/$defs/KmsKeyArn","$id":"schema_KmsKeyArn"};
 
-function validate458(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate461(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9715,28 +9759,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate458.errors = vErrors;
+validate461.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate457(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate460(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_KmsKeyArn" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate458(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate458.errors : vErrors.concat(validate458.errors);
+if(!(validate461(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate461.errors : vErrors.concat(validate461.errors);
 errors = vErrors.length;
 }
-validate457.errors = vErrors;
+validate460.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApplicationPage = validate460;
-const schema213 = {"$ref":"tenantry#/$defs/ApplicationPage","$id":"schema_ApplicationPage"};
-const schema214 = {"description":"A page of Application items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Application"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_ApplicationPage = validate463;
+const schema215 = {"$ref":"tenantry#/$defs/ApplicationPage","$id":"schema_ApplicationPage"};
+const schema216 = {"description":"A page of Application items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Application"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate463(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate466(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9781,12 +9825,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate463.errors = vErrors;
+validate466.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate461(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate464(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9837,8 +9881,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate164(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
+if(!(validate167(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 }
@@ -9859,8 +9903,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -9913,28 +9957,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate461.errors = vErrors;
+validate464.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate460(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate463(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApplicationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate461(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate461.errors : vErrors.concat(validate461.errors);
+if(!(validate464(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate464.errors : vErrors.concat(validate464.errors);
 errors = vErrors.length;
 }
-validate460.errors = vErrors;
+validate463.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SecretMetadataPage = validate466;
-const schema216 = {"$ref":"tenantry#/$defs/SecretMetadataPage","$id":"schema_SecretMetadataPage"};
-const schema217 = {"description":"A page of SecretMetadata items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/SecretMetadata"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_SecretMetadataPage = validate469;
+const schema218 = {"$ref":"tenantry#/$defs/SecretMetadataPage","$id":"schema_SecretMetadataPage"};
+const schema219 = {"description":"A page of SecretMetadata items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/SecretMetadata"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate468(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate471(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9981,20 +10025,20 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate329(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate329.errors : vErrors.concat(validate329.errors);
+if(!(validate332(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate332.errors : vErrors.concat(validate332.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -10009,12 +10053,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate468.errors = vErrors;
+validate471.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate467(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate470(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10065,8 +10109,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate468(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate468.errors : vErrors.concat(validate468.errors);
+if(!(validate471(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate471.errors : vErrors.concat(validate471.errors);
 errors = vErrors.length;
 }
 }
@@ -10087,8 +10131,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -10141,28 +10185,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate467.errors = vErrors;
+validate470.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate466(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate469(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SecretMetadataPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate467(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate467.errors : vErrors.concat(validate467.errors);
+if(!(validate470(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate470.errors : vErrors.concat(validate470.errors);
 errors = vErrors.length;
 }
-validate466.errors = vErrors;
+validate469.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MyOrganizationPage = validate475;
-const schema219 = {"$ref":"tenantry#/$defs/MyOrganizationPage","$id":"schema_MyOrganizationPage"};
-const schema220 = {"description":"A page of MyOrganization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/MyOrganization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_MyOrganizationPage = validate478;
+const schema221 = {"$ref":"tenantry#/$defs/MyOrganizationPage","$id":"schema_MyOrganizationPage"};
+const schema222 = {"description":"A page of MyOrganization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/MyOrganization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate477(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate480(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10219,38 +10263,38 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate279(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
+if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate206(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
 if(data.joinedAt !== undefined){
-if(!(validate175(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -10265,12 +10309,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate477.errors = vErrors;
+validate480.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate476(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate479(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10321,8 +10365,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate477(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate477.errors : vErrors.concat(validate477.errors);
+if(!(validate480(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate480.errors : vErrors.concat(validate480.errors);
 errors = vErrors.length;
 }
 }
@@ -10343,8 +10387,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -10397,28 +10441,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate476.errors = vErrors;
+validate479.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate475(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate478(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MyOrganizationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate476(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate476.errors : vErrors.concat(validate476.errors);
+if(!(validate479(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate479.errors : vErrors.concat(validate479.errors);
 errors = vErrors.length;
 }
-validate475.errors = vErrors;
+validate478.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MembershipPage = validate487;
-const schema222 = {"$ref":"tenantry#/$defs/MembershipPage","$id":"schema_MembershipPage"};
-const schema223 = {"description":"A page of Membership items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Membership"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_MembershipPage = validate490;
+const schema224 = {"$ref":"tenantry#/$defs/MembershipPage","$id":"schema_MembershipPage"};
+const schema225 = {"description":"A page of Membership items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Membership"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate489(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate492(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10495,44 +10539,44 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate259(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.email !== undefined){
-if(!(validate246(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
+if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate393(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate393.errors : vErrors.concat(validate393.errors);
+if(!(validate396(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
 errors = vErrors.length;
 }
 }
 if(data.joinedAt !== undefined){
-if(!(validate175(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -10547,12 +10591,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate489.errors = vErrors;
+validate492.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate488(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate491(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10603,8 +10647,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate489(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate489.errors : vErrors.concat(validate489.errors);
+if(!(validate492(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate492.errors : vErrors.concat(validate492.errors);
 errors = vErrors.length;
 }
 }
@@ -10625,8 +10669,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -10679,28 +10723,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate488.errors = vErrors;
+validate491.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate487(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate490(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MembershipPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate488(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate488.errors : vErrors.concat(validate488.errors);
+if(!(validate491(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate491.errors : vErrors.concat(validate491.errors);
 errors = vErrors.length;
 }
-validate487.errors = vErrors;
+validate490.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_InvitationPage = validate500;
-const schema225 = {"$ref":"tenantry#/$defs/InvitationPage","$id":"schema_InvitationPage"};
-const schema226 = {"description":"A page of Invitation items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Invitation"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_InvitationPage = validate503;
+const schema227 = {"$ref":"tenantry#/$defs/InvitationPage","$id":"schema_InvitationPage"};
+const schema228 = {"description":"A page of Invitation items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Invitation"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate502(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate505(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10795,7 +10839,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func88.call(schema187.properties, key0))){
+if(!(func88.call(schema189.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
@@ -10807,62 +10851,62 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
+if(!(validate377(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate377.errors : vErrors.concat(validate377.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationName !== undefined){
-if(!(validate149(data.organizationName, {instancePath:instancePath+"/organizationName",parentData:data,parentDataProperty:"organizationName",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.organizationName, {instancePath:instancePath+"/organizationName",parentData:data,parentDataProperty:"organizationName",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.email !== undefined){
-if(!(validate246(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
+if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate241(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate380(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
+if(!(validate383(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
 errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate259(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate175(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -10877,12 +10921,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate502.errors = vErrors;
+validate505.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate501(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate504(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10933,8 +10977,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate502(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate502.errors : vErrors.concat(validate502.errors);
+if(!(validate505(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate505.errors : vErrors.concat(validate505.errors);
 errors = vErrors.length;
 }
 }
@@ -10955,8 +10999,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11009,28 +11053,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate501.errors = vErrors;
+validate504.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate500(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate503(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_InvitationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate501(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate501.errors : vErrors.concat(validate501.errors);
+if(!(validate504(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate504.errors : vErrors.concat(validate504.errors);
 errors = vErrors.length;
 }
-validate500.errors = vErrors;
+validate503.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationPage = validate516;
-const schema228 = {"$ref":"tenantry#/$defs/NotificationPage","$id":"schema_NotificationPage"};
-const schema229 = {"description":"A page of Notification items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Notification"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_NotificationPage = validate519;
+const schema230 = {"$ref":"tenantry#/$defs/NotificationPage","$id":"schema_NotificationPage"};
+const schema231 = {"description":"A page of Notification items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Notification"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate518(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate521(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11115,7 +11159,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func88.call(schema196.properties, key0))){
+if(!(func88.call(schema198.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
@@ -11127,44 +11171,44 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate409(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate409.errors : vErrors.concat(validate409.errors);
+if(!(validate412(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate412.errors : vErrors.concat(validate412.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate259(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate413(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate413.errors : vErrors.concat(validate413.errors);
+if(!(validate416(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate416.errors : vErrors.concat(validate416.errors);
 errors = vErrors.length;
 }
 }
 if(data.title !== undefined){
-if(!(validate264(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
+if(!(validate267(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate266(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate266.errors : vErrors.concat(validate266.errors);
+if(!(validate269(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate269.errors : vErrors.concat(validate269.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate360(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate360.errors : vErrors.concat(validate360.errors);
+if(!(validate363(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate363.errors : vErrors.concat(validate363.errors);
 errors = vErrors.length;
 }
 }
@@ -11181,20 +11225,20 @@ errors++;
 }
 }
 if(data.readAt !== undefined){
-if(!(validate175(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate175(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -11209,12 +11253,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate518.errors = vErrors;
+validate521.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate517(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate520(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11265,8 +11309,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate518(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate518.errors : vErrors.concat(validate518.errors);
+if(!(validate521(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
 errors = vErrors.length;
 }
 }
@@ -11287,8 +11331,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11341,28 +11385,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate517.errors = vErrors;
+validate520.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate516(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate519(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate517(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate520(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate520.errors : vErrors.concat(validate520.errors);
 errors = vErrors.length;
 }
-validate516.errors = vErrors;
+validate519.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_AuditEventPage = validate532;
-const schema231 = {"$ref":"tenantry#/$defs/AuditEventPage","$id":"schema_AuditEventPage"};
-const schema232 = {"description":"A page of AuditEvent items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/AuditEvent"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_AuditEventPage = validate535;
+const schema233 = {"$ref":"tenantry#/$defs/AuditEventPage","$id":"schema_AuditEventPage"};
+const schema234 = {"description":"A page of AuditEvent items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/AuditEvent"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate534(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate537(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11439,38 +11483,38 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate350(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate350.errors : vErrors.concat(validate350.errors);
+if(!(validate353(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate352(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
+if(!(validate355(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate355.errors : vErrors.concat(validate355.errors);
 errors = vErrors.length;
 }
 }
 if(data.occurredAt !== undefined){
-if(!(validate175(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate167(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.actor !== undefined){
-if(!(validate356(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate356.errors : vErrors.concat(validate356.errors);
+if(!(validate359(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate359.errors : vErrors.concat(validate359.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate360(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate360.errors : vErrors.concat(validate360.errors);
+if(!(validate363(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate363.errors : vErrors.concat(validate363.errors);
 errors = vErrors.length;
 }
 }
@@ -11485,12 +11529,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate534.errors = vErrors;
+validate537.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate533(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate536(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11541,8 +11585,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate534(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate534.errors : vErrors.concat(validate534.errors);
+if(!(validate537(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate537.errors : vErrors.concat(validate537.errors);
 errors = vErrors.length;
 }
 }
@@ -11563,8 +11607,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11617,28 +11661,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate533.errors = vErrors;
+validate536.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate532(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate535(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_AuditEventPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate533(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate533.errors : vErrors.concat(validate533.errors);
+if(!(validate536(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate536.errors : vErrors.concat(validate536.errors);
 errors = vErrors.length;
 }
-validate532.errors = vErrors;
+validate535.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationPage = validate544;
-const schema234 = {"$ref":"tenantry#/$defs/OrganizationPage","$id":"schema_OrganizationPage"};
-const schema235 = {"description":"A page of Organization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Organization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_OrganizationPage = validate547;
+const schema236 = {"$ref":"tenantry#/$defs/OrganizationPage","$id":"schema_OrganizationPage"};
+const schema237 = {"description":"A page of Organization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Organization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate546(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate549(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11753,7 +11797,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func88.call(schema204.properties, key0))){
+if(!(func88.call(schema206.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err11];
@@ -11765,86 +11809,86 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate167(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 if(data.name !== undefined){
-if(!(validate149(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate152(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate279(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
+if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate206(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
 }
 if(data.plan !== undefined){
-if(!(validate290(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate290.errors : vErrors.concat(validate290.errors);
+if(!(validate293(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
 errors = vErrors.length;
 }
 }
 if(data.ownerId !== undefined){
-if(!(validate259(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate262(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate285(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate288(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate288.errors : vErrors.concat(validate288.errors);
 errors = vErrors.length;
 }
 }
 if(data.usage !== undefined){
-if(!(validate437(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
-vErrors = vErrors === null ? validate437.errors : vErrors.concat(validate437.errors);
+if(!(validate440(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
+vErrors = vErrors === null ? validate440.errors : vErrors.concat(validate440.errors);
 errors = vErrors.length;
 }
 }
 if(data.encryption !== undefined){
-if(!(validate439(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
-vErrors = vErrors === null ? validate439.errors : vErrors.concat(validate439.errors);
+if(!(validate442(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
+vErrors = vErrors === null ? validate442.errors : vErrors.concat(validate442.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate175(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate175(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.suspendedAt !== undefined){
-if(!(validate175(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.deletedAt !== undefined){
-if(!(validate175(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
 if(data.purgeAfter !== undefined){
-if(!(validate175(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate178(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 }
@@ -11859,12 +11903,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate546.errors = vErrors;
+validate549.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate545(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate548(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11915,8 +11959,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate546(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate546.errors : vErrors.concat(validate546.errors);
+if(!(validate549(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate549.errors : vErrors.concat(validate549.errors);
 errors = vErrors.length;
 }
 }
@@ -11937,8 +11981,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate463(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
+if(!(validate466(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11991,20 +12035,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate545.errors = vErrors;
+validate548.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate544(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate547(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate545(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate545.errors : vErrors.concat(validate545.errors);
+if(!(validate548(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate548.errors : vErrors.concat(validate548.errors);
 errors = vErrors.length;
 }
-validate544.errors = vErrors;
+validate547.errors = vErrors;
 return errors === 0;
 }
 

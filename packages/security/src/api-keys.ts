@@ -20,7 +20,7 @@ import {
   tables,
 } from '@tenantry/dynamo';
 import { logger } from './logger';
-import { isApiKeyScope } from './permissions';
+import { isKeyScope } from './permissions';
 import { API_KEY_HEADER, type ApplicationPrincipal, type PrincipalResolver } from './principal';
 import { tenantUpdate } from './tenant';
 
@@ -179,7 +179,7 @@ export function apiKeyResolver(options: ApiKeyResolverOptions = {}): PrincipalRe
         kind: 'application',
         id: record.applicationId,
         organizationId: record.organizationId,
-        scopes: (Array.isArray(record.scopes) ? record.scopes : []).filter(isApiKeyScope),
+        scopes: (Array.isArray(record.scopes) ? record.scopes : []).filter(isKeyScope),
         keySlot: record.slot,
       };
     },

@@ -6,6 +6,7 @@ import type {
   ApplicationRule,
   OrganizationRole,
   OrganizationRule,
+  Permission,
   PlatformGroup,
   permissions,
   UserRule,
@@ -39,8 +40,15 @@ export interface OrganizationSecurityContext extends BaseContext, TenantScope {
   readonly organization: OrganizationRecord;
   /** The caller's ACTIVE membership, when there is one (platform staff and API keys may have none). */
   readonly membership: MembershipRecord | undefined;
-  /** The caller's organization role, if a member. Pass the context to the §2 helpers; never compare it yourself. */
-  readonly role: OrganizationRole | undefined;
+  /**
+   * The key of the caller's role, if a member: a built-in role's name or a custom role's key (contract
+   * §9). Pass the context to the §2 helpers of `rules.ts`; never compare it yourself.
+   */
+  readonly role: string | undefined;
+  /** The rank of that role for the §2 rules (a custom role's base role); undefined if not a member or the role no longer exists. */
+  readonly baseRole: OrganizationRole | undefined;
+  /** The permissions that role holds (empty if not a member or the role no longer exists). */
+  readonly permissions: readonly Permission[];
   /** How access was granted: as a member, as platform staff (audited), or as an API key. */
   readonly access: Exclude<Access, 'user'>;
 }

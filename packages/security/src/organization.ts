@@ -10,7 +10,7 @@ import {
   tables,
 } from '@tenantry/dynamo';
 import { InternalError } from '@tenantry/errors';
-import type { OrganizationStatus } from './permissions';
+import type { CustomRoles, OrganizationStatus } from './permissions';
 
 /** The organization item (organizations table, key `organizationKey(id)`), as written by the organizations service. */
 export interface OrganizationRecord {
@@ -23,6 +23,11 @@ export interface OrganizationRecord {
   createdAt: string;
   updatedAt: string;
   deletedAt?: string;
+  /**
+   * The decision data of the organization's custom roles (contract §9), key → { baseRole,
+   * permissions }: read here with the organization, so a custom role costs layer 2 no second read.
+   */
+  roles?: CustomRoles;
   [attribute: string]: unknown;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Layer 3: the declarative permission table of contract §3, and the pure rules of contract §2.
+ * Layer 3: the declarative permission table of contract §3, the roles that hold its permissions
+ * (built-in by rank, custom by list: contract §9), and the pure rules of contract §2.
  *
  * This module, with `rules.ts` (the §2 rules below applied to a security context), is the ONLY
  * place in the repository where roles and platform groups take part in a permission decision.
@@ -8,16 +9,18 @@
  */
 
 import {
+  type KeyScope,
+  KeyScopeValues,
   type OrganizationRole,
   type OrganizationStatus,
   OrganizationStatusValues,
+  type Permission,
+  PermissionValues,
   type PlatformGroup,
   PlatformGroupValues,
-  type Scope,
-  ScopeValues,
 } from '@tenantry/models';
 
-export type { OrganizationRole, OrganizationStatus, PlatformGroup, Scope };
+export type { KeyScope, OrganizationRole, OrganizationStatus, Permission, PlatformGroup };
 
 /** Organization roles (schemas/enums.yaml), lowest first: the rank of contract §2, OWNER > ADMIN > MEMBER > VIEWER. */
 export const ORGANIZATION_ROLES: readonly OrganizationRole[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
@@ -27,16 +30,26 @@ export const PLATFORM_GROUPS: readonly PlatformGroup[] = PlatformGroupValues;
 
 export const ORGANIZATION_STATUSES: readonly OrganizationStatus[] = OrganizationStatusValues;
 
-/**
- * The scopes an application's API key may carry (schemas/enums.yaml `Scope`): data, like roles. A
- * key acts only through actions whose row below names one of its scopes, and only inside its own
- * organization (contract §6). Every application is issued all of them.
- */
-export const API_KEY_SCOPES: readonly Scope[] = ScopeValues;
+/** Every named permission (schemas/enums.yaml `Permission`, published in the OpenAPI document). */
+export const PERMISSIONS: readonly Permission[] = PermissionValues;
 
-export function isApiKeyScope(value: unknown): value is Scope {
-  return typeof value === 'string' && (API_KEY_SCOPES as readonly string[]).includes(value);
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value);
 }
+
+/**
+ * The key-grantable permissions (schemas/enums.yaml `KeyScope`): the scopes an API key may carry. A
+ * key acts only through actions named by one of its scopes, and only inside its own organization
+ * (contract §6); no other row of the table is ever reachable with a key.
+ */
+export const KEY_SCOPES: readonly KeyScope[] = KeyScopeValues;
+
+export function isKeyScope(value: unknown): value is KeyScope {
+  return typeof value === 'string' && (KEY_SCOPES as readonly string[]).includes(value);
+}
+
+/** The scopes every application is issued today (until scopes are chosen per application). */
+export const API_KEY_SCOPES: readonly KeyScope[] = ['applications:self', 'notifications:send'];
 
 /** An action that needs an organization (from the path) and runs layers 2 and 3. */
 export interface OrganizationRule {
@@ -49,8 +62,6 @@ export interface OrganizationRule {
   readonly write: boolean;
   /** Organization statuses in which the action runs. DELETED outside it → 404, SUSPENDED → 403. */
   readonly statuses: readonly OrganizationStatus[];
-  /** An API key with this scope, of this very organization, may perform the action (contract §6). */
-  readonly applicationScope?: Scope;
 }
 
 /** An action on the caller's own data, with no organization in the path. */
@@ -60,10 +71,9 @@ export interface UserRule {
   readonly platform: 'any' | readonly PlatformGroup[];
 }
 
-/** An action of an API key on itself (`GET /applications/me`). */
+/** An action of an API key on itself (`GET /applications/me`); the key needs the action as a scope. */
 export interface ApplicationRule {
   readonly scope: 'application';
-  readonly applicationScope: Scope;
 }
 
 export type PermissionRule = OrganizationRule | UserRule | ApplicationRule;
@@ -118,8 +128,11 @@ export const permissions = {
   'api_keys:issue': write('ADMIN', []),
   'secrets:read': read('ADMIN', []),
   'secrets:write': write('ADMIN', []),
-  'notifications:send': { ...write('ADMIN', ['OWNER']), applicationScope: 'notifications:send' },
+  'notifications:send': write('ADMIN', ['OWNER']),
   'audit:read': read('ADMIN', ['OWNER', 'EMPLOYEE']),
+  /** The organization's roles, built-in and custom (contract §9). */
+  'roles:read': read('VIEWER', ['OWNER', 'EMPLOYEE']),
+  'roles:manage': write('OWNER', ['OWNER']),
 
   // User-level: no organization, no DynamoDB read by the security layer.
   'organization:create': { scope: 'user', platform: 'any' },
@@ -129,7 +142,7 @@ export const permissions = {
   'invitations:respond': { scope: 'user', platform: 'any' },
 
   // Application-level: the API key acting on itself.
-  'applications:self': { scope: 'application', applicationScope: 'applications:self' },
+  'applications:self': { scope: 'application' },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Action = keyof typeof permissions;
@@ -151,10 +164,9 @@ export function ruleOf(action: Action): PermissionRule {
   return permissions[action];
 }
 
-/** Can an API key (with the right scope) ever perform this action? */
+/** Can an API key (with the right scope) ever perform this action? Only a key-grantable one. */
 export function acceptsApplications(action: Action): boolean {
-  const rule: PermissionRule = permissions[action];
-  return rule.scope === 'application' || (rule.scope === 'organization' && rule.applicationScope !== undefined);
+  return isKeyScope(action);
 }
 
 /** Can a user (ID token) ever perform this action? */
@@ -213,8 +225,131 @@ export function mayChangeMemberRole(
 }
 
 /** Contract §2: anyone but the OWNER may leave. */
-export function mayLeave(role: OrganizationRole): boolean {
+export function mayLeave(role: string): boolean {
   return role !== 'OWNER';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles as data: which permissions a role holds (contract §3, §9).
+
+/** Each permission is an action of the table: the enum and the table cannot drift apart unseen. */
+const PERMISSION_ACTIONS: readonly Action[] = PERMISSIONS;
+
+function minRoleOf(action: Action): OrganizationRole | null | undefined {
+  const rule: PermissionRule = permissions[action];
+  return rule.scope === 'organization' ? rule.minRole : undefined;
+}
+
+/** The organization permissions some member role may hold (rows with a minimum role), lowest first in table order. */
+const MEMBER_PERMISSIONS = PERMISSION_ACTIONS.filter((action) => minRoleOf(action)) as Permission[];
+
+/** Permissions only the OWNER holds: a custom role may never hold them (contract §9). */
+export const OWNER_ONLY_PERMISSIONS: readonly Permission[] = MEMBER_PERMISSIONS.filter(
+  (permission) => minRoleOf(permission) === 'OWNER',
+);
+
+/**
+ * The permissions a custom role may hold: every organization permission some member role holds but
+ * the OWNER-only ones. Those no member holds (plan change, suspend, reactivate) are never grantable.
+ */
+export const CUSTOM_ROLE_PERMISSIONS: readonly Permission[] = MEMBER_PERMISSIONS.filter(
+  (permission) => minRoleOf(permission) !== 'OWNER',
+);
+
+/** The ranks a custom role may take (contract §9): never OWNER, there is exactly one. */
+export const CUSTOM_ROLE_BASE_ROLES: readonly OrganizationRole[] = ['VIEWER', 'MEMBER', 'ADMIN'];
+
+/**
+ * Held by every role, custom ones included, whatever their list says: contract §2 lets anyone but
+ * the OWNER leave, and leaving is no row of the contract's table that a role could be given.
+ */
+const ALWAYS_HELD: readonly Permission[] = ['membership:leave'];
+
+/** A role as decisions see it: built-in (its key is its name) or custom (contract §9). */
+export interface RoleDescription {
+  readonly key: string;
+  /** The rank for every rule of contract §2: the built-in role itself, or a custom role's base role. */
+  readonly baseRole: OrganizationRole;
+  readonly permissions: readonly Permission[];
+}
+
+/** A custom role's decision data, as the organization item's `roles` attribute stores it under the role's key. */
+export interface StoredCustomRole {
+  readonly baseRole: string;
+  readonly permissions: readonly string[];
+}
+
+/** The organization item's `roles` attribute: custom role key → decision data (nothing else, to keep layer 2's read small). */
+export type CustomRoles = Readonly<Record<string, StoredCustomRole>>;
+
+function rankedRole(role: OrganizationRole): RoleDescription {
+  const reached = (permission: Permission) => roleAtLeast(role, minRoleOf(permission) as OrganizationRole);
+  return { key: role, baseRole: role, permissions: MEMBER_PERMISSIONS.filter(reached) };
+}
+
+const BUILT_IN_ROLES: Record<OrganizationRole, RoleDescription> = {
+  VIEWER: rankedRole('VIEWER'),
+  MEMBER: rankedRole('MEMBER'),
+  ADMIN: rankedRole('ADMIN'),
+  OWNER: rankedRole('OWNER'),
+};
+
+/** Contract §3: a built-in role holds exactly the organization permissions whose row's minimum role its rank reaches. */
+export function permissionsOfRole(role: OrganizationRole): readonly Permission[] {
+  return BUILT_IN_ROLES[role].permissions;
+}
+
+export function builtInRole(role: OrganizationRole): RoleDescription {
+  return BUILT_IN_ROLES[role];
+}
+
+function customRole(key: string, stored: unknown): RoleDescription | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const { baseRole, permissions: listed } = stored as { baseRole?: unknown; permissions?: unknown };
+  if (!isOrganizationRole(baseRole) || !CUSTOM_ROLE_BASE_ROLES.includes(baseRole)) return undefined;
+  // A list, or a string set as the document client reads one; a name it may not hold grants nothing.
+  const names: unknown[] = Array.isArray(listed) ? listed : listed instanceof Set ? [...listed] : [];
+  const held = CUSTOM_ROLE_PERMISSIONS.filter(
+    (permission) => ALWAYS_HELD.includes(permission) || names.includes(permission),
+  );
+  return { key, baseRole, permissions: held };
+}
+
+/**
+ * The role a membership names: a built-in one, or the organization's custom role of that key (its
+ * item's `roles` map, read by layer 2 with the organization: no extra read). Undefined for a role
+ * that does not exist (any more): it grants nothing.
+ */
+export function resolveRole(key: string, roles: CustomRoles | undefined): RoleDescription | undefined {
+  if (isOrganizationRole(key)) return BUILT_IN_ROLES[key];
+  if (typeof roles !== 'object' || roles === null || !Object.hasOwn(roles, key)) return undefined;
+  return customRole(key, roles[key]);
+}
+
+/** Does the role hold this permission? */
+export function holds(role: RoleDescription, permission: string): boolean {
+  return (role.permissions as readonly string[]).includes(permission);
+}
+
+/**
+ * Contract §2 and §9: the role someone may assign or invite is a built-in or well-formed custom
+ * role whose rank is strictly below the assigner's and whose every permission the assigner holds.
+ */
+export function mayAssign(assigner: RoleDescription, role: RoleDescription): boolean {
+  return (
+    isAssignable(role) &&
+    isRoleBelow(role.baseRole, assigner.baseRole) &&
+    role.permissions.every((permission) => holds(assigner, permission))
+  );
+}
+
+/** A built-in role as it is, or a custom role of a custom rank holding only what custom roles may hold. */
+function isAssignable(role: RoleDescription): boolean {
+  if (isOrganizationRole(role.key)) return role.baseRole === role.key;
+  return (
+    CUSTOM_ROLE_BASE_ROLES.includes(role.baseRole) &&
+    role.permissions.every((permission) => CUSTOM_ROLE_PERMISSIONS.includes(permission))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +360,12 @@ export type DenyCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'FORBIDDEN' | 'ORGANIZA
 export type Access = 'member' | 'platform' | 'application' | 'user';
 
 export type Decision =
-  | { readonly allowed: true; readonly access: Access }
+  | {
+      readonly allowed: true;
+      readonly access: Access;
+      /** The caller's role, when an ACTIVE membership names one that exists (whatever granted access). */
+      readonly role?: RoleDescription;
+    }
   | { readonly allowed: false; readonly deny: DenyCode; readonly reason: string };
 
 /** What the decision needs to know about the principal (see `Principal`). */
@@ -237,14 +377,18 @@ export interface DecisionInput {
   principal: DecisionPrincipal;
   /** The organization id of the path (organization-scoped actions). */
   organizationId?: string;
-  /** The organization item (of the path, or of an API key for application-level actions), or undefined when it does not exist. */
-  organization?: { readonly status: string } | undefined;
+  /**
+   * The organization item (of the path, or of an API key for application-level actions), or
+   * undefined when it does not exist; its `roles` are the custom roles a membership may name.
+   */
+  organization?: { readonly status: string; readonly roles?: CustomRoles } | undefined;
   /** The caller's membership item in that organization, or undefined. */
   membership?: { readonly role: string; readonly status: string } | undefined;
 }
 
 const deny = (code: DenyCode, reason: string): Decision => ({ allowed: false, deny: code, reason });
-const allow = (access: Access): Decision => ({ allowed: true, access });
+const allow = (access: Access, role?: RoleDescription): Decision =>
+  role ? { allowed: true, access, role } : { allowed: true, access };
 
 function intersects(groups: readonly PlatformGroup[], allowed: readonly PlatformGroup[]): boolean {
   for (const group of groups) if (allowed.includes(group)) return true;
@@ -267,7 +411,7 @@ export function decide(action: Action, input: DecisionInput): Decision {
     // The key's own organization (layer 2 reads it): a key verifies only while it is ACTIVE (contract §6).
     const status = input.organization?.status;
     if (status !== 'ACTIVE') return deny('UNAUTHENTICATED', `organization of the key is ${status ?? 'missing'}`);
-    if (!principal.scopes.includes(rule.applicationScope)) return deny('FORBIDDEN', 'API key lacks scope');
+    if (!principal.scopes.includes(action)) return deny('FORBIDDEN', 'API key lacks scope');
     return allow('application');
   }
 
@@ -283,29 +427,31 @@ export function decide(action: Action, input: DecisionInput): Decision {
   if (!organizationId || !organization) return deny('NOT_FOUND', 'organization not found');
 
   if (principal.kind === 'application') {
-    if (rule.applicationScope === undefined) return deny('FORBIDDEN', 'action is not available to API keys');
+    if (!isKeyScope(action)) return deny('FORBIDDEN', 'action is not available to API keys');
     if (principal.organizationId !== organizationId) return deny('NOT_FOUND', 'API key of another organization');
     if (organization.status !== 'ACTIVE') return deny('UNAUTHENTICATED', `organization is ${organization.status}`);
-    if (!principal.scopes.includes(rule.applicationScope)) return deny('FORBIDDEN', 'API key lacks scope');
+    if (!principal.scopes.includes(action)) return deny('FORBIDDEN', 'API key lacks scope');
     return allow('application');
   }
 
-  const role =
-    membership && membership.status === 'ACTIVE' && isOrganizationRole(membership.role) ? membership.role : undefined;
-  const memberAllowed = role !== undefined && rule.minRole !== null && roleAtLeast(role, rule.minRole);
+  // An ACTIVE membership makes the organization visible even when its role no longer exists (403, not 404).
+  const member = membership !== undefined && membership.status === 'ACTIVE';
+  const role = member ? resolveRole(membership.role, organization.roles) : undefined;
+  const memberAllowed = role !== undefined && holds(role, action);
   const platformAllowed = intersects(principal.groups, rule.platform);
-  const visible = role !== undefined || platformAllowed || intersects(principal.groups, STAFF_WHO_SEE_ORGANIZATIONS);
+  const visible = member || platformAllowed || intersects(principal.groups, STAFF_WHO_SEE_ORGANIZATIONS);
   const status = organization.status as OrganizationStatus;
 
   if (status === 'DELETED' && !rule.statuses.includes('DELETED')) return deny('NOT_FOUND', 'organization deleted');
   if (!visible) return deny('NOT_FOUND', 'not a member');
   if (!memberAllowed && !platformAllowed) {
-    return deny('FORBIDDEN', role ? `role ${role} below ${rule.minRole ?? 'platform'}` : 'platform group lacks right');
+    if (!member) return deny('FORBIDDEN', 'platform group lacks right');
+    return deny('FORBIDDEN', role ? `role ${role.key} lacks ${action}` : `role ${membership.role} does not exist`);
   }
   if (!rule.statuses.includes(status)) {
     return status === 'SUSPENDED'
       ? deny('ORGANIZATION_SUSPENDED', 'write to suspended organization')
       : deny('NOT_FOUND', `organization status ${status}`);
   }
-  return allow(memberAllowed ? 'member' : 'platform');
+  return allow(memberAllowed ? 'member' : 'platform', role);
 }

@@ -1,11 +1,15 @@
 import type { OrganizationSecurityContext } from './context';
-import { mayAssignRole, mayLeave, mayManageMember, type OrganizationRole, permissions } from './permissions';
+import { isRoleBelow, mayAssign, mayLeave, permissions, type RoleDescription, resolveRole } from './permissions';
 
 /**
  * The §2 rules applied to a security context, so that services never compare roles themselves.
- * A member acts with their role; platform staff who passed layer 3 through a platform group (e.g.
- * platform OWNER on `members:manage`) act above every role but OWNER: they may manage anyone but the
+ * A member acts with their role: its rank (a custom role's base role) and its permissions
+ * (contract §9). Platform staff who passed layer 3 through a platform group (e.g. platform OWNER
+ * on `members:manage`) act above every role but OWNER: they may manage anyone but the
  * organization's OWNER and assign anything but OWNER (ownership changes only through transfer).
+ *
+ * A role is given by key (a built-in name, or a custom role of the context's organization, whose
+ * `roles` layer 2 already read) or as a description `{ key, baseRole, permissions }`.
  */
 function platformActsAsAdministrator(context: OrganizationSecurityContext): boolean {
   if (context.principal.kind !== 'user') return false;
@@ -13,28 +17,52 @@ function platformActsAsAdministrator(context: OrganizationSecurityContext): bool
   return context.platformGroups.some((group) => rule.platform.includes(group));
 }
 
-/** May the caller assign or invite `role`? */
-export function canAssignRole(context: OrganizationSecurityContext, role: OrganizationRole): boolean {
-  if (context.role && mayAssignRole(context.role, role)) return true;
-  return platformActsAsAdministrator(context) && role !== 'OWNER';
+/** The caller's own role, when they are a member whose role exists. */
+function callerRole(context: OrganizationSecurityContext): RoleDescription | undefined {
+  const { role, baseRole } = context;
+  return role === undefined || baseRole === undefined
+    ? undefined
+    : { key: role, baseRole, permissions: context.permissions };
 }
 
-/** May the caller change or remove a member whose current role is `target`? */
-export function canManageMember(context: OrganizationSecurityContext, target: OrganizationRole): boolean {
-  if (context.role && mayManageMember(context.role, target)) return true;
-  return platformActsAsAdministrator(context) && target !== 'OWNER';
+function described(context: OrganizationSecurityContext, role: string | RoleDescription): RoleDescription | undefined {
+  return typeof role === 'string' ? resolveRole(role, context.organization.roles) : role;
+}
+
+/**
+ * May the caller assign or invite `role`? Its rank strictly below the caller's AND its permissions
+ * all held by the caller (contract §2, §9). A role that does not exist may not be assigned.
+ */
+export function canAssignRole(context: OrganizationSecurityContext, role: string | RoleDescription): boolean {
+  const assigned = described(context, role);
+  if (!assigned) return false;
+  const caller = callerRole(context);
+  if (caller && mayAssign(caller, assigned)) return true;
+  return platformActsAsAdministrator(context) && assigned.baseRole !== 'OWNER';
+}
+
+/**
+ * May the caller change or remove a member whose current role is `target`? Its rank strictly below
+ * the caller's. A role that no longer exists has no rank: any member with a role, or platform staff
+ * acting as administrator, may manage its holder (who can do nothing in the organization).
+ */
+export function canManageMember(context: OrganizationSecurityContext, target: string | RoleDescription): boolean {
+  const managed = described(context, target);
+  const caller = callerRole(context);
+  if (caller && (!managed || isRoleBelow(managed.baseRole, caller.baseRole))) return true;
+  return platformActsAsAdministrator(context) && managed?.baseRole !== 'OWNER';
 }
 
 /** May the caller change the role of a `target` member to `newRole`? */
 export function canChangeMemberRole(
   context: OrganizationSecurityContext,
-  target: OrganizationRole,
-  newRole: OrganizationRole,
+  target: string | RoleDescription,
+  newRole: string | RoleDescription,
 ): boolean {
   return canManageMember(context, target) && canAssignRole(context, newRole);
 }
 
-/** May the caller leave the organization? (Anyone but the OWNER, who must transfer first.) */
+/** May the caller leave the organization? (Any member but the OWNER, who must transfer first.) */
 export function canLeave(context: OrganizationSecurityContext): boolean {
   return context.role !== undefined && mayLeave(context.role);
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { UnauthenticatedError, ValidationFailedError } from '@tenantry/errors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { applicationResolver, userResolver } from '../config';
+import { applicationResolver, securityConfig, userResolver } from '../config';
 import { TokenRejectedError } from '../jwt';
 import { logger } from '../logger';
 import { type Action, acceptsApplications, acceptsUsers } from '../permissions';
@@ -12,11 +12,22 @@ import type { StackContext } from './state';
 const CREDENTIAL_HEADERS = ['authorization', API_KEY_HEADER];
 
 /**
+ * Does the route's operation take API keys? Its `auth` in the contract's document says so per route
+ * (a key-grantable action is reachable with a key only where the document offers it); an operation
+ * the models do not know leaves it to the action.
+ */
+function takesApiKeys(operation: string): boolean {
+  const { operations } = securityConfig().models;
+  const auth = Object.hasOwn(operations, operation) ? operations[operation]?.auth : undefined;
+  return auth === undefined || auth === 'api-key' || auth === 'user-or-api-key';
+}
+
+/**
  * Authentication in the Lambda itself (defense in depth, even behind an API Gateway authorizer).
  * Exactly one credential must be present (both a Bearer token and an API key: 400), and it must be
  * one the route's action accepts: an ID token for user actions, an API key (through the application
- * resolver, by default the DynamoDB key lookup of `api-keys.ts`) for actions that name an
- * application scope. Anything else: 401 UNAUTHENTICATED, the same body every time.
+ * resolver, by default the DynamoDB key lookup of `api-keys.ts`) for key-grantable actions on
+ * operations that take keys. Anything else: 401 UNAUTHENTICATED, the same body every time.
  */
 export function authenticate(
   action: Action,
@@ -45,7 +56,9 @@ export function authenticate(
 
     let resolver: PrincipalResolver | undefined;
     if (present[0] === 'authorization' && acceptsUsers(action)) resolver = userResolver();
-    if (present[0] === API_KEY_HEADER && acceptsApplications(action)) resolver = applicationResolver();
+    if (present[0] === API_KEY_HEADER && acceptsApplications(action) && takesApiKeys(state.operation)) {
+      resolver = applicationResolver();
+    }
     if (!resolver) return refuse(`credential ${present[0]} not accepted for this action`);
 
     try {

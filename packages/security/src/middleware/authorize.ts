@@ -11,14 +11,7 @@ import { organizationStore, securityConfig } from '../config';
 import type { SecurityContext } from '../context';
 import { logger } from '../logger';
 import type { PrefetchKey } from '../organization';
-import {
-  type Action,
-  type DecisionPrincipal,
-  type DenyCode,
-  decide,
-  isOrganizationRole,
-  permissions,
-} from '../permissions';
+import { type Action, type DecisionPrincipal, type DenyCode, decide, permissions } from '../permissions';
 import type { Principal } from '../principal';
 import type { StackRequest } from './httpResponse';
 import { awaitRateLimit } from './rateLimit';
@@ -129,8 +122,7 @@ export function authorize(
     });
     if (!decision.allowed) return refuse(decision.deny, decision.reason, organizationId);
 
-    const activeMembership =
-      membership?.status === 'ACTIVE' && isOrganizationRole(membership.role) ? membership : undefined;
+    const activeMembership = membership?.status === 'ACTIVE' ? membership : undefined;
     state.security = {
       scope: 'organization',
       action,
@@ -141,6 +133,8 @@ export function authorize(
       organization: organization!,
       membership: activeMembership,
       role: activeMembership?.role,
+      baseRole: decision.role?.baseRole,
+      permissions: decision.role?.permissions ?? [],
       access: decision.access as 'member' | 'platform' | 'application',
     };
     state.prefetched = prefetched ?? [];

@@ -110,14 +110,20 @@ export class RecordingOutbox implements EventOutbox {
 export function fakeModels(
   operations: Record<
     string,
-    { method: string; path: string; successStatus?: number; body?: (input: unknown) => FieldError[] }
+    {
+      method: string;
+      path: string;
+      successStatus?: number;
+      auth?: 'user' | 'api-key' | 'user-or-api-key';
+      body?: (input: unknown) => FieldError[];
+    }
   >,
 ): ModelsAdapter {
   return {
     operations: Object.fromEntries(
       Object.entries(operations).map(([id, op]) => [
         id,
-        { method: op.method, path: op.path, service: 'test', successStatus: op.successStatus ?? 200 },
+        { method: op.method, path: op.path, service: 'test', successStatus: op.successStatus ?? 200, auth: op.auth },
       ]),
     ),
     validateRequest(operationId, part, input) {

@@ -2,8 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import {
   ACTIONS,
   API_KEY_SCOPES,
+  acceptsApplications,
   decide,
+  isKeyScope,
+  isPermission,
   isRoleBelow,
+  KEY_SCOPES,
   mayAssignRole,
   mayChangeMemberRole,
   mayLeave,
@@ -53,12 +57,14 @@ describe('layer 2: organization', () => {
     });
   });
 
-  it('treats a membership that is not ACTIVE, or has an unknown role, as none', () => {
+  it('treats a membership that is not ACTIVE as none, and one naming an unknown role as granting nothing', () => {
     const input = { principal: user(), organizationId: 'o', organization: org() };
     expect(decide('organization:read', { ...input, membership: member('ADMIN', 'REMOVED') })).toMatchObject({
       deny: 'NOT_FOUND',
     });
-    expect(decide('organization:read', { ...input, membership: member('ROOT') })).toMatchObject({ deny: 'NOT_FOUND' });
+    // Still a member (the organization is visible: 403, not 404), but a role that does not exist holds nothing.
+    expect(decide('organization:read', { ...input, membership: member('ROOT') })).toMatchObject({ deny: 'FORBIDDEN' });
+    expect(decide('membership:leave', { ...input, membership: member('ROOT') })).toMatchObject({ deny: 'FORBIDDEN' });
   });
 
   it('lets members read a SUSPENDED organization but not write to it', () => {
@@ -181,14 +187,22 @@ describe('layer 3: the permission table of contract §3', () => {
 describe('API-key scopes: data in the table, like roles (contract §6)', () => {
   const key = (scopes: string[], organizationId = 'o') => ({ kind: 'application' as const, organizationId, scopes });
 
-  it('are the Scope enum, and each names at least one action a key may perform', () => {
+  it('are the KeyScope enum: key-grantable permissions, each an action of the table; applications get the two of today', () => {
+    expect([...KEY_SCOPES].sort()).toEqual(
+      [
+        'applications:read',
+        'applications:self',
+        'audit:read',
+        'invitations:manage',
+        'invitations:read',
+        'members:read',
+        'notifications:send',
+        'organization:read',
+      ].sort(),
+    );
+    for (const scope of KEY_SCOPES)
+      expect([scope, isPermission(scope), acceptsApplications(scope)]).toEqual([scope, true, true]);
     expect([...API_KEY_SCOPES].sort()).toEqual(['applications:self', 'notifications:send']);
-    for (const scope of API_KEY_SCOPES) {
-      const actions = ACTIONS.filter(
-        (action) => (permissions[action] as { applicationScope?: string }).applicationScope === scope,
-      );
-      expect([scope, actions.length > 0]).toEqual([scope, true]);
-    }
   });
 
   it('let a key act on itself only while its organization is ACTIVE (else the same 401 as an unknown key)', () => {
@@ -225,13 +239,30 @@ describe('API-key scopes: data in the table, like roles (contract §6)', () => {
     ).toMatchObject({ deny: 'UNAUTHENTICATED' });
   });
 
-  it('give a key no action that names no scope, whatever scopes it carries', () => {
-    const everything = key([...API_KEY_SCOPES, 'admin', '*']);
+  it('give a key no action that is not key-grantable, whatever scopes it carries', () => {
+    const everything = key([...ACTIONS, 'admin', '*']);
     for (const action of ACTIONS) {
-      const rule = permissions[action] as { scope: string; applicationScope?: string };
-      if (rule.applicationScope !== undefined) continue;
+      if (isKeyScope(action)) continue;
+      expect([action, acceptsApplications(action)]).toEqual([action, false]);
       const decision = decide(action, { principal: everything, organizationId: 'o', organization: org() });
       expect([action, decision.allowed]).toEqual([action, false]);
+    }
+  });
+
+  it('give a key each key-grantable organization action with that scope, in its own ACTIVE organization only', () => {
+    for (const action of KEY_SCOPES) {
+      if (permissions[action].scope !== 'organization') continue;
+      const input = { organizationId: 'o', organization: org() };
+      expect([action, decide(action, { ...input, principal: key([action]) })]).toEqual([
+        action,
+        { allowed: true, access: 'application' },
+      ]);
+      const others = key(KEY_SCOPES.filter((scope) => scope !== action));
+      expect([action, decide(action, { ...input, principal: others })]).toMatchObject([action, { deny: 'FORBIDDEN' }]);
+      expect([action, decide(action, { ...input, principal: key([action], 'x') })]).toMatchObject([
+        action,
+        { deny: 'NOT_FOUND' },
+      ]);
     }
   });
 });

@@ -18,7 +18,9 @@ import {
 } from '../support/fakes';
 
 const models = fakeModels({
-  getOrganization: { method: 'GET', path: '/organizations/{orgId}' },
+  getOrganization: { method: 'GET', path: '/organizations/{orgId}', auth: 'user' },
+  /** The same read offered to API keys too (a key with scope organization:read may use it). */
+  getOrganizationForKeys: { method: 'GET', path: '/organizations/{orgId}', auth: 'user-or-api-key' },
   updateOrganization: {
     method: 'PATCH',
     path: '/organizations/{orgId}',
@@ -68,6 +70,7 @@ beforeEach(() => {
       application: fakeApiKeyResolver({
         'key-acme': { kind: 'application', id: 'app1', organizationId: 'acme', scopes: ['notifications:send'] },
         'key-self': { kind: 'application', id: 'app2', organizationId: 'acme', scopes: ['applications:self'] },
+        'key-read': { kind: 'application', id: 'app3', organizationId: 'acme', scopes: ['organization:read'] },
       }),
     },
   });
@@ -81,6 +84,10 @@ afterEach(() => {
 const getOrganization = route({ operation: 'getOrganization', action: 'organization:read' }, async ({ context }) => ({
   body: { id: context.organizationId, name: context.organization.name, access: context.access },
 }));
+const getOrganizationForKeys = route(
+  { operation: 'getOrganizationForKeys', action: 'organization:read' },
+  async ({ context }) => ({ body: { id: context.organizationId, access: context.access } }),
+);
 const updateOrganization = route(
   { operation: 'updateOrganization', action: 'organization:update' },
   async ({ body }: { body: unknown }) => ({ body }),
@@ -493,8 +500,18 @@ describe('authentication and the layers through the stack', () => {
   });
 
   it('answers 401 for an API key on a route whose action takes no API key', async () => {
-    const response = await call(getOrganization, { apiKey: 'key-acme', ...orgPath('acme') });
+    const response = await call(updateOrganization, { apiKey: 'key-acme', ...orgPath('acme'), body: { name: 'n' } });
     expect(response.statusCode).toBe(401);
+  });
+
+  it('takes a key-grantable action from a key with that scope only where the operation takes API keys', async () => {
+    expect((await call(getOrganization, { apiKey: 'key-read', ...orgPath('acme') })).statusCode).toBe(401);
+    const allowed = await call(getOrganizationForKeys, { apiKey: 'key-read', ...orgPath('acme') });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.body).toEqual({ id: 'acme', access: 'application' });
+    // The scope is the permission itself: another scope answers 403 in its own organization, 404 elsewhere.
+    expect((await call(getOrganizationForKeys, { apiKey: 'key-acme', ...orgPath('acme') })).statusCode).toBe(403);
+    expect((await call(getOrganizationForKeys, { apiKey: 'key-read', ...orgPath('globex') })).statusCode).toBe(404);
   });
 
   it('answers the same 404 for a non-member and a missing organization, and logs the reason', async () => {

@@ -2,7 +2,7 @@
  * What the applications service stores and shows (no AWS SDK, no I/O). The public shapes come from
  * `@tenantry/models`; these are the stored states behind them.
  */
-import type { Actor, Scope } from '@tenantry/models';
+import type { Actor, KeyScope } from '@tenantry/models';
 
 /** One filled key slot as the application item keeps it: the hash, never the key. */
 export interface SlotRecord {
@@ -26,7 +26,7 @@ export interface ApplicationState {
   organizationId: string;
   name: string;
   description?: string;
-  scopes: Scope[];
+  scopes: KeyScope[];
   keys: KeySlots;
   /** Secrets stored for this application (≤ 50), kept with the secrets in the same transactions. */
   secretCount: number;

@@ -93,7 +93,8 @@ export async function removeMember(
 }
 
 export async function leaveOrganization(deps: Dependencies, context: OrganizationSecurityContext): Promise<void> {
-  const { membership, role } = context;
+  const { membership } = context;
+  const role = membership?.role;
   if (!membership || !role) throw new NotFoundError();
   if (!canLeave(context)) throw new ForbiddenError('The OWNER cannot leave; transfer ownership first');
   const left = await deps.members.remove(context, membership.userId, role, membership.email, {

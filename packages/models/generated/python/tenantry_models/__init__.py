@@ -96,11 +96,46 @@ class KeySlot(str, Enum):
     PREVIOUS = "previous"
 
 
-class Scope(str, Enum):
-    """Scope of an application API key."""
+class Permission(str, Enum):
+    """A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself."""
+
+    ORGANIZATION_READ = "organization:read"
+    ORGANIZATION_UPDATE = "organization:update"
+    ORGANIZATION_DELETE = "organization:delete"
+    ORGANIZATION_RESTORE = "organization:restore"
+    OWNERSHIP_TRANSFER = "ownership:transfer"
+    PLAN_CHANGE = "plan:change"
+    ORGANIZATION_SUSPEND = "organization:suspend"
+    ORGANIZATION_REACTIVATE = "organization:reactivate"
+    MEMBERS_READ = "members:read"
+    MEMBERS_MANAGE = "members:manage"
+    MEMBERSHIP_LEAVE = "membership:leave"
+    INVITATIONS_READ = "invitations:read"
+    INVITATIONS_MANAGE = "invitations:manage"
+    ORGANIZATION_ENCRYPTION_KEY = "organization:encryption_key"
+    APPLICATIONS_READ = "applications:read"
+    APPLICATIONS_MANAGE = "applications:manage"
+    API_KEYS_ISSUE = "api_keys:issue"
+    SECRETS_READ = "secrets:read"
+    SECRETS_WRITE = "secrets:write"
+    NOTIFICATIONS_SEND = "notifications:send"
+    AUDIT_READ = "audit:read"
+    ROLES_READ = "roles:read"
+    ROLES_MANAGE = "roles:manage"
+    APPLICATIONS_SELF = "applications:self"
+
+
+class KeyScope(str, Enum):
+    """Scope of an application API key: a key-grantable permission (contract §6). A key acts only through routes whose permission is among its scopes, in its own organization."""
 
     APPLICATIONS_SELF = "applications:self"
     NOTIFICATIONS_SEND = "notifications:send"
+    ORGANIZATION_READ = "organization:read"
+    MEMBERS_READ = "members:read"
+    INVITATIONS_READ = "invitations:read"
+    INVITATIONS_MANAGE = "invitations:manage"
+    APPLICATIONS_READ = "applications:read"
+    AUDIT_READ = "audit:read"
 
 
 class ActorKind(str, Enum):
@@ -180,15 +215,16 @@ class RateLimit:
 class PlanLimits:
     members: int
     applications: int
+    custom_roles: int
     key_mode: KeyMode
     byok: bool
     rate_limit: RateLimit
 
 
 PLAN_LIMITS: Dict[Plan, PlanLimits] = {
-    Plan.STARTER: PlanLimits(members=5, applications=3, key_mode=KeyMode.PLATFORM, byok=False, rate_limit=RateLimit(rps=20, burst=40)),
-    Plan.PRO: PlanLimits(members=50, applications=25, key_mode=KeyMode.PLATFORM, byok=False, rate_limit=RateLimit(rps=200, burst=400)),
-    Plan.ENTERPRISE: PlanLimits(members=1000, applications=500, key_mode=KeyMode.DEDICATED, byok=True, rate_limit=RateLimit(rps=1000, burst=2000)),
+    Plan.STARTER: PlanLimits(members=5, applications=3, custom_roles=0, key_mode=KeyMode.PLATFORM, byok=False, rate_limit=RateLimit(rps=20, burst=40)),
+    Plan.PRO: PlanLimits(members=50, applications=25, custom_roles=10, key_mode=KeyMode.PLATFORM, byok=False, rate_limit=RateLimit(rps=200, burst=400)),
+    Plan.ENTERPRISE: PlanLimits(members=1000, applications=500, custom_roles=50, key_mode=KeyMode.DEDICATED, byok=True, rate_limit=RateLimit(rps=1000, burst=2000)),
 }
 
 
@@ -731,7 +767,7 @@ class Application:
     id: str
     organization_id: str
     name: str
-    scopes: List[Scope]
+    scopes: List[KeyScope]
     keys: ApiKeySlots
     created_at: str
     updated_at: str
@@ -743,7 +779,7 @@ class Application:
             id=data["id"],
             organization_id=data["organizationId"],
             name=data["name"],
-            scopes=[Scope(v) for v in data["scopes"]],
+            scopes=[KeyScope(v) for v in data["scopes"]],
             keys=ApiKeySlots.from_dict(data["keys"]),
             created_at=data["createdAt"],
             updated_at=data["updatedAt"],
