@@ -736,6 +736,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organizations/{orgId}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's roles, built-in first
+         * @description The four built-in roles with their permissions, then the custom roles by key. Members (VIEWER and above) and platform staff (audited).
+         */
+        get: operations["listRoles"];
+        put?: never;
+        /**
+         * Define a custom role
+         * @description The organization's OWNER or the platform OWNER. Counts against the plan's custom role limit (STARTER 0, PRO 10, ENTERPRISE 50). A permission a custom role may not hold, or a built-in role's name as key, answers 400; a key already defined, 409.
+         */
+        post: operations["createRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{orgId}/roles/{roleKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a role, built-in or custom
+         * @description Members (VIEWER and above) and platform staff (audited).
+         */
+        get: operations["getRole"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom role no one holds
+         * @description 409 CONFLICT, naming how many hold it, while members or pending invitations hold it; built-in roles answer 409.
+         */
+        delete: operations["deleteRole"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a custom role
+         * @description Name, description, baseRole and permissions (the key never changes). Applies to every holder on their next request. Built-in roles answer 409.
+         */
+        patch: operations["updateRole"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -876,7 +928,7 @@ export interface components {
          * @description Type of a domain event (contract §7). Every type goes to the audit log.
          * @enum {string}
          */
-        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
+        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access" | "role.created" | "role.updated" | "role.deleted";
         /**
          * @description Type of an inbox notification; most are created from the domain event of the same name.
          * @enum {string}
@@ -1112,6 +1164,43 @@ export interface components {
             mode: components["schemas"]["EncryptionMode"];
             /** @description Required with byok, refused otherwise. */
             keyArn?: components["schemas"]["KmsKeyArn"];
+        };
+        /**
+         * @example {
+         *       "key": "auditor",
+         *       "name": "Auditor",
+         *       "description": "Reads everything, the audit log included.",
+         *       "baseRole": "VIEWER",
+         *       "permissions": [
+         *         "organization:read",
+         *         "members:read",
+         *         "audit:read"
+         *       ]
+         *     }
+         */
+        CreateRoleRequest: {
+            key: components["schemas"]["CustomRoleKey"];
+            name: components["schemas"]["Name"];
+            description?: components["schemas"]["Description"];
+            baseRole: components["schemas"]["CustomRoleBaseRole"];
+            permissions: components["schemas"]["RolePermissions"];
+        };
+        /**
+         * @description The key never changes. permissions replaces the whole list.
+         * @example {
+         *       "permissions": [
+         *         "organization:read",
+         *         "members:read",
+         *         "audit:read",
+         *         "applications:read"
+         *       ]
+         *     }
+         */
+        UpdateRoleRequest: {
+            name?: components["schemas"]["Name"];
+            description?: components["schemas"]["Description"];
+            baseRole?: components["schemas"]["CustomRoleBaseRole"];
+            permissions?: components["schemas"]["RolePermissions"];
         };
         /**
          * @description A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown.
@@ -1392,6 +1481,51 @@ export interface components {
         };
         /** @description A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>. */
         KmsKeyArn: string;
+        /**
+         * @description A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2.
+         * @example {
+         *       "key": "auditor",
+         *       "name": "Auditor",
+         *       "description": "Reads everything, the audit log included.",
+         *       "baseRole": "VIEWER",
+         *       "permissions": [
+         *         "organization:read",
+         *         "members:read",
+         *         "audit:read"
+         *       ],
+         *       "builtIn": false,
+         *       "holders": 2,
+         *       "createdAt": "2025-01-15T09:30:00.000Z",
+         *       "updatedAt": "2025-01-15T09:30:00.000Z"
+         *     }
+         */
+        Role: {
+            key: components["schemas"]["RoleKey"];
+            name: components["schemas"]["Name"];
+            description?: components["schemas"]["Description"];
+            baseRole: components["schemas"]["OrganizationRole"];
+            permissions: components["schemas"]["RolePermissions"];
+            /** @description True for OWNER, ADMIN, MEMBER and VIEWER, which cannot be changed or deleted. */
+            builtIn: boolean;
+            /**
+             * Format: int32
+             * @description Of a custom role, how many ACTIVE members and PENDING invitations hold it.
+             */
+            holders?: number;
+            createdAt?: components["schemas"]["Timestamp"];
+            updatedAt?: components["schemas"]["Timestamp"];
+        };
+        /** @description A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key. */
+        RoleKey: string;
+        /** @description A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization. */
+        CustomRoleKey: string;
+        /**
+         * @description The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).
+         * @enum {string}
+         */
+        CustomRoleBaseRole: "ADMIN" | "MEMBER" | "VIEWER";
+        /** @description The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self). */
+        RolePermissions: components["schemas"]["Permission"][];
         /** @description A page of Application items. */
         ApplicationPage: {
             items: components["schemas"]["Application"][];
@@ -1437,6 +1571,12 @@ export interface components {
         /** @description A page of Organization items. */
         OrganizationPage: {
             items: components["schemas"]["Organization"][];
+            /** @description Cursor of the next page; null on the last page. */
+            nextCursor: components["schemas"]["Cursor"] | null;
+        };
+        /** @description A page of Role items. */
+        RolePage: {
+            items: components["schemas"]["Role"][];
             /** @description Cursor of the next page; null on the last page. */
             nextCursor: components["schemas"]["Cursor"] | null;
         };
@@ -2832,7 +2972,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Type of a domain event (contract §7). Every type goes to the audit log. */
-                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access";
+                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access" | "role.created" | "role.updated" | "role.deleted";
                 /** @description Page size. */
                 limit?: number;
                 /** @description Opaque cursor returned as nextCursor by the previous page. */
@@ -3268,6 +3408,200 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Opaque cursor returned as nextCursor by the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Access-Control-Expose-Headers": components["headers"]["Access-Control-Expose-Headers"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createRole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for 24 hours; another body with the same key answers 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Access-Control-Expose-Headers": components["headers"]["Access-Control-Expose-Headers"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                roleKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Access-Control-Expose-Headers": components["headers"]["Access-Control-Expose-Headers"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                roleKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, no content. */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Access-Control-Expose-Headers": components["headers"]["Access-Control-Expose-Headers"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                roleKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Access-Control-Expose-Headers": components["headers"]["Access-Control-Expose-Headers"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
                 };
             };
             400: components["responses"]["BadRequest"];

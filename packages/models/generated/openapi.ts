@@ -3536,7 +3536,10 @@ export const openapiDocument = {
                 "api_key.withdrawn",
                 "api_key.revoked",
                 "plan.limit_reached",
-                "platform.access"
+                "platform.access",
+                "role.created",
+                "role.updated",
+                "role.deleted"
               ]
             }
           },
@@ -4740,6 +4743,560 @@ export const openapiDocument = {
           "SERVICE_UNAVAILABLE"
         ]
       }
+    },
+    "/organizations/{orgId}/roles": {
+      "post": {
+        "operationId": "createRole",
+        "summary": "Define a custom role",
+        "description": "The organization's OWNER or the platform OWNER. Counts against the plan's custom role limit (STARTER 0, PRO 10, ENTERPRISE 50). A permission a custom role may not hold, or a built-in role's name as key, answers 400; a key already defined, 409.",
+        "tags": [
+          "organizations"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "orgId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "Opaque identifier (letters, digits, '_' and '-', at most 64).",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CreateRoleRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Role"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        },
+        "x-service": "organizations",
+        "x-auth": "user",
+        "x-error-codes": [
+          "VALIDATION_FAILED",
+          "UNAUTHENTICATED",
+          "FORBIDDEN",
+          "NOT_FOUND",
+          "PLAN_LIMIT_REACHED",
+          "ORGANIZATION_SUSPENDED",
+          "CONFLICT",
+          "RATE_LIMITED",
+          "IDEMPOTENCY_KEY_REUSED",
+          "PAYLOAD_TOO_LARGE",
+          "UNSUPPORTED_MEDIA_TYPE",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
+        ]
+      },
+      "get": {
+        "operationId": "listRoles",
+        "summary": "List the organization's roles, built-in first",
+        "description": "The four built-in roles with their permissions, then the custom roles by key. Members (VIEWER and above) and platform staff (audited).",
+        "tags": [
+          "organizations"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "orgId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "Opaque identifier (letters, digits, '_' and '-', at most 64).",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size.",
+            "schema": {
+              "type": "integer",
+              "format": "int32",
+              "minimum": 1,
+              "maximum": 100,
+              "default": 20
+            }
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "required": false,
+            "description": "Opaque cursor returned as nextCursor by the previous page.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 2048,
+              "pattern": "^[A-Za-z0-9_~.+/=-]+$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RolePage"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        },
+        "x-service": "organizations",
+        "x-auth": "user",
+        "x-error-codes": [
+          "VALIDATION_FAILED",
+          "UNAUTHENTICATED",
+          "FORBIDDEN",
+          "NOT_FOUND",
+          "RATE_LIMITED",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
+        ]
+      }
+    },
+    "/organizations/{orgId}/roles/{roleKey}": {
+      "get": {
+        "operationId": "getRole",
+        "summary": "Get a role, built-in or custom",
+        "description": "Members (VIEWER and above) and platform staff (audited).",
+        "tags": [
+          "organizations"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "orgId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "Opaque identifier (letters, digits, '_' and '-', at most 64).",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+            }
+          },
+          {
+            "name": "roleKey",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.",
+              "type": "string",
+              "minLength": 2,
+              "maxLength": 40,
+              "pattern": "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Role"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        },
+        "x-service": "organizations",
+        "x-auth": "user",
+        "x-error-codes": [
+          "VALIDATION_FAILED",
+          "UNAUTHENTICATED",
+          "FORBIDDEN",
+          "NOT_FOUND",
+          "RATE_LIMITED",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
+        ]
+      },
+      "patch": {
+        "operationId": "updateRole",
+        "summary": "Change a custom role",
+        "description": "Name, description, baseRole and permissions (the key never changes). Applies to every holder on their next request. Built-in roles answer 409.",
+        "tags": [
+          "organizations"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "orgId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "Opaque identifier (letters, digits, '_' and '-', at most 64).",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+            }
+          },
+          {
+            "name": "roleKey",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.",
+              "type": "string",
+              "minLength": 2,
+              "maxLength": 40,
+              "pattern": "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/UpdateRoleRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Role"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        },
+        "x-service": "organizations",
+        "x-auth": "user",
+        "x-error-codes": [
+          "VALIDATION_FAILED",
+          "UNAUTHENTICATED",
+          "FORBIDDEN",
+          "NOT_FOUND",
+          "ORGANIZATION_SUSPENDED",
+          "CONFLICT",
+          "RATE_LIMITED",
+          "PAYLOAD_TOO_LARGE",
+          "UNSUPPORTED_MEDIA_TYPE",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
+        ]
+      },
+      "delete": {
+        "operationId": "deleteRole",
+        "summary": "Delete a custom role no one holds",
+        "description": "409 CONFLICT, naming how many hold it, while members or pending invitations hold it; built-in roles answer 409.",
+        "tags": [
+          "organizations"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "orgId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "Opaque identifier (letters, digits, '_' and '-', at most 64).",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+            }
+          },
+          {
+            "name": "roleKey",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.",
+              "type": "string",
+              "minLength": 2,
+              "maxLength": 40,
+              "pattern": "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"
+            }
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Success, no content.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        },
+        "x-service": "organizations",
+        "x-auth": "user",
+        "x-error-codes": [
+          "VALIDATION_FAILED",
+          "UNAUTHENTICATED",
+          "FORBIDDEN",
+          "NOT_FOUND",
+          "ORGANIZATION_SUSPENDED",
+          "CONFLICT",
+          "RATE_LIMITED",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
+        ]
+      }
     }
   },
   "components": {
@@ -5632,7 +6189,10 @@ export const openapiDocument = {
           "api_key.withdrawn",
           "api_key.revoked",
           "plan.limit_reached",
-          "platform.access"
+          "platform.access",
+          "role.created",
+          "role.updated",
+          "role.deleted"
         ]
       },
       "NotificationType": {
@@ -6155,6 +6715,76 @@ export const openapiDocument = {
           "keyArn": {
             "description": "Required with byok, refused otherwise.",
             "$ref": "#/components/schemas/KmsKeyArn"
+          }
+        },
+        "additionalProperties": false
+      },
+      "CreateRoleRequest": {
+        "type": "object",
+        "required": [
+          "key",
+          "name",
+          "baseRole",
+          "permissions"
+        ],
+        "examples": [
+          {
+            "key": "auditor",
+            "name": "Auditor",
+            "description": "Reads everything, the audit log included.",
+            "baseRole": "VIEWER",
+            "permissions": [
+              "organization:read",
+              "members:read",
+              "audit:read"
+            ]
+          }
+        ],
+        "properties": {
+          "key": {
+            "$ref": "#/components/schemas/CustomRoleKey"
+          },
+          "name": {
+            "$ref": "#/components/schemas/Name"
+          },
+          "description": {
+            "$ref": "#/components/schemas/Description"
+          },
+          "baseRole": {
+            "$ref": "#/components/schemas/CustomRoleBaseRole"
+          },
+          "permissions": {
+            "$ref": "#/components/schemas/RolePermissions"
+          }
+        },
+        "additionalProperties": false
+      },
+      "UpdateRoleRequest": {
+        "description": "The key never changes. permissions replaces the whole list.",
+        "type": "object",
+        "minProperties": 1,
+        "examples": [
+          {
+            "permissions": [
+              "organization:read",
+              "members:read",
+              "audit:read",
+              "applications:read"
+            ]
+          }
+        ],
+        "properties": {
+          "name": {
+            "$ref": "#/components/schemas/Name"
+          },
+          "description": {
+            "$ref": "#/components/schemas/Description"
+          },
+          "baseRole": {
+            "$ref": "#/components/schemas/CustomRoleBaseRole"
+          },
+          "permissions": {
+            "$ref": "#/components/schemas/RolePermissions"
           }
         },
         "additionalProperties": false
@@ -6834,6 +7464,101 @@ export const openapiDocument = {
         "maxLength": 2048,
         "pattern": "^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"
       },
+      "Role": {
+        "description": "A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2.",
+        "type": "object",
+        "required": [
+          "key",
+          "name",
+          "baseRole",
+          "permissions",
+          "builtIn"
+        ],
+        "examples": [
+          {
+            "key": "auditor",
+            "name": "Auditor",
+            "description": "Reads everything, the audit log included.",
+            "baseRole": "VIEWER",
+            "permissions": [
+              "organization:read",
+              "members:read",
+              "audit:read"
+            ],
+            "builtIn": false,
+            "holders": 2,
+            "createdAt": "2025-01-15T09:30:00.000Z",
+            "updatedAt": "2025-01-15T09:30:00.000Z"
+          }
+        ],
+        "properties": {
+          "key": {
+            "$ref": "#/components/schemas/RoleKey"
+          },
+          "name": {
+            "$ref": "#/components/schemas/Name"
+          },
+          "description": {
+            "$ref": "#/components/schemas/Description"
+          },
+          "baseRole": {
+            "$ref": "#/components/schemas/OrganizationRole"
+          },
+          "permissions": {
+            "$ref": "#/components/schemas/RolePermissions"
+          },
+          "builtIn": {
+            "description": "True for OWNER, ADMIN, MEMBER and VIEWER, which cannot be changed or deleted.",
+            "type": "boolean"
+          },
+          "holders": {
+            "description": "Of a custom role, how many ACTIVE members and PENDING invitations hold it.",
+            "type": "integer",
+            "format": "int32",
+            "minimum": 0,
+            "maximum": 1000000
+          },
+          "createdAt": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "updatedAt": {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        },
+        "additionalProperties": false
+      },
+      "RoleKey": {
+        "description": "A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.",
+        "type": "string",
+        "minLength": 2,
+        "maxLength": 40,
+        "pattern": "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"
+      },
+      "CustomRoleKey": {
+        "description": "A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.",
+        "type": "string",
+        "minLength": 2,
+        "maxLength": 40,
+        "pattern": "^[a-z][a-z0-9-]{1,39}$"
+      },
+      "CustomRoleBaseRole": {
+        "description": "The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).",
+        "type": "string",
+        "enum": [
+          "ADMIN",
+          "MEMBER",
+          "VIEWER"
+        ]
+      },
+      "RolePermissions": {
+        "description": "The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).",
+        "type": "array",
+        "maxItems": 30,
+        "uniqueItems": true,
+        "items": {
+          "$ref": "#/components/schemas/Permission"
+        }
+      },
       "ApplicationPage": {
         "description": "A page of Application items.",
         "type": "object",
@@ -7050,6 +7775,35 @@ export const openapiDocument = {
             "maxItems": 100,
             "items": {
               "$ref": "#/components/schemas/Organization"
+            }
+          },
+          "nextCursor": {
+            "description": "Cursor of the next page; null on the last page.",
+            "anyOf": [
+              {
+                "$ref": "#/components/schemas/Cursor"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          }
+        },
+        "additionalProperties": false
+      },
+      "RolePage": {
+        "description": "A page of Role items.",
+        "type": "object",
+        "required": [
+          "items",
+          "nextCursor"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "maxItems": 100,
+            "items": {
+              "$ref": "#/components/schemas/Role"
             }
           },
           "nextCursor": {

@@ -206,6 +206,9 @@ export const EventType = {
   API_KEY_REVOKED: "api_key.revoked",
   PLAN_LIMIT_REACHED: "plan.limit_reached",
   PLATFORM_ACCESS: "platform.access",
+  ROLE_CREATED: "role.created",
+  ROLE_UPDATED: "role.updated",
+  ROLE_DELETED: "role.deleted",
 } as const;
 /** Type of a domain event (contract §7). Every type goes to the audit log. */
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -229,6 +232,16 @@ export const NotificationType = {
 /** Type of an inbox notification; most are created from the domain event of the same name. */
 export type NotificationType = (typeof NotificationType)[keyof typeof NotificationType];
 export const NotificationTypeValues = Object.values(NotificationType) as NotificationType[];
+
+/** The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one). */
+export const CustomRoleBaseRole = {
+  ADMIN: "ADMIN",
+  MEMBER: "MEMBER",
+  VIEWER: "VIEWER",
+} as const;
+/** The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one). */
+export type CustomRoleBaseRole = (typeof CustomRoleBaseRole)[keyof typeof CustomRoleBaseRole];
+export const CustomRoleBaseRoleValues = Object.values(CustomRoleBaseRole) as CustomRoleBaseRole[];
 
 /** Opaque identifier (letters, digits, '_' and '-', at most 64). */
 export type Id = string;
@@ -289,6 +302,15 @@ export type NotificationBody = string;
 
 /** A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>. */
 export type KmsKeyArn = string;
+
+/** A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key. */
+export type RoleKey = string;
+
+/** A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization. */
+export type CustomRoleKey = string;
+
+/** The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self). */
+export type RolePermissions = Permission[];
 
 export interface FieldError {
   /** JSON pointer of the offending field, e.g. /name. */
@@ -437,6 +459,22 @@ export interface SetEncryptionKeyRequest {
   mode: EncryptionMode;
   /** Required with byok, refused otherwise. */
   keyArn?: KmsKeyArn;
+}
+
+export interface CreateRoleRequest {
+  key: CustomRoleKey;
+  name: Name;
+  description?: Description;
+  baseRole: CustomRoleBaseRole;
+  permissions: RolePermissions;
+}
+
+/** The key never changes. permissions replaces the whole list. */
+export interface UpdateRoleRequest {
+  name?: Name;
+  description?: Description;
+  baseRole?: CustomRoleBaseRole;
+  permissions?: RolePermissions;
 }
 
 /** A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown. */
@@ -594,6 +632,21 @@ export interface OrganizationEncryption {
   keyArn?: KmsKeyArn;
 }
 
+/** A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2. */
+export interface Role {
+  key: RoleKey;
+  name: Name;
+  description?: Description;
+  baseRole: OrganizationRole;
+  permissions: RolePermissions;
+  /** True for OWNER, ADMIN, MEMBER and VIEWER, which cannot be changed or deleted. */
+  builtIn: boolean;
+  /** Of a custom role, how many ACTIVE members and PENDING invitations hold it. */
+  holders?: number;
+  createdAt?: Timestamp;
+  updatedAt?: Timestamp;
+}
+
 /** A page of Application items. */
 export interface ApplicationPage {
   items: Application[];
@@ -646,6 +699,13 @@ export interface AuditEventPage {
 /** A page of Organization items. */
 export interface OrganizationPage {
   items: Organization[];
+  /** Cursor of the next page; null on the last page. */
+  nextCursor: Cursor | null;
+}
+
+/** A page of Role items. */
+export interface RolePage {
+  items: Role[];
   /** Cursor of the next page; null on the last page. */
   nextCursor: Cursor | null;
 }
@@ -715,6 +775,8 @@ export interface SchemaTypes {
   ChangePlanRequest: ChangePlanRequest;
   TransferOwnershipRequest: TransferOwnershipRequest;
   SetEncryptionKeyRequest: SetEncryptionKeyRequest;
+  CreateRoleRequest: CreateRoleRequest;
+  UpdateRoleRequest: UpdateRoleRequest;
   Application: Application;
   ApiKeySlots: ApiKeySlots;
   ApiKeyInfo: ApiKeyInfo;
@@ -733,6 +795,11 @@ export interface SchemaTypes {
   OrganizationUsage: OrganizationUsage;
   OrganizationEncryption: OrganizationEncryption;
   KmsKeyArn: KmsKeyArn;
+  Role: Role;
+  RoleKey: RoleKey;
+  CustomRoleKey: CustomRoleKey;
+  CustomRoleBaseRole: CustomRoleBaseRole;
+  RolePermissions: RolePermissions;
   ApplicationPage: ApplicationPage;
   SecretMetadataPage: SecretMetadataPage;
   MyOrganizationPage: MyOrganizationPage;
@@ -741,6 +808,7 @@ export interface SchemaTypes {
   NotificationPage: NotificationPage;
   AuditEventPage: AuditEventPage;
   OrganizationPage: OrganizationPage;
+  RolePage: RolePage;
 }
 
 /** A rate limit: `rps` requests per second on average and `burst` at once, i.e. a quota of `burst` requests per window of `burst / rps` seconds. */

@@ -48,3 +48,8 @@ export declare const body_suspendOrganization: CompiledValidator;
 export declare const body_reactivateOrganization: CompiledValidator;
 export declare const body_transferOwnership: CompiledValidator;
 export declare const body_setEncryptionKey: CompiledValidator;
+export declare const body_createRole: CompiledValidator;
+export declare const body_listRoles: CompiledValidator;
+export declare const body_getRole: CompiledValidator;
+export declare const body_updateRole: CompiledValidator;
+export declare const body_deleteRole: CompiledValidator;

@@ -185,6 +185,9 @@ class EventType(str, Enum):
     API_KEY_REVOKED = "api_key.revoked"
     PLAN_LIMIT_REACHED = "plan.limit_reached"
     PLATFORM_ACCESS = "platform.access"
+    ROLE_CREATED = "role.created"
+    ROLE_UPDATED = "role.updated"
+    ROLE_DELETED = "role.deleted"
 
 
 class NotificationType(str, Enum):
@@ -202,6 +205,14 @@ class NotificationType(str, Enum):
     OWNERSHIP_TRANSFERRED = "ownership.transferred"
     ORGANIZATION_SUSPENDED = "organization.suspended"
     ORGANIZATION_MESSAGE = "organization.message"
+
+
+class CustomRoleBaseRole(str, Enum):
+    """The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one)."""
+
+    ADMIN = "ADMIN"
+    MEMBER = "MEMBER"
+    VIEWER = "VIEWER"
 
 
 @dataclass(frozen=True)
@@ -761,6 +772,66 @@ class SetEncryptionKeyRequest:
 
 
 @dataclass
+class CreateRoleRequest:
+    key: str
+    name: str
+    base_role: CustomRoleBaseRole
+    permissions: List[Permission]
+    description: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "CreateRoleRequest":
+        return cls(
+            key=data["key"],
+            name=data["name"],
+            base_role=CustomRoleBaseRole(data["baseRole"]),
+            permissions=[Permission(v) for v in data["permissions"]],
+            description=data.get("description"),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        out["key"] = self.key
+        out["name"] = self.name
+        out["baseRole"] = self.base_role.value
+        out["permissions"] = [v.value for v in self.permissions]
+        if self.description is not None:
+            out["description"] = self.description
+        return out
+
+
+@dataclass
+class UpdateRoleRequest:
+    """The key never changes. permissions replaces the whole list."""
+
+    name: Optional[str] = None
+    description: Optional[str] = None
+    base_role: Optional[CustomRoleBaseRole] = None
+    permissions: Optional[List[Permission]] = None
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "UpdateRoleRequest":
+        return cls(
+            name=data.get("name"),
+            description=data.get("description"),
+            base_role=None if data.get("baseRole") is None else CustomRoleBaseRole(data.get("baseRole")),
+            permissions=None if data.get("permissions") is None else [Permission(v) for v in data.get("permissions")],
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        if self.name is not None:
+            out["name"] = self.name
+        if self.description is not None:
+            out["description"] = self.description
+        if self.base_role is not None:
+            out["baseRole"] = self.base_role.value
+        if self.permissions is not None:
+            out["permissions"] = [v.value for v in self.permissions]
+        return out
+
+
+@dataclass
 class Application:
     """A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown."""
 
@@ -1263,6 +1334,52 @@ class OrganizationEncryption:
 
 
 @dataclass
+class Role:
+    """A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2."""
+
+    key: str
+    name: str
+    base_role: OrganizationRole
+    permissions: List[Permission]
+    built_in: bool
+    description: Optional[str] = None
+    holders: Optional[int] = None
+    created_at: Optional[str] = None
+    updated_at: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Role":
+        return cls(
+            key=data["key"],
+            name=data["name"],
+            base_role=OrganizationRole(data["baseRole"]),
+            permissions=[Permission(v) for v in data["permissions"]],
+            built_in=data["builtIn"],
+            description=data.get("description"),
+            holders=data.get("holders"),
+            created_at=data.get("createdAt"),
+            updated_at=data.get("updatedAt"),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        out["key"] = self.key
+        out["name"] = self.name
+        out["baseRole"] = self.base_role.value
+        out["permissions"] = [v.value for v in self.permissions]
+        out["builtIn"] = self.built_in
+        if self.description is not None:
+            out["description"] = self.description
+        if self.holders is not None:
+            out["holders"] = self.holders
+        if self.created_at is not None:
+            out["createdAt"] = self.created_at
+        if self.updated_at is not None:
+            out["updatedAt"] = self.updated_at
+        return out
+
+
+@dataclass
 class ApplicationPage:
     """A page of Application items."""
 
@@ -1420,6 +1537,27 @@ class OrganizationPage:
     def from_dict(cls, data: Dict[str, Any]) -> "OrganizationPage":
         return cls(
             items=[Organization.from_dict(v) for v in data["items"]],
+            next_cursor=data["nextCursor"],
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        out["items"] = [v.to_dict() for v in self.items]
+        out["nextCursor"] = self.next_cursor
+        return out
+
+
+@dataclass
+class RolePage:
+    """A page of Role items."""
+
+    items: List[Role]
+    next_cursor: Optional[str]
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "RolePage":
+        return cls(
+            items=[Role.from_dict(v) for v in data["items"]],
             next_cursor=data["nextCursor"],
         )
 
