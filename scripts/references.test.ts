@@ -108,9 +108,10 @@ describe('the matcher', () => {
 });
 
 describe('the repository', () => {
-  it('has docs/contract.md with sections 1 to 8', () => {
-    const sections = contractSections(readFileSync(join(root, 'docs/contract.md'), 'utf8'));
-    expect([...sections]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  it('has docs/contract.md with sections 1 to 8 at least, numbered in order (later ones land with their capability)', () => {
+    const sections = [...contractSections(readFileSync(join(root, 'docs/contract.md'), 'utf8'))];
+    expect(sections.length).toBeGreaterThanOrEqual(8);
+    expect(sections).toEqual(sections.map((_, index) => index + 1));
   });
 
   it('holds no reference a reader of the repository cannot follow', () => {
