@@ -180,10 +180,11 @@ export function costFindings(rows: readonly CostRow[], prices: Prices): string[]
       `The rate-limit counter's write (\`rate-limits\`, ${dollars(writeUnit)} per million per write unit, a write unit priced as ${writeUnit / prices.perMillion.dynamodbReadRequestUnits} read units) is on ${limited.length} of ${rows.length} routes and ${percent(Math.min(...shares))}–${percent(Math.max(...shares))} of their DynamoDB dollars.`,
     );
   }
-  const mostRead = [...rows].sort((a, b) => b.readUnits - a.readUnits)[0];
-  if (mostRead) {
+  const counterWrite = writeUnit * (limited[0]?.byTable['rate-limits']?.write ?? 1);
+  const outweighed = limited.filter((row) => row.readUnits * prices.perMillion.dynamodbReadRequestUnits < counterWrite);
+  if (limited.length) {
     findings.push(
-      `The most read units: ${mostRead.route}, ${units(mostRead.readUnits)} (${tableUnits(mostRead.byTable)}), ${dollars(floor(mostRead).dynamodbReads)} per million.`,
+      `One counter write costs more than all the reads of ${outweighed.length} of those ${limited.length} routes (${units(counterWrite / prices.perMillion.dynamodbReadRequestUnits)} read units' worth).`,
     );
   }
   const costliest = [...rows].sort((a, b) => floor(b).total - floor(a).total)[0];

@@ -91,6 +91,14 @@ const signature = (counted: Counted) =>
     Object.entries(counted.kms).sort(),
   ]);
 
+/** The BatchGetItem of several items, in words: `GET /me/organizations` reads the caller's three organizations at once. */
+function batchRead(rows: readonly CostRow[], prices: ReturnType<typeof loadPrices>): string {
+  const row = rows.find((candidate) => candidate.route.startsWith('`GET /me/organizations`'));
+  const read = row?.byTable.organizations?.read;
+  if (!row || read === undefined) return '';
+  return `The BatchGetItem of several items, the three organizations of ${row.route}, reads ${read} units: ${dollars(read * prices.perMillion.dynamodbReadRequestUnits)} per million, less than the counter's one write.`;
+}
+
 export async function r9(platform: BenchPlatform, ctx: RunContext): Promise<FigureResult> {
   const prices = loadPrices('us-east-1');
   const f = await fixture(platform, 'r9');
@@ -305,7 +313,7 @@ on the machine. Every request also pays one Lambda request and one HTTP API requ
 
 ${costTables(rows, prices)}
 
-Which parts cost most: ${costFindings(rows, prices).join(' ')} The first request of a container pays KMS
+Which parts cost most: ${costFindings(rows, prices).join(' ')} ${batchRead(rows, prices)} The first request of a container pays KMS
 calls a warm one does not (the data-key cache): the count in brackets. DynamoDB Local answers 0 units
 for a Query or a read that finds nothing, where DynamoDB may charge its minimum.
 Not counted: the outbox relay and event deliveries a write causes later (a stream-triggered Lambda

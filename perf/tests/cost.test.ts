@@ -125,7 +125,7 @@ describe('what a request costs (figure R9)', () => {
 });
 
 describe('which parts cost most (figure R9)', () => {
-  it('names the routes whose own costs pass the fixed fees, the counter write share, the most read and the costliest', () => {
+  it('names the routes whose own costs pass the fixed fees, the share and weight of the counter write, and the costliest', () => {
     const control = row({
       route: 'control',
       readUnits: 0.5,
@@ -143,7 +143,8 @@ describe('which parts cost most (figure R9)', () => {
       'The fixed fees of a request (HTTP API and Lambda request, $1.2000 per million) are more than what the code decides on every route but `GET /things/{id}`, create.',
       // GET: 1.25 of 1.625; create: 1.25 of 0.25 + 5 = 5.25.
       "The rate-limit counter's write (`rate-limits`, $1.2500 per million per write unit, a write unit priced as 5 read units) is on 2 of 3 routes and 24%–77% of their DynamoDB dollars.",
-      'The most read units: `GET /things/{id}`, 1.5 (rate-limits 1 W; things 1.5 R), $0.3750 per million.',
+      // GET reads 1.5 × 0.25 = $0.375 and create 1 × 0.25 = $0.25, both under one write's $1.25.
+      "One counter write costs more than all the reads of 2 of those 2 routes (5 read units' worth).",
       'The costliest: create at $6.4550 per million, DynamoDB writes $5.0000 of it (rate-limits 1 W; things 1 R, things 3 W).',
     ]);
   });
