@@ -14,6 +14,8 @@ export {
   membershipKey,
   organizationKey,
   organizationPk,
+  ROLE_PREFIX,
+  roleKey,
   usageKey,
 } from './keys';
 export { type Item, type PageRequest, queryAll, queryPage } from './query';

@@ -64,3 +64,16 @@ export const applicationKey = (organizationId: string, applicationId: string): I
   pk: organizationPk(organizationId),
   sk: `${APPLICATION_PREFIX}${applicationId}`,
 });
+
+/** The sort-key prefix of an organization's custom roles (organizations table: `begins_with(sk, ROLE_PREFIX)`). */
+export const ROLE_PREFIX = 'ROLE#';
+
+/**
+ * A custom role (organizations table), in its organization's partition: written by the organizations
+ * service; its `holders` counter is moved by the memberships service in the transaction that gives or
+ * takes the role (invitation, role change, removal), conditioned on the role still existing.
+ */
+export const roleKey = (organizationId: string, key: string): ItemKey => ({
+  pk: organizationPk(organizationId),
+  sk: `${ROLE_PREFIX}${key}`,
+});
