@@ -336,14 +336,16 @@ export function holds(role: RoleDescription, permission: string): boolean {
  * role whose rank is strictly below the assigner's and whose every permission the assigner holds.
  */
 export function mayAssign(assigner: RoleDescription, role: RoleDescription): boolean {
+  if (!isAssignable(role)) return false;
+  // A built-in role is judged by what it holds, whatever list came with its name.
+  const assigned = isOrganizationRole(role.key) ? BUILT_IN_ROLES[role.key] : role;
   return (
-    isAssignable(role) &&
-    isRoleBelow(role.baseRole, assigner.baseRole) &&
-    role.permissions.every((permission) => holds(assigner, permission))
+    isRoleBelow(assigned.baseRole, assigner.baseRole) &&
+    assigned.permissions.every((permission) => holds(assigner, permission))
   );
 }
 
-/** A built-in role as it is, or a custom role of a custom rank holding only what custom roles may hold. */
+/** A built-in role of its own rank, or a custom role of a custom rank holding only what custom roles may hold. */
 function isAssignable(role: RoleDescription): boolean {
   if (isOrganizationRole(role.key)) return role.baseRole === role.key;
   return (

@@ -158,6 +158,8 @@ describe('the escalation rule, by example', () => {
     const forged = { key: 'forged', baseRole: 'ADMIN' as const, permissions: ['organization:delete' as const] };
     expect(canAssignRole(as('OWNER'), forged)).toBe(false);
     expect(canAssignRole(as('OWNER'), { key: 'ADMIN', baseRole: 'VIEWER', permissions: [] })).toBe(false);
+    // A built-in role is judged by what it holds, not by the list that came with its name.
+    expect(canAssignRole(as('lead'), { key: 'VIEWER', baseRole: 'VIEWER', permissions: [] })).toBe(false);
   });
 
   it('lets platform staff acting as administrator assign anything but OWNER, as before custom roles', () => {
