@@ -65,9 +65,13 @@ function isIdempotent(operationsSource, operation) {
 const NO_IDEMPOTENCY = `
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const absent = () => new Error('this function was built without an idempotency layer: its operation takes no Idempotency-Key');
+export function idempotencyScope() {
+  throw absent();
+}
 export function withIdempotency() {
   return async () => {
-    throw new Error('this function was built without an idempotency layer: its operation takes no Idempotency-Key');
+    throw absent();
   };
 }
 `;
