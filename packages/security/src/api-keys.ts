@@ -3,13 +3,19 @@
  * `X-Api-Key` header into an {@link ApplicationPrincipal} with ONE strongly consistent GetItem of
  * the key's item in the applications table (`apiKeyKey(sha256(key))` of `@tenantry/dynamo`).
  *
- * The applications service issues keys (`tnt_live_` + 320 random bits, base64url) and stores only
- * their SHA-256; the key item exists exactly while the key may verify (withdraw, revoke, replace and
- * application delete remove it in the same transaction), and a `previous` key also stops at its
- * `expiresAt`. The organization's status is layer 2's business: `authorize` reads the key's
+ * The applications service issues keys (`tnt_live_` + 50 random base62 characters, 256 bits secret
+ * beyond the shown prefix, + a
+ * 6-character base62 CRC32 of everything before it, as GitHub's tokens carry one) and stores only
+ * their SHA-256. The checksum lets a mistyped or truncated key be refused before any read, and lets a
+ * secret scanner tell a real key from a look-alike offline. Keys issued before the checksum
+ * (`tnt_live_` + 54 base64url characters) keep verifying. The key item exists exactly while the key
+ * may verify (withdraw, revoke, replace and application delete remove it in the same transaction),
+ * and any key stops at its item's `expiresAt` (the application's expiry, or a previous key's grace).
+ * The organization's status is layer 2's business: `authorize` reads the key's
  * organization for every API-key action and answers 401 unless it is ACTIVE.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   type ApiKeyRecord,
@@ -26,17 +32,60 @@ import { tenantUpdate } from './tenant';
 
 /** Every key starts with this, so it is recognisable (and findable by secret scanners). */
 export const API_KEY_PREFIX = 'tnt_live_';
-/** Random bytes of a key: 320 bits, so that even with its shown prefix more than 256 bits stay secret. */
-export const API_KEY_RANDOM_BYTES = 40;
-/** Characters of a key shown in metadata (`tnt_live_` + 7 base64url characters = 42 bits). */
+/**
+ * Characters of the random part: 50 base62 characters (about 297 bits), so that after the 7 that
+ * metadata shows, 43 stay secret: 256 bits (43 × log2 62 ≈ 256.03).
+ */
+export const API_KEY_RANDOM_LENGTH = 50;
+/** Characters of the checksum: base62 of the CRC32 (below 2³², which 62⁶ exceeds), zero-padded. */
+export const API_KEY_CHECKSUM_LENGTH = 6;
+/** Characters of a key shown in metadata (`tnt_live_` + 7 characters, about 42 bits). */
 export const API_KEY_SHOWN_LENGTH = API_KEY_PREFIX.length + 7;
 
-const API_KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{${Math.ceil((API_KEY_RANDOM_BYTES * 4) / 3)}}$`);
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const API_KEY_PATTERN = new RegExp(
+  `^${API_KEY_PREFIX}[0-9A-Za-z]{${API_KEY_RANDOM_LENGTH}}[0-9A-Za-z]{${API_KEY_CHECKSUM_LENGTH}}$`,
+);
+/** Keys issued before the checksum: `tnt_live_` + 40 random bytes in base64url, no checksum. */
+const LEGACY_API_KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{54}$`);
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
-/** Does the value have the shape of a Tenantry API key? (Nothing else is ever looked up.) */
+/** The checksum of a key's body (prefix and random part): its CRC32 in base62, 6 characters. */
+export function apiKeyChecksum(body: string): string {
+  let value = crc32(body);
+  let digits = '';
+  for (let index = 0; index < API_KEY_CHECKSUM_LENGTH; index += 1) {
+    digits = BASE62[value % 62] + digits;
+    value = Math.floor(value / 62);
+  }
+  return digits;
+}
+
+/**
+ * A new API key: the prefix, {@link API_KEY_RANDOM_LENGTH} uniformly random base62 characters, and
+ * the checksum. Bytes of 248 and above are dropped (248 = 4 × 62), so every character is equally likely.
+ */
+export function newApiKey(random: (bytes: number) => Buffer = randomBytes): string {
+  let chars = '';
+  while (chars.length < API_KEY_RANDOM_LENGTH) {
+    for (const byte of random(API_KEY_RANDOM_LENGTH)) {
+      if (byte < 248 && chars.length < API_KEY_RANDOM_LENGTH) chars += BASE62[byte % 62];
+    }
+  }
+  const body = `${API_KEY_PREFIX}${chars}`;
+  return `${body}${apiKeyChecksum(body)}`;
+}
+
+/**
+ * Does the value have the shape of a Tenantry API key? A key of today's format only with its
+ * checksum right; a key of the format before it by its shape. Nothing else is ever looked up.
+ */
 export function isApiKeyFormat(value: unknown): value is string {
-  return typeof value === 'string' && API_KEY_PATTERN.test(value);
+  if (typeof value !== 'string') return false;
+  if (LEGACY_API_KEY_PATTERN.test(value)) return true;
+  if (!API_KEY_PATTERN.test(value)) return false;
+  const split = value.length - API_KEY_CHECKSUM_LENGTH;
+  return apiKeyChecksum(value.slice(0, split)) === value.slice(split);
 }
 
 /** SHA-256 of the key, hex: the only form in which a key is stored (right for 256+ bit random keys). */
@@ -55,7 +104,10 @@ export function sameKeyHash(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
-/** Can this stored key verify at `now`? The rules of contract §6 on the item itself. */
+/**
+ * Can this stored key verify at `now`? The rules of contract §6 on the item itself: any slot stops
+ * at its `expiresAt` (the application's expiry, or the end of a previous key's grace).
+ */
 export function keyVerifies(record: Pick<ApiKeyRecord, 'slot' | 'expiresAt'>, now: number): boolean {
   if (record.slot !== 'current' && record.slot !== 'next' && record.slot !== 'previous') return false;
   if (record.expiresAt !== undefined) {

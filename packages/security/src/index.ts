@@ -3,16 +3,19 @@
  * Middy middleware stack of every Tenantry route. See README.md.
  */
 export {
+  API_KEY_CHECKSUM_LENGTH,
   API_KEY_PREFIX,
-  API_KEY_RANDOM_BYTES,
+  API_KEY_RANDOM_LENGTH,
   API_KEY_SHOWN_LENGTH,
   type ApiKeyResolverOptions,
+  apiKeyChecksum,
   apiKeyPrefix,
   apiKeyResolver,
   hashApiKey,
   isApiKeyFormat,
   keyVerifies,
   LAST_USED_RESOLUTION_MS,
+  newApiKey,
   sameKeyHash,
 } from './api-keys';
 export { configureSecurity, resetSecurityConfig, type SecurityOptions } from './config';

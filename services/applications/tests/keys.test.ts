@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { apiKeyKey, applicationKey, documentClient, organizationKey, tables } from '@tenantry/dynamo';
-import { hashApiKey } from '@tenantry/security';
+import { API_KEY_PREFIX, hashApiKey, isApiKeyFormat } from '@tenantry/security';
 import {
   applicationItems,
   appPath,
@@ -45,7 +45,8 @@ beforeAll(async () => {
 describe('creating an application', () => {
   it('answers the key once, in plaintext; afterwards only its prefix and timestamps are shown', async () => {
     const { orgId, app, apiKey } = await arranged();
-    expect(apiKey).toMatch(/^tnt_live_[A-Za-z0-9_-]{54}$/);
+    expect(apiKey).toMatch(/^tnt_live_[0-9A-Za-z]{56}$/);
+    expect(isApiKeyFormat(apiKey)).toBe(true);
     expect(app).toMatchObject({
       organizationId: orgId,
       name: 'Billing sync',
@@ -357,5 +358,18 @@ describe('the same 401 for every key that does not verify', () => {
       replies.push(unauthenticated(await me(key)));
     }
     for (const reply of replies) expect(reply).toEqual(reference);
+  });
+
+  it('a key with one character mistyped: its checksum fails, 401 UNAUTHENTICATED', async () => {
+    const { apiKey } = await arranged();
+    const at = API_KEY_PREFIX.length + 5;
+    const typo = `${apiKey.slice(0, at)}${apiKey[at] === 'Q' ? 'R' : 'Q'}${apiKey.slice(at + 1)}`;
+    expect(isApiKeyFormat(typo)).toBe(false);
+    expect(unauthenticated(await me(typo))).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      message: expect.any(String),
+    });
+    expect((await me(apiKey)).status).toBe(200);
   });
 });

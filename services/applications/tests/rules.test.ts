@@ -31,16 +31,16 @@ const slots = (current: SlotRecord | null, next: SlotRecord | null = null, previ
   ({ current, next, previous }) satisfies KeySlots;
 
 describe('API keys', () => {
-  it('are tnt_live_ + 320 random bits, stored only as their SHA-256, shown by a 16-character prefix', () => {
+  it('are tnt_live_ + 297 random bits + a checksum, stored only as their SHA-256, shown by a 16-character prefix', () => {
     const issued = generateApiKey(NOW);
-    expect(issued.key).toMatch(/^tnt_live_[A-Za-z0-9_-]{54}$/);
+    expect(issued.key).toMatch(/^tnt_live_[0-9A-Za-z]{56}$/);
     expect(isApiKeyFormat(issued.key)).toBe(true);
     expect(issued.slot.keyHash).toBe(hashApiKey(issued.key));
     expect(issued.slot.keyHash).toMatch(/^[0-9a-f]{64}$/);
     expect(issued.slot.prefix).toBe(issued.key.slice(0, 16));
     expect(JSON.stringify(issued.slot)).not.toContain(issued.key);
-    // 54 base64url characters after the prefix; 7 of them are shown: 47 × 6 = 282 bits stay secret.
-    expect((issued.key.length - issued.slot.prefix.length) * 6).toBeGreaterThanOrEqual(256);
+    // 50 random base62 characters; 7 of them are shown: 43 × log2(62) ≈ 256.03 bits stay secret.
+    expect((issued.key.length - 6 - issued.slot.prefix.length) * Math.log2(62)).toBeGreaterThanOrEqual(256);
   });
 
   it('never repeat', () => {

@@ -8,7 +8,7 @@ import type { FieldBinding } from '@tenantry/crypto';
 import { ConflictError, InternalError, ValidationFailedError } from '@tenantry/errors';
 import type { ApiKeyInfo, Application, KeySlot, Plan, SecretMetadata } from '@tenantry/models';
 import { planLimits } from '@tenantry/models';
-import { API_KEY_PREFIX, API_KEY_RANDOM_BYTES, apiKeyPrefix, hashApiKey } from '@tenantry/security';
+import { apiKeyPrefix, hashApiKey, newApiKey } from '@tenantry/security';
 import type { ApplicationState, IssuedKey, KeySlots, SecretSummary, SlotRecord } from './model';
 
 /** Grace of a promoted key when the request names none (contract §5), and its bounds. */
@@ -20,11 +20,11 @@ export const MAX_SECRET_BYTES = 4096;
 export const MAX_SECRETS_PER_APPLICATION = 50;
 
 /**
- * A new API key: `tnt_live_` + 320 random bits in base64url (54 characters), its SHA-256 (the only
- * form stored) and the prefix metadata may show. More than 256 bits stay secret after the prefix.
+ * A new API key (`newApiKey` of `@tenantry/security`: `tnt_live_` + 50 random base62 characters + a
+ * CRC32 checksum; 256 bits stay secret beyond the shown prefix), its SHA-256 (the only form stored) and the prefix metadata may show.
  */
 export function generateApiKey(now: Date, random: (bytes: number) => Buffer = randomBytes): IssuedKey {
-  const key = `${API_KEY_PREFIX}${random(API_KEY_RANDOM_BYTES).toString('base64url')}`;
+  const key = newApiKey(random);
   return { key, slot: { keyHash: hashApiKey(key), prefix: apiKeyPrefix(key), createdAt: now.toISOString() } };
 }
 
