@@ -8,7 +8,8 @@ process.env.SLS_NOTIFICATIONS_MODE = 'off';
 
 /** @type {import('jest').Config} */
 export default {
-  testEnvironment: 'node',
+  // Node's, failing a test file that leaves a server, socket, process or timer open.
+  testEnvironment: '<rootDir>/packages/local-platform/src/testing/environment.ts',
   testMatch: [
     '<rootDir>/{packages,services}/*/{src,tests}/**/*.test.ts',
     '<rootDir>/perf/tests/**/*.test.ts',
