@@ -89,9 +89,9 @@ describe('the transactional outbox', () => {
     await outage(false);
 
     // Assert: each event arrives, once
-    const after = await eventually(async () => {
-      const found = await storedAudit(orgId);
-      return found.length >= 7 ? found : undefined;
+    const after = await eventually(() => storedAudit(orgId), {
+      until: (found) => found.length >= 7,
+      description: 'the seven audit entries of the organization',
     });
     expect(after.map((entry) => entry.type).sort()).toEqual(
       [
