@@ -5,9 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { environmentContract, type VariableName, variablesFrom } from '@tenantry/config';
+import { environmentContract, readConfig, type VariableName, variablesFrom } from '@tenantry/config';
 import { parse } from 'yaml';
 import { platformEnvironment, repoRoot, TOOL_ONLY_VARIABLES } from '../src/environment';
+import { unitEnvironment } from '../src/testing/env';
 
 const sorted = (names: Iterable<string>) => [...names].sort();
 const servicesDir = join(repoRoot, 'services');
@@ -82,5 +83,17 @@ describe("the local platform's environment for tests and tools", () => {
     });
 
     expect(sorted(shared.filter((name) => !(name in local)))).toEqual([]);
+  });
+});
+
+describe('the environment of unit tests (unitEnvironment)', () => {
+  it('gives every variable the contract requires a well-formed value, and no other variable', () => {
+    const environment = unitEnvironment();
+    const required = (Object.keys(environmentContract) as VariableName[]).filter(
+      (name) => (environmentContract[name] as { unset?: unknown }).unset === undefined,
+    );
+
+    expect(() => readConfig(environment)).not.toThrow();
+    expect(sorted(Object.keys(environment))).toEqual(sorted(required));
   });
 });

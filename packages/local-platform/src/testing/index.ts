@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CreateUserOptions, createUser, idToken, type UserPool } from '../cognito';
 
-export { restoreEnv, stubEnv } from './env';
+export { restoreEnv, stubEnv, stubStageEnv, unitEnvironment } from './env';
 export { type EventuallyOptions, eventually } from './eventually';
 export { api, type Caller, call, errorCode, PLATFORM_HICCUP, type Reply } from './http';
 export { invokeFunction } from './invoke';

@@ -1,6 +1,7 @@
 // Permissions as data (contract §3, §9): the named permissions, what each built-in role holds,
 // what a custom role may hold, and the role a request is decided with, through the whole stack.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { restoreEnv, stubStageEnv } from '@tenantry/local-platform/testing';
 import { planLimits } from '@tenantry/models';
 import {
   ACTIONS,
@@ -31,6 +32,9 @@ import {
 } from '../support/fakes';
 
 logger.setLogLevel('SILENT');
+
+beforeEach(() => stubStageEnv());
+afterEach(() => restoreEnv());
 
 const sorted = (values: readonly string[]) => [...values].sort();
 

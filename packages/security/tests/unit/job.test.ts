@@ -1,31 +1,13 @@
 // job(): the wrapper of every function no HTTP route calls (relays, bus consumers, schedules).
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConfigurationError } from '@tenantry/config';
-import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
+import { restoreEnv, stubEnv, stubStageEnv } from '@tenantry/local-platform/testing';
 import { job } from '../../src/job';
 import { lambdaContext } from '../../src/testing';
 
-/** The variables every deployed function has (services/serverless.shared.yml), as one test function's. */
-const deployed: Record<string, string> = {
-  SERVICE_NAME: 'tenantry-jobtest',
-  STAGE: 'test',
-  ORGANIZATIONS_TABLE: 'o',
-  MEMBERSHIPS_TABLE: 'm',
-  APPLICATIONS_TABLE: 'a',
-  NOTIFICATIONS_TABLE: 'n',
-  RATE_LIMITS_TABLE: 'r',
-  RATE_LIMIT_SCALE: '1',
-  IDEMPOTENCY_TABLE: 'i',
-  EVENT_BUS_NAME: 'bus',
-  USER_POOL_ID: 'pool',
-  AUTH_CLIENT_ID: 'client',
-  AUTH_ISSUER: 'http://127.0.0.1:9229/pool',
-  PLATFORM_KMS_KEY_ID: 'local/platform',
-};
-
 let lines: Record<string, unknown>[];
 beforeEach(() => {
-  for (const [name, value] of Object.entries(deployed)) stubEnv(name, value);
+  stubStageEnv();
   lines = [];
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {

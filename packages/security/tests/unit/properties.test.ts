@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { restoreEnv, stubStageEnv } from '@tenantry/local-platform/testing';
 import fc from 'fast-check';
 import { configureSecurity, logger, resetSecurityConfig, route } from '../../src/index';
 import { cachedOrganizationStore } from '../../src/organization';
@@ -25,6 +26,9 @@ import {
 } from '../support/fakes';
 
 logger.setLogLevel('SILENT');
+
+beforeEach(() => stubStageEnv());
+afterEach(() => restoreEnv());
 
 const action = fc.constantFrom(...ACTIONS);
 const organizationAction = fc.constantFrom(...ACTIONS.filter((a) => permissions[a].scope === 'organization'));

@@ -1,8 +1,9 @@
 // Rate limits (contract §5, docs/adr/0003-rate-limits.md): the quotas from schemas/, the counter keys,
 // the verdicts, and the limiter in the real route stack with an in-memory counter store and a fake
 // layer 2 (the DynamoDB side is covered through the base URL in tests/integration/rate-limits.test.ts).
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readVariable } from '@tenantry/config';
+import { restoreEnv, stubStageEnv } from '@tenantry/local-platform/testing';
 import { planLimits, rateLimits } from '@tenantry/models';
 import {
   type Counter,
@@ -36,6 +37,9 @@ import {
 } from '../support/fakes';
 
 logger.setLogLevel('SILENT');
+
+beforeEach(() => stubStageEnv());
+afterEach(() => restoreEnv());
 
 /** Counts per counter (`kind#subject`), whatever the window: a unit test must not depend on the clock. */
 class MemoryCounters implements CounterStore {

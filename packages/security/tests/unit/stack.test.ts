@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConflictError } from '@tenantry/errors';
 import { dynamoEventOutbox } from '@tenantry/events';
-import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
+import { restoreEnv, stubEnv, stubStageEnv } from '@tenantry/local-platform/testing';
 import { configureSecurity, logger, publicRoute, resetSecurityConfig, route, SECURITY_HEADERS } from '../../src/index';
 import { call, httpEvent, lambdaContext, memoryCounterStore } from '../../src/testing';
 import {
@@ -51,6 +51,7 @@ let store: FakeStore;
 let outbox: RecordingOutbox;
 
 beforeEach(() => {
+  stubStageEnv();
   resetSecurityConfig();
   configureSecurity({ rateLimitStore: memoryCounterStore() }); // counters in memory: no DynamoDB in these tests
   store = new FakeStore()
