@@ -256,6 +256,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organizations/{orgId}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My role and permissions in an organization
+         * @description Any ACTIVE member: the role, its rank and the permissions it holds (a custom role's as its organization defines them now). Someone who is not a member, platform staff included, gets 404.
+         */
+        get: operations["getMyAccess"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/organizations/{orgId}/members": {
         parameters: {
             query?: never;
@@ -1047,9 +1067,13 @@ export interface components {
          * @example {
          *       "role": "ADMIN"
          *     }
+         * @example {
+         *       "role": "auditor"
+         *     }
          */
         UpdateMemberRequest: {
-            role: components["schemas"]["OrganizationRole"];
+            /** @description A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds. */
+            role: components["schemas"]["RoleKey"];
         };
         /**
          * @example {
@@ -1059,8 +1083,8 @@ export interface components {
          */
         CreateInvitationRequest: {
             email: components["schemas"]["Email"];
-            /** @description Strictly below the inviter's own role. */
-            role: components["schemas"]["OrganizationRole"];
+            /** @description A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds. */
+            role: components["schemas"]["RoleKey"];
         };
         /**
          * @example {
@@ -1348,7 +1372,8 @@ export interface components {
             /** @description Shown to the invitee. */
             organizationName?: components["schemas"]["Name"];
             email: components["schemas"]["Email"];
-            role: components["schemas"]["OrganizationRole"];
+            /** @description A built-in role or a custom role's key (contract §9). */
+            role: components["schemas"]["RoleKey"];
             status: components["schemas"]["InvitationStatus"];
             invitedBy: components["schemas"]["UserId"];
             createdAt: components["schemas"]["Timestamp"];
@@ -1371,7 +1396,8 @@ export interface components {
             organizationId: components["schemas"]["OrganizationId"];
             userId: components["schemas"]["UserId"];
             email?: components["schemas"]["Email"];
-            role: components["schemas"]["OrganizationRole"];
+            /** @description A built-in role or a custom role's key (contract §9). */
+            role: components["schemas"]["RoleKey"];
             status: components["schemas"]["MembershipStatus"];
             joinedAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -1392,8 +1418,33 @@ export interface components {
             name: components["schemas"]["Name"];
             slug?: components["schemas"]["Slug"];
             status?: components["schemas"]["OrganizationStatus"];
-            role: components["schemas"]["OrganizationRole"];
+            /** @description A built-in role or a custom role's key (contract §9). */
+            role: components["schemas"]["RoleKey"];
             joinedAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The caller's role in one organization and what it lets them do there (contract §3, §9), for user interfaces that show only what the caller may do.
+         * @example {
+         *       "organizationId": "org_01HZX3K9Q4M7T2B8C5D6E7F8G9",
+         *       "role": "auditor",
+         *       "baseRole": "VIEWER",
+         *       "permissions": [
+         *         "organization:read",
+         *         "members:read",
+         *         "membership:leave",
+         *         "audit:read"
+         *       ],
+         *       "builtIn": false
+         *     }
+         */
+        MyAccess: {
+            organizationId: components["schemas"]["OrganizationId"];
+            role: components["schemas"]["RoleKey"];
+            /** @description The role's rank for the rules of contract §2; absent when the membership names a custom role that no longer exists (it grants nothing). */
+            baseRole?: components["schemas"]["OrganizationRole"];
+            permissions: components["schemas"]["RolePermissions"];
+            /** @description True for OWNER, ADMIN, MEMBER and VIEWER; false for a custom role. */
+            builtIn: boolean;
         };
         /**
          * @description An inbox entry of one user; expires after 90 days.
@@ -2380,6 +2431,40 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMyAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Access-Control-Expose-Headers": components["headers"]["Access-Control-Expose-Headers"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAccess"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];

@@ -1861,6 +1861,96 @@ export const openapiDocument = {
         ]
       }
     },
+    "/organizations/{orgId}/me": {
+      "get": {
+        "operationId": "getMyAccess",
+        "summary": "My role and permissions in an organization",
+        "description": "Any ACTIVE member: the role, its rank and the permissions it holds (a custom role's as its organization defines them now). Someone who is not a member, platform staff included, gets 404.",
+        "tags": [
+          "memberships"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "orgId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "description": "Opaque identifier (letters, digits, '_' and '-', at most 64).",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Success.",
+            "headers": {
+              "RateLimit-Limit": {
+                "$ref": "#/components/headers/RateLimit-Limit"
+              },
+              "RateLimit-Remaining": {
+                "$ref": "#/components/headers/RateLimit-Remaining"
+              },
+              "RateLimit-Reset": {
+                "$ref": "#/components/headers/RateLimit-Reset"
+              },
+              "Access-Control-Allow-Origin": {
+                "$ref": "#/components/headers/Access-Control-Allow-Origin"
+              },
+              "Access-Control-Expose-Headers": {
+                "$ref": "#/components/headers/Access-Control-Expose-Headers"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MyAccess"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        },
+        "x-service": "memberships",
+        "x-auth": "user",
+        "x-error-codes": [
+          "VALIDATION_FAILED",
+          "UNAUTHENTICATED",
+          "FORBIDDEN",
+          "NOT_FOUND",
+          "RATE_LIMITED",
+          "INTERNAL",
+          "SERVICE_UNAVAILABLE"
+        ]
+      }
+    },
     "/organizations/{orgId}/members": {
       "get": {
         "operationId": "listMembers",
@@ -6468,11 +6558,15 @@ export const openapiDocument = {
         "examples": [
           {
             "role": "ADMIN"
+          },
+          {
+            "role": "auditor"
           }
         ],
         "properties": {
           "role": {
-            "$ref": "#/components/schemas/OrganizationRole"
+            "description": "A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds.",
+            "$ref": "#/components/schemas/RoleKey"
           }
         },
         "additionalProperties": false
@@ -6494,8 +6588,8 @@ export const openapiDocument = {
             "$ref": "#/components/schemas/Email"
           },
           "role": {
-            "description": "Strictly below the inviter's own role.",
-            "$ref": "#/components/schemas/OrganizationRole"
+            "description": "A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds.",
+            "$ref": "#/components/schemas/RoleKey"
           }
         },
         "additionalProperties": false
@@ -7147,7 +7241,8 @@ export const openapiDocument = {
             "$ref": "#/components/schemas/Email"
           },
           "role": {
-            "$ref": "#/components/schemas/OrganizationRole"
+            "description": "A built-in role or a custom role's key (contract §9).",
+            "$ref": "#/components/schemas/RoleKey"
           },
           "status": {
             "$ref": "#/components/schemas/InvitationStatus"
@@ -7200,7 +7295,8 @@ export const openapiDocument = {
             "$ref": "#/components/schemas/Email"
           },
           "role": {
-            "$ref": "#/components/schemas/OrganizationRole"
+            "description": "A built-in role or a custom role's key (contract §9).",
+            "$ref": "#/components/schemas/RoleKey"
           },
           "status": {
             "$ref": "#/components/schemas/MembershipStatus"
@@ -7247,10 +7343,55 @@ export const openapiDocument = {
             "$ref": "#/components/schemas/OrganizationStatus"
           },
           "role": {
-            "$ref": "#/components/schemas/OrganizationRole"
+            "description": "A built-in role or a custom role's key (contract §9).",
+            "$ref": "#/components/schemas/RoleKey"
           },
           "joinedAt": {
             "$ref": "#/components/schemas/Timestamp"
+          }
+        },
+        "additionalProperties": false
+      },
+      "MyAccess": {
+        "description": "The caller's role in one organization and what it lets them do there (contract §3, §9), for user interfaces that show only what the caller may do.",
+        "type": "object",
+        "required": [
+          "organizationId",
+          "role",
+          "permissions",
+          "builtIn"
+        ],
+        "examples": [
+          {
+            "organizationId": "org_01HZX3K9Q4M7T2B8C5D6E7F8G9",
+            "role": "auditor",
+            "baseRole": "VIEWER",
+            "permissions": [
+              "organization:read",
+              "members:read",
+              "membership:leave",
+              "audit:read"
+            ],
+            "builtIn": false
+          }
+        ],
+        "properties": {
+          "organizationId": {
+            "$ref": "#/components/schemas/OrganizationId"
+          },
+          "role": {
+            "$ref": "#/components/schemas/RoleKey"
+          },
+          "baseRole": {
+            "description": "The role's rank for the rules of contract §2; absent when the membership names a custom role that no longer exists (it grants nothing).",
+            "$ref": "#/components/schemas/OrganizationRole"
+          },
+          "permissions": {
+            "$ref": "#/components/schemas/RolePermissions"
+          },
+          "builtIn": {
+            "description": "True for OWNER, ADMIN, MEMBER and VIEWER; false for a custom role.",
+            "type": "boolean"
           }
         },
         "additionalProperties": false

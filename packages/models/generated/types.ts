@@ -396,13 +396,14 @@ export interface ServiceHealth {
 }
 
 export interface UpdateMemberRequest {
-  role: OrganizationRole;
+  /** A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds. */
+  role: RoleKey;
 }
 
 export interface CreateInvitationRequest {
   email: Email;
-  /** Strictly below the inviter's own role. */
-  role: OrganizationRole;
+  /** A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds. */
+  role: RoleKey;
 }
 
 export interface UnreadCount {
@@ -555,7 +556,8 @@ export interface Invitation {
   /** Shown to the invitee. */
   organizationName?: Name;
   email: Email;
-  role: OrganizationRole;
+  /** A built-in role or a custom role's key (contract §9). */
+  role: RoleKey;
   status: InvitationStatus;
   invitedBy: UserId;
   createdAt: Timestamp;
@@ -568,7 +570,8 @@ export interface Membership {
   organizationId: OrganizationId;
   userId: UserId;
   email?: Email;
-  role: OrganizationRole;
+  /** A built-in role or a custom role's key (contract §9). */
+  role: RoleKey;
   status: MembershipStatus;
   joinedAt: Timestamp;
   updatedAt: Timestamp;
@@ -580,8 +583,20 @@ export interface MyOrganization {
   name: Name;
   slug?: Slug;
   status?: OrganizationStatus;
-  role: OrganizationRole;
+  /** A built-in role or a custom role's key (contract §9). */
+  role: RoleKey;
   joinedAt: Timestamp;
+}
+
+/** The caller's role in one organization and what it lets them do there (contract §3, §9), for user interfaces that show only what the caller may do. */
+export interface MyAccess {
+  organizationId: OrganizationId;
+  role: RoleKey;
+  /** The role's rank for the rules of contract §2; absent when the membership names a custom role that no longer exists (it grants nothing). */
+  baseRole?: OrganizationRole;
+  permissions: RolePermissions;
+  /** True for OWNER, ADMIN, MEMBER and VIEWER; false for a custom role. */
+  builtIn: boolean;
 }
 
 /** An inbox entry of one user; expires after 90 days. */
@@ -788,6 +803,7 @@ export interface SchemaTypes {
   Invitation: Invitation;
   Membership: Membership;
   MyOrganization: MyOrganization;
+  MyAccess: MyAccess;
   Notification: Notification;
   NotificationTitle: NotificationTitle;
   NotificationBody: NotificationBody;

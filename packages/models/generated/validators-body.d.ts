@@ -20,6 +20,7 @@ export declare const body_getCallingApplication: CompiledValidator;
 export declare const body_getHealth: CompiledValidator;
 export declare const body_getServiceHealth: CompiledValidator;
 export declare const body_listMyOrganizations: CompiledValidator;
+export declare const body_getMyAccess: CompiledValidator;
 export declare const body_listMembers: CompiledValidator;
 export declare const body_updateMember: CompiledValidator;
 export declare const body_removeMember: CompiledValidator;

@@ -838,11 +838,11 @@ validate53.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listMembers = validate54;
-const schema30 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMembers"};
+export const body_getMyAccess = validate54;
+const schema30 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getMyAccess"};
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_listMembers" */;
+/*# sourceURL="body_getMyAccess" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -871,16 +871,16 @@ validate54.errors = vErrors;
 return errors === 0;
 }
 
-export const body_updateMember = validate55;
-const schema31 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"body_updateMember"};
-const schema32 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"}],"properties":{"role":{"$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
-const schema33 = {"description":"Role of a member inside one organization, strongest first.","type":"string","enum":["OWNER","ADMIN","MEMBER","VIEWER"]};
+export const body_listMembers = validate55;
+const schema31 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMembers"};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_listMembers" */;
 let vErrors = null;
 let errors = 0;
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -889,8 +889,9 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((data === "OWNER") || (data === "ADMIN")) || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema33.enum}};
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -899,12 +900,67 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate55.errors = vErrors;
+return errors === 0;
+}
+
+export const body_updateMember = validate56;
+const schema32 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"body_updateMember"};
+const schema33 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"},{"role":"auditor"}],"properties":{"role":{"description":"A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
+const schema34 = {"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"};
+const pattern3 = new RegExp("^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$", "u");
+
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(func2(data) > 40){
+const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 40}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(func2(data) < 2){
+const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 2}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!pattern3.test(data)){
+const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate58.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -931,8 +987,8 @@ errors++;
 }
 }
 if(data.role !== undefined){
-if(!(validate57(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate58(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
@@ -947,61 +1003,28 @@ vErrors.push(err2);
 }
 errors++;
 }
+validate57.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_updateMember" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate57(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
 validate56.errors = vErrors;
 return errors === 0;
 }
 
-
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_updateMember" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate56(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
-errors = vErrors.length;
-}
-validate55.errors = vErrors;
-return errors === 0;
-}
-
-export const body_removeMember = validate60;
-const schema34 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_removeMember"};
-
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_removeMember" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate60.errors = vErrors;
-return errors === 0;
-}
-
-export const body_leaveOrganization = validate61;
-const schema35 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_leaveOrganization"};
+export const body_removeMember = validate61;
+const schema35 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_removeMember"};
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_leaveOrganization" */;
+/*# sourceURL="body_removeMember" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1030,13 +1053,46 @@ validate61.errors = vErrors;
 return errors === 0;
 }
 
-export const body_createInvitation = validate62;
-const schema36 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"body_createInvitation"};
-const schema37 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"Strictly below the inviter's own role.","$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
-const schema38 = {"type":"string","format":"email","minLength":3,"maxLength":254};
+export const body_leaveOrganization = validate62;
+const schema36 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_leaveOrganization"};
+
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_leaveOrganization" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate62.errors = vErrors;
+return errors === 0;
+}
+
+export const body_createInvitation = validate63;
+const schema37 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"body_createInvitation"};
+const schema38 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
+const schema39 = {"type":"string","format":"email","minLength":3,"maxLength":254};
 const formats0 = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1081,12 +1137,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1123,14 +1179,14 @@ errors++;
 }
 }
 if(data.email !== undefined){
-if(!(validate64(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate65(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate57(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate58(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
@@ -1145,61 +1201,28 @@ vErrors.push(err3);
 }
 errors++;
 }
+validate64.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_createInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
 validate63.errors = vErrors;
 return errors === 0;
 }
 
-
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_createInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate63(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
-errors = vErrors.length;
-}
-validate62.errors = vErrors;
-return errors === 0;
-}
-
-export const body_listInvitations = validate68;
-const schema39 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listInvitations"};
-
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_listInvitations" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate68.errors = vErrors;
-return errors === 0;
-}
-
-export const body_revokeInvitation = validate69;
-const schema40 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_revokeInvitation"};
+export const body_listInvitations = validate69;
+const schema40 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listInvitations"};
 
 function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_revokeInvitation" */;
+/*# sourceURL="body_listInvitations" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1228,11 +1251,11 @@ validate69.errors = vErrors;
 return errors === 0;
 }
 
-export const body_resendInvitation = validate70;
-const schema41 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_resendInvitation"};
+export const body_revokeInvitation = validate70;
+const schema41 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_revokeInvitation"};
 
 function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_resendInvitation" */;
+/*# sourceURL="body_revokeInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1261,11 +1284,11 @@ validate70.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listMyInvitations = validate71;
-const schema42 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyInvitations"};
+export const body_resendInvitation = validate71;
+const schema42 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_resendInvitation"};
 
 function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_listMyInvitations" */;
+/*# sourceURL="body_resendInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1294,11 +1317,11 @@ validate71.errors = vErrors;
 return errors === 0;
 }
 
-export const body_acceptInvitation = validate72;
-const schema43 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_acceptInvitation"};
+export const body_listMyInvitations = validate72;
+const schema43 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyInvitations"};
 
 function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_acceptInvitation" */;
+/*# sourceURL="body_listMyInvitations" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1327,11 +1350,11 @@ validate72.errors = vErrors;
 return errors === 0;
 }
 
-export const body_declineInvitation = validate73;
-const schema44 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_declineInvitation"};
+export const body_acceptInvitation = validate73;
+const schema44 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_acceptInvitation"};
 
 function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_declineInvitation" */;
+/*# sourceURL="body_acceptInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1360,11 +1383,11 @@ validate73.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listMyNotifications = validate74;
-const schema45 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyNotifications"};
+export const body_declineInvitation = validate74;
+const schema45 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_declineInvitation"};
 
 function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_listMyNotifications" */;
+/*# sourceURL="body_declineInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1393,11 +1416,11 @@ validate74.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getUnreadCount = validate75;
-const schema46 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getUnreadCount"};
+export const body_listMyNotifications = validate75;
+const schema46 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyNotifications"};
 
 function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_getUnreadCount" */;
+/*# sourceURL="body_listMyNotifications" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1426,11 +1449,11 @@ validate75.errors = vErrors;
 return errors === 0;
 }
 
-export const body_markNotificationRead = validate76;
-const schema47 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markNotificationRead"};
+export const body_getUnreadCount = validate76;
+const schema47 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getUnreadCount"};
 
 function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_markNotificationRead" */;
+/*# sourceURL="body_getUnreadCount" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1459,11 +1482,11 @@ validate76.errors = vErrors;
 return errors === 0;
 }
 
-export const body_markAllNotificationsRead = validate77;
-const schema48 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markAllNotificationsRead"};
+export const body_markNotificationRead = validate77;
+const schema48 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markNotificationRead"};
 
 function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_markAllNotificationsRead" */;
+/*# sourceURL="body_markNotificationRead" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1492,12 +1515,45 @@ validate77.errors = vErrors;
 return errors === 0;
 }
 
-export const body_sendOrganizationNotification = validate78;
-const schema49 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"body_sendOrganizationNotification"};
-const schema50 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
-const schema51 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
+export const body_markAllNotificationsRead = validate78;
+const schema49 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markAllNotificationsRead"};
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_markAllNotificationsRead" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate78.errors = vErrors;
+return errors === 0;
+}
+
+export const body_sendOrganizationNotification = validate79;
+const schema50 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"body_sendOrganizationNotification"};
+const schema51 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
+const schema52 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
+
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1542,13 +1598,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate80.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
-const schema52 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
+const schema53 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1593,15 +1649,44 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-const schema53 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
-const schema54 = {"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"};
-const pattern5 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
+const schema54 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
+const schema55 = {"description":"Role of a member inside one organization, strongest first.","type":"string","enum":["OWNER","ADMIN","MEMBER","VIEWER"]};
 
 function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((data === "OWNER") || (data === "ADMIN")) || (data === "MEMBER")) || (data === "VIEWER"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema55.enum}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+
+const schema56 = {"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"};
+const pattern6 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1625,7 +1710,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern5.test(data)){
+if(!pattern6.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -1646,13 +1731,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
 const func0 = equal;
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1693,8 +1778,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate57(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate86(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 }
@@ -1755,8 +1840,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate86(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate88(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 }
@@ -1803,12 +1888,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate84.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1855,20 +1940,20 @@ errors++;
 }
 }
 if(data.title !== undefined){
-if(!(validate80(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate81(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate82(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate83(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
 errors = vErrors.length;
 }
 }
 if(data.audience !== undefined){
-if(!(validate84(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 }
@@ -1883,27 +1968,27 @@ vErrors.push(err4);
 }
 errors++;
 }
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_sendOrganizationNotification" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate80(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
 validate79.errors = vErrors;
 return errors === 0;
 }
 
+export const body_getAuditLog = validate92;
+const schema57 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getAuditLog"};
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_sendOrganizationNotification" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate79(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-validate78.errors = vErrors;
-return errors === 0;
-}
-
-export const body_getAuditLog = validate90;
-const schema55 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getAuditLog"};
-
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getAuditLog" */;
 let vErrors = null;
 let errors = 0;
@@ -1929,17 +2014,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate90.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
 
-export const body_createOrganization = validate91;
-const schema56 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"body_createOrganization"};
-const schema57 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
-const schema58 = {"description":"URL-friendly unique name of an organization.","type":"string","minLength":2,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9-]*[a-z0-9]$"};
-const pattern6 = new RegExp("^[a-z0-9][a-z0-9-]*[a-z0-9]$", "u");
+export const body_createOrganization = validate93;
+const schema58 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"body_createOrganization"};
+const schema59 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
+const schema60 = {"description":"URL-friendly unique name of an organization.","type":"string","minLength":2,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9-]*[a-z0-9]$"};
+const pattern7 = new RegExp("^[a-z0-9][a-z0-9-]*[a-z0-9]$", "u");
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1963,7 +2048,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern6.test(data)){
+if(!pattern7.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*[a-z0-9]$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -1984,12 +2069,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2022,8 +2107,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate94(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate96(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 }
@@ -2038,27 +2123,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate92.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_createOrganization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate92(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
-validate91.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listOrganizations = validate97;
-const schema59 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listOrganizations"};
+export const body_listOrganizations = validate99;
+const schema61 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listOrganizations"};
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listOrganizations" */;
 let vErrors = null;
 let errors = 0;
@@ -2084,14 +2169,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate97.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getOrganization = validate98;
-const schema60 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getOrganization"};
+export const body_getOrganization = validate100;
+const schema62 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getOrganization"};
 
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getOrganization" */;
 let vErrors = null;
 let errors = 0;
@@ -2117,17 +2202,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate98.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
 
-export const body_updateOrganization = validate99;
-const schema61 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"body_updateOrganization"};
-const schema62 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
-const schema63 = {"description":"Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":500,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"},"propertyNames":{"maxLength":40,"pattern":"^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"}};
-const pattern7 = new RegExp("^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$", "u");
+export const body_updateOrganization = validate101;
+const schema63 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"body_updateOrganization"};
+const schema64 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
+const schema65 = {"description":"Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":500,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"},"propertyNames":{"maxLength":40,"pattern":"^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"}};
+const pattern8 = new RegExp("^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$", "u");
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2154,7 +2239,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern7.test(key0)){
+if(!pattern8.test(key0)){
 const err2 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"},propertyName:key0};
 if(vErrors === null){
 vErrors = [err2];
@@ -2223,12 +2308,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate102.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2261,8 +2346,8 @@ errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate102(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+if(!(validate104(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
 errors = vErrors.length;
 }
 }
@@ -2277,27 +2362,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate100.errors = vErrors;
+validate102.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_updateOrganization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate100(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate102(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
 errors = vErrors.length;
 }
-validate99.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
-export const body_deleteOrganization = validate105;
-const schema64 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteOrganization"};
+export const body_deleteOrganization = validate107;
+const schema66 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteOrganization"};
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_deleteOrganization" */;
 let vErrors = null;
 let errors = 0;
@@ -2323,14 +2408,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate105.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
 
-export const body_restoreOrganization = validate106;
-const schema65 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_restoreOrganization"};
+export const body_restoreOrganization = validate108;
+const schema67 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_restoreOrganization"};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_restoreOrganization" */;
 let vErrors = null;
 let errors = 0;
@@ -2356,16 +2441,16 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate106.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
 
-export const body_changePlan = validate107;
-const schema66 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"body_changePlan"};
-const schema67 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
-const schema68 = {"description":"Plan of an organization (limits in plans.yaml).","type":"string","enum":["STARTER","PRO","ENTERPRISE"]};
+export const body_changePlan = validate109;
+const schema68 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"body_changePlan"};
+const schema69 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
+const schema70 = {"description":"Plan of an organization (limits in plans.yaml).","type":"string","enum":["STARTER","PRO","ENTERPRISE"]};
 
-function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -2379,7 +2464,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "STARTER") || (data === "PRO")) || (data === "ENTERPRISE"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema68.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema70.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2388,12 +2473,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate109.errors = vErrors;
+validate111.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2420,8 +2505,8 @@ errors++;
 }
 }
 if(data.plan !== undefined){
-if(!(validate109(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
+if(!(validate111(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
 errors = vErrors.length;
 }
 }
@@ -2436,27 +2521,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate108.errors = vErrors;
+validate110.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_changePlan" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate108(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate110(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
 errors = vErrors.length;
 }
-validate107.errors = vErrors;
+validate109.errors = vErrors;
 return errors === 0;
 }
 
-export const body_suspendOrganization = validate112;
-const schema69 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_suspendOrganization"};
+export const body_suspendOrganization = validate114;
+const schema71 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_suspendOrganization"};
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_suspendOrganization" */;
 let vErrors = null;
 let errors = 0;
@@ -2482,14 +2567,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate112.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const body_reactivateOrganization = validate113;
-const schema70 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_reactivateOrganization"};
+export const body_reactivateOrganization = validate115;
+const schema72 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_reactivateOrganization"};
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_reactivateOrganization" */;
 let vErrors = null;
 let errors = 0;
@@ -2515,15 +2600,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate113.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const body_transferOwnership = validate114;
-const schema71 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"body_transferOwnership"};
-const schema72 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
+export const body_transferOwnership = validate116;
+const schema73 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"body_transferOwnership"};
+const schema74 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
 
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2550,8 +2635,8 @@ errors++;
 }
 }
 if(data.userId !== undefined){
-if(!(validate86(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate88(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 }
@@ -2566,29 +2651,29 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate115.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_transferOwnership" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate115(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
+if(!(validate117(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
 errors = vErrors.length;
 }
-validate114.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-export const body_setEncryptionKey = validate118;
-const schema73 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"body_setEncryptionKey"};
-const schema74 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
-const schema75 = {"description":"Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform.","type":"string","enum":["platform","dedicated","byok"]};
+export const body_setEncryptionKey = validate120;
+const schema75 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"body_setEncryptionKey"};
+const schema76 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
+const schema77 = {"description":"Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform.","type":"string","enum":["platform","dedicated","byok"]};
 
-function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -2602,7 +2687,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "platform") || (data === "dedicated")) || (data === "byok"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema75.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema77.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2611,14 +2696,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate120.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
-const schema76 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
-const pattern9 = new RegExp("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$", "u");
+const schema78 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
+const pattern10 = new RegExp("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$", "u");
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2642,7 +2727,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern9.test(data)){
+if(!pattern10.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -2663,12 +2748,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate122.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2695,14 +2780,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate120(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
+if(!(validate122(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate122(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+if(!(validate124(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
 errors = vErrors.length;
 }
 }
@@ -2717,30 +2802,30 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate119.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_setEncryptionKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate119(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+if(!(validate121(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
 errors = vErrors.length;
 }
-validate118.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 
-export const body_createRole = validate125;
-const schema77 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"body_createRole"};
-const schema78 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
-const schema79 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
-const pattern10 = new RegExp("^[a-z][a-z0-9-]{1,39}$", "u");
+export const body_createRole = validate127;
+const schema79 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"body_createRole"};
+const schema80 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
+const schema81 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
+const pattern11 = new RegExp("^[a-z][a-z0-9-]{1,39}$", "u");
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2764,7 +2849,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern10.test(data)){
+if(!pattern11.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{1,39}$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -2785,13 +2870,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate127.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
 
-const schema80 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
+const schema82 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -2805,7 +2890,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "ADMIN") || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema80.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema82.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2814,14 +2899,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate131.errors = vErrors;
+validate133.errors = vErrors;
 return errors === 0;
 }
 
-const schema81 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
-const schema82 = {"description":"A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself.","type":"string","enum":["organization:read","organization:update","organization:delete","organization:restore","ownership:transfer","plan:change","organization:suspend","organization:reactivate","members:read","members:manage","membership:leave","invitations:read","invitations:manage","organization:encryption_key","applications:read","applications:manage","api_keys:issue","secrets:read","secrets:write","notifications:send","audit:read","roles:read","roles:manage","applications:self"]};
+const schema83 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
+const schema84 = {"description":"A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself.","type":"string","enum":["organization:read","organization:update","organization:delete","organization:restore","ownership:transfer","plan:change","organization:suspend","organization:reactivate","members:read","members:manage","membership:leave","invitations:read","invitations:manage","organization:encryption_key","applications:read","applications:manage","api_keys:issue","secrets:read","secrets:write","notifications:send","audit:read","roles:read","roles:manage","applications:self"]};
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -2835,7 +2920,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((((((((((((((((((((((data === "organization:read") || (data === "organization:update")) || (data === "organization:delete")) || (data === "organization:restore")) || (data === "ownership:transfer")) || (data === "plan:change")) || (data === "organization:suspend")) || (data === "organization:reactivate")) || (data === "members:read")) || (data === "members:manage")) || (data === "membership:leave")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "organization:encryption_key")) || (data === "applications:read")) || (data === "applications:manage")) || (data === "api_keys:issue")) || (data === "secrets:read")) || (data === "secrets:write")) || (data === "notifications:send")) || (data === "audit:read")) || (data === "roles:read")) || (data === "roles:manage")) || (data === "applications:self"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema82.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema84.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2844,12 +2929,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate134.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -2865,8 +2950,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate134(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate136(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 }
@@ -2901,12 +2986,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate133.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2963,8 +3048,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate127(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+if(!(validate129(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
 errors = vErrors.length;
 }
 }
@@ -2981,14 +3066,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate131(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate133(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate133(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
+if(!(validate135(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
 errors = vErrors.length;
 }
 }
@@ -3003,27 +3088,27 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate126.errors = vErrors;
+validate128.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_createRole" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate126(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
+if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
-validate125.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listRoles = validate138;
-const schema83 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listRoles"};
+export const body_listRoles = validate140;
+const schema85 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listRoles"};
 
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listRoles" */;
 let vErrors = null;
 let errors = 0;
@@ -3049,14 +3134,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate138.errors = vErrors;
+validate140.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getRole = validate139;
-const schema84 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getRole"};
+export const body_getRole = validate141;
+const schema86 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getRole"};
 
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getRole" */;
 let vErrors = null;
 let errors = 0;
@@ -3082,15 +3167,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate139.errors = vErrors;
+validate141.errors = vErrors;
 return errors === 0;
 }
 
-export const body_updateRole = validate140;
-const schema85 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"body_updateRole"};
-const schema86 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
+export const body_updateRole = validate142;
+const schema87 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"body_updateRole"};
+const schema88 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
 
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3129,14 +3214,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate131(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate133(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate133(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
+if(!(validate135(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
 errors = vErrors.length;
 }
 }
@@ -3151,27 +3236,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate141.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_updateRole" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate141(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+if(!(validate143(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
-validate140.errors = vErrors;
+validate142.errors = vErrors;
 return errors === 0;
 }
 
-export const body_deleteRole = validate147;
-const schema87 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteRole"};
+export const body_deleteRole = validate149;
+const schema89 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteRole"};
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_deleteRole" */;
 let vErrors = null;
 let errors = 0;
@@ -3197,7 +3282,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate147.errors = vErrors;
+validate149.errors = vErrors;
 return errors === 0;
 }
 

@@ -36,6 +36,8 @@ export declare const query_getServiceHealth: CompiledValidator;
 export declare const path_getServiceHealth: CompiledValidator;
 export declare const query_listMyOrganizations: CompiledValidator;
 export declare const path_listMyOrganizations: CompiledValidator;
+export declare const query_getMyAccess: CompiledValidator;
+export declare const path_getMyAccess: CompiledValidator;
 export declare const query_listMembers: CompiledValidator;
 export declare const path_listMembers: CompiledValidator;
 export declare const query_updateMember: CompiledValidator;

@@ -3241,10 +3241,151 @@ validate52.errors = vErrors;
 return errors === 0;
 }
 
-export const query_listMembers = validate53;
-const schema38 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMembers"};
+export const query_getMyAccess = validate53;
+const schema38 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_getMyAccess"};
 
 function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_getMyAccess" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+
+export const path_getMyAccess = validate54;
+const schema39 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_getMyAccess"};
+
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_getMyAccess" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orgId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "orgId")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.orgId !== undefined){
+let data0 = data.orgId;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err2 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["orgId"] = coerced0;
+}
+}
+}
+if(typeof data0 === "string"){
+if(func2(data0) > 64){
+const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern0.test(data0)){
+const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+
+export const query_listMembers = validate55;
+const schema40 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMembers"};
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listMembers" */;
 let vErrors = null;
 let errors = 0;
@@ -3387,14 +3528,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
 
-export const path_listMembers = validate54;
-const schema39 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_listMembers"};
+export const path_listMembers = validate56;
+const schema41 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_listMembers"};
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_listMembers" */;
 let vErrors = null;
 let errors = 0;
@@ -3495,229 +3636,15 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate54.errors = vErrors;
-return errors === 0;
-}
-
-export const query_updateMember = validate55;
-const schema40 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_updateMember"};
-
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_updateMember" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate55.errors = vErrors;
-return errors === 0;
-}
-
-export const path_updateMember = validate56;
-const schema41 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"userId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","userId"],"additionalProperties":false,"$id":"path_updateMember"};
-
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_updateMember" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.orgId === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.userId === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userId"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((key0 === "orgId") || (key0 === "userId"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.orgId !== undefined){
-let data0 = data.orgId;
-if(typeof data0 !== "string"){
-let dataType0 = typeof data0;
-let coerced0 = undefined;
-if(!(coerced0 !== undefined)){
-if(dataType0 == "number" || dataType0 == "boolean"){
-coerced0 = "" + data0;
-}
-else if(data0 === null){
-coerced0 = "";
-}
-else {
-const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(coerced0 !== undefined){
-data0 = coerced0;
-if(data !== undefined){
-data["orgId"] = coerced0;
-}
-}
-}
-if(typeof data0 === "string"){
-if(func2(data0) > 64){
-const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(func2(data0) < 1){
-const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(!pattern0.test(data0)){
-const err6 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-if(data.userId !== undefined){
-let data1 = data.userId;
-if(typeof data1 !== "string"){
-let dataType1 = typeof data1;
-let coerced1 = undefined;
-if(!(coerced1 !== undefined)){
-if(dataType1 == "number" || dataType1 == "boolean"){
-coerced1 = "" + data1;
-}
-else if(data1 === null){
-coerced1 = "";
-}
-else {
-const err7 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(coerced1 !== undefined){
-data1 = coerced1;
-if(data !== undefined){
-data["userId"] = coerced1;
-}
-}
-}
-if(typeof data1 === "string"){
-if(func2(data1) > 64){
-const err8 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(func2(data1) < 1){
-const err9 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(!pattern0.test(data1)){
-const err10 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
 validate56.errors = vErrors;
 return errors === 0;
 }
 
-export const query_removeMember = validate57;
-const schema42 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_removeMember"};
+export const query_updateMember = validate57;
+const schema42 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_updateMember"};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_removeMember" */;
+/*# sourceURL="query_updateMember" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3746,11 +3673,11 @@ validate57.errors = vErrors;
 return errors === 0;
 }
 
-export const path_removeMember = validate58;
-const schema43 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"userId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","userId"],"additionalProperties":false,"$id":"path_removeMember"};
+export const path_updateMember = validate58;
+const schema43 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"userId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","userId"],"additionalProperties":false,"$id":"path_updateMember"};
 
 function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_removeMember" */;
+/*# sourceURL="path_updateMember" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3927,11 +3854,11 @@ validate58.errors = vErrors;
 return errors === 0;
 }
 
-export const query_leaveOrganization = validate59;
-const schema44 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_leaveOrganization"};
+export const query_removeMember = validate59;
+const schema44 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_removeMember"};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_leaveOrganization" */;
+/*# sourceURL="query_removeMember" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3960,11 +3887,11 @@ validate59.errors = vErrors;
 return errors === 0;
 }
 
-export const path_leaveOrganization = validate60;
-const schema45 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_leaveOrganization"};
+export const path_removeMember = validate60;
+const schema45 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"userId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","userId"],"additionalProperties":false,"$id":"path_removeMember"};
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_leaveOrganization" */;
+/*# sourceURL="path_removeMember" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3978,14 +3905,24 @@ vErrors.push(err0);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(key0 === "orgId")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(data.userId === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userId"}};
 if(vErrors === null){
 vErrors = [err1];
 }
 else {
 vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "orgId") || (key0 === "userId"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
 }
 errors++;
 }
@@ -4003,12 +3940,12 @@ else if(data0 === null){
 coerced0 = "";
 }
 else {
-const err2 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
+const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
-vErrors = [err2];
+vErrors = [err3];
 }
 else {
-vErrors.push(err2);
+vErrors.push(err3);
 }
 errors++;
 }
@@ -4022,17 +3959,7 @@ data["orgId"] = coerced0;
 }
 if(typeof data0 === "string"){
 if(func2(data0) > 64){
-const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(func2(data0) < 1){
-const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
+const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4041,8 +3968,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern0.test(data0)){
-const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(func2(data0) < 1){
+const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4051,11 +3978,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(!pattern0.test(data0)){
+const err6 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4064,15 +3988,91 @@ vErrors.push(err6);
 }
 errors++;
 }
+}
+}
+if(data.userId !== undefined){
+let data1 = data.userId;
+if(typeof data1 !== "string"){
+let dataType1 = typeof data1;
+let coerced1 = undefined;
+if(!(coerced1 !== undefined)){
+if(dataType1 == "number" || dataType1 == "boolean"){
+coerced1 = "" + data1;
+}
+else if(data1 === null){
+coerced1 = "";
+}
+else {
+const err7 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(coerced1 !== undefined){
+data1 = coerced1;
+if(data !== undefined){
+data["userId"] = coerced1;
+}
+}
+}
+if(typeof data1 === "string"){
+if(func2(data1) > 64){
+const err8 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err9 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!pattern0.test(data1)){
+const err10 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
 validate60.errors = vErrors;
 return errors === 0;
 }
 
-export const query_createInvitation = validate61;
-const schema46 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_createInvitation"};
+export const query_leaveOrganization = validate61;
+const schema46 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_leaveOrganization"};
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_createInvitation" */;
+/*# sourceURL="query_leaveOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4101,11 +4101,11 @@ validate61.errors = vErrors;
 return errors === 0;
 }
 
-export const path_createInvitation = validate62;
-const schema47 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_createInvitation"};
+export const path_leaveOrganization = validate62;
+const schema47 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_leaveOrganization"};
 
 function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_createInvitation" */;
+/*# sourceURL="path_leaveOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4209,10 +4209,151 @@ validate62.errors = vErrors;
 return errors === 0;
 }
 
-export const query_listInvitations = validate63;
-const schema48 = {"type":"object","properties":{"status":{"type":"string","enum":["PENDING","ACCEPTED","DECLINED","REVOKED","EXPIRED"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listInvitations"};
+export const query_createInvitation = validate63;
+const schema48 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_createInvitation"};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_createInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate63.errors = vErrors;
+return errors === 0;
+}
+
+export const path_createInvitation = validate64;
+const schema49 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_createInvitation"};
+
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_createInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orgId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "orgId")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.orgId !== undefined){
+let data0 = data.orgId;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err2 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["orgId"] = coerced0;
+}
+}
+}
+if(typeof data0 === "string"){
+if(func2(data0) > 64){
+const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern0.test(data0)){
+const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+
+export const query_listInvitations = validate65;
+const schema50 = {"type":"object","properties":{"status":{"type":"string","enum":["PENDING","ACCEPTED","DECLINED","REVOKED","EXPIRED"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listInvitations"};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listInvitations" */;
 let vErrors = null;
 let errors = 0;
@@ -4263,7 +4404,7 @@ data["status"] = coerced0;
 }
 }
 if(!(((((data0 === "PENDING") || (data0 === "ACCEPTED")) || (data0 === "DECLINED")) || (data0 === "REVOKED")) || (data0 === "EXPIRED"))){
-const err2 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema48.properties.status.enum}};
+const err2 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema50.properties.status.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4396,14 +4537,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
-export const path_listInvitations = validate64;
-const schema49 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_listInvitations"};
+export const path_listInvitations = validate66;
+const schema51 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_listInvitations"};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_listInvitations" */;
 let vErrors = null;
 let errors = 0;
@@ -4504,229 +4645,15 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate64.errors = vErrors;
-return errors === 0;
-}
-
-export const query_revokeInvitation = validate65;
-const schema50 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_revokeInvitation"};
-
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_revokeInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate65.errors = vErrors;
-return errors === 0;
-}
-
-export const path_revokeInvitation = validate66;
-const schema51 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","invitationId"],"additionalProperties":false,"$id":"path_revokeInvitation"};
-
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_revokeInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.orgId === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.invitationId === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invitationId"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((key0 === "orgId") || (key0 === "invitationId"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.orgId !== undefined){
-let data0 = data.orgId;
-if(typeof data0 !== "string"){
-let dataType0 = typeof data0;
-let coerced0 = undefined;
-if(!(coerced0 !== undefined)){
-if(dataType0 == "number" || dataType0 == "boolean"){
-coerced0 = "" + data0;
-}
-else if(data0 === null){
-coerced0 = "";
-}
-else {
-const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(coerced0 !== undefined){
-data0 = coerced0;
-if(data !== undefined){
-data["orgId"] = coerced0;
-}
-}
-}
-if(typeof data0 === "string"){
-if(func2(data0) > 64){
-const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(func2(data0) < 1){
-const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(!pattern0.test(data0)){
-const err6 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-if(data.invitationId !== undefined){
-let data1 = data.invitationId;
-if(typeof data1 !== "string"){
-let dataType1 = typeof data1;
-let coerced1 = undefined;
-if(!(coerced1 !== undefined)){
-if(dataType1 == "number" || dataType1 == "boolean"){
-coerced1 = "" + data1;
-}
-else if(data1 === null){
-coerced1 = "";
-}
-else {
-const err7 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(coerced1 !== undefined){
-data1 = coerced1;
-if(data !== undefined){
-data["invitationId"] = coerced1;
-}
-}
-}
-if(typeof data1 === "string"){
-if(func2(data1) > 64){
-const err8 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(func2(data1) < 1){
-const err9 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(!pattern0.test(data1)){
-const err10 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
 validate66.errors = vErrors;
 return errors === 0;
 }
 
-export const query_resendInvitation = validate67;
-const schema52 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_resendInvitation"};
+export const query_revokeInvitation = validate67;
+const schema52 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_revokeInvitation"};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_resendInvitation" */;
+/*# sourceURL="query_revokeInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4755,11 +4682,11 @@ validate67.errors = vErrors;
 return errors === 0;
 }
 
-export const path_resendInvitation = validate68;
-const schema53 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","invitationId"],"additionalProperties":false,"$id":"path_resendInvitation"};
+export const path_revokeInvitation = validate68;
+const schema53 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","invitationId"],"additionalProperties":false,"$id":"path_revokeInvitation"};
 
 function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_resendInvitation" */;
+/*# sourceURL="path_revokeInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4936,10 +4863,224 @@ validate68.errors = vErrors;
 return errors === 0;
 }
 
-export const query_listMyInvitations = validate69;
-const schema54 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyInvitations"};
+export const query_resendInvitation = validate69;
+const schema54 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_resendInvitation"};
 
 function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_resendInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate69.errors = vErrors;
+return errors === 0;
+}
+
+export const path_resendInvitation = validate70;
+const schema55 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId","invitationId"],"additionalProperties":false,"$id":"path_resendInvitation"};
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_resendInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orgId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.invitationId === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invitationId"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "orgId") || (key0 === "invitationId"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.orgId !== undefined){
+let data0 = data.orgId;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["orgId"] = coerced0;
+}
+}
+}
+if(typeof data0 === "string"){
+if(func2(data0) > 64){
+const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!pattern0.test(data0)){
+const err6 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.invitationId !== undefined){
+let data1 = data.invitationId;
+if(typeof data1 !== "string"){
+let dataType1 = typeof data1;
+let coerced1 = undefined;
+if(!(coerced1 !== undefined)){
+if(dataType1 == "number" || dataType1 == "boolean"){
+coerced1 = "" + data1;
+}
+else if(data1 === null){
+coerced1 = "";
+}
+else {
+const err7 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(coerced1 !== undefined){
+data1 = coerced1;
+if(data !== undefined){
+data["invitationId"] = coerced1;
+}
+}
+}
+if(typeof data1 === "string"){
+if(func2(data1) > 64){
+const err8 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err9 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!pattern0.test(data1)){
+const err10 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate70.errors = vErrors;
+return errors === 0;
+}
+
+export const query_listMyInvitations = validate71;
+const schema56 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyInvitations"};
+
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listMyInvitations" */;
 let vErrors = null;
 let errors = 0;
@@ -5082,14 +5223,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate69.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
 
-export const path_listMyInvitations = validate70;
-const schema55 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_listMyInvitations"};
+export const path_listMyInvitations = validate72;
+const schema57 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_listMyInvitations"};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_listMyInvitations" */;
 let vErrors = null;
 let errors = 0;
@@ -5115,156 +5256,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate70.errors = vErrors;
-return errors === 0;
-}
-
-export const query_acceptInvitation = validate71;
-const schema56 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_acceptInvitation"};
-
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_acceptInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate71.errors = vErrors;
-return errors === 0;
-}
-
-export const path_acceptInvitation = validate72;
-const schema57 = {"type":"object","properties":{"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["invitationId"],"additionalProperties":false,"$id":"path_acceptInvitation"};
-
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_acceptInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.invitationId === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invitationId"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "invitationId")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.invitationId !== undefined){
-let data0 = data.invitationId;
-if(typeof data0 !== "string"){
-let dataType0 = typeof data0;
-let coerced0 = undefined;
-if(!(coerced0 !== undefined)){
-if(dataType0 == "number" || dataType0 == "boolean"){
-coerced0 = "" + data0;
-}
-else if(data0 === null){
-coerced0 = "";
-}
-else {
-const err2 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(coerced0 !== undefined){
-data0 = coerced0;
-if(data !== undefined){
-data["invitationId"] = coerced0;
-}
-}
-}
-if(typeof data0 === "string"){
-if(func2(data0) > 64){
-const err3 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(func2(data0) < 1){
-const err4 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(!pattern0.test(data0)){
-const err5 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
 validate72.errors = vErrors;
 return errors === 0;
 }
 
-export const query_declineInvitation = validate73;
-const schema58 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_declineInvitation"};
+export const query_acceptInvitation = validate73;
+const schema58 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_acceptInvitation"};
 
 function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_declineInvitation" */;
+/*# sourceURL="query_acceptInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5293,11 +5293,11 @@ validate73.errors = vErrors;
 return errors === 0;
 }
 
-export const path_declineInvitation = validate74;
-const schema59 = {"type":"object","properties":{"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["invitationId"],"additionalProperties":false,"$id":"path_declineInvitation"};
+export const path_acceptInvitation = validate74;
+const schema59 = {"type":"object","properties":{"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["invitationId"],"additionalProperties":false,"$id":"path_acceptInvitation"};
 
 function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_declineInvitation" */;
+/*# sourceURL="path_acceptInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5401,10 +5401,151 @@ validate74.errors = vErrors;
 return errors === 0;
 }
 
-export const query_listMyNotifications = validate75;
-const schema60 = {"type":"object","properties":{"unread":{"description":"Only the unread ones when true.","type":"boolean"},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyNotifications"};
+export const query_declineInvitation = validate75;
+const schema60 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_declineInvitation"};
 
 function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_declineInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate75.errors = vErrors;
+return errors === 0;
+}
+
+export const path_declineInvitation = validate76;
+const schema61 = {"type":"object","properties":{"invitationId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["invitationId"],"additionalProperties":false,"$id":"path_declineInvitation"};
+
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_declineInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.invitationId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invitationId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "invitationId")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.invitationId !== undefined){
+let data0 = data.invitationId;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err2 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["invitationId"] = coerced0;
+}
+}
+}
+if(typeof data0 === "string"){
+if(func2(data0) > 64){
+const err3 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err4 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern0.test(data0)){
+const err5 = {instancePath:instancePath+"/invitationId",schemaPath:"#/properties/invitationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate76.errors = vErrors;
+return errors === 0;
+}
+
+export const query_listMyNotifications = validate77;
+const schema62 = {"type":"object","properties":{"unread":{"description":"Only the unread ones when true.","type":"boolean"},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listMyNotifications"};
+
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listMyNotifications" */;
 let vErrors = null;
 let errors = 0;
@@ -5577,81 +5718,15 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate75.errors = vErrors;
-return errors === 0;
-}
-
-export const path_listMyNotifications = validate76;
-const schema61 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_listMyNotifications"};
-
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_listMyNotifications" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate76.errors = vErrors;
-return errors === 0;
-}
-
-export const query_getUnreadCount = validate77;
-const schema62 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_getUnreadCount"};
-
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_getUnreadCount" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
 validate77.errors = vErrors;
 return errors === 0;
 }
 
-export const path_getUnreadCount = validate78;
-const schema63 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_getUnreadCount"};
+export const path_listMyNotifications = validate78;
+const schema63 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_listMyNotifications"};
 
 function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_getUnreadCount" */;
+/*# sourceURL="path_listMyNotifications" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5680,11 +5755,11 @@ validate78.errors = vErrors;
 return errors === 0;
 }
 
-export const query_markNotificationRead = validate79;
-const schema64 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_markNotificationRead"};
+export const query_getUnreadCount = validate79;
+const schema64 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_getUnreadCount"};
 
 function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_markNotificationRead" */;
+/*# sourceURL="query_getUnreadCount" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5713,10 +5788,76 @@ validate79.errors = vErrors;
 return errors === 0;
 }
 
-export const path_markNotificationRead = validate80;
-const schema65 = {"type":"object","properties":{"id":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["id"],"additionalProperties":false,"$id":"path_markNotificationRead"};
+export const path_getUnreadCount = validate80;
+const schema65 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_getUnreadCount"};
 
 function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_getUnreadCount" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+export const query_markNotificationRead = validate81;
+const schema66 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_markNotificationRead"};
+
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_markNotificationRead" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate81.errors = vErrors;
+return errors === 0;
+}
+
+export const path_markNotificationRead = validate82;
+const schema67 = {"type":"object","properties":{"id":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["id"],"additionalProperties":false,"$id":"path_markNotificationRead"};
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_markNotificationRead" */;
 let vErrors = null;
 let errors = 0;
@@ -5817,81 +5958,15 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate80.errors = vErrors;
-return errors === 0;
-}
-
-export const query_markAllNotificationsRead = validate81;
-const schema66 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_markAllNotificationsRead"};
-
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_markAllNotificationsRead" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate81.errors = vErrors;
-return errors === 0;
-}
-
-export const path_markAllNotificationsRead = validate82;
-const schema67 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_markAllNotificationsRead"};
-
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_markAllNotificationsRead" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
 validate82.errors = vErrors;
 return errors === 0;
 }
 
-export const query_sendOrganizationNotification = validate83;
-const schema68 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_sendOrganizationNotification"};
+export const query_markAllNotificationsRead = validate83;
+const schema68 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_markAllNotificationsRead"};
 
 function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_sendOrganizationNotification" */;
+/*# sourceURL="query_markAllNotificationsRead" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5920,127 +5995,15 @@ validate83.errors = vErrors;
 return errors === 0;
 }
 
-export const path_sendOrganizationNotification = validate84;
-const schema69 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_sendOrganizationNotification"};
+export const path_markAllNotificationsRead = validate84;
+const schema69 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_markAllNotificationsRead"};
 
 function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_sendOrganizationNotification" */;
+/*# sourceURL="path_markAllNotificationsRead" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.orgId === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
 for(const key0 in data){
-if(!(key0 === "orgId")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.orgId !== undefined){
-let data0 = data.orgId;
-if(typeof data0 !== "string"){
-let dataType0 = typeof data0;
-let coerced0 = undefined;
-if(!(coerced0 !== undefined)){
-if(dataType0 == "number" || dataType0 == "boolean"){
-coerced0 = "" + data0;
-}
-else if(data0 === null){
-coerced0 = "";
-}
-else {
-const err2 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(coerced0 !== undefined){
-data0 = coerced0;
-if(data !== undefined){
-data["orgId"] = coerced0;
-}
-}
-}
-if(typeof data0 === "string"){
-if(func2(data0) > 64){
-const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(func2(data0) < 1){
-const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(!pattern0.test(data0)){
-const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-validate84.errors = vErrors;
-return errors === 0;
-}
-
-export const query_getAuditLog = validate85;
-const schema70 = {"type":"object","properties":{"type":{"description":"Type of a domain event (contract §7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.updated","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access","role.created","role.updated","role.deleted"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_getAuditLog"};
-
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_getAuditLog" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.limit === undefined){
-data.limit = 20;
-}
-for(const key0 in data){
-if(!(((key0 === "type") || (key0 === "limit")) || (key0 === "cursor"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err0];
@@ -6051,20 +6014,8 @@ vErrors.push(err0);
 errors++;
 }
 }
-if(data.type !== undefined){
-let data0 = data.type;
-if(typeof data0 !== "string"){
-let dataType0 = typeof data0;
-let coerced0 = undefined;
-if(!(coerced0 !== undefined)){
-if(dataType0 == "number" || dataType0 == "boolean"){
-coerced0 = "" + data0;
-}
-else if(data0 === null){
-coerced0 = "";
-}
 else {
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6073,145 +6024,36 @@ vErrors.push(err1);
 }
 errors++;
 }
+validate84.errors = vErrors;
+return errors === 0;
 }
-if(coerced0 !== undefined){
-data0 = coerced0;
-if(data !== undefined){
-data["type"] = coerced0;
-}
-}
-}
-if(!((((((((((((((((((((((((((((data0 === "organization.created") || (data0 === "organization.updated")) || (data0 === "organization.deleted")) || (data0 === "organization.restored")) || (data0 === "organization.suspended")) || (data0 === "organization.reactivated")) || (data0 === "organization.plan_changed")) || (data0 === "organization.key_changed")) || (data0 === "ownership.transferred")) || (data0 === "invitation.created")) || (data0 === "invitation.accepted")) || (data0 === "invitation.declined")) || (data0 === "invitation.revoked")) || (data0 === "member.role_changed")) || (data0 === "member.removed")) || (data0 === "member.left")) || (data0 === "application.created")) || (data0 === "application.updated")) || (data0 === "application.deleted")) || (data0 === "api_key.rotated")) || (data0 === "api_key.promoted")) || (data0 === "api_key.withdrawn")) || (data0 === "api_key.revoked")) || (data0 === "plan.limit_reached")) || (data0 === "platform.access")) || (data0 === "role.created")) || (data0 === "role.updated")) || (data0 === "role.deleted"))){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum}};
+
+export const query_sendOrganizationNotification = validate85;
+const schema70 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_sendOrganizationNotification"};
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_sendOrganizationNotification" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
-vErrors = [err2];
+vErrors = [err0];
 }
 else {
-vErrors.push(err2);
+vErrors.push(err0);
 }
 errors++;
 }
 }
-let data1 = data.limit;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-let dataType1 = typeof data1;
-let coerced1 = undefined;
-if(!(coerced1 !== undefined)){
-if(dataType1 === "boolean" || data1 === null
-              || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
-coerced1 = +data1;
-}
 else {
-const err3 = {instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"}};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
-vErrors = [err3];
+vErrors = [err1];
 }
 else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(coerced1 !== undefined){
-data1 = coerced1;
-if(data !== undefined){
-data["limit"] = coerced1;
-}
-}
-}
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 100 || isNaN(data1)){
-const err4 = {instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data1 < 1 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.cursor !== undefined){
-let data2 = data.cursor;
-if(typeof data2 !== "string"){
-let dataType2 = typeof data2;
-let coerced2 = undefined;
-if(!(coerced2 !== undefined)){
-if(dataType2 == "number" || dataType2 == "boolean"){
-coerced2 = "" + data2;
-}
-else if(data2 === null){
-coerced2 = "";
-}
-else {
-const err6 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(coerced2 !== undefined){
-data2 = coerced2;
-if(data !== undefined){
-data["cursor"] = coerced2;
-}
-}
-}
-if(typeof data2 === "string"){
-if(func2(data2) > 2048){
-const err7 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/maxLength",keyword:"maxLength",params:{limit: 2048}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if(func2(data2) < 1){
-const err8 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(!pattern1.test(data2)){
-const err9 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_~.+/=-]+$"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
+vErrors.push(err1);
 }
 errors++;
 }
@@ -6219,11 +6061,11 @@ validate85.errors = vErrors;
 return errors === 0;
 }
 
-export const path_getAuditLog = validate86;
-const schema71 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_getAuditLog"};
+export const path_sendOrganizationNotification = validate86;
+const schema71 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_sendOrganizationNotification"};
 
 function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_getAuditLog" */;
+/*# sourceURL="path_sendOrganizationNotification" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6327,77 +6169,11 @@ validate86.errors = vErrors;
 return errors === 0;
 }
 
-export const query_createOrganization = validate87;
-const schema72 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_createOrganization"};
+export const query_getAuditLog = validate87;
+const schema72 = {"type":"object","properties":{"type":{"description":"Type of a domain event (contract §7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.updated","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access","role.created","role.updated","role.deleted"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_getAuditLog"};
 
 function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_createOrganization" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate87.errors = vErrors;
-return errors === 0;
-}
-
-export const path_createOrganization = validate88;
-const schema73 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_createOrganization"};
-
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_createOrganization" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate88.errors = vErrors;
-return errors === 0;
-}
-
-export const query_listOrganizations = validate89;
-const schema74 = {"type":"object","properties":{"status":{"type":"string","enum":["ACTIVE","SUSPENDED","DELETED"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listOrganizations"};
-
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_listOrganizations" */;
+/*# sourceURL="query_getAuditLog" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6405,7 +6181,7 @@ if(data.limit === undefined){
 data.limit = 20;
 }
 for(const key0 in data){
-if(!(((key0 === "status") || (key0 === "limit")) || (key0 === "cursor"))){
+if(!(((key0 === "type") || (key0 === "limit")) || (key0 === "cursor"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err0];
@@ -6416,8 +6192,8 @@ vErrors.push(err0);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data0 = data.status;
+if(data.type !== undefined){
+let data0 = data.type;
 if(typeof data0 !== "string"){
 let dataType0 = typeof data0;
 let coerced0 = undefined;
@@ -6429,7 +6205,7 @@ else if(data0 === null){
 coerced0 = "";
 }
 else {
-const err1 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"}};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6442,12 +6218,12 @@ errors++;
 if(coerced0 !== undefined){
 data0 = coerced0;
 if(data !== undefined){
-data["status"] = coerced0;
+data["type"] = coerced0;
 }
 }
 }
-if(!(((data0 === "ACTIVE") || (data0 === "SUSPENDED")) || (data0 === "DELETED"))){
-const err2 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema74.properties.status.enum}};
+if(!((((((((((((((((((((((((((((data0 === "organization.created") || (data0 === "organization.updated")) || (data0 === "organization.deleted")) || (data0 === "organization.restored")) || (data0 === "organization.suspended")) || (data0 === "organization.reactivated")) || (data0 === "organization.plan_changed")) || (data0 === "organization.key_changed")) || (data0 === "ownership.transferred")) || (data0 === "invitation.created")) || (data0 === "invitation.accepted")) || (data0 === "invitation.declined")) || (data0 === "invitation.revoked")) || (data0 === "member.role_changed")) || (data0 === "member.removed")) || (data0 === "member.left")) || (data0 === "application.created")) || (data0 === "application.updated")) || (data0 === "application.deleted")) || (data0 === "api_key.rotated")) || (data0 === "api_key.promoted")) || (data0 === "api_key.withdrawn")) || (data0 === "api_key.revoked")) || (data0 === "plan.limit_reached")) || (data0 === "platform.access")) || (data0 === "role.created")) || (data0 === "role.updated")) || (data0 === "role.deleted"))){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema72.properties.type.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6580,81 +6356,15 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate89.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
-export const path_listOrganizations = validate90;
-const schema75 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_listOrganizations"};
+export const path_getAuditLog = validate88;
+const schema73 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_getAuditLog"};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_listOrganizations" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate90.errors = vErrors;
-return errors === 0;
-}
-
-export const query_getOrganization = validate91;
-const schema76 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_getOrganization"};
-
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_getOrganization" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate91.errors = vErrors;
-return errors === 0;
-}
-
-export const path_getOrganization = validate92;
-const schema77 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_getOrganization"};
-
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_getOrganization" */;
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_getAuditLog" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6754,15 +6464,305 @@ vErrors.push(err6);
 }
 errors++;
 }
+validate88.errors = vErrors;
+return errors === 0;
+}
+
+export const query_createOrganization = validate89;
+const schema74 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_createOrganization"};
+
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_createOrganization" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate89.errors = vErrors;
+return errors === 0;
+}
+
+export const path_createOrganization = validate90;
+const schema75 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_createOrganization"};
+
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_createOrganization" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate90.errors = vErrors;
+return errors === 0;
+}
+
+export const query_listOrganizations = validate91;
+const schema76 = {"type":"object","properties":{"status":{"type":"string","enum":["ACTIVE","SUSPENDED","DELETED"]},"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listOrganizations"};
+
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_listOrganizations" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.limit === undefined){
+data.limit = 20;
+}
+for(const key0 in data){
+if(!(((key0 === "status") || (key0 === "limit")) || (key0 === "cursor"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data0 = data.status;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err1 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["status"] = coerced0;
+}
+}
+}
+if(!(((data0 === "ACTIVE") || (data0 === "SUSPENDED")) || (data0 === "DELETED"))){
+const err2 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema76.properties.status.enum}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+let data1 = data.limit;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+let dataType1 = typeof data1;
+let coerced1 = undefined;
+if(!(coerced1 !== undefined)){
+if(dataType1 === "boolean" || data1 === null
+              || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
+coerced1 = +data1;
+}
+else {
+const err3 = {instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(coerced1 !== undefined){
+data1 = coerced1;
+if(data !== undefined){
+data["limit"] = coerced1;
+}
+}
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 100 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1 < 1 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.cursor !== undefined){
+let data2 = data.cursor;
+if(typeof data2 !== "string"){
+let dataType2 = typeof data2;
+let coerced2 = undefined;
+if(!(coerced2 !== undefined)){
+if(dataType2 == "number" || dataType2 == "boolean"){
+coerced2 = "" + data2;
+}
+else if(data2 === null){
+coerced2 = "";
+}
+else {
+const err6 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(coerced2 !== undefined){
+data2 = coerced2;
+if(data !== undefined){
+data["cursor"] = coerced2;
+}
+}
+}
+if(typeof data2 === "string"){
+if(func2(data2) > 2048){
+const err7 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/maxLength",keyword:"maxLength",params:{limit: 2048}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err8 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern1.test(data2)){
+const err9 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_~.+/=-]+$"}};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate91.errors = vErrors;
+return errors === 0;
+}
+
+export const path_listOrganizations = validate92;
+const schema77 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"path_listOrganizations"};
+
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_listOrganizations" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
 validate92.errors = vErrors;
 return errors === 0;
 }
 
-export const query_updateOrganization = validate93;
-const schema78 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_updateOrganization"};
+export const query_getOrganization = validate93;
+const schema78 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_getOrganization"};
 
 function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_updateOrganization" */;
+/*# sourceURL="query_getOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6791,11 +6791,11 @@ validate93.errors = vErrors;
 return errors === 0;
 }
 
-export const path_updateOrganization = validate94;
-const schema79 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_updateOrganization"};
+export const path_getOrganization = validate94;
+const schema79 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_getOrganization"};
 
 function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_updateOrganization" */;
+/*# sourceURL="path_getOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6899,11 +6899,11 @@ validate94.errors = vErrors;
 return errors === 0;
 }
 
-export const query_deleteOrganization = validate95;
-const schema80 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_deleteOrganization"};
+export const query_updateOrganization = validate95;
+const schema80 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_updateOrganization"};
 
 function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_deleteOrganization" */;
+/*# sourceURL="query_updateOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6932,11 +6932,11 @@ validate95.errors = vErrors;
 return errors === 0;
 }
 
-export const path_deleteOrganization = validate96;
-const schema81 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_deleteOrganization"};
+export const path_updateOrganization = validate96;
+const schema81 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_updateOrganization"};
 
 function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_deleteOrganization" */;
+/*# sourceURL="path_updateOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7040,11 +7040,11 @@ validate96.errors = vErrors;
 return errors === 0;
 }
 
-export const query_restoreOrganization = validate97;
-const schema82 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_restoreOrganization"};
+export const query_deleteOrganization = validate97;
+const schema82 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_deleteOrganization"};
 
 function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_restoreOrganization" */;
+/*# sourceURL="query_deleteOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7073,11 +7073,11 @@ validate97.errors = vErrors;
 return errors === 0;
 }
 
-export const path_restoreOrganization = validate98;
-const schema83 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_restoreOrganization"};
+export const path_deleteOrganization = validate98;
+const schema83 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_deleteOrganization"};
 
 function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_restoreOrganization" */;
+/*# sourceURL="path_deleteOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7181,11 +7181,11 @@ validate98.errors = vErrors;
 return errors === 0;
 }
 
-export const query_changePlan = validate99;
-const schema84 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_changePlan"};
+export const query_restoreOrganization = validate99;
+const schema84 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_restoreOrganization"};
 
 function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_changePlan" */;
+/*# sourceURL="query_restoreOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7214,11 +7214,11 @@ validate99.errors = vErrors;
 return errors === 0;
 }
 
-export const path_changePlan = validate100;
-const schema85 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_changePlan"};
+export const path_restoreOrganization = validate100;
+const schema85 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_restoreOrganization"};
 
 function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_changePlan" */;
+/*# sourceURL="path_restoreOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7322,11 +7322,11 @@ validate100.errors = vErrors;
 return errors === 0;
 }
 
-export const query_suspendOrganization = validate101;
-const schema86 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_suspendOrganization"};
+export const query_changePlan = validate101;
+const schema86 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_changePlan"};
 
 function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_suspendOrganization" */;
+/*# sourceURL="query_changePlan" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7355,11 +7355,11 @@ validate101.errors = vErrors;
 return errors === 0;
 }
 
-export const path_suspendOrganization = validate102;
-const schema87 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_suspendOrganization"};
+export const path_changePlan = validate102;
+const schema87 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_changePlan"};
 
 function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_suspendOrganization" */;
+/*# sourceURL="path_changePlan" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7463,11 +7463,11 @@ validate102.errors = vErrors;
 return errors === 0;
 }
 
-export const query_reactivateOrganization = validate103;
-const schema88 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_reactivateOrganization"};
+export const query_suspendOrganization = validate103;
+const schema88 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_suspendOrganization"};
 
 function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_reactivateOrganization" */;
+/*# sourceURL="query_suspendOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7496,11 +7496,11 @@ validate103.errors = vErrors;
 return errors === 0;
 }
 
-export const path_reactivateOrganization = validate104;
-const schema89 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_reactivateOrganization"};
+export const path_suspendOrganization = validate104;
+const schema89 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_suspendOrganization"};
 
 function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_reactivateOrganization" */;
+/*# sourceURL="path_suspendOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7604,11 +7604,11 @@ validate104.errors = vErrors;
 return errors === 0;
 }
 
-export const query_transferOwnership = validate105;
-const schema90 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_transferOwnership"};
+export const query_reactivateOrganization = validate105;
+const schema90 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_reactivateOrganization"};
 
 function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_transferOwnership" */;
+/*# sourceURL="query_reactivateOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7637,11 +7637,11 @@ validate105.errors = vErrors;
 return errors === 0;
 }
 
-export const path_transferOwnership = validate106;
-const schema91 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_transferOwnership"};
+export const path_reactivateOrganization = validate106;
+const schema91 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_reactivateOrganization"};
 
 function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_transferOwnership" */;
+/*# sourceURL="path_reactivateOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7745,11 +7745,11 @@ validate106.errors = vErrors;
 return errors === 0;
 }
 
-export const query_setEncryptionKey = validate107;
-const schema92 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_setEncryptionKey"};
+export const query_transferOwnership = validate107;
+const schema92 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_transferOwnership"};
 
 function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_setEncryptionKey" */;
+/*# sourceURL="query_transferOwnership" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7778,11 +7778,11 @@ validate107.errors = vErrors;
 return errors === 0;
 }
 
-export const path_setEncryptionKey = validate108;
-const schema93 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_setEncryptionKey"};
+export const path_transferOwnership = validate108;
+const schema93 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_transferOwnership"};
 
 function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_setEncryptionKey" */;
+/*# sourceURL="path_transferOwnership" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7886,11 +7886,11 @@ validate108.errors = vErrors;
 return errors === 0;
 }
 
-export const query_createRole = validate109;
-const schema94 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_createRole"};
+export const query_setEncryptionKey = validate109;
+const schema94 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_setEncryptionKey"};
 
 function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="query_createRole" */;
+/*# sourceURL="query_setEncryptionKey" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7919,11 +7919,11 @@ validate109.errors = vErrors;
 return errors === 0;
 }
 
-export const path_createRole = validate110;
-const schema95 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_createRole"};
+export const path_setEncryptionKey = validate110;
+const schema95 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_setEncryptionKey"};
 
 function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="path_createRole" */;
+/*# sourceURL="path_setEncryptionKey" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8027,10 +8027,151 @@ validate110.errors = vErrors;
 return errors === 0;
 }
 
-export const query_listRoles = validate111;
-const schema96 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listRoles"};
+export const query_createRole = validate111;
+const schema96 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_createRole"};
 
 function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="query_createRole" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate111.errors = vErrors;
+return errors === 0;
+}
+
+export const path_createRole = validate112;
+const schema97 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_createRole"};
+
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="path_createRole" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orgId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "orgId")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.orgId !== undefined){
+let data0 = data.orgId;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err2 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["orgId"] = coerced0;
+}
+}
+}
+if(typeof data0 === "string"){
+if(func2(data0) > 64){
+const err3 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err4 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern0.test(data0)){
+const err5 = {instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate112.errors = vErrors;
+return errors === 0;
+}
+
+export const query_listRoles = validate113;
+const schema98 = {"type":"object","properties":{"limit":{"description":"Page size.","type":"integer","format":"int32","minimum":1,"maximum":100,"default":20},"cursor":{"description":"Opaque cursor returned as nextCursor by the previous page.","type":"string","minLength":1,"maxLength":2048,"pattern":"^[A-Za-z0-9_~.+/=-]+$"}},"required":[],"additionalProperties":false,"$id":"query_listRoles"};
+
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_listRoles" */;
 let vErrors = null;
 let errors = 0;
@@ -8173,14 +8314,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate111.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
-export const path_listRoles = validate112;
-const schema97 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_listRoles"};
+export const path_listRoles = validate114;
+const schema99 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}},"required":["orgId"],"additionalProperties":false,"$id":"path_listRoles"};
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_listRoles" */;
 let vErrors = null;
 let errors = 0;
@@ -8281,14 +8422,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate112.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const query_getRole = validate113;
-const schema98 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_getRole"};
+export const query_getRole = validate115;
+const schema100 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_getRole"};
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_getRole" */;
 let vErrors = null;
 let errors = 0;
@@ -8314,15 +8455,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate113.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const path_getRole = validate114;
-const schema99 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"roleKey":{"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}},"required":["orgId","roleKey"],"additionalProperties":false,"$id":"path_getRole"};
-const pattern63 = new RegExp("^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$", "u");
+export const path_getRole = validate116;
+const schema101 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"roleKey":{"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}},"required":["orgId","roleKey"],"additionalProperties":false,"$id":"path_getRole"};
+const pattern64 = new RegExp("^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$", "u");
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_getRole" */;
 let vErrors = null;
 let errors = 0;
@@ -8473,7 +8614,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern63.test(data1)){
+if(!pattern64.test(data1)){
 const err10 = {instancePath:instancePath+"/roleKey",schemaPath:"#/properties/roleKey/pattern",keyword:"pattern",params:{pattern: "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}};
 if(vErrors === null){
 vErrors = [err10];
@@ -8496,14 +8637,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate114.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-export const query_updateRole = validate115;
-const schema100 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_updateRole"};
+export const query_updateRole = validate117;
+const schema102 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_updateRole"};
 
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_updateRole" */;
 let vErrors = null;
 let errors = 0;
@@ -8529,14 +8670,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate115.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
-export const path_updateRole = validate116;
-const schema101 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"roleKey":{"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}},"required":["orgId","roleKey"],"additionalProperties":false,"$id":"path_updateRole"};
+export const path_updateRole = validate118;
+const schema103 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"roleKey":{"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}},"required":["orgId","roleKey"],"additionalProperties":false,"$id":"path_updateRole"};
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_updateRole" */;
 let vErrors = null;
 let errors = 0;
@@ -8687,7 +8828,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern63.test(data1)){
+if(!pattern64.test(data1)){
 const err10 = {instancePath:instancePath+"/roleKey",schemaPath:"#/properties/roleKey/pattern",keyword:"pattern",params:{pattern: "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}};
 if(vErrors === null){
 vErrors = [err10];
@@ -8710,14 +8851,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate116.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
-export const query_deleteRole = validate117;
-const schema102 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_deleteRole"};
+export const query_deleteRole = validate119;
+const schema104 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"query_deleteRole"};
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="query_deleteRole" */;
 let vErrors = null;
 let errors = 0;
@@ -8743,14 +8884,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate117.errors = vErrors;
+validate119.errors = vErrors;
 return errors === 0;
 }
 
-export const path_deleteRole = validate118;
-const schema103 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"roleKey":{"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}},"required":["orgId","roleKey"],"additionalProperties":false,"$id":"path_deleteRole"};
+export const path_deleteRole = validate120;
+const schema105 = {"type":"object","properties":{"orgId":{"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"roleKey":{"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}},"required":["orgId","roleKey"],"additionalProperties":false,"$id":"path_deleteRole"};
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="path_deleteRole" */;
 let vErrors = null;
 let errors = 0;
@@ -8901,7 +9042,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern63.test(data1)){
+if(!pattern64.test(data1)){
 const err10 = {instancePath:instancePath+"/roleKey",schemaPath:"#/properties/roleKey/pattern",keyword:"pattern",params:{pattern: "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}};
 if(vErrors === null){
 vErrors = [err10];
@@ -8924,7 +9065,7 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate118.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 

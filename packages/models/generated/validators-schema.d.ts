@@ -80,6 +80,7 @@ export declare const schema_AuditEvent: CompiledValidator;
 export declare const schema_Invitation: CompiledValidator;
 export declare const schema_Membership: CompiledValidator;
 export declare const schema_MyOrganization: CompiledValidator;
+export declare const schema_MyAccess: CompiledValidator;
 export declare const schema_Notification: CompiledValidator;
 export declare const schema_NotificationTitle: CompiledValidator;
 export declare const schema_NotificationBody: CompiledValidator;

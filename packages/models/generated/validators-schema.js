@@ -4924,13 +4924,16 @@ return errors === 0;
 
 export const schema_UpdateMemberRequest = validate242;
 const schema130 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"schema_UpdateMemberRequest"};
-const schema131 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"}],"properties":{"role":{"$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
+const schema131 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"},{"role":"auditor"}],"properties":{"role":{"description":"A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
+const schema132 = {"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"};
+const pattern33 = new RegExp("^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$", "u");
 
 function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(typeof data === "string"){
+if(func2(data) > 40){
+const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 40}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4939,13 +4942,34 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((data === "OWNER") || (data === "ADMIN")) || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema62.enum}};
+if(func2(data) < 2){
+const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err1];
 }
 else {
 vErrors.push(err1);
+}
+errors++;
+}
+if(!pattern33.test(data)){
+const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
 }
 errors++;
 }
@@ -5016,7 +5040,7 @@ return errors === 0;
 
 export const schema_CreateInvitationRequest = validate247;
 const schema133 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"schema_CreateInvitationRequest"};
-const schema134 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"Strictly below the inviter's own role.","$ref":"tenantry#/$defs/OrganizationRole"}},"additionalProperties":false};
+const schema134 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
 
 function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5356,7 +5380,35 @@ export const schema_NotificationAudience = validate259;
 const schema140 = {"$ref":"tenantry#/$defs/NotificationAudience","$id":"schema_NotificationAudience"};
 const schema141 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
 
-function validate262(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate261(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((data === "OWNER") || (data === "ADMIN")) || (data === "MEMBER")) || (data === "VIEWER"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema62.enum}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate261.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate263(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5401,7 +5453,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate262.errors = vErrors;
+validate263.errors = vErrors;
 return errors === 0;
 }
 
@@ -5447,8 +5499,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate244(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate261(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
 errors = vErrors.length;
 }
 }
@@ -5509,8 +5561,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate262(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -5574,12 +5626,12 @@ validate259.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SendNotificationRequest = validate265;
-const schema143 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"schema_SendNotificationRequest"};
-const schema144 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
-const schema145 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
+export const schema_SendNotificationRequest = validate266;
+const schema144 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"schema_SendNotificationRequest"};
+const schema145 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
+const schema146 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
 
-function validate267(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate268(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5624,13 +5676,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate267.errors = vErrors;
+validate268.errors = vErrors;
 return errors === 0;
 }
 
-const schema146 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
+const schema147 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
 
-function validate269(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate270(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5675,12 +5727,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate269.errors = vErrors;
+validate270.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate271(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate272(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5721,8 +5773,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate244(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate261(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
 errors = vErrors.length;
 }
 }
@@ -5783,8 +5835,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate262(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -5831,12 +5883,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate271.errors = vErrors;
+validate272.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate267(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5883,20 +5935,20 @@ errors++;
 }
 }
 if(data.title !== undefined){
-if(!(validate267(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
+if(!(validate268(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate269(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate269.errors : vErrors.concat(validate269.errors);
+if(!(validate270(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
 errors = vErrors.length;
 }
 }
 if(data.audience !== undefined){
-if(!(validate271(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
-vErrors = vErrors === null ? validate271.errors : vErrors.concat(validate271.errors);
+if(!(validate272(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
+vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
 errors = vErrors.length;
 }
 }
@@ -5911,28 +5963,28 @@ vErrors.push(err4);
 }
 errors++;
 }
+validate267.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_SendNotificationRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate267(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
+errors = vErrors.length;
+}
 validate266.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_SendNotificationResponse = validate277;
+const schema149 = {"$ref":"tenantry#/$defs/SendNotificationResponse","$id":"schema_SendNotificationResponse"};
+const schema150 = {"type":"object","required":["recipients"],"properties":{"recipients":{"description":"How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.","type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_SendNotificationRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate266(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate266.errors : vErrors.concat(validate266.errors);
-errors = vErrors.length;
-}
-validate265.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_SendNotificationResponse = validate276;
-const schema148 = {"$ref":"tenantry#/$defs/SendNotificationResponse","$id":"schema_SendNotificationResponse"};
-const schema149 = {"type":"object","required":["recipients"],"properties":{"recipients":{"description":"How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.","type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
-
-function validate277(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate278(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6004,28 +6056,28 @@ vErrors.push(err5);
 }
 errors++;
 }
+validate278.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate277(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_SendNotificationResponse" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate278(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate278.errors : vErrors.concat(validate278.errors);
+errors = vErrors.length;
+}
 validate277.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_CreateOrganizationRequest = validate280;
+const schema151 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"schema_CreateOrganizationRequest"};
+const schema152 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
 
-function validate276(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_SendNotificationResponse" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate277(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate277.errors : vErrors.concat(validate277.errors);
-errors = vErrors.length;
-}
-validate276.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_CreateOrganizationRequest = validate279;
-const schema150 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"schema_CreateOrganizationRequest"};
-const schema151 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
-
-function validate282(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6070,12 +6122,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate282.errors = vErrors;
+validate283.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate280(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate281(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6108,8 +6160,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
+if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 }
@@ -6124,28 +6176,28 @@ vErrors.push(err2);
 }
 errors++;
 }
+validate281.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate280(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_CreateOrganizationRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate281(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
+errors = vErrors.length;
+}
 validate280.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_UpdateOrganizationRequest = validate286;
+const schema154 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"schema_UpdateOrganizationRequest"};
+const schema155 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
 
-function validate279(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_CreateOrganizationRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate280(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate280.errors : vErrors.concat(validate280.errors);
-errors = vErrors.length;
-}
-validate279.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_UpdateOrganizationRequest = validate285;
-const schema153 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"schema_UpdateOrganizationRequest"};
-const schema154 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
-
-function validate288(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6241,12 +6293,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate288.errors = vErrors;
+validate289.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate287(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6279,8 +6331,8 @@ errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate288(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate288.errors : vErrors.concat(validate288.errors);
+if(!(validate289(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
 errors = vErrors.length;
 }
 }
@@ -6295,28 +6347,28 @@ vErrors.push(err2);
 }
 errors++;
 }
+validate287.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_UpdateOrganizationRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate287(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
+errors = vErrors.length;
+}
 validate286.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_ChangePlanRequest = validate292;
+const schema157 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"schema_ChangePlanRequest"};
+const schema158 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
 
-function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_UpdateOrganizationRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate286(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
-errors = vErrors.length;
-}
-validate285.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_ChangePlanRequest = validate291;
-const schema156 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"schema_ChangePlanRequest"};
-const schema157 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
-
-function validate293(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate294(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6339,12 +6391,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate293.errors = vErrors;
+validate294.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate293(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6371,8 +6423,8 @@ errors++;
 }
 }
 if(data.plan !== undefined){
-if(!(validate293(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
+if(!(validate294(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
@@ -6387,28 +6439,28 @@ vErrors.push(err2);
 }
 errors++;
 }
+validate293.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_ChangePlanRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate293(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
+errors = vErrors.length;
+}
 validate292.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_TransferOwnershipRequest = validate297;
+const schema160 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"schema_TransferOwnershipRequest"};
+const schema161 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
 
-function validate291(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_ChangePlanRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate292(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
-errors = vErrors.length;
-}
-validate291.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_TransferOwnershipRequest = validate296;
-const schema159 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"schema_TransferOwnershipRequest"};
-const schema160 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
-
-function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6435,8 +6487,8 @@ errors++;
 }
 }
 if(data.userId !== undefined){
-if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -6451,28 +6503,28 @@ vErrors.push(err2);
 }
 errors++;
 }
+validate298.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_TransferOwnershipRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate298(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
+errors = vErrors.length;
+}
 validate297.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_SetEncryptionKeyRequest = validate301;
+const schema162 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"schema_SetEncryptionKeyRequest"};
+const schema163 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
 
-function validate296(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_TransferOwnershipRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate297(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate297.errors : vErrors.concat(validate297.errors);
-errors = vErrors.length;
-}
-validate296.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_SetEncryptionKeyRequest = validate300;
-const schema161 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"schema_SetEncryptionKeyRequest"};
-const schema162 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
-
-function validate302(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate303(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6495,14 +6547,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate302.errors = vErrors;
+validate303.errors = vErrors;
 return errors === 0;
 }
 
-const schema164 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
-const pattern39 = new RegExp("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$", "u");
+const schema165 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
+const pattern40 = new RegExp("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$", "u");
 
-function validate304(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate305(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6526,7 +6578,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern39.test(data)){
+if(!pattern40.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -6547,12 +6599,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate304.errors = vErrors;
+validate305.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate302(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6579,14 +6631,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate302(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
+if(!(validate303(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate303.errors : vErrors.concat(validate303.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate304(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate304.errors : vErrors.concat(validate304.errors);
+if(!(validate305(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
 errors = vErrors.length;
 }
 }
@@ -6601,30 +6653,30 @@ vErrors.push(err2);
 }
 errors++;
 }
+validate302.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_SetEncryptionKeyRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate302(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
+errors = vErrors.length;
+}
 validate301.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_CreateRoleRequest = validate308;
+const schema166 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"schema_CreateRoleRequest"};
+const schema167 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
+const schema168 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
+const pattern41 = new RegExp("^[a-z][a-z0-9-]{1,39}$", "u");
 
-function validate300(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_SetEncryptionKeyRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate301(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate301.errors : vErrors.concat(validate301.errors);
-errors = vErrors.length;
-}
-validate300.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_CreateRoleRequest = validate307;
-const schema165 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"schema_CreateRoleRequest"};
-const schema166 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
-const schema167 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
-const pattern40 = new RegExp("^[a-z][a-z0-9-]{1,39}$", "u");
-
-function validate309(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate310(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6648,7 +6700,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern40.test(data)){
+if(!pattern41.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{1,39}$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -6669,13 +6721,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate309.errors = vErrors;
+validate310.errors = vErrors;
 return errors === 0;
 }
 
-const schema168 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
+const schema169 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
 
-function validate313(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate314(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6689,7 +6741,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "ADMIN") || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema168.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema169.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6698,13 +6750,13 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate313.errors = vErrors;
+validate314.errors = vErrors;
 return errors === 0;
 }
 
-const schema169 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
+const schema170 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
 
-function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate317(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6727,12 +6779,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate316.errors = vErrors;
+validate317.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate315(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -6748,8 +6800,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate316(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate317(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate317.errors : vErrors.concat(validate317.errors);
 errors = vErrors.length;
 }
 }
@@ -6784,12 +6836,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate315.errors = vErrors;
+validate316.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate309(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6846,8 +6898,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate309(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate309.errors : vErrors.concat(validate309.errors);
+if(!(validate310(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
 errors = vErrors.length;
 }
 }
@@ -6864,14 +6916,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate313(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate313.errors : vErrors.concat(validate313.errors);
+if(!(validate314(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate315(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate315.errors : vErrors.concat(validate315.errors);
+if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 }
@@ -6886,28 +6938,28 @@ vErrors.push(err5);
 }
 errors++;
 }
+validate309.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_CreateRoleRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate309(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate309.errors : vErrors.concat(validate309.errors);
+errors = vErrors.length;
+}
 validate308.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_UpdateRoleRequest = validate321;
+const schema172 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"schema_UpdateRoleRequest"};
+const schema173 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
 
-function validate307(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_CreateRoleRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate308(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate308.errors : vErrors.concat(validate308.errors);
-errors = vErrors.length;
-}
-validate307.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_UpdateRoleRequest = validate320;
-const schema171 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"schema_UpdateRoleRequest"};
-const schema172 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
-
-function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate322(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6946,14 +6998,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate313(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate313.errors : vErrors.concat(validate313.errors);
+if(!(validate314(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate315(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate315.errors : vErrors.concat(validate315.errors);
+if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 }
@@ -6968,27 +7020,27 @@ vErrors.push(err2);
 }
 errors++;
 }
+validate322.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_UpdateRoleRequest" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate322(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate322.errors : vErrors.concat(validate322.errors);
+errors = vErrors.length;
+}
 validate321.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_Application = validate328;
+const schema174 = {"$ref":"tenantry#/$defs/Application","$id":"schema_Application"};
 
-function validate320(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_UpdateRoleRequest" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate321(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate321.errors : vErrors.concat(validate321.errors);
-errors = vErrors.length;
-}
-validate320.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_Application = validate327;
-const schema173 = {"$ref":"tenantry#/$defs/Application","$id":"schema_Application"};
-
-function validate328(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate329(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7179,27 +7231,27 @@ vErrors.push(err11);
 }
 errors++;
 }
+validate329.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate328(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Application" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate329(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate329.errors : vErrors.concat(validate329.errors);
+errors = vErrors.length;
+}
 validate328.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_ApiKeySlots = validate339;
+const schema176 = {"$ref":"tenantry#/$defs/ApiKeySlots","$id":"schema_ApiKeySlots"};
 
-function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Application" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate328(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate328.errors : vErrors.concat(validate328.errors);
-errors = vErrors.length;
-}
-validate327.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_ApiKeySlots = validate338;
-const schema175 = {"$ref":"tenantry#/$defs/ApiKeySlots","$id":"schema_ApiKeySlots"};
-
-function validate339(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate340(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7400,27 +7452,27 @@ vErrors.push(err10);
 }
 errors++;
 }
+validate340.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate339(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_ApiKeySlots" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate340(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate340.errors : vErrors.concat(validate340.errors);
+errors = vErrors.length;
+}
 validate339.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_ApiKeyInfo = validate345;
+const schema178 = {"$ref":"tenantry#/$defs/ApiKeyInfo","$id":"schema_ApiKeyInfo"};
 
-function validate338(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_ApiKeySlots" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate339(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate339.errors : vErrors.concat(validate339.errors);
-errors = vErrors.length;
-}
-validate338.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_ApiKeyInfo = validate344;
-const schema177 = {"$ref":"tenantry#/$defs/ApiKeyInfo","$id":"schema_ApiKeyInfo"};
-
-function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate346(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7582,28 +7634,28 @@ vErrors.push(err10);
 }
 errors++;
 }
+validate346.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_ApiKeyInfo" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate346(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate346.errors : vErrors.concat(validate346.errors);
+errors = vErrors.length;
+}
 validate345.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_SecretMetadata = validate351;
+const schema180 = {"$ref":"tenantry#/$defs/SecretMetadata","$id":"schema_SecretMetadata"};
+const schema181 = {"description":"A named secret of an application, without its value.","type":"object","required":["name","createdAt","updatedAt"],"examples":[{"name":"stripe-key","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate344(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_ApiKeyInfo" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate345(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate345.errors : vErrors.concat(validate345.errors);
-errors = vErrors.length;
-}
-validate344.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_SecretMetadata = validate350;
-const schema179 = {"$ref":"tenantry#/$defs/SecretMetadata","$id":"schema_SecretMetadata"};
-const schema180 = {"description":"A named secret of an application, without its value.","type":"object","required":["name","createdAt","updatedAt"],"examples":[{"name":"stripe-key","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-
-function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate353(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -7648,12 +7700,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate352.errors = vErrors;
+validate353.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate351(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7700,8 +7752,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate352(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
+if(!(validate353(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
 errors = vErrors.length;
 }
 }
@@ -7728,28 +7780,28 @@ vErrors.push(err4);
 }
 errors++;
 }
+validate352.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate351(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_SecretMetadata" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate352(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
+errors = vErrors.length;
+}
 validate351.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_Secret = validate358;
+const schema183 = {"$ref":"tenantry#/$defs/Secret","$id":"schema_Secret"};
+const schema184 = {"description":"A named secret with its plaintext value (ADMIN and above only).","type":"object","required":["name","value","createdAt","updatedAt"],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"value":{"$ref":"tenantry#/$defs/SecretValue"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate350(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_SecretMetadata" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate351(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate351.errors : vErrors.concat(validate351.errors);
-errors = vErrors.length;
-}
-validate350.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_Secret = validate357;
-const schema182 = {"$ref":"tenantry#/$defs/Secret","$id":"schema_Secret"};
-const schema183 = {"description":"A named secret with its plaintext value (ADMIN and above only).","type":"object","required":["name","value","createdAt","updatedAt"],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"value":{"$ref":"tenantry#/$defs/SecretValue"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-
-function validate358(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate359(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7806,8 +7858,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate352(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
+if(!(validate353(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
 errors = vErrors.length;
 }
 }
@@ -7840,28 +7892,28 @@ vErrors.push(err5);
 }
 errors++;
 }
+validate359.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate358(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Secret" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate359(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate359.errors : vErrors.concat(validate359.errors);
+errors = vErrors.length;
+}
 validate358.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_Actor = validate365;
+const schema185 = {"$ref":"tenantry#/$defs/Actor","$id":"schema_Actor"};
+const schema186 = {"description":"Who caused an event.","type":"object","required":["kind","id"],"properties":{"kind":{"$ref":"tenantry#/$defs/ActorKind"},"id":{"description":"User id, application id, or the platform component's name.","$ref":"tenantry#/$defs/Id"}},"additionalProperties":false};
 
-function validate357(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Secret" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate358(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate358.errors : vErrors.concat(validate358.errors);
-errors = vErrors.length;
-}
-validate357.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_Actor = validate364;
-const schema184 = {"$ref":"tenantry#/$defs/Actor","$id":"schema_Actor"};
-const schema185 = {"description":"Who caused an event.","type":"object","required":["kind","id"],"properties":{"kind":{"$ref":"tenantry#/$defs/ActorKind"},"id":{"description":"User id, application id, or the platform component's name.","$ref":"tenantry#/$defs/Id"}},"additionalProperties":false};
-
-function validate366(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate367(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -7884,12 +7936,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate366.errors = vErrors;
+validate367.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate368(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate369(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -7934,12 +7986,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate368.errors = vErrors;
+validate369.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate366(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7976,14 +8028,14 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if(!(validate366(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
-vErrors = vErrors === null ? validate366.errors : vErrors.concat(validate366.errors);
+if(!(validate367(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
+vErrors = vErrors === null ? validate367.errors : vErrors.concat(validate367.errors);
 errors = vErrors.length;
 }
 }
 if(data.id !== undefined){
-if(!(validate368(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate368.errors : vErrors.concat(validate368.errors);
+if(!(validate369(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate369.errors : vErrors.concat(validate369.errors);
 errors = vErrors.length;
 }
 }
@@ -7998,28 +8050,28 @@ vErrors.push(err3);
 }
 errors++;
 }
+validate366.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Actor" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate366(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate366.errors : vErrors.concat(validate366.errors);
+errors = vErrors.length;
+}
 validate365.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_Event = validate372;
+const schema189 = {"$ref":"tenantry#/$defs/Event","$id":"schema_Event"};
+const schema190 = {"description":"The envelope of every domain event on the event bus. Consumers are idempotent on id.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"member.role_changed","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","from":"MEMBER","to":"ADMIN"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
 
-function validate364(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Actor" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate365(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate365.errors : vErrors.concat(validate365.errors);
-errors = vErrors.length;
-}
-validate364.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_Event = validate371;
-const schema188 = {"$ref":"tenantry#/$defs/Event","$id":"schema_Event"};
-const schema189 = {"description":"The envelope of every domain event on the event bus. Consumers are idempotent on id.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"member.role_changed","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","from":"MEMBER","to":"ADMIN"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
-
-function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate374(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -8064,12 +8116,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate373.errors = vErrors;
+validate374.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate375(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate376(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8092,12 +8144,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate375.errors = vErrors;
+validate376.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate379(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate380(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8134,14 +8186,14 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if(!(validate366(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
-vErrors = vErrors === null ? validate366.errors : vErrors.concat(validate366.errors);
+if(!(validate367(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
+vErrors = vErrors === null ? validate367.errors : vErrors.concat(validate367.errors);
 errors = vErrors.length;
 }
 }
 if(data.id !== undefined){
-if(!(validate368(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate368.errors : vErrors.concat(validate368.errors);
+if(!(validate369(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate369.errors : vErrors.concat(validate369.errors);
 errors = vErrors.length;
 }
 }
@@ -8156,12 +8208,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate379.errors = vErrors;
+validate380.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate384(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8176,156 +8228,156 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate383.errors = vErrors;
+validate384.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.organizationId === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.actor === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.data === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
+errors = vErrors.length;
+}
+}
+if(data.type !== undefined){
+if(!(validate376(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate376.errors : vErrors.concat(validate376.errors);
+errors = vErrors.length;
+}
+}
+if(data.occurredAt !== undefined){
+if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+errors = vErrors.length;
+}
+}
+if(data.organizationId !== undefined){
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+errors = vErrors.length;
+}
+}
+if(data.actor !== undefined){
+if(!(validate380(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
+errors = vErrors.length;
+}
+}
+if(data.data !== undefined){
+if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate373.errors = vErrors;
 return errors === 0;
 }
 
 
 function validate372(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Event" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.type === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.occurredAt === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.organizationId === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.actor === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.data === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.id !== undefined){
-if(!(validate373(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+if(!(validate373(data, {instancePath,parentData,parentDataProperty,rootData}))){
 vErrors = vErrors === null ? validate373.errors : vErrors.concat(validate373.errors);
 errors = vErrors.length;
-}
-}
-if(data.type !== undefined){
-if(!(validate375(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate375.errors : vErrors.concat(validate375.errors);
-errors = vErrors.length;
-}
-}
-if(data.occurredAt !== undefined){
-if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
-errors = vErrors.length;
-}
-}
-if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
-errors = vErrors.length;
-}
-}
-if(data.actor !== undefined){
-if(!(validate379(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate379.errors : vErrors.concat(validate379.errors);
-errors = vErrors.length;
-}
-}
-if(data.data !== undefined){
-if(!(validate383(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
 }
 validate372.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_AuditEvent = validate387;
+const schema195 = {"$ref":"tenantry#/$defs/AuditEvent","$id":"schema_AuditEvent"};
+const schema196 = {"description":"One entry of an organization's audit log, made from a domain event.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"platform.access","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"route":"GET /organizations/{orgId}/members"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
 
-function validate371(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Event" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate372(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate372.errors : vErrors.concat(validate372.errors);
-errors = vErrors.length;
-}
-validate371.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_AuditEvent = validate386;
-const schema194 = {"$ref":"tenantry#/$defs/AuditEvent","$id":"schema_AuditEvent"};
-const schema195 = {"description":"One entry of an organization's audit log, made from a domain event.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"platform.access","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"route":"GET /organizations/{orgId}/members"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
-
-function validate387(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8402,14 +8454,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate373(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate373.errors : vErrors.concat(validate373.errors);
+if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate375(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate375.errors : vErrors.concat(validate375.errors);
+if(!(validate376(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate376.errors : vErrors.concat(validate376.errors);
 errors = vErrors.length;
 }
 }
@@ -8426,14 +8478,14 @@ errors = vErrors.length;
 }
 }
 if(data.actor !== undefined){
-if(!(validate379(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate379.errors : vErrors.concat(validate379.errors);
+if(!(validate380(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate383(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
+if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
 errors = vErrors.length;
 }
 }
@@ -8448,29 +8500,29 @@ vErrors.push(err7);
 }
 errors++;
 }
+validate388.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate387(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_AuditEvent" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate388(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate388.errors : vErrors.concat(validate388.errors);
+errors = vErrors.length;
+}
 validate387.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_Invitation = validate396;
+const schema197 = {"$ref":"tenantry#/$defs/Invitation","$id":"schema_Invitation"};
+const schema198 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"$ref":"tenantry#/$defs/UserId"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+const func93 = Object.prototype.hasOwnProperty;
 
-function validate386(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_AuditEvent" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate387(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate387.errors : vErrors.concat(validate387.errors);
-errors = vErrors.length;
-}
-validate386.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_Invitation = validate395;
-const schema196 = {"$ref":"tenantry#/$defs/Invitation","$id":"schema_Invitation"};
-const schema197 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"$ref":"tenantry#/$defs/UserId"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-const func91 = Object.prototype.hasOwnProperty;
-
-function validate397(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate398(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -8515,12 +8567,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate397.errors = vErrors;
+validate398.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate403(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate404(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8543,12 +8595,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate403.errors = vErrors;
+validate404.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate396(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate397(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8643,7 +8695,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema197.properties, key0))){
+if(!(func93.call(schema198.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
@@ -8655,8 +8707,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate397(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate397.errors : vErrors.concat(validate397.errors);
+if(!(validate398(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate398.errors : vErrors.concat(validate398.errors);
 errors = vErrors.length;
 }
 }
@@ -8685,14 +8737,14 @@ errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate403(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate403.errors : vErrors.concat(validate403.errors);
+if(!(validate404(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate404.errors : vErrors.concat(validate404.errors);
 errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate262(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -8725,28 +8777,28 @@ vErrors.push(err10);
 }
 errors++;
 }
+validate397.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate396(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Invitation" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate397(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate397.errors : vErrors.concat(validate397.errors);
+errors = vErrors.length;
+}
 validate396.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_Membership = validate411;
+const schema201 = {"$ref":"tenantry#/$defs/Membership","$id":"schema_Membership"};
+const schema202 = {"description":"A user's membership of one organization.","type":"object","required":["organizationId","userId","role","status","joinedAt","updatedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","email":"ada@example.com","role":"OWNER","status":"ACTIVE","joinedAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/MembershipStatus"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate395(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Invitation" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate396(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
-errors = vErrors.length;
-}
-validate395.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_Membership = validate410;
-const schema200 = {"$ref":"tenantry#/$defs/Membership","$id":"schema_Membership"};
-const schema201 = {"description":"A user's membership of one organization.","type":"object","required":["organizationId","userId","role","status","joinedAt","updatedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","email":"ada@example.com","role":"OWNER","status":"ACTIVE","joinedAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"status":{"$ref":"tenantry#/$defs/MembershipStatus"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-
-function validate416(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate417(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8769,12 +8821,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate416.errors = vErrors;
+validate417.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate411(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate412(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8857,8 +8909,8 @@ errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -8875,8 +8927,8 @@ errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate416(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate416.errors : vErrors.concat(validate416.errors);
+if(!(validate417(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate417.errors : vErrors.concat(validate417.errors);
 errors = vErrors.length;
 }
 }
@@ -8903,28 +8955,28 @@ vErrors.push(err7);
 }
 errors++;
 }
+validate412.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate411(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Membership" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate412(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate412.errors : vErrors.concat(validate412.errors);
+errors = vErrors.length;
+}
 validate411.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_MyOrganization = validate422;
+const schema204 = {"$ref":"tenantry#/$defs/MyOrganization","$id":"schema_MyOrganization"};
+const schema205 = {"description":"One organization of the calling user, with the user's role in it.","type":"object","required":["organizationId","name","role","joinedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","role":"ADMIN","joinedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate410(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Membership" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate411(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate411.errors : vErrors.concat(validate411.errors);
-errors = vErrors.length;
-}
-validate410.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_MyOrganization = validate421;
-const schema203 = {"$ref":"tenantry#/$defs/MyOrganization","$id":"schema_MyOrganization"};
-const schema204 = {"description":"One organization of the calling user, with the user's role in it.","type":"object","required":["organizationId","name","role","joinedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","role":"ADMIN","joinedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"role":{"$ref":"tenantry#/$defs/OrganizationRole"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-
-function validate422(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate423(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8993,8 +9045,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
+if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 }
@@ -9027,28 +9079,152 @@ vErrors.push(err5);
 }
 errors++;
 }
+validate423.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate422(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_MyOrganization" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate423(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate423.errors : vErrors.concat(validate423.errors);
+errors = vErrors.length;
+}
 validate422.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_MyAccess = validate431;
+const schema206 = {"$ref":"tenantry#/$defs/MyAccess","$id":"schema_MyAccess"};
+const schema207 = {"description":"The caller's role in one organization and what it lets them do there (contract §3, §9), for user interfaces that show only what the caller may do.","type":"object","required":["organizationId","role","permissions","builtIn"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","role":"auditor","baseRole":"VIEWER","permissions":["organization:read","members:read","membership:leave","audit:read"],"builtIn":false}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"role":{"$ref":"tenantry#/$defs/RoleKey"},"baseRole":{"description":"The role's rank for the rules of contract §2; absent when the membership names a custom role that no longer exists (it grants nothing).","$ref":"tenantry#/$defs/OrganizationRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"},"builtIn":{"description":"True for OWNER, ADMIN, MEMBER and VIEWER; false for a custom role.","type":"boolean"}},"additionalProperties":false};
 
-function validate421(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_MyOrganization" */;
+function validate432(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(!(validate422(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate422.errors : vErrors.concat(validate422.errors);
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.organizationId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.role === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.permissions === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "permissions"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.builtIn === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "builtIn"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "organizationId") || (key0 === "role")) || (key0 === "baseRole")) || (key0 === "permissions")) || (key0 === "builtIn"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.organizationId !== undefined){
+if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
-validate421.errors = vErrors;
+}
+if(data.role !== undefined){
+if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+errors = vErrors.length;
+}
+}
+if(data.baseRole !== undefined){
+if(!(validate261(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
+errors = vErrors.length;
+}
+}
+if(data.permissions !== undefined){
+if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+errors = vErrors.length;
+}
+}
+if(data.builtIn !== undefined){
+if(typeof data.builtIn !== "boolean"){
+const err5 = {instancePath:instancePath+"/builtIn",schemaPath:"#/properties/builtIn/type",keyword:"type",params:{type: "boolean"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate432.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Notification = validate430;
-const schema205 = {"$ref":"tenantry#/$defs/Notification","$id":"schema_Notification"};
-const schema206 = {"description":"An inbox entry of one user; expires after 90 days.","type":"object","required":["id","userId","type","title","body","read","createdAt","expiresAt"],"examples":[{"id":"ntf_01HZX6P3Q4R5S6T7V8W9X0Y1Z2","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","type":"organization.message","title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","read":false,"createdAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-04-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/NotificationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"type":{"$ref":"tenantry#/$defs/NotificationType"},"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"data":{"$ref":"tenantry#/$defs/EventData"},"read":{"type":"boolean"},"readAt":{"$ref":"tenantry#/$defs/Timestamp"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate432(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate431(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_MyAccess" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate432(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate432.errors : vErrors.concat(validate432.errors);
+errors = vErrors.length;
+}
+validate431.errors = vErrors;
+return errors === 0;
+}
+
+export const schema_Notification = validate438;
+const schema208 = {"$ref":"tenantry#/$defs/Notification","$id":"schema_Notification"};
+const schema209 = {"description":"An inbox entry of one user; expires after 90 days.","type":"object","required":["id","userId","type","title","body","read","createdAt","expiresAt"],"examples":[{"id":"ntf_01HZX6P3Q4R5S6T7V8W9X0Y1Z2","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","type":"organization.message","title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","read":false,"createdAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-04-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/NotificationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"type":{"$ref":"tenantry#/$defs/NotificationType"},"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"data":{"$ref":"tenantry#/$defs/EventData"},"read":{"type":"boolean"},"readAt":{"$ref":"tenantry#/$defs/Timestamp"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+
+function validate440(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9093,12 +9269,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate432.errors = vErrors;
+validate440.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate436(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate444(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -9121,12 +9297,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate436.errors = vErrors;
+validate444.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate431(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate439(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9211,7 +9387,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema206.properties, key0))){
+if(!(func93.call(schema209.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
@@ -9223,14 +9399,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate432(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate432.errors : vErrors.concat(validate432.errors);
+if(!(validate440(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate440.errors : vErrors.concat(validate440.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -9241,26 +9417,26 @@ errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate436(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate436.errors : vErrors.concat(validate436.errors);
+if(!(validate444(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate444.errors : vErrors.concat(validate444.errors);
 errors = vErrors.length;
 }
 }
 if(data.title !== undefined){
-if(!(validate267(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
+if(!(validate268(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate269(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate269.errors : vErrors.concat(validate269.errors);
+if(!(validate270(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate383(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
+if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
 errors = vErrors.length;
 }
 }
@@ -9305,27 +9481,27 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate431.errors = vErrors;
+validate439.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate430(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate438(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Notification" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate431(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate431.errors : vErrors.concat(validate431.errors);
+if(!(validate439(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate439.errors : vErrors.concat(validate439.errors);
 errors = vErrors.length;
 }
-validate430.errors = vErrors;
+validate438.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationTitle = validate445;
-const schema209 = {"$ref":"tenantry#/$defs/NotificationTitle","$id":"schema_NotificationTitle"};
+export const schema_NotificationTitle = validate453;
+const schema212 = {"$ref":"tenantry#/$defs/NotificationTitle","$id":"schema_NotificationTitle"};
 
-function validate446(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate454(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9370,27 +9546,27 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate446.errors = vErrors;
+validate454.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate445(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate453(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationTitle" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate446(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate446.errors : vErrors.concat(validate446.errors);
+if(!(validate454(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate454.errors : vErrors.concat(validate454.errors);
 errors = vErrors.length;
 }
-validate445.errors = vErrors;
+validate453.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationBody = validate448;
-const schema211 = {"$ref":"tenantry#/$defs/NotificationBody","$id":"schema_NotificationBody"};
+export const schema_NotificationBody = validate456;
+const schema214 = {"$ref":"tenantry#/$defs/NotificationBody","$id":"schema_NotificationBody"};
 
-function validate449(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate457(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9435,29 +9611,29 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate449.errors = vErrors;
+validate457.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate448(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate456(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationBody" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate449(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate449.errors : vErrors.concat(validate449.errors);
+if(!(validate457(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate457.errors : vErrors.concat(validate457.errors);
 errors = vErrors.length;
 }
-validate448.errors = vErrors;
+validate456.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Organization = validate451;
-const schema213 = {"$ref":"tenantry#/$defs/Organization","$id":"schema_Organization"};
-const schema214 = {"description":"A tenant. Soft-deleted organizations stay restorable for 30 days.","type":"object","required":["id","name","slug","status","plan","ownerId","metadata","usage","encryption","createdAt","updatedAt"],"examples":[{"id":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","plan":"STARTER","ownerId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","metadata":{"crm":"A-42"},"usage":{"members":2,"applications":1},"encryption":{"mode":"platform"},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"plan":{"$ref":"tenantry#/$defs/Plan"},"ownerId":{"description":"The one member whose role is OWNER.","$ref":"tenantry#/$defs/UserId"},"metadata":{"$ref":"tenantry#/$defs/Metadata"},"usage":{"$ref":"tenantry#/$defs/OrganizationUsage"},"encryption":{"$ref":"tenantry#/$defs/OrganizationEncryption"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"suspendedAt":{"$ref":"tenantry#/$defs/Timestamp"},"deletedAt":{"$ref":"tenantry#/$defs/Timestamp"},"purgeAfter":{"description":"Of a DELETED organization, the end of its 30 days of restore; its data is purged after.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-const schema215 = {"description":"Counters kept equal to the real item counts; members counts PENDING invitations too.","type":"object","required":["members","applications"],"properties":{"members":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647},"applications":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
+export const schema_Organization = validate459;
+const schema216 = {"$ref":"tenantry#/$defs/Organization","$id":"schema_Organization"};
+const schema217 = {"description":"A tenant. Soft-deleted organizations stay restorable for 30 days.","type":"object","required":["id","name","slug","status","plan","ownerId","metadata","usage","encryption","createdAt","updatedAt"],"examples":[{"id":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","plan":"STARTER","ownerId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","metadata":{"crm":"A-42"},"usage":{"members":2,"applications":1},"encryption":{"mode":"platform"},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"plan":{"$ref":"tenantry#/$defs/Plan"},"ownerId":{"description":"The one member whose role is OWNER.","$ref":"tenantry#/$defs/UserId"},"metadata":{"$ref":"tenantry#/$defs/Metadata"},"usage":{"$ref":"tenantry#/$defs/OrganizationUsage"},"encryption":{"$ref":"tenantry#/$defs/OrganizationEncryption"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"suspendedAt":{"$ref":"tenantry#/$defs/Timestamp"},"deletedAt":{"$ref":"tenantry#/$defs/Timestamp"},"purgeAfter":{"description":"Of a DELETED organization, the end of its 30 days of restore; its data is purged after.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+const schema218 = {"description":"Counters kept equal to the real item counts; members counts PENDING invitations too.","type":"object","required":["members","applications"],"properties":{"members":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647},"applications":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate460(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate468(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9574,13 +9750,13 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate460.errors = vErrors;
+validate468.errors = vErrors;
 return errors === 0;
 }
 
-const schema216 = {"description":"Which key protects the organization's data key; never key material.","type":"object","required":["mode"],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"The dedicated or customer key (absent for platform).","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
+const schema219 = {"description":"Which key protects the organization's data key; never key material.","type":"object","required":["mode"],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"The dedicated or customer key (absent for platform).","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
 
-function validate462(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate470(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9607,14 +9783,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate302(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
+if(!(validate303(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate303.errors : vErrors.concat(validate303.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate304(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate304.errors : vErrors.concat(validate304.errors);
+if(!(validate305(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
 errors = vErrors.length;
 }
 }
@@ -9629,12 +9805,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate462.errors = vErrors;
+validate470.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate452(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate460(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9749,7 +9925,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema214.properties, key0))){
+if(!(func93.call(schema217.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err11];
@@ -9773,8 +9949,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
+if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 }
@@ -9785,32 +9961,32 @@ errors = vErrors.length;
 }
 }
 if(data.plan !== undefined){
-if(!(validate293(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
+if(!(validate294(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
 if(data.ownerId !== undefined){
-if(!(validate262(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate288(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate288.errors : vErrors.concat(validate288.errors);
+if(!(validate289(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
 errors = vErrors.length;
 }
 }
 if(data.usage !== undefined){
-if(!(validate460(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
-vErrors = vErrors === null ? validate460.errors : vErrors.concat(validate460.errors);
+if(!(validate468(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
+vErrors = vErrors === null ? validate468.errors : vErrors.concat(validate468.errors);
 errors = vErrors.length;
 }
 }
 if(data.encryption !== undefined){
-if(!(validate462(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
-vErrors = vErrors === null ? validate462.errors : vErrors.concat(validate462.errors);
+if(!(validate470(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
+vErrors = vErrors === null ? validate470.errors : vErrors.concat(validate470.errors);
 errors = vErrors.length;
 }
 }
@@ -9855,27 +10031,27 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate452.errors = vErrors;
+validate460.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate451(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate459(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Organization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate452(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate452.errors : vErrors.concat(validate452.errors);
+if(!(validate460(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate460.errors : vErrors.concat(validate460.errors);
 errors = vErrors.length;
 }
-validate451.errors = vErrors;
+validate459.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationUsage = validate472;
-const schema217 = {"$ref":"tenantry#/$defs/OrganizationUsage","$id":"schema_OrganizationUsage"};
+export const schema_OrganizationUsage = validate480;
+const schema220 = {"$ref":"tenantry#/$defs/OrganizationUsage","$id":"schema_OrganizationUsage"};
 
-function validate473(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate481(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9992,27 +10168,27 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate473.errors = vErrors;
+validate481.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate472(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate480(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationUsage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate473(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate473.errors : vErrors.concat(validate473.errors);
+if(!(validate481(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate481.errors : vErrors.concat(validate481.errors);
 errors = vErrors.length;
 }
-validate472.errors = vErrors;
+validate480.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationEncryption = validate475;
-const schema219 = {"$ref":"tenantry#/$defs/OrganizationEncryption","$id":"schema_OrganizationEncryption"};
+export const schema_OrganizationEncryption = validate483;
+const schema222 = {"$ref":"tenantry#/$defs/OrganizationEncryption","$id":"schema_OrganizationEncryption"};
 
-function validate476(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate484(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10039,14 +10215,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate302(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
+if(!(validate303(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate303.errors : vErrors.concat(validate303.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate304(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate304.errors : vErrors.concat(validate304.errors);
+if(!(validate305(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
 errors = vErrors.length;
 }
 }
@@ -10061,27 +10237,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate476.errors = vErrors;
+validate484.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate475(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate483(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationEncryption" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate476(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate476.errors : vErrors.concat(validate476.errors);
+if(!(validate484(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate484.errors : vErrors.concat(validate484.errors);
 errors = vErrors.length;
 }
-validate475.errors = vErrors;
+validate483.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_KmsKeyArn = validate480;
-const schema221 = {"$ref":"tenantry#/$defs/KmsKeyArn","$id":"schema_KmsKeyArn"};
+export const schema_KmsKeyArn = validate488;
+const schema224 = {"$ref":"tenantry#/$defs/KmsKeyArn","$id":"schema_KmsKeyArn"};
 
-function validate481(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate489(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10105,7 +10281,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern39.test(data)){
+if(!pattern40.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -10126,80 +10302,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate481.errors = vErrors;
+validate489.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate480(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate488(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_KmsKeyArn" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate481(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate481.errors : vErrors.concat(validate481.errors);
+if(!(validate489(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate489.errors : vErrors.concat(validate489.errors);
 errors = vErrors.length;
 }
-validate480.errors = vErrors;
+validate488.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Role = validate483;
-const schema223 = {"$ref":"tenantry#/$defs/Role","$id":"schema_Role"};
-const schema224 = {"description":"A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2.","type":"object","required":["key","name","baseRole","permissions","builtIn"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"],"builtIn":false,"holders":2,"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"key":{"$ref":"tenantry#/$defs/RoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/OrganizationRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"},"builtIn":{"description":"True for OWNER, ADMIN, MEMBER and VIEWER, which cannot be changed or deleted.","type":"boolean"},"holders":{"description":"Of a custom role, how many ACTIVE members and PENDING invitations hold it.","type":"integer","format":"int32","minimum":0,"maximum":1000000},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-const schema225 = {"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"};
-const pattern50 = new RegExp("^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$", "u");
+export const schema_Role = validate491;
+const schema226 = {"$ref":"tenantry#/$defs/Role","$id":"schema_Role"};
+const schema227 = {"description":"A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2.","type":"object","required":["key","name","baseRole","permissions","builtIn"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"],"builtIn":false,"holders":2,"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"key":{"$ref":"tenantry#/$defs/RoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/OrganizationRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"},"builtIn":{"description":"True for OWNER, ADMIN, MEMBER and VIEWER, which cannot be changed or deleted.","type":"boolean"},"holders":{"description":"Of a custom role, how many ACTIVE members and PENDING invitations hold it.","type":"integer","format":"int32","minimum":0,"maximum":1000000},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate485(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data === "string"){
-if(func2(data) > 40){
-const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 40}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(func2(data) < 2){
-const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(!pattern50.test(data)){
-const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-validate485.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate484(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate492(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10254,7 +10378,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema224.properties, key0))){
+if(!(func93.call(schema227.properties, key0))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
@@ -10266,8 +10390,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate485(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate485.errors : vErrors.concat(validate485.errors);
+if(!(validate244(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
@@ -10284,14 +10408,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate244(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate261(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate315(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate315.errors : vErrors.concat(validate315.errors);
+if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 }
@@ -10365,27 +10489,27 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate484.errors = vErrors;
+validate492.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate483(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate491(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Role" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate484(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate484.errors : vErrors.concat(validate484.errors);
+if(!(validate492(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate492.errors : vErrors.concat(validate492.errors);
 errors = vErrors.length;
 }
-validate483.errors = vErrors;
+validate491.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RoleKey = validate494;
-const schema226 = {"$ref":"tenantry#/$defs/RoleKey","$id":"schema_RoleKey"};
+export const schema_RoleKey = validate501;
+const schema228 = {"$ref":"tenantry#/$defs/RoleKey","$id":"schema_RoleKey"};
 
-function validate495(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate502(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10409,7 +10533,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern50.test(data)){
+if(!pattern33.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -10430,27 +10554,27 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate495.errors = vErrors;
+validate502.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate494(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate501(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RoleKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate495(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate495.errors : vErrors.concat(validate495.errors);
+if(!(validate502(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate502.errors : vErrors.concat(validate502.errors);
 errors = vErrors.length;
 }
-validate494.errors = vErrors;
+validate501.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CustomRoleKey = validate497;
-const schema228 = {"$ref":"tenantry#/$defs/CustomRoleKey","$id":"schema_CustomRoleKey"};
+export const schema_CustomRoleKey = validate504;
+const schema230 = {"$ref":"tenantry#/$defs/CustomRoleKey","$id":"schema_CustomRoleKey"};
 
-function validate498(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate505(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10474,7 +10598,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!pattern40.test(data)){
+if(!pattern41.test(data)){
 const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{1,39}$"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -10495,27 +10619,27 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate498.errors = vErrors;
+validate505.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate497(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate504(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CustomRoleKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate498(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate498.errors : vErrors.concat(validate498.errors);
+if(!(validate505(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate505.errors : vErrors.concat(validate505.errors);
 errors = vErrors.length;
 }
-validate497.errors = vErrors;
+validate504.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CustomRoleBaseRole = validate500;
-const schema230 = {"$ref":"tenantry#/$defs/CustomRoleBaseRole","$id":"schema_CustomRoleBaseRole"};
+export const schema_CustomRoleBaseRole = validate507;
+const schema232 = {"$ref":"tenantry#/$defs/CustomRoleBaseRole","$id":"schema_CustomRoleBaseRole"};
 
-function validate501(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate508(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -10529,7 +10653,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "ADMIN") || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema168.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema169.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -10538,27 +10662,27 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate501.errors = vErrors;
+validate508.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate500(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate507(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CustomRoleBaseRole" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate501(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate501.errors : vErrors.concat(validate501.errors);
+if(!(validate508(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate508.errors : vErrors.concat(validate508.errors);
 errors = vErrors.length;
 }
-validate500.errors = vErrors;
+validate507.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RolePermissions = validate503;
-const schema232 = {"$ref":"tenantry#/$defs/RolePermissions","$id":"schema_RolePermissions"};
+export const schema_RolePermissions = validate510;
+const schema234 = {"$ref":"tenantry#/$defs/RolePermissions","$id":"schema_RolePermissions"};
 
-function validate504(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate511(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -10574,8 +10698,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate316(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate317(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate317.errors : vErrors.concat(validate317.errors);
 errors = vErrors.length;
 }
 }
@@ -10610,28 +10734,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate504.errors = vErrors;
+validate511.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate503(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate510(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RolePermissions" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate504(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate504.errors : vErrors.concat(validate504.errors);
+if(!(validate511(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate511.errors : vErrors.concat(validate511.errors);
 errors = vErrors.length;
 }
-validate503.errors = vErrors;
+validate510.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApplicationPage = validate507;
-const schema234 = {"$ref":"tenantry#/$defs/ApplicationPage","$id":"schema_ApplicationPage"};
-const schema235 = {"description":"A page of Application items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Application"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_ApplicationPage = validate514;
+const schema236 = {"$ref":"tenantry#/$defs/ApplicationPage","$id":"schema_ApplicationPage"};
+const schema237 = {"description":"A page of Application items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Application"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate510(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate517(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10676,12 +10800,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate510.errors = vErrors;
+validate517.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate508(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate515(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10754,8 +10878,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -10808,28 +10932,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate508.errors = vErrors;
+validate515.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate507(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate514(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApplicationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate508(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate508.errors : vErrors.concat(validate508.errors);
+if(!(validate515(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate515.errors : vErrors.concat(validate515.errors);
 errors = vErrors.length;
 }
-validate507.errors = vErrors;
+validate514.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SecretMetadataPage = validate513;
-const schema237 = {"$ref":"tenantry#/$defs/SecretMetadataPage","$id":"schema_SecretMetadataPage"};
-const schema238 = {"description":"A page of SecretMetadata items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/SecretMetadata"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_SecretMetadataPage = validate520;
+const schema239 = {"$ref":"tenantry#/$defs/SecretMetadataPage","$id":"schema_SecretMetadataPage"};
+const schema240 = {"description":"A page of SecretMetadata items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/SecretMetadata"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate515(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate522(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10876,8 +11000,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate352(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
+if(!(validate353(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
 errors = vErrors.length;
 }
 }
@@ -10904,12 +11028,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate515.errors = vErrors;
+validate522.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate514(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate521(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10960,8 +11084,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate515(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate515.errors : vErrors.concat(validate515.errors);
+if(!(validate522(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate522.errors : vErrors.concat(validate522.errors);
 errors = vErrors.length;
 }
 }
@@ -10982,8 +11106,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11036,28 +11160,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate514.errors = vErrors;
+validate521.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate513(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate520(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SecretMetadataPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate514(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate514.errors : vErrors.concat(validate514.errors);
+if(!(validate521(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
 errors = vErrors.length;
 }
-validate513.errors = vErrors;
+validate520.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MyOrganizationPage = validate522;
-const schema240 = {"$ref":"tenantry#/$defs/MyOrganizationPage","$id":"schema_MyOrganizationPage"};
-const schema241 = {"description":"A page of MyOrganization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/MyOrganization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_MyOrganizationPage = validate529;
+const schema242 = {"$ref":"tenantry#/$defs/MyOrganizationPage","$id":"schema_MyOrganizationPage"};
+const schema243 = {"description":"A page of MyOrganization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/MyOrganization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate524(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate531(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11126,8 +11250,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
+if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 }
@@ -11160,12 +11284,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate524.errors = vErrors;
+validate531.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate523(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate530(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11216,8 +11340,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate524(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate524.errors : vErrors.concat(validate524.errors);
+if(!(validate531(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate531.errors : vErrors.concat(validate531.errors);
 errors = vErrors.length;
 }
 }
@@ -11238,8 +11362,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11292,28 +11416,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate523.errors = vErrors;
+validate530.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate522(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate529(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MyOrganizationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate523(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate523.errors : vErrors.concat(validate523.errors);
+if(!(validate530(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate530.errors : vErrors.concat(validate530.errors);
 errors = vErrors.length;
 }
-validate522.errors = vErrors;
+validate529.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MembershipPage = validate534;
-const schema243 = {"$ref":"tenantry#/$defs/MembershipPage","$id":"schema_MembershipPage"};
-const schema244 = {"description":"A page of Membership items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Membership"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_MembershipPage = validate541;
+const schema245 = {"$ref":"tenantry#/$defs/MembershipPage","$id":"schema_MembershipPage"};
+const schema246 = {"description":"A page of Membership items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Membership"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate536(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate543(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11396,8 +11520,8 @@ errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -11414,8 +11538,8 @@ errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate416(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate416.errors : vErrors.concat(validate416.errors);
+if(!(validate417(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate417.errors : vErrors.concat(validate417.errors);
 errors = vErrors.length;
 }
 }
@@ -11442,12 +11566,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate536.errors = vErrors;
+validate543.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate535(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate542(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11498,8 +11622,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate536(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate536.errors : vErrors.concat(validate536.errors);
+if(!(validate543(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate543.errors : vErrors.concat(validate543.errors);
 errors = vErrors.length;
 }
 }
@@ -11520,8 +11644,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11574,28 +11698,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate535.errors = vErrors;
+validate542.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate534(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate541(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MembershipPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate535(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate535.errors : vErrors.concat(validate535.errors);
+if(!(validate542(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate542.errors : vErrors.concat(validate542.errors);
 errors = vErrors.length;
 }
-validate534.errors = vErrors;
+validate541.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_InvitationPage = validate547;
-const schema246 = {"$ref":"tenantry#/$defs/InvitationPage","$id":"schema_InvitationPage"};
-const schema247 = {"description":"A page of Invitation items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Invitation"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_InvitationPage = validate554;
+const schema248 = {"$ref":"tenantry#/$defs/InvitationPage","$id":"schema_InvitationPage"};
+const schema249 = {"description":"A page of Invitation items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Invitation"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate549(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate556(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11690,7 +11814,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema197.properties, key0))){
+if(!(func93.call(schema198.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
@@ -11702,8 +11826,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate397(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate397.errors : vErrors.concat(validate397.errors);
+if(!(validate398(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate398.errors : vErrors.concat(validate398.errors);
 errors = vErrors.length;
 }
 }
@@ -11732,14 +11856,14 @@ errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate403(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate403.errors : vErrors.concat(validate403.errors);
+if(!(validate404(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate404.errors : vErrors.concat(validate404.errors);
 errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate262(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -11772,12 +11896,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate549.errors = vErrors;
+validate556.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate548(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate555(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11828,8 +11952,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate549(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate549.errors : vErrors.concat(validate549.errors);
+if(!(validate556(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate556.errors : vErrors.concat(validate556.errors);
 errors = vErrors.length;
 }
 }
@@ -11850,8 +11974,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11904,28 +12028,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate548.errors = vErrors;
+validate555.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate547(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate554(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_InvitationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate548(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate548.errors : vErrors.concat(validate548.errors);
+if(!(validate555(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate555.errors : vErrors.concat(validate555.errors);
 errors = vErrors.length;
 }
-validate547.errors = vErrors;
+validate554.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationPage = validate563;
-const schema249 = {"$ref":"tenantry#/$defs/NotificationPage","$id":"schema_NotificationPage"};
-const schema250 = {"description":"A page of Notification items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Notification"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_NotificationPage = validate570;
+const schema251 = {"$ref":"tenantry#/$defs/NotificationPage","$id":"schema_NotificationPage"};
+const schema252 = {"description":"A page of Notification items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Notification"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate565(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate572(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12010,7 +12134,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema206.properties, key0))){
+if(!(func93.call(schema209.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
@@ -12022,14 +12146,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate432(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate432.errors : vErrors.concat(validate432.errors);
+if(!(validate440(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate440.errors : vErrors.concat(validate440.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate262(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
@@ -12040,26 +12164,26 @@ errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate436(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate436.errors : vErrors.concat(validate436.errors);
+if(!(validate444(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate444.errors : vErrors.concat(validate444.errors);
 errors = vErrors.length;
 }
 }
 if(data.title !== undefined){
-if(!(validate267(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
+if(!(validate268(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate269(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate269.errors : vErrors.concat(validate269.errors);
+if(!(validate270(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate383(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
+if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
 errors = vErrors.length;
 }
 }
@@ -12104,12 +12228,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate565.errors = vErrors;
+validate572.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate564(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate571(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12160,8 +12284,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate565(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate565.errors : vErrors.concat(validate565.errors);
+if(!(validate572(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate572.errors : vErrors.concat(validate572.errors);
 errors = vErrors.length;
 }
 }
@@ -12182,8 +12306,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -12236,28 +12360,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate564.errors = vErrors;
+validate571.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate563(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate570(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate564(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate564.errors : vErrors.concat(validate564.errors);
+if(!(validate571(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate571.errors : vErrors.concat(validate571.errors);
 errors = vErrors.length;
 }
-validate563.errors = vErrors;
+validate570.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_AuditEventPage = validate579;
-const schema252 = {"$ref":"tenantry#/$defs/AuditEventPage","$id":"schema_AuditEventPage"};
-const schema253 = {"description":"A page of AuditEvent items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/AuditEvent"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_AuditEventPage = validate586;
+const schema254 = {"$ref":"tenantry#/$defs/AuditEventPage","$id":"schema_AuditEventPage"};
+const schema255 = {"description":"A page of AuditEvent items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/AuditEvent"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate581(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate588(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12334,14 +12458,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate373(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate373.errors : vErrors.concat(validate373.errors);
+if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate375(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate375.errors : vErrors.concat(validate375.errors);
+if(!(validate376(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate376.errors : vErrors.concat(validate376.errors);
 errors = vErrors.length;
 }
 }
@@ -12358,14 +12482,14 @@ errors = vErrors.length;
 }
 }
 if(data.actor !== undefined){
-if(!(validate379(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate379.errors : vErrors.concat(validate379.errors);
+if(!(validate380(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate383(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
+if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
 errors = vErrors.length;
 }
 }
@@ -12380,12 +12504,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate581.errors = vErrors;
+validate588.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate580(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate587(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12436,8 +12560,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate581(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate581.errors : vErrors.concat(validate581.errors);
+if(!(validate588(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate588.errors : vErrors.concat(validate588.errors);
 errors = vErrors.length;
 }
 }
@@ -12458,8 +12582,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -12512,28 +12636,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate580.errors = vErrors;
+validate587.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate579(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate586(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_AuditEventPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate580(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate580.errors : vErrors.concat(validate580.errors);
+if(!(validate587(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate587.errors : vErrors.concat(validate587.errors);
 errors = vErrors.length;
 }
-validate579.errors = vErrors;
+validate586.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationPage = validate591;
-const schema255 = {"$ref":"tenantry#/$defs/OrganizationPage","$id":"schema_OrganizationPage"};
-const schema256 = {"description":"A page of Organization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Organization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_OrganizationPage = validate598;
+const schema257 = {"$ref":"tenantry#/$defs/OrganizationPage","$id":"schema_OrganizationPage"};
+const schema258 = {"description":"A page of Organization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Organization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate593(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate600(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12648,7 +12772,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema214.properties, key0))){
+if(!(func93.call(schema217.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err11];
@@ -12672,8 +12796,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate282(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
+if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 }
@@ -12684,32 +12808,32 @@ errors = vErrors.length;
 }
 }
 if(data.plan !== undefined){
-if(!(validate293(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
+if(!(validate294(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
 if(data.ownerId !== undefined){
-if(!(validate262(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate263(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
+vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
 errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate288(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate288.errors : vErrors.concat(validate288.errors);
+if(!(validate289(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
 errors = vErrors.length;
 }
 }
 if(data.usage !== undefined){
-if(!(validate460(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
-vErrors = vErrors === null ? validate460.errors : vErrors.concat(validate460.errors);
+if(!(validate468(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
+vErrors = vErrors === null ? validate468.errors : vErrors.concat(validate468.errors);
 errors = vErrors.length;
 }
 }
 if(data.encryption !== undefined){
-if(!(validate462(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
-vErrors = vErrors === null ? validate462.errors : vErrors.concat(validate462.errors);
+if(!(validate470(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
+vErrors = vErrors === null ? validate470.errors : vErrors.concat(validate470.errors);
 errors = vErrors.length;
 }
 }
@@ -12754,12 +12878,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate593.errors = vErrors;
+validate600.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate592(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate599(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12810,8 +12934,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate593(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate593.errors : vErrors.concat(validate593.errors);
+if(!(validate600(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate600.errors : vErrors.concat(validate600.errors);
 errors = vErrors.length;
 }
 }
@@ -12832,8 +12956,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -12886,28 +13010,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate592.errors = vErrors;
+validate599.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate591(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate598(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate592(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate592.errors : vErrors.concat(validate592.errors);
+if(!(validate599(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate599.errors : vErrors.concat(validate599.errors);
 errors = vErrors.length;
 }
-validate591.errors = vErrors;
+validate598.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RolePage = validate611;
-const schema258 = {"$ref":"tenantry#/$defs/RolePage","$id":"schema_RolePage"};
-const schema259 = {"description":"A page of Role items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Role"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_RolePage = validate618;
+const schema260 = {"$ref":"tenantry#/$defs/RolePage","$id":"schema_RolePage"};
+const schema261 = {"description":"A page of Role items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Role"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate613(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate620(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12962,7 +13086,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func91.call(schema224.properties, key0))){
+if(!(func93.call(schema227.properties, key0))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
@@ -12974,8 +13098,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate485(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate485.errors : vErrors.concat(validate485.errors);
+if(!(validate244(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 }
@@ -12992,14 +13116,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate244(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate261(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate315(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate315.errors : vErrors.concat(validate315.errors);
+if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 }
@@ -13073,12 +13197,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate613.errors = vErrors;
+validate620.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate612(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate619(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -13129,8 +13253,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate613(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate613.errors : vErrors.concat(validate613.errors);
+if(!(validate620(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate620.errors : vErrors.concat(validate620.errors);
 errors = vErrors.length;
 }
 }
@@ -13151,8 +13275,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate510(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate510.errors : vErrors.concat(validate510.errors);
+if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -13205,20 +13329,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate612.errors = vErrors;
+validate619.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate611(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate618(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RolePage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate612(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate612.errors : vErrors.concat(validate612.errors);
+if(!(validate619(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate619.errors : vErrors.concat(validate619.errors);
 errors = vErrors.length;
 }
-validate611.errors = vErrors;
+validate618.errors = vErrors;
 return errors === 0;
 }
 

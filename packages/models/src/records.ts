@@ -3,7 +3,7 @@
  * which are not part of the contract and so not in schemas/: domain/ may import them from here,
  * never from `@tenantry/dynamo`.
  */
-import type { OrganizationRole } from '../generated/types';
+import type { RoleKey } from '../generated/types';
 
 /** `?limit=&cursor=` of a list; the cursor is checked by the repository against its query. */
 export interface PageQuery {
@@ -28,7 +28,8 @@ export interface MembershipRecord {
   organizationId: string;
   userId: string;
   email?: string;
-  role: OrganizationRole;
+  /** A built-in role or a custom role's key (contract §9). */
+  role: RoleKey;
   status: 'ACTIVE';
   joinedAt: string;
   updatedAt: string;

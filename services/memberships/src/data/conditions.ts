@@ -53,3 +53,9 @@ export const memberHasRole = '#role = :from AND #status = :active';
 
 /** A removal applies only to the role the use case checked, and never to the OWNER. */
 export const memberIsRemovable = '#role = :role AND #role <> :owner';
+
+/**
+ * A custom role still exists (organizations table, `ORG#<orgId>` / `ROLE#<key>`): its `holders`
+ * counter moves, or it is checked, in the transaction that gives or takes the role (contract §9).
+ */
+export const roleExists = 'attribute_exists(pk)';

@@ -41,7 +41,15 @@ import {
   invitationReadsExpired,
   isNew,
 } from './conditions';
-import { freeSeat, takeSeat, toInvitationRecord, toOrganizationSummary, usageUpdate } from './items';
+import {
+  checkRoleExists,
+  freeSeat,
+  moveHolders,
+  takeSeat,
+  toInvitationRecord,
+  toOrganizationSummary,
+  usageUpdate,
+} from './items';
 import {
   INVITATION_PREFIX,
   invitationKey,
@@ -219,10 +227,13 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient): Inv
             },
             claimFor(scope.organizationId, invitation),
             outboxPut(tables.memberships(), event),
+            // Index 4: a custom role counts the invitation among its holders.
+            ...moveHolders(scope.organizationId, invitation.role, 1),
           ],
         }),
       );
       if (outcome.ok) return 'ok';
+      if (outcome.failed.includes(4)) return 'role-gone';
       if (outcome.failed.includes(2)) return 'taken';
       if (outcome.failed.includes(0)) return 'limit';
       throw new Error('invitation id collision');
@@ -272,11 +283,14 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient): Inv
               },
             },
             claimFor(scope.organizationId, invitation),
+            // Index 3: PENDING again, it holds its custom role again.
+            ...moveHolders(scope.organizationId, invitation.role, 1),
           ],
         }),
       );
       if (outcome.ok) return 'ok';
       if (outcome.failed.includes(1)) return 'changed';
+      if (outcome.failed.includes(3)) return 'role-gone';
       return outcome.failed.includes(2) ? 'taken' : 'limit';
     },
 
@@ -310,6 +324,8 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient): Inv
               },
             },
             ...(event ? [outboxPut(tables.memberships(), event)] : []),
+            // It never became a member: its custom role has one holder less.
+            ...moveHolders(scope.organizationId, invitation.role, -1),
           ],
         }),
       );
@@ -367,11 +383,15 @@ export function dynamoInvitationsRepository(client: DynamoDBDocumentClient): Inv
               },
             },
             outboxPut(tables.memberships(), event),
+            // Index 5: the holder passes from the invitation to the member (`holders` unchanged), if
+            // the custom role still exists.
+            ...checkRoleExists(scope.organizationId, invitation.role),
           ],
         }),
       );
       if (outcome.ok) return 'ok';
       if (outcome.failed.includes(0)) return 'changed';
+      if (outcome.failed.includes(5)) return 'role-gone';
       if (outcome.failed.includes(1) || outcome.failed.includes(3)) return 'exists';
       return 'limit';
     },

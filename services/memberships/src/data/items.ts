@@ -3,9 +3,10 @@
  * item (organizations table) both repositories join to their transactions.
  */
 import type { Item, MembershipRecord } from '@tenantry/dynamo';
-import { tables, usageKey } from '@tenantry/dynamo';
+import { roleKey, tables, usageKey } from '@tenantry/dynamo';
+import { isOrganizationRole } from '@tenantry/security';
 import type { InvitationRecord, OrganizationSummary } from '../domain/model';
-import { seatAvailable } from './conditions';
+import { roleExists, seatAvailable } from './conditions';
 
 /** Attributes that are storage detail, never part of a record. */
 const STORAGE = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity']);
@@ -56,3 +57,37 @@ export const takeSeat = (organizationId: string, limit: number) =>
 /** seats − 1. */
 export const freeSeat = (organizationId: string) =>
   usageUpdate(organizationId, { UpdateExpression: 'SET seats = seats - :one', values: { ':one': 1 } });
+
+/**
+ * A custom role's `holders` (ACTIVE members + PENDING invitations holding it) moved by `delta`, only
+ * while the role exists, as items of the transaction that gives or takes it. A built-in role has no
+ * item: nothing to add.
+ */
+export function moveHolders(organizationId: string, role: string, delta: 1 | -1) {
+  if (isOrganizationRole(role)) return [];
+  return [
+    {
+      Update: {
+        TableName: tables.organizations(),
+        Key: roleKey(organizationId, role),
+        UpdateExpression: 'ADD holders :delta',
+        ConditionExpression: roleExists,
+        ExpressionAttributeValues: { ':delta': delta },
+      },
+    },
+  ];
+}
+
+/** The custom role still exists (an accept: its holder passes from the invitation to the member, the count stays). */
+export function checkRoleExists(organizationId: string, role: string) {
+  if (isOrganizationRole(role)) return [];
+  return [
+    {
+      ConditionCheck: {
+        TableName: tables.organizations(),
+        Key: roleKey(organizationId, role),
+        ConditionExpression: roleExists,
+      },
+    },
+  ];
+}

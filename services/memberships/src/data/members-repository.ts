@@ -18,7 +18,7 @@ import { outboxPut } from '@tenantry/events';
 import { tenantTransactWrite } from '@tenantry/security';
 import type { MembersRepository } from '../domain/ports';
 import { claimOfMember, memberHasRole, memberIsActive, memberIsRemovable } from './conditions';
-import { toMembershipRecord, usageUpdate } from './items';
+import { moveHolders, toMembershipRecord, usageUpdate } from './items';
 import { MEMBER_PREFIX, ORGANIZATION_PREFIX, userPk } from './keys';
 
 export function dynamoMembersRepository(client: DynamoDBDocumentClient): MembersRepository {
@@ -89,6 +89,8 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient): Members
     async changeRole(scope, userId, from, to, now, event) {
       const table = tables.memberships();
       const key = membershipKey(scope.organizationId, userId);
+      // Index 2, when `to` is a custom role: it must still exist.
+      const given = moveHolders(scope.organizationId, to, 1);
       const outcome = await transactWrite(
         tenantTransactWrite(scope, {
           TransactItems: [
@@ -103,10 +105,12 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient): Members
               },
             },
             outboxPut(table, event),
+            ...given,
+            ...moveHolders(scope.organizationId, from, -1),
           ],
         }),
       );
-      if (!outcome.ok) return 'changed';
+      if (!outcome.ok) return given.length > 0 && outcome.failed.includes(2) ? 'role-gone' : 'changed';
       const { Item: item } = await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
       return item ? toMembershipRecord(item) : 'changed';
     },
@@ -142,6 +146,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient): Members
                 ]
               : []),
             outboxPut(tables.memberships(), event),
+            ...moveHolders(scope.organizationId, role, -1),
           ],
         }),
       );

@@ -1,9 +1,10 @@
 /** The organization items this service shows next to memberships and invitations (organizations table, read-only). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, organizationKey, tables } from '@tenantry/dynamo';
+import { batchGetAll, membershipKey, organizationKey, tables } from '@tenantry/dynamo';
+import type { CustomRoles } from '@tenantry/security';
 import type { OrganizationSummary } from '../domain/model';
 import type { OrganizationsReader } from '../domain/ports';
-import { toOrganizationSummary } from './items';
+import { toMembershipRecord, toOrganizationSummary } from './items';
 
 export function dynamoOrganizationsReader(client: DynamoDBDocumentClient): OrganizationsReader {
   return {
@@ -23,6 +24,26 @@ export function dynamoOrganizationsReader(client: DynamoDBDocumentClient): Organ
         found.set(organization.id, organization);
       }
       return found;
+    },
+
+    async access(organizationId, userId) {
+      const found = await batchGetAll(client, {
+        [tables.organizations()]: {
+          Keys: [organizationKey(organizationId)],
+          ProjectionExpression: '#status, #roles',
+          ExpressionAttributeNames: { '#status': 'status', '#roles': 'roles' },
+          ConsistentRead: true,
+        },
+        [tables.memberships()]: { Keys: [membershipKey(organizationId, userId)], ConsistentRead: true },
+      });
+      const organization = found[tables.organizations()]?.[0];
+      const membership = found[tables.memberships()]?.[0];
+      return {
+        organization: organization
+          ? { status: organization.status as OrganizationSummary['status'], roles: organization.roles as CustomRoles }
+          : undefined,
+        membership: membership?.status === 'ACTIVE' ? toMembershipRecord(membership) : undefined,
+      };
     },
   };
 }

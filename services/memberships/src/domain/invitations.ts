@@ -34,6 +34,7 @@ import {
 import { expiryFrom, type InvitationRecord, isLapsed, normalizeEmail, toInvitation, toMembership } from './model';
 import { summariesOf } from './organizations';
 import type { Dependencies, Page, PageQuery } from './ports';
+import { assertRoleExists, roleGone } from './roles';
 
 /** The plan's member limit (ACTIVE members + PENDING invitations). */
 function memberLimit(plan: string): number {
@@ -131,6 +132,7 @@ export async function createInvitation(
   context: OrganizationSecurityContext,
   body: CreateInvitationRequest,
 ): Promise<Invitation> {
+  assertRoleExists(context, body.role);
   if (!canAssignRole(context, body.role)) throw new ForbiddenError('You may only invite roles below your own');
   const now = deps.now();
   const email = normalizeEmail(body.email);
@@ -163,6 +165,7 @@ export async function createInvitation(
   const outcome = await withSeat(deps, context, now, () =>
     deps.invitations.create(context, invitation, limit, created),
   );
+  if (outcome === 'role-gone') throw roleGone();
   if (outcome === 'taken') throw emailTaken();
   if (outcome === 'limit') {
     return limitReached(deps, context.organizationId, actorOf(context), plan, limit, 'invitation.create');
@@ -223,6 +226,7 @@ export async function resendInvitation(
     deps.invitations.revive(context, invitation, expiresAt, now, limit),
   );
   if (outcome === 'changed') throw changedConcurrently();
+  if (outcome === 'role-gone') throw roleGone();
   if (outcome === 'taken') throw emailTaken();
   if (outcome === 'limit') {
     return limitReached(deps, context.organizationId, actorOf(context), plan, limit, 'invitation.resend');
@@ -297,6 +301,7 @@ export async function acceptInvitation(
     return limitReached(deps, invitation.organizationId, actor, organization.plan, limit, 'invitation.accept');
   }
   if (outcome === 'exists') throw new ConflictError('You are already a member of this organization');
+  if (outcome === 'role-gone') throw roleGone();
   if (outcome === 'changed') {
     // A concurrent accept of the same invitation by the same user won: answer like it did.
     const again = await deps.invitations.find(invitationId);

@@ -5,18 +5,21 @@
  * state change hands its §7 event to the same write (the transactional outbox).
  */
 import { ConflictError, ForbiddenError, NotFoundError } from '@tenantry/errors';
-import type { Membership, MyOrganization, OrganizationRole } from '@tenantry/models';
+import type { Membership, MyAccess, MyOrganization } from '@tenantry/models';
 import {
   actorOf,
   canChangeMemberRole,
   canLeave,
   canManageMember,
+  isOrganizationRole,
   type OrganizationSecurityContext,
+  resolveRole,
   type UserSecurityContext,
 } from '@tenantry/security';
 import { toMembership } from './model';
 import { summariesOf } from './organizations';
 import type { Dependencies, Page, PageQuery } from './ports';
+import { assertRoleExists, roleGone } from './roles';
 
 const changedConcurrently = () => new ConflictError('The membership was changed concurrently; retry the request');
 
@@ -56,9 +59,10 @@ export async function listMembers(
 export async function updateMember(
   deps: Dependencies,
   context: OrganizationSecurityContext,
-  input: { userId: string; role: OrganizationRole },
+  input: { userId: string; role: string },
 ): Promise<Membership> {
   const { userId, role } = input;
+  assertRoleExists(context, role);
   const target = await deps.members.get(context.organizationId, userId);
   if (!target) throw new NotFoundError();
   if (!canChangeMemberRole(context, target.role, role)) {
@@ -72,6 +76,7 @@ export async function updateMember(
     data: { userId, previousRole: target.role, role },
   });
   if (updated === 'changed') throw changedConcurrently();
+  if (updated === 'role-gone') throw roleGone();
   return toMembership(updated);
 }
 
@@ -104,4 +109,27 @@ export async function leaveOrganization(deps: Dependencies, context: Organizatio
     data: { userId: membership.userId, role },
   });
   if (left === 'changed') throw changedConcurrently();
+}
+
+/**
+ * `GET /organizations/{orgId}/me`: the caller's role there and what it lets them do (contract §3,
+ * §9), read with the organization's custom roles as they are now. Not an ACTIVE member (platform
+ * staff included), or the organization is DELETED: 404. A custom role deleted since it was given
+ * still shows, holding nothing (contract §9: it grants nothing).
+ */
+export async function getMyAccess(
+  deps: Dependencies,
+  context: UserSecurityContext,
+  organizationId: string,
+): Promise<MyAccess> {
+  const { organization, membership } = await deps.organizations.access(organizationId, context.principal.id);
+  if (!organization || organization.status === 'DELETED' || !membership) throw new NotFoundError();
+  const role = resolveRole(membership.role, organization.roles);
+  return {
+    organizationId,
+    role: membership.role,
+    ...(role ? { baseRole: role.baseRole } : {}),
+    permissions: role ? [...role.permissions] : [],
+    builtIn: isOrganizationRole(membership.role),
+  };
 }

@@ -2,7 +2,8 @@
  * The memberships domain: invitation and membership records, their public views, and the pure
  * rules of invitation expiry. No I/O here; roles are compared only by `@tenantry/security`.
  */
-import type { Invitation, InvitationStatus, Membership, MembershipRecord, OrganizationRole } from '@tenantry/models';
+import type { Invitation, InvitationStatus, Membership, MembershipRecord } from '@tenantry/models';
+import type { CustomRoles } from '@tenantry/security';
 
 /** A PENDING invitation expires this long after it was created or last resent (contract §5). */
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -20,7 +21,8 @@ export interface InvitationRecord {
   organizationId: string;
   /** Lower-cased. */
   email: string;
-  role: OrganizationRole;
+  /** A built-in role or a custom role's key (contract §9). */
+  role: string;
   status: InvitationStatus;
   invitedBy: string;
   createdAt: string;
@@ -40,6 +42,12 @@ export interface OrganizationSummary {
   status: 'ACTIVE' | 'SUSPENDED' | 'DELETED';
   plan: string;
   ownerId?: string;
+}
+
+/** An organization as `GET /organizations/{orgId}/me` needs it, with the caller's membership there. */
+export interface OrganizationAccess {
+  organization: { status: OrganizationSummary['status']; roles?: CustomRoles } | undefined;
+  membership: MembershipRecord | undefined;
 }
 
 /** Emails are compared and stored lower-cased (the invitee GSI is keyed on it). */

@@ -5,13 +5,17 @@
  * unexpected; the use case turns outcomes into `@tenantry/errors`.
  */
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
-import type { InvitationStatus, MembershipRecord, NewId, OrganizationRole, Page, PageQuery } from '@tenantry/models';
+import type { InvitationStatus, MembershipRecord, NewId, Page, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
-import type { InvitationRecord, OrganizationSummary } from './model';
+import type { InvitationRecord, OrganizationAccess, OrganizationSummary } from './model';
 
 export type { Page, PageQuery };
 
 /**
+ * Roles are keys: a built-in role's name or a custom role's key (contract §9). A write that gives or
+ * takes a custom role moves its `holders` in the same transaction, conditioned on the role still
+ * existing: `'role-gone'` when the role it gives was deleted meanwhile.
+ *
  * A write that makes a §7 event takes it and stores it in the outbox in the same transaction as the
  * change (docs/adr/0002-transactional-outbox.md): written together or not at all.
  */
@@ -26,11 +30,11 @@ export interface MembersRepository {
   changeRole(
     scope: TenantScope,
     userId: string,
-    from: OrganizationRole,
-    to: OrganizationRole,
+    from: string,
+    to: string,
     now: Date,
     event: NewDomainEvent,
-  ): Promise<MembershipRecord | 'changed'>;
+  ): Promise<MembershipRecord | 'changed' | 'role-gone'>;
   /**
    * Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1 and the
    * claim of its `email` released, atomically.
@@ -38,7 +42,7 @@ export interface MembersRepository {
   remove(
     scope: TenantScope,
     userId: string,
-    role: OrganizationRole,
+    role: string,
     email: string | undefined,
     event: NewDomainEvent,
   ): Promise<'ok' | 'changed'>;
@@ -70,7 +74,7 @@ export interface InvitationsRepository {
     invitation: InvitationRecord,
     limit: number,
     event: NewDomainEvent,
-  ): Promise<'ok' | 'limit' | 'taken'>;
+  ): Promise<'ok' | 'limit' | 'taken' | 'role-gone'>;
   /** A PENDING invitation (lapsed or not) gets a new expiry; it keeps its seat. */
   renew(scope: TenantScope, invitation: InvitationRecord, expiresAt: string, now: Date): Promise<'ok' | 'changed'>;
   /** An EXPIRED invitation becomes PENDING again: it takes a seat (below `limit`). */
@@ -80,7 +84,7 @@ export interface InvitationsRepository {
     expiresAt: string,
     now: Date,
     limit: number,
-  ): Promise<'ok' | 'limit' | 'changed' | 'taken'>;
+  ): Promise<'ok' | 'limit' | 'changed' | 'taken' | 'role-gone'>;
   /**
    * PENDING → DECLINED | REVOKED (unexpired) or EXPIRED (lapsed), seats − 1, atomically, with the
    * event (none for an expiry: it is housekeeping, not a §7 event).
@@ -100,13 +104,15 @@ export interface InvitationsRepository {
     limit: number,
     now: Date,
     event: NewDomainEvent,
-  ): Promise<'ok' | 'limit' | 'changed' | 'exists'>;
+  ): Promise<'ok' | 'limit' | 'changed' | 'exists' | 'role-gone'>;
 }
 
 /** The organizations this service shows next to memberships and invitations (read-only). */
 export interface OrganizationsReader {
   /** Summaries of the organizations found (absent ids are missing from the map). */
   summaries(organizationIds: string[]): Promise<Map<string, OrganizationSummary>>;
+  /** The organization with its custom roles and the user's membership there, read together (strongly consistent). */
+  access(organizationId: string, userId: string): Promise<OrganizationAccess>;
 }
 
 export interface Dependencies {

@@ -547,36 +547,36 @@ class ServiceHealth:
 
 @dataclass
 class UpdateMemberRequest:
-    role: OrganizationRole
+    role: str
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "UpdateMemberRequest":
         return cls(
-            role=OrganizationRole(data["role"]),
+            role=data["role"],
         )
 
     def to_dict(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
-        out["role"] = self.role.value
+        out["role"] = self.role
         return out
 
 
 @dataclass
 class CreateInvitationRequest:
     email: str
-    role: OrganizationRole
+    role: str
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "CreateInvitationRequest":
         return cls(
             email=data["email"],
-            role=OrganizationRole(data["role"]),
+            role=data["role"],
         )
 
     def to_dict(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
         out["email"] = self.email
-        out["role"] = self.role.value
+        out["role"] = self.role
         return out
 
 
@@ -1068,7 +1068,7 @@ class Invitation:
     id: str
     organization_id: str
     email: str
-    role: OrganizationRole
+    role: str
     status: InvitationStatus
     invited_by: str
     created_at: str
@@ -1082,7 +1082,7 @@ class Invitation:
             id=data["id"],
             organization_id=data["organizationId"],
             email=data["email"],
-            role=OrganizationRole(data["role"]),
+            role=data["role"],
             status=InvitationStatus(data["status"]),
             invited_by=data["invitedBy"],
             created_at=data["createdAt"],
@@ -1096,7 +1096,7 @@ class Invitation:
         out["id"] = self.id
         out["organizationId"] = self.organization_id
         out["email"] = self.email
-        out["role"] = self.role.value
+        out["role"] = self.role
         out["status"] = self.status.value
         out["invitedBy"] = self.invited_by
         out["createdAt"] = self.created_at
@@ -1113,7 +1113,7 @@ class Membership:
 
     organization_id: str
     user_id: str
-    role: OrganizationRole
+    role: str
     status: MembershipStatus
     joined_at: str
     updated_at: str
@@ -1124,7 +1124,7 @@ class Membership:
         return cls(
             organization_id=data["organizationId"],
             user_id=data["userId"],
-            role=OrganizationRole(data["role"]),
+            role=data["role"],
             status=MembershipStatus(data["status"]),
             joined_at=data["joinedAt"],
             updated_at=data["updatedAt"],
@@ -1135,7 +1135,7 @@ class Membership:
         out: Dict[str, Any] = {}
         out["organizationId"] = self.organization_id
         out["userId"] = self.user_id
-        out["role"] = self.role.value
+        out["role"] = self.role
         out["status"] = self.status.value
         out["joinedAt"] = self.joined_at
         out["updatedAt"] = self.updated_at
@@ -1150,7 +1150,7 @@ class MyOrganization:
 
     organization_id: str
     name: str
-    role: OrganizationRole
+    role: str
     joined_at: str
     slug: Optional[str] = None
     status: Optional[OrganizationStatus] = None
@@ -1160,7 +1160,7 @@ class MyOrganization:
         return cls(
             organization_id=data["organizationId"],
             name=data["name"],
-            role=OrganizationRole(data["role"]),
+            role=data["role"],
             joined_at=data["joinedAt"],
             slug=data.get("slug"),
             status=None if data.get("status") is None else OrganizationStatus(data.get("status")),
@@ -1170,12 +1170,43 @@ class MyOrganization:
         out: Dict[str, Any] = {}
         out["organizationId"] = self.organization_id
         out["name"] = self.name
-        out["role"] = self.role.value
+        out["role"] = self.role
         out["joinedAt"] = self.joined_at
         if self.slug is not None:
             out["slug"] = self.slug
         if self.status is not None:
             out["status"] = self.status.value
+        return out
+
+
+@dataclass
+class MyAccess:
+    """The caller's role in one organization and what it lets them do there (contract §3, §9), for user interfaces that show only what the caller may do."""
+
+    organization_id: str
+    role: str
+    permissions: List[Permission]
+    built_in: bool
+    base_role: Optional[OrganizationRole] = None
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "MyAccess":
+        return cls(
+            organization_id=data["organizationId"],
+            role=data["role"],
+            permissions=[Permission(v) for v in data["permissions"]],
+            built_in=data["builtIn"],
+            base_role=None if data.get("baseRole") is None else OrganizationRole(data.get("baseRole")),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        out["organizationId"] = self.organization_id
+        out["role"] = self.role
+        out["permissions"] = [v.value for v in self.permissions]
+        out["builtIn"] = self.built_in
+        if self.base_role is not None:
+            out["baseRole"] = self.base_role.value
         return out
 
 
