@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { restoreEnv, stubStageEnv } from '@tenantry/local-platform/testing';
 import { membershipItem } from '../../packages/dynamo/src/index';
 import { configureSecurity, resetSecurityConfig, route } from '../../packages/security/src/index';
 import { httpEvent, lambdaContext } from '../../packages/security/src/testing';
@@ -186,6 +187,8 @@ export async function r2(ctx: RunContext): Promise<FigureResult> {
     rateLimitStore: { increment: async () => 1, decrement: async () => undefined },
     eventOutbox: { record: async () => undefined },
   });
+  // A well-formed stage configuration, whatever this process has: the stack checks it at its first request.
+  stubStageEnv();
   try {
     const body = { id: organization.id, name: organization.name };
     const secured = route({ operation: 'getOrganization', action: 'organization:read' }, async () => ({ body }));
@@ -236,6 +239,7 @@ ${distributionTable([a, b])}`,
     };
   } finally {
     resetSecurityConfig();
+    restoreEnv();
   }
 }
 

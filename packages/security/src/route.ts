@@ -9,6 +9,7 @@ import { type ReplayProtection, withIdempotency } from './idempotency';
 import { logger } from './logger';
 import { authenticate } from './middleware/authenticate';
 import { authorize } from './middleware/authorize';
+import { configurationChecked } from './middleware/configuration';
 import { errorResponse, httpResponse, type RouteResult } from './middleware/httpResponse';
 import { jsonBody } from './middleware/jsonBody';
 import { rateLimit } from './middleware/rateLimit';
@@ -165,6 +166,7 @@ function build(
       successStatus: () => successStatus(metadata.operation),
     }),
   );
+  handler.use(configurationChecked());
   chain(handler);
   const wrapped = handler.handler(async (_event, context) => {
     const state = requestState(context);

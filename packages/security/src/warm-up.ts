@@ -46,8 +46,8 @@ let scheduled = false;
  * evaluated (a microtask), so that `configureSecurity` calls made at module load are seen. Only
  * inside a function (Lambda, or serverless-offline's: `AWS_LAMBDA_FUNCTION_NAME` is set), not in a
  * test that merely builds routes. It checks the environment contract first: a deployment that lacks
- * a variable says so in its container's first log line, naming it, instead of at the first request
- * that needs it (which still fails with the same error).
+ * a variable says so in its container's first log line, naming it, before any request (each of
+ * which the route then refuses with 500: see `configurationChecked`).
  */
 export function scheduleWarmUp(): void {
   if (scheduled || !config.AWS_LAMBDA_FUNCTION_NAME) return;
