@@ -1,3 +1,5 @@
+import { config } from '@tenantry/config';
+
 /** Levels in increasing severity; SILENT writes nothing. */
 const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -75,6 +77,15 @@ function errorFields(error: Error, ancestors: object[]): Fields {
   return fields;
 }
 
+/** `read()`, or `fallback` if it throws. */
+function orElse<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
 const levelOf = (name: string | undefined): LogLevel | undefined => {
   const upper = name?.toUpperCase();
   return upper && upper in LEVELS ? (upper as LogLevel) : undefined;
@@ -88,16 +99,27 @@ const levelOf = (name: string | undefined): LogLevel | undefined => {
  * every function loads it at cold start.
  */
 export class Logger {
-  readonly service: string;
-  #level: LogLevel;
+  readonly #readService: () => string;
+  readonly #readLevel: () => string | undefined;
+  #service: string | undefined;
+  #level: LogLevel | undefined;
   #keys: Fields = {};
 
-  constructor(service: string, level: string | undefined) {
-    this.service = service;
-    this.#level = levelOf(level) ?? 'INFO';
+  /** `service` and `level` may be read lazily: a function is called once, at the first entry. */
+  constructor(service: string | (() => string), level: string | undefined | (() => string | undefined)) {
+    this.#readService = typeof service === 'function' ? service : () => service;
+    this.#readLevel = typeof level === 'function' ? level : () => level;
+  }
+
+  get service(): string {
+    // The logger must never throw: a service name that cannot be read (SERVICE_NAME missing) is
+    // 'tenantry' here, and only here; the configuration check of route() and job() names the variable.
+    this.#service ??= orElse(this.#readService, 'tenantry');
+    return this.#service;
   }
 
   get level(): LogLevel {
+    this.#level ??= levelOf(orElse(this.#readLevel, undefined)) ?? 'INFO';
     return this.#level;
   }
 
@@ -132,7 +154,7 @@ export class Logger {
 
   /** Never throws: logging must not turn an answer into a crash, whatever it is given. */
   #write(level: Exclude<LogLevel, 'SILENT'>, message: string, fields: Fields | undefined): void {
-    if (LEVELS[level] < LEVELS[this.#level]) return;
+    if (LEVELS[level] < LEVELS[this.level]) return;
     const head = { level, message: loggable(message), timestamp: new Date().toISOString(), service: this.service };
     let line: string;
     try {
@@ -150,6 +172,10 @@ export class Logger {
 
 /**
  * The logger of every Tenantry function. Service name from `SERVICE_NAME`, level from `LOG_LEVEL`
- * (DEBUG, INFO, WARN, ERROR, SILENT; default INFO). Never log a token, a key or a body.
+ * (DEBUG, INFO, WARN, ERROR, SILENT; default INFO), both read through `@tenantry/config` at the first
+ * entry, not at module load. Never log a token, a key or a body.
  */
-export const logger = new Logger(process.env.SERVICE_NAME ?? 'tenantry', process.env.LOG_LEVEL);
+export const logger = new Logger(
+  () => config.SERVICE_NAME,
+  () => config.LOG_LEVEL,
+);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { restoreEnv, stubEnv } from '@tenantry/local-platform/testing';
 import { Logger } from '../../src/logger';
 
 /** What the logger writes to each stream, one parsed entry per line. */
@@ -12,6 +13,7 @@ function capture() {
 
 afterEach(() => {
   jest.restoreAllMocks();
+  restoreEnv();
 });
 
 describe('Logger', () => {
@@ -193,5 +195,36 @@ describe('Logger with hostile values: it never throws and always writes one JSON
       throw new Error('EPIPE');
     });
     expect(() => new Logger('s', 'INFO').error('lost')).not.toThrow();
+  });
+});
+
+describe('the logger of every function', () => {
+  /** The module's `logger`, loaded afresh with SERVICE_NAME and LOG_LEVEL unset. */
+  async function freshLogger() {
+    stubEnv('SERVICE_NAME', undefined);
+    stubEnv('LOG_LEVEL', undefined);
+    jest.resetModules();
+    return (await import('../../src/logger')).logger;
+  }
+
+  it('reads SERVICE_NAME and LOG_LEVEL through the configuration at its first entry, not when its module loads', async () => {
+    const logger = await freshLogger();
+    stubEnv('SERVICE_NAME', 'tenantry-late');
+    stubEnv('LOG_LEVEL', 'WARN');
+    const out = capture();
+
+    logger.info('below the level');
+    logger.warn('kept');
+
+    expect(out.stdout()).toEqual([]);
+    expect(out.stderr()).toEqual([expect.objectContaining({ message: 'kept', service: 'tenantry-late' })]);
+  });
+
+  it('never throws for a missing SERVICE_NAME: it writes as tenantry (the configuration check names the variable)', async () => {
+    const logger = await freshLogger();
+    const out = capture();
+
+    expect(() => logger.error('misconfigured')).not.toThrow();
+    expect(out.stderr()).toEqual([expect.objectContaining({ message: 'misconfigured', service: 'tenantry' })]);
   });
 });
