@@ -10,7 +10,6 @@
  * No AWS SDK here: the key work is `@tenantry/crypto`'s (`deps.keys`), the write is the organization
  * repository's (`replaceDataKey`).
  */
-import { randomUUID } from 'node:crypto';
 import { CryptoError, type FieldBinding } from '@tenantry/crypto';
 import { ForbiddenError, InternalError, ValidationFailedError } from '@tenantry/errors';
 import type { OrganizationEncryption, SetEncryptionKeyRequest } from '@tenantry/models';
@@ -60,14 +59,14 @@ function alreadyIn(current: OrganizationEncryption, wanted: OrganizationEncrypti
 
 /** The re-wrapped record opens what the old one sealed: an encrypt and a decrypt under the new key. */
 async function prove(
-  keys: Dependencies['keys'],
+  deps: Pick<Dependencies, 'keys' | 'random'>,
   organizationId: string,
   from: DataKeyRecord,
   to: DataKeyRecord,
 ): Promise<void> {
-  const probe = randomUUID();
-  const sealed = await keys.seal(from, PROBE_BINDING(organizationId), probe);
-  if ((await keys.openText(to, PROBE_BINDING(organizationId), sealed)) !== probe) throw new ProbeFailedError();
+  const probe = deps.random();
+  const sealed = await deps.keys.seal(from, PROBE_BINDING(organizationId), probe);
+  if ((await deps.keys.openText(to, PROBE_BINDING(organizationId), sealed)) !== probe) throw new ProbeFailedError();
 }
 
 export async function setEncryptionKey(
@@ -94,7 +93,7 @@ export async function setEncryptionKey(
           ? { keyArn: await deps.keys.provisionDedicatedKey(organizationId), dedicated: true }
           : { keyArn: wanted.keyArn };
     next = await deps.keys.rewrapOrganizationKey(organizationId, current, 'ENTERPRISE', target);
-    await prove(deps.keys, organizationId, current, next);
+    await prove(deps, organizationId, current, next);
   } catch (error) {
     // The customer's key (or a key we just made) cannot serve this organization: nothing is stored.
     if (wanted.mode === 'byok' && isKeyFailure(error)) {
