@@ -156,7 +156,10 @@ function toOperation(
 /** The error codes every operation of this kind may answer, plus the ones the YAML lists. */
 function errorCodes(operation: Operation, extra: string[]): string[] {
   const codes = new Set<string>();
-  const hasInput = operation.body || Object.keys(operation.query).length > 0 || operation.pathParams.length > 0;
+  // A health route's (auth none) path parameter is fixed per service: each serves its own path
+  // (`/health/organizations`…), so no request reaches a function with a value to refuse.
+  const validatesPath = operation.pathParams.length > 0 && operation.auth !== 'none';
+  const hasInput = operation.body || Object.keys(operation.query).length > 0 || validatesPath;
   if (hasInput) codes.add('VALIDATION_FAILED');
   if (operation.auth !== 'none') {
     codes.add('UNAUTHENTICATED');

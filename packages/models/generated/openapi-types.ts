@@ -2352,17 +2352,6 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceHealth"];
                 };
             };
-            /** @description Error: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    "Access-Control-Expose-Headers": components["headers"]["Access-Control-Expose-Headers"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Error: NOT_FOUND. */
             404: {
                 headers: {

@@ -1621,36 +1621,6 @@ export const openapiDocument = {
               }
             }
           },
-          "400": {
-            "description": "Error: VALIDATION_FAILED.",
-            "headers": {
-              "Access-Control-Allow-Origin": {
-                "$ref": "#/components/headers/Access-Control-Allow-Origin"
-              },
-              "Access-Control-Expose-Headers": {
-                "$ref": "#/components/headers/Access-Control-Expose-Headers"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/ErrorResponse"
-                },
-                "examples": {
-                  "VALIDATION_FAILED": {
-                    "summary": "Comes with details, one per field; a forged or foreign cursor also answers this, on /cursor.",
-                    "value": {
-                      "error": {
-                        "code": "VALIDATION_FAILED",
-                        "message": "The request is invalid.",
-                        "requestId": "5f0c6d1e-8c1b-4a52-9b4e-0d7c1f2a3b4c"
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          },
           "404": {
             "description": "Error: NOT_FOUND.",
             "headers": {
@@ -1755,7 +1725,6 @@ export const openapiDocument = {
         "x-service": "organizations",
         "x-auth": "none",
         "x-error-codes": [
-          "VALIDATION_FAILED",
           "NOT_FOUND",
           "INTERNAL",
           "SERVICE_UNAVAILABLE"

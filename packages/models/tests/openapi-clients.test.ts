@@ -139,6 +139,18 @@ describe('the health routes of the OpenAPI document', () => {
     }
   });
 
+  it('claim no 400: each service serves its own fixed health path, so no request reaches one with a value to refuse', () => {
+    for (const [name, operation] of health) {
+      expect({ name, statuses: Object.keys(operation.responses as Json) }).toEqual({
+        name,
+        statuses: expect.not.arrayContaining(['400']),
+      });
+    }
+    for (const service of ['organizations', 'memberships', 'applications', 'notifications']) {
+      expect(source(`services/${service}/serverless.yml`)).toContain(`path: /health/${service} }`);
+    }
+  });
+
   it("document the platform's 503 as the gateway sends it: the Health body saying what is degraded", () => {
     const [, platform] = health.find(([name]) => name === 'get /health')!;
     const degraded = response((platform.responses as Json)['503']);
