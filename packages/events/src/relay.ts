@@ -5,6 +5,10 @@
  * bounded retries, an SQS on-failure destination); locally the platform polls DynamoDB Local's
  * stream and invokes this same function through serverless-offline.
  *
+ * A bus outage is ridden out inside one invocation: entries refused for a reason that may pass are
+ * put again with backoff for up to {@link RELAY_RETRY_BUDGET_MS}; an entry the bus will never take
+ * (malformed, too large) fails the batch at once, so that bisection isolates its record quickly.
+ *
  * At least once: an item is deleted only after the bus accepted its event, so a crash between the
  * two puts it on the bus again on the retry, and consumers are idempotent on the event `id`. A record
  * whose item is already gone (published by an earlier attempt) is skipped.
@@ -14,7 +18,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '@tenantry/config';
 import { batchGetAll, batchWriteAll, documentClient } from '@tenantry/dynamo';
 import { retry } from '@tenantry/dynamo/retry';
-import { ServiceUnavailableError } from '@tenantry/errors';
 import { type DomainEvent, sourceOf } from './envelope';
 import { OUTBOX_PREFIX, outboxKey } from './outbox';
 
@@ -32,9 +35,34 @@ export interface OutboxStreamEvent {
 export interface RelayOptions {
   client?: DynamoDBDocumentClient;
   bus?: EventBridgeClient;
-  /** PutEvents rounds for the entries the bus refused (`FailedEntryCount`) before the batch fails. */
-  maxAttempts?: number;
+  /**
+   * How long (from the batch's first PutEvents) entries refused for a reason that may pass are put
+   * again before the batch fails: default {@link RELAY_RETRY_BUDGET_MS}, well under the relayOutbox
+   * timeout of 60 s, so that a bus outage is ridden out inside one invocation.
+   */
+  retryBudgetMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The clock the budget is measured with (default Date.now). */
+  now?: () => number;
+}
+
+/** The relay's default retry budget per batch: 20 s; the waits between rounds double from 100 ms to 4 s. */
+export const RELAY_RETRY_BUDGET_MS = 20_000;
+const RETRY_BASE_DELAY_MS = 100;
+const RETRY_MAX_DELAY_MS = 4_000;
+
+/**
+ * The per-entry PutEvents error codes EventBridge calls retryable (an outage, throttling; the local
+ * bus's outage switch answers `InternalFailure`). Any other (`InvalidArgument`, `MalformedDetail`,
+ * an access error) refuses the entry again on every try: the batch fails at once, so that the
+ * stream's bisection isolates the record.
+ */
+const MAY_PASS_LATER = new Set(['InternalFailure', 'ThrottlingException']);
+
+/** A PutEvents call that failed as a whole may pass later unless the bus called the request itself wrong. */
+function callMayPassLater(error: unknown): boolean {
+  const { $fault, name } = error as { $fault?: string; name?: string };
+  return $fault !== 'client' || /Throttl/.test(name ?? '');
 }
 
 /** PutEvents takes at most 10 entries. */
@@ -83,22 +111,33 @@ export class RelayError extends Error {
   override readonly name = 'RelayError';
 }
 
+/** Some entries were refused for a reason that may pass: worth another round while the budget lasts. */
+class RefusedForNowError extends Error {
+  override readonly name = 'RefusedForNowError';
+}
+
 export function outboxRelay(options: RelayOptions = {}) {
-  const { sleep } = options;
-  const maxAttempts = options.maxAttempts ?? 4;
+  const { sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)), now = Date.now } = options;
+  const budgetMs = options.retryBudgetMs ?? RELAY_RETRY_BUDGET_MS;
 
   /**
-   * Puts the events on the bus, each round only the entries it refused (an accepted entry is never
-   * sent twice); answers the ids it accepted, and those it still refused when the rounds were spent.
+   * Puts the events on the bus, each round only the entries it refused for a reason that may pass
+   * (an accepted entry is never sent twice), until none is left or the budget is spent; answers the
+   * ids it accepted, and why each other one was refused the last time.
    */
-  async function publish(events: DomainEvent[]): Promise<{ accepted: string[]; refused: string[] }> {
+  async function publish(events: DomainEvent[]): Promise<{ accepted: string[]; refused: Map<string, string> }> {
     const bus = options.bus ?? eventBusClient();
     const source = sourceOf(config.SERVICE_NAME);
     const eventBusName = config.EVENT_BUS_NAME;
     const accepted: string[] = [];
+    const refused = new Map<string, string>();
     let pending = events;
     const round = async () => {
-      const refused: DomainEvent[] = [];
+      const again: DomainEvent[] = [];
+      const refuse = (event: DomainEvent, reason: string, mayPassLater: boolean) => {
+        refused.set(event.id, reason);
+        if (mayPassLater) again.push(event);
+      };
       for (let start = 0; start < pending.length; start += PUT_EVENTS_MAX) {
         const batch = pending.slice(start, start + PUT_EVENTS_MAX);
         const entries: PutEventsRequestEntry[] = batch.map((event) => ({
@@ -111,27 +150,36 @@ export function outboxRelay(options: RelayOptions = {}) {
           const result = await bus.send(new PutEventsCommand({ Entries: entries }));
           // Entries answer in request order; an entry with an ErrorCode was refused.
           batch.forEach((event, index) => {
-            if (result.Entries?.[index]?.ErrorCode || !result.Entries?.[index]?.EventId) refused.push(event);
-            else accepted.push(event.id);
+            const { ErrorCode, ErrorMessage, EventId } = result.Entries?.[index] ?? {};
+            if (EventId && !ErrorCode) {
+              accepted.push(event.id);
+              refused.delete(event.id);
+            } else refuse(event, `${ErrorCode}: ${ErrorMessage}`, !ErrorCode || MAY_PASS_LATER.has(ErrorCode));
           });
-        } catch {
-          refused.push(...batch);
+        } catch (error) {
+          for (const event of batch) refuse(event, (error as Error).message, callMayPassLater(error));
         }
       }
-      pending = refused;
-      if (pending.length > 0) throw new RelayError(`the bus refused ${pending.length} event(s)`);
+      pending = again;
+      if (pending.length > 0) throw new RefusedForNowError();
     };
-    if (pending.length > 0) {
-      await retry(round, { attempts: maxAttempts, baseDelayMs: 50, sleep }).catch((error: unknown) => {
-        if (!(error instanceof ServiceUnavailableError)) throw error;
-      });
-    }
-    return { accepted, refused: pending.map((event) => event.id) };
+    const deadline = now() + budgetMs;
+    await retry(round, {
+      attempts: Number.POSITIVE_INFINITY,
+      baseDelayMs: RETRY_BASE_DELAY_MS,
+      maxDelayMs: RETRY_MAX_DELAY_MS,
+      retryable: (error) => error instanceof RefusedForNowError && now() < deadline,
+      // The last wait ends at the deadline: a round is always tried there.
+      sleep: (ms) => sleep(Math.min(ms, deadline - now())),
+    }).catch((error: unknown) => {
+      if (!(error instanceof RefusedForNowError)) throw error;
+    });
+    return { accepted, refused };
   }
 
   async function remove(client: DynamoDBDocumentClient, table: string, ids: string[]): Promise<void> {
     const deletes = ids.map((id) => ({ DeleteRequest: { Key: outboxKey(id) } }));
-    await batchWriteAll(client, table, deletes, { maxAttempts, sleep }).catch((error: unknown) => {
+    await batchWriteAll(client, table, deletes, { sleep }).catch((error: unknown) => {
       throw new RelayError(`published outbox item(s) not deleted: ${(error as Error).message}`);
     });
   }
@@ -147,13 +195,16 @@ export function outboxRelay(options: RelayOptions = {}) {
       const byId = new Map((found[table] ?? []).map((item) => [String((item.event as DomainEvent).id), item.event]));
       const events = ids.flatMap((id) => (byId.has(id) ? [byId.get(id) as DomainEvent] : []));
       skipped += ids.length - events.length;
+      if (events.length === 0) continue;
       const { accepted, refused } = await publish(events);
       await remove(client, table, accepted);
       published += accepted.length;
       // The batch fails so the stream delivers it again (bisected deployed); the accepted are gone
       // from the outbox, so only the refused are put again.
-      if (refused.length > 0)
-        throw new RelayError(`the bus refused ${refused.length} event(s) after ${maxAttempts} attempts`);
+      if (refused.size > 0) {
+        const reasons = [...new Set(refused.values())].join('; ');
+        throw new RelayError(`the bus refused ${refused.size} event(s) of table ${table}: ${reasons}`);
+      }
     }
     return { published, skipped };
   };

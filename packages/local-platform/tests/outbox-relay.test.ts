@@ -10,8 +10,10 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCom
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { documentClient, organizationPk, tables } from '@tenantry/dynamo';
 import { type DomainEvent, type NewDomainEvent, OUTBOX_ENTITY, outboxKey, outboxPut } from '@tenantry/events';
-import { type OutboxStreamRecord, outboxRelay, RelayError } from '@tenantry/events/relay';
+import { type OutboxStreamRecord, outboxRelay, RELAY_RETRY_BUDGET_MS, RelayError } from '@tenantry/events/relay';
 import { eventually, restoreEnv, stubEnv } from '../src/testing';
+import { fakeClock } from './fake-clock';
+import { scratchTable } from './scratch-table';
 
 const table = `tenantry-test-outbox-${randomUUID()}`;
 const streamArn = `arn:aws:dynamodb:ddblocal:000000000000:table/${table}/stream/2026-11-29T00:00:00.000`;
@@ -79,20 +81,7 @@ const updated = (organizationId: string, name: string): NewDomainEvent => ({
 
 beforeAll(async () => {
   const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(scratchTable(table)));
   client.destroy();
 });
 
@@ -131,14 +120,39 @@ describe('the outbox relay', () => {
     expect(entries.map((entry) => entry.id).sort()).toEqual([...ids].sort());
   });
 
-  it('keeps the items while the bus refuses them, and publishes them once it is back', async () => {
+  it('rides out an outage shorter than its retry budget within one invocation', async () => {
+    const organizationId = `org_${randomUUID()}`;
+    const { ids, records } = await written([updated(organizationId, 'Brief outage')]);
+    await outage(true);
+    // The bus comes back after 10 s of the relay's time, half its budget.
+    const clock = fakeClock(async (elapsedMs) => {
+      if (elapsedMs >= RELAY_RETRY_BUDGET_MS / 2) await outage(false);
+    });
+
+    expect(await outboxRelay(clock)({ Records: records })).toEqual({ published: 1, skipped: 0 });
+
+    expect(clock.spent().elapsedMs).toBeGreaterThanOrEqual(RELAY_RETRY_BUDGET_MS / 2);
+    expect(clock.spent().elapsedMs).toBeLessThan(RELAY_RETRY_BUDGET_MS);
+    expect(await stillInOutbox(ids[0]!)).toBeUndefined();
+    const entries = await eventually(async () => {
+      const found = await audited(organizationId);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(entries.map((entry) => entry.id)).toEqual(ids);
+  });
+
+  it('keeps the items while the bus refuses them past the budget, and publishes them once it is back', async () => {
     const organizationId = `org_${randomUUID()}`;
     const { ids, records } = await written([updated(organizationId, 'Down')]);
     await outage(true);
+    const clock = fakeClock();
 
-    await expect(outboxRelay({ sleep: noWait, maxAttempts: 2 })({ Records: records })).rejects.toBeInstanceOf(
-      RelayError,
+    await expect(outboxRelay(clock)({ Records: records })).rejects.toThrow(
+      new RelayError(`the bus refused 1 event(s) of table ${table}: InternalFailure: the local bus is in an outage`),
     );
+    // The whole budget was spent waiting for the bus, in rounds no more than 4 s apart.
+    expect(clock.spent().elapsedMs).toBe(RELAY_RETRY_BUDGET_MS);
+    expect(clock.spent().waits).toBeGreaterThanOrEqual(RELAY_RETRY_BUDGET_MS / 4_000);
     expect(await stillInOutbox(ids[0]!)).toBeDefined();
 
     await outage(false);

@@ -1,6 +1,7 @@
 // The outbox relay of @tenantry/events against the real local bus, when the bus refuses some entries of
 // a PutEvents (an event over EventBridge's 256 KB entry bound): the accepted events are delivered once
-// and leave the outbox; only the refused one stays, and a retry of the batch sends only it again.
+// and leave the outbox; only the refused one stays, and a retry of the batch sends only it again. A
+// refusal that can never pass fails the batch at once, without spending the relay's retry budget.
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { outboxRelay, RelayError } from '@tenantry/events/relay';
 import { localCredentials } from '../src/dynamodb';
 import { type LocalEventBus, startEventBus } from '../src/event-bus';
 import { restoreEnv, stubEnv } from '../src/testing';
+import { fakeClock } from './fake-clock';
 import { scratchTable } from './scratch-table';
 
 const table = `tenantry-test-refusals-${randomUUID()}`;
@@ -28,7 +30,6 @@ const raw = new DynamoDBClient({
   credentials: localCredentials,
 });
 const client = DynamoDBDocumentClient.from(raw);
-const noWait = async () => undefined;
 const received: string[] = [];
 let subscriber: ReturnType<typeof createServer>;
 let bus: LocalEventBus;
@@ -105,12 +106,20 @@ describe('the outbox relay, when the bus refuses some entries of a batch', () =>
       eventSourceARN: streamArn,
       dynamodb: { Keys: { pk: { S: outboxKey(id).pk }, sk: { S: outboxKey(id).sk } } },
     }));
-    const relay = outboxRelay({ client, bus: busClient, sleep: noWait, maxAttempts: 3 });
+    const clock = fakeClock();
+    const relay = outboxRelay({ client, bus: busClient, ...clock });
+    const tooLarge = new RelayError(
+      `the bus refused 1 event(s) of table ${table}: InvalidArgument: The entry is larger than 256 KB.`,
+    );
 
     // The stream delivers the batch, and again after it failed.
-    await expect(relay({ Records: records })).rejects.toBeInstanceOf(RelayError);
-    await expect(relay({ Records: records })).rejects.toBeInstanceOf(RelayError);
+    await expect(relay({ Records: records })).rejects.toThrow(tooLarge);
+    await expect(relay({ Records: records })).rejects.toThrow(tooLarge);
     await bus.settled();
+
+    // An entry the bus will never take is not tried again: the batch fails at once, none of the
+    // retry budget spent, so that the stream's bisection isolates its record quickly.
+    expect(clock.spent()).toEqual({ elapsedMs: 0, waits: 0 });
 
     expect(received.sort()).toEqual([ids[0]!, ids[2]!].sort());
     expect([await inOutbox(ids[0]!), await inOutbox(ids[1]!), await inOutbox(ids[2]!)].map(Boolean)).toEqual([
