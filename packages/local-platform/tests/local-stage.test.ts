@@ -11,6 +11,7 @@ import { toolEnv } from '../src/environment';
 import { type InfrastructureInfo, stateFile } from '../src/platform';
 import { platformPorts } from '../src/ports';
 import { serviceNames, servicesDir, slsBin } from '../src/services';
+import { platformVariable } from '../src/testing';
 
 const run = promisify(execFile);
 
@@ -41,7 +42,7 @@ describe('stage local of every service', () => {
   let platform: InfrastructureInfo;
 
   beforeAll(async () => {
-    const dataDir = process.env.TENANTRY_DATA_DIR!;
+    const dataDir = platformVariable('TENANTRY_DATA_DIR');
     platform = JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as InfrastructureInfo;
     // Two at a time: the machine has two cores and the test platform runs on them too.
     for (const name of names) {

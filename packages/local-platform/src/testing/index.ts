@@ -7,16 +7,17 @@ export { type EventuallyOptions, eventually } from './eventually';
 export { api, type Caller, call, errorCode, PLATFORM_HICCUP, type Reply } from './http';
 export { invokeFunction } from './invoke';
 
-function env(name: string): string {
+/** A variable the test platform sets (jest global setup); a clear error when it did not run (`TENANTRY_TEST_PLATFORM=off`). */
+export function platformVariable(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: is the test platform running (jest global setup)?`);
   return value;
 }
 
-export const baseUrl = (): string => env('TENANTRY_BASE_URL');
+export const baseUrl = (): string => platformVariable('TENANTRY_BASE_URL');
 const cognito = (): { endpoint: string; pool: UserPool } => ({
-  endpoint: env('COGNITO_ENDPOINT'),
-  pool: { userPoolId: env('USER_POOL_ID'), clientId: env('AUTH_CLIENT_ID') },
+  endpoint: platformVariable('COGNITO_ENDPOINT'),
+  pool: { userPoolId: platformVariable('USER_POOL_ID'), clientId: platformVariable('AUTH_CLIENT_ID') },
 });
 
 export interface TestUser {
