@@ -1,8 +1,8 @@
 // Support of the assurance suite: the routes the services declare, requests through the ONE base
 // URL with the one test client of @tenantry/local-platform/testing, and the fixtures the matrix
-// and the rate-limit cells stand on. Fixtures are made through the API; the only direct writes are
-// a key's stored scopes (an API key without one scope: the API issues every key with all of them)
-// and rate-limit counters (the state the services' own conditional ADDs leave).
+// and the rate-limit cells stand on. Fixtures are made through the API (custom roles and scoped API
+// keys included); the only direct writes are rate-limit counters (the state the services' own
+// conditional ADDs leave).
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,7 +175,8 @@ export async function pool<T>(size: number, tasks: (() => Promise<T>)[]): Promis
 // ---------------------------------------------------------------------------------------------
 // Fixtures, through the API
 
-export type InvitableRole = 'ADMIN' | 'MEMBER' | 'VIEWER';
+/** A role a member is given: a built-in one below OWNER, or the key of one of the organization's custom roles. */
+export type GivenRole = 'ADMIN' | 'MEMBER' | 'VIEWER' | (string & {});
 
 export const randomEmail = (): string => `assurance-${randomUUID()}@example.test`;
 export const missingOrganizationId = (): string => `org_${randomUUID().replaceAll('-', '')}`;
@@ -189,45 +190,37 @@ export async function changePlan(platformOwner: TestUser, orgId: string, plan: s
   await arrange(platformOwner, 'PUT', `/organizations/${orgId}/plan`, { plan }, 200);
 }
 
-export async function invite(by: TestUser, orgId: string, email: string, role: InvitableRole): Promise<string> {
+export interface CustomRole {
+  key: string;
+  baseRole: 'ADMIN' | 'MEMBER' | 'VIEWER';
+  permissions: string[];
+}
+
+/** A custom role of `orgId` (contract §9), defined by `by` (its OWNER or the platform OWNER). */
+export async function createRole(by: TestUser, orgId: string, role: CustomRole): Promise<void> {
+  await arrange(by, 'POST', `/organizations/${orgId}/roles`, { ...role, name: `Assurance ${role.key}` }, 201);
+}
+
+export async function invite(by: TestUser, orgId: string, email: string, role: GivenRole): Promise<string> {
   const answer = await arrange(by, 'POST', `/organizations/${orgId}/invitations`, { email, role }, 201);
   return answer.body.id as string;
 }
 
 /** `user` becomes an ACTIVE member of `orgId` with `role` (invited by `by`, accepted by `user`). */
-export async function join(by: TestUser, orgId: string, user: TestUser, role: InvitableRole): Promise<void> {
+export async function join(by: TestUser, orgId: string, user: TestUser, role: GivenRole): Promise<void> {
   const invitationId = await invite(by, orgId, user.email, role);
   await arrange(user, 'POST', `/me/invitations/${invitationId}/accept`, undefined, 200);
 }
 
-export async function createApplication(by: TestUser, orgId: string) {
-  const answer = await arrange(by, 'POST', `/organizations/${orgId}/applications`, { name: 'Assurance app' }, 201);
+/** An application of `orgId` and its first key, with `scopes` (contract §6; absent: the default). */
+export async function createApplication(by: TestUser, orgId: string, scopes?: readonly string[]) {
+  const body = { name: 'Assurance app', ...(scopes ? { scopes } : {}) };
+  const answer = await arrange(by, 'POST', `/organizations/${orgId}/applications`, body, 201);
   return { id: answer.body.application.id as string, apiKey: answer.body.apiKey as string };
 }
 
 export async function rotate(by: TestUser, orgId: string, appId: string): Promise<void> {
   await arrange(by, 'POST', `/organizations/${orgId}/applications/${appId}/api-keys/rotate`, undefined, 200);
-}
-
-/** The API issues every key with every scope: a key without `scope` is arranged in its stored record. */
-export async function dropScope(apiKey: string, scope: string): Promise<void> {
-  const keyHash = createHash('sha256').update(apiKey, 'utf8').digest('hex');
-  const outcome = await transactWrite({
-    TransactItems: [
-      {
-        Update: {
-          TableName: tables.applications(),
-          Key: apiKeyKey(keyHash),
-          ConditionExpression: 'attribute_exists(pk)',
-          UpdateExpression: 'SET scopes = :scopes',
-          ExpressionAttributeValues: {
-            ':scopes': ['applications:self', 'notifications:send'].filter((s) => s !== scope),
-          },
-        },
-      },
-    ],
-  });
-  if (!outcome.ok) throw new Error('dropScope: no such key');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,11 +373,13 @@ export async function invariants(orgId: string) {
     members: members.length,
     pending: pending.length,
     applications: appItems!.filter((item) => String(item.sk).startsWith('APP#')).length,
+    customRoles: orgItems!.filter((item) => String(item.sk).startsWith('ROLE#')).length,
     roles: Object.fromEntries(members.map((item) => [item.userId as string, item.role as string])),
     counters: {
       seats: Number(usage.seats ?? 0),
       activeMembers: Number(usage.activeMembers ?? 0),
       applications: Number(usage.applications ?? 0),
+      customRoles: Number(usage.customRoles ?? 0),
     },
   };
 }
@@ -396,7 +391,12 @@ export async function invariantViolations(orgId: string): Promise<string[]> {
   if (state.owners.length !== 1 || state.owners[0] !== state.ownerId) {
     violations.push(`${orgId}: OWNER members ${JSON.stringify(state.owners)}, ownerId ${state.ownerId}`);
   }
-  const real = { seats: state.members + state.pending, activeMembers: state.members, applications: state.applications };
+  const real = {
+    seats: state.members + state.pending,
+    activeMembers: state.members,
+    applications: state.applications,
+    customRoles: state.customRoles,
+  };
   if (JSON.stringify(real) !== JSON.stringify(state.counters)) {
     violations.push(`${orgId}: counters ${JSON.stringify(state.counters)}, real counts ${JSON.stringify(real)}`);
   }
