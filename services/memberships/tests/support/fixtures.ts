@@ -4,10 +4,10 @@
  * @tenantry/local-platform/testing), and direct reads of what is stored.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, organizationPk, queryAll, tables, usageKey } from '@tenantry/dynamo';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, organizationPk, queryAll, roleKey, tables, usageKey } from '@tenantry/dynamo';
 import { call, type Reply, type TestUser, testUser } from '@tenantry/local-platform/testing';
-import type { OrganizationRole, Plan } from '@tenantry/models';
+import type { CustomRoleBaseRole, Permission, Plan, RoleKey } from '@tenantry/models';
 
 export const db = () => documentClient();
 export const membershipsTable = tables.memberships;
@@ -58,12 +58,7 @@ export async function setOrganizationStatus(organization: TestOrganization, stat
   await expectOk(reply, `${status} transition`);
 }
 
-export async function invite(
-  organizationId: string,
-  token: string,
-  email: string,
-  role: OrganizationRole,
-): Promise<Reply> {
+export async function invite(organizationId: string, token: string, email: string, role: RoleKey): Promise<Reply> {
   return call(token, 'POST', `/organizations/${organizationId}/invitations`, { email, role });
 }
 
@@ -72,7 +67,7 @@ export async function accept(invitationId: string, token: string): Promise<Reply
 }
 
 /** A new user who joined `org` with `role` through an invitation of the OWNER. */
-export async function join(org: TestOrganization, role: OrganizationRole, user?: TestUser): Promise<TestUser> {
+export async function join(org: TestOrganization, role: RoleKey, user?: TestUser): Promise<TestUser> {
   const member = user ?? (await testUser());
   const invited = await invite(org.id, org.owner.token, member.email, role);
   if (invited.status !== 201) throw new Error(`invite answered ${invited.status}: ${JSON.stringify(invited.body)}`);
@@ -102,7 +97,7 @@ export async function realCounts(organizationId: string) {
     members: members.length,
     pending: pending.length,
     owners: members.filter((item) => item.role === 'OWNER').map((item) => item.userId as string),
-    roles: Object.fromEntries(members.map((item) => [item.userId as string, item.role as OrganizationRole])),
+    roles: Object.fromEntries(members.map((item) => [item.userId as string, item.role as RoleKey])),
   };
 }
 
@@ -157,3 +152,44 @@ export async function putRaw(table: string, item: Record<string, unknown>) {
 }
 
 export const randomEmail = () => `invitee-${randomUUID()}@example.test`;
+
+/** A custom role defined by the organization's OWNER through the organizations service (contract §9). */
+export async function defineRole(
+  org: TestOrganization,
+  role: { key: string; baseRole: CustomRoleBaseRole; permissions: Permission[] },
+): Promise<void> {
+  const reply = await call(org.owner.token, 'POST', `/organizations/${org.id}/roles`, { name: role.key, ...role });
+  if (reply.status !== 201) throw new Error(`POST roles answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+}
+
+/** The stored `holders` of a custom role (undefined once the role item is gone). */
+export async function holders(organizationId: string, key: string): Promise<number | undefined> {
+  const result = await db().send(
+    new GetCommand({ TableName: organizationsTable(), Key: roleKey(organizationId, key), ConsistentRead: true }),
+  );
+  return result.Item ? Number(result.Item.holders ?? 0) : undefined;
+}
+
+/** What really holds a role: ACTIVE members and stored-PENDING invitations naming it. */
+export async function realHolders(organizationId: string, key: string): Promise<number> {
+  const items = await queryAll(db(), {
+    TableName: membershipsTable(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': organizationPk(organizationId) },
+    ConsistentRead: true,
+  });
+  return items.filter(
+    (item) =>
+      item.role === key &&
+      ((item.entity === 'Membership' && item.status === 'ACTIVE') ||
+        (item.entity === 'Invitation' && item.status === 'PENDING')),
+  ).length;
+}
+
+/**
+ * Deletes a role item behind the organizations service's back, leaving the organization item's
+ * entry: what a request sees when the role is deleted between its read of the organization and its write.
+ */
+export async function dropRoleItem(organizationId: string, key: string): Promise<void> {
+  await db().send(new DeleteCommand({ TableName: organizationsTable(), Key: roleKey(organizationId, key) }));
+}
