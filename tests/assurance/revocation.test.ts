@@ -1,6 +1,7 @@
-// Revocation on the next request (OWASP API2/API5): a removed member, a suspended
-// organization, a deleted application, a revoked key, a withdrawn next key and a previous key whose
-// grace ended are each refused on the very next request. The test platform runs without the
+// Revocation on the next request (OWASP API2/API5): a removed member, a suspended organization, a
+// permission taken out of a custom role, a scope taken off an application, a deleted application, a
+// revoked key, a withdrawn next key, a previous key whose grace ended and a key past its expiresAt are
+// each refused on the very next request. The test platform runs without the
 // organization-context cache (`ORG_CONTEXT_CACHE_TTL_SECONDS` unset: layer 2 reads DynamoDB strongly
 // consistent on every request) and API keys are read the same way, so "next request" means the very
 // next one, with no TTL to wait out. A grace is the `graceSeconds` of the promote request (contract §5;
@@ -11,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   type Answer,
   arrange,
+  changePlan,
   createApplication,
   createOrganization,
+  createRole,
   join,
   recordPart,
   rotate,
@@ -101,6 +104,64 @@ describe('refused on the very next request', () => {
       'suspended organization, its key',
       me(app.apiKey),
       () => arrange(platformOwner, 'POST', `/organizations/${org.id}/suspend`, undefined, 200),
+      { status: 401, code: 'UNAUTHENTICATED' },
+    );
+  });
+
+  it('a permission taken out of a custom role: its holder is refused 403 on the next request', async () => {
+    const org = await createOrganization(owner);
+    await changePlan(platformOwner, org.id, 'PRO');
+    await createRole(owner, org.id, {
+      key: 'auditor',
+      baseRole: 'VIEWER',
+      permissions: ['audit:read', 'members:read'],
+    });
+    const auditor = await testUser();
+    await join(owner, org.id, auditor, 'auditor');
+    await expectRefusedNext(
+      'custom role without the permission',
+      () => request(auditor, 'GET', `/organizations/${org.id}/audit-log`),
+      () => arrange(owner, 'PATCH', `/organizations/${org.id}/roles/auditor`, { permissions: ['members:read'] }, 200),
+      { status: 403, code: 'FORBIDDEN' },
+    );
+    // Still a member: the permission it kept answers, its organization is no 404 to it.
+    expect((await request(auditor, 'GET', `/organizations/${org.id}/members`)).status).toBe(200);
+  });
+
+  it('a scope taken off an application: its key is refused 403 on the next request', async () => {
+    const org = await createOrganization(owner);
+    const app = await createApplication(owner, org.id, ['applications:self', 'notifications:send']);
+    await expectRefusedNext(
+      'key without the scope',
+      me(app.apiKey),
+      () =>
+        arrange(
+          owner,
+          'PATCH',
+          `/organizations/${org.id}/applications/${app.id}`,
+          { scopes: ['notifications:send'] },
+          200,
+        ),
+      { status: 403, code: 'FORBIDDEN' },
+    );
+  });
+
+  it('a key past its expiresAt answers 401 from the first request after it', async () => {
+    const org = await createOrganization(owner);
+    const expiresAt = new Date(Date.now() + 3000).toISOString();
+    const created = await arrange(
+      owner,
+      'POST',
+      `/organizations/${org.id}/applications`,
+      { name: 'Expiring', expiresAt },
+      201,
+    );
+    const expiry = Date.parse(created.body.application.expiresAt);
+    await expectRefusedNext(
+      'key past its expiry',
+      me(created.body.apiKey),
+      // The expiry the server stored, on the same clock: wall-clock time, so this wait is timed on purpose.
+      () => delay(Math.max(0, expiry + 100 - Date.now())),
       { status: 401, code: 'UNAUTHENTICATED' },
     );
   });
