@@ -8,6 +8,7 @@ import type { PrefetchKey } from '@tenantry/security';
 import { usageOfItem, usagePrefetch } from './data/items';
 import { dynamoOrganizationRepository } from './data/organization-repository';
 import { dynamoPurgeRepository } from './data/purge';
+import { dynamoRoleRepository } from './data/role-repository';
 import type { Dependencies } from './domain/ports';
 
 let shared: Dependencies | undefined;
@@ -16,6 +17,7 @@ let shared: Dependencies | undefined;
 export function dependencies(): Dependencies {
   shared ??= {
     organizations: dynamoOrganizationRepository(documentClient()),
+    roles: dynamoRoleRepository(documentClient()),
     purge: dynamoPurgeRepository(documentClient()),
     events: dynamoEventOutbox(),
     keys: organizationKeys(),

@@ -8,8 +8,9 @@
  * |                  |                 |         |                 | `DELETED#<purgeAfter>#<id>`              |
  * | usage counters   | `ORG#<id>`      | `USAGE` | —               | —                                        |
  * | slug claim       | `SLUG#<slug>`   | `SLUG`  | —               | —                                        |
+ * | custom role      | `ORG#<id>`      | `ROLE#<key>` (`roleKey` of `@tenantry/dynamo`) | — | —        |
  */
-import { type CursorShape, type ItemKey, organizationKey, organizationPk } from '@tenantry/dynamo';
+import { type CursorShape, type ItemKey, organizationKey, organizationPk, ROLE_PREFIX } from '@tenantry/dynamo';
 import type { OrganizationStatus } from '@tenantry/models';
 
 export const ORGANIZATION_INDEX = 'gsi1';
@@ -57,3 +58,20 @@ export function organizationIndexKey(organization: {
   if (!instant) throw new Error(`organization ${organization.id}: ${organization.status} without its instant`);
   return { gsi1pk: ORGANIZATION_INDEX_PK, gsi1sk: `${organization.status}#${instant}#${organization.id}` };
 }
+
+/**
+ * What a cursor of `GET /organizations/{orgId}/roles` must be: a role position in this organization's
+ * partition, `ROLE#<key>` of a built-in role (`leading`) or of a custom role's key.
+ */
+export function rolesCursorShape(organizationId: string, leading: readonly string[]): CursorShape {
+  return {
+    equals: { pk: organizationPk(organizationId) },
+    prefixes: { sk: ROLE_PREFIX },
+    check: (start) => {
+      const key = start.sk!.slice(ROLE_PREFIX.length);
+      return leading.includes(key) || CUSTOM_ROLE_KEY.test(key);
+    },
+  };
+}
+
+const CUSTOM_ROLE_KEY = /^[a-z][a-z0-9-]{1,39}$/;

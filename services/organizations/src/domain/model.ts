@@ -1,4 +1,11 @@
-import type { Metadata, Organization, OrganizationStatus, Plan } from '@tenantry/models';
+import type {
+  CustomRoleBaseRole,
+  Metadata,
+  Organization,
+  OrganizationStatus,
+  Permission,
+  Plan,
+} from '@tenantry/models';
 
 /** Days a soft-deleted organization stays restorable before the daily purge removes it (contract §4). */
 export const RESTORE_WINDOW_DAYS = 30;
@@ -29,6 +36,8 @@ export interface OrganizationState {
   statusBeforeDelete?: Exclude<OrganizationStatus, 'DELETED'>;
   /** Removed first when the organization is purged (crypto-shredding). */
   dataKey?: DataKeyRecord;
+  /** The longest an API key of the organization may live, in days (the applications service reads it). */
+  maxKeyLifetimeDays?: number;
 }
 
 /** Usage counters (`ORG#id/USAGE`): `seats` = ACTIVE members + PENDING invitations. */
@@ -40,3 +49,22 @@ export interface UsageState {
 }
 
 export type OrganizationView = Organization;
+
+/**
+ * A custom role as this service stores it (contract §9), without the DynamoDB key attributes. Its
+ * decision data (`baseRole`, `permissions`) is also kept in the organization item's `roles` map,
+ * which the security layer reads; `holders` is kept by the memberships service.
+ */
+export interface RoleState {
+  key: string;
+  name: string;
+  description?: string;
+  baseRole: CustomRoleBaseRole;
+  permissions: Permission[];
+  /** ACTIVE members and PENDING invitations holding the role. */
+  holders: number;
+  /** Bumped by every change: an update is written only over the version it was computed from. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -8,7 +8,7 @@ import type { FieldBinding } from '@tenantry/crypto';
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
 import type { NewId, OrganizationStatus, Page, PageQuery, Plan } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
-import type { DataKeyRecord, OrganizationState, UsageState } from './model';
+import type { DataKeyRecord, OrganizationState, RoleState, UsageState } from './model';
 import type { TransferTarget } from './rules';
 
 /** The caller that becomes the OWNER of a new organization. */
@@ -54,7 +54,12 @@ export interface OrganizationRepository {
   list(query: ListQuery): Promise<Page<OrganizationState>>;
   updateDetails(
     scope: TenantScope,
-    changes: { name?: string | undefined; metadata?: Record<string, string> | undefined },
+    changes: {
+      name?: string | undefined;
+      metadata?: Record<string, string> | undefined;
+      /** null removes the cap. */
+      maxKeyLifetimeDays?: number | null | undefined;
+    },
     now: Date,
     event: NewDomainEvent,
   ): Promise<WriteOutcome>;
@@ -90,6 +95,45 @@ export interface OrganizationRepository {
   ): Promise<'ok' | 'changed'>;
 }
 
+/**
+ * Custom roles (contract §9): the role item, the organization item's `roles.<key>` (what the security
+ * layer decides with) and, on create and delete, the usage counter `customRoles`, with the event, in
+ * ONE transaction. `'changed'`: the organization is no longer ACTIVE (the use case says why).
+ */
+export interface RoleRepository {
+  /** `'limit'`: the plan allows no more; `'exists'`: the key is taken. */
+  create(
+    scope: TenantScope,
+    role: RoleState,
+    limit: number,
+    event: NewDomainEvent,
+  ): Promise<'ok' | 'limit' | 'exists' | 'changed'>;
+  /** Strongly consistent read of a custom role. */
+  find(organizationId: string, key: string): Promise<RoleState | undefined>;
+  /**
+   * A page of `leading` (the built-in roles) followed by the custom roles in key order; the cursor
+   * is the position of the last item of the page.
+   */
+  list<T extends { key: string }>(
+    organizationId: string,
+    query: PageQuery,
+    leading: readonly T[],
+  ): Promise<Page<T | RoleState>>;
+  /** Writes `next` over the role at version `expectedVersion`; `'stale'`: it changed (or went) meanwhile. */
+  update(
+    scope: TenantScope,
+    expectedVersion: number,
+    next: RoleState,
+    event: NewDomainEvent,
+  ): Promise<'ok' | 'stale' | 'changed'>;
+  /** `'missing'`: no such role; `{ held }`: members or pending invitations still hold it. */
+  delete(
+    scope: TenantScope,
+    key: string,
+    event: NewDomainEvent,
+  ): Promise<'ok' | 'missing' | 'changed' | { held: number }>;
+}
+
 /** The daily purge (its own module: the only code that deletes a whole tenant). */
 export interface PurgeRepository {
   /** Ids of DELETED organizations whose `purgeAfter` is at or before `now` (index query, no scan). */
@@ -121,6 +165,7 @@ interface OrganizationKeyService {
 
 export interface Dependencies {
   organizations: OrganizationRepository;
+  roles: RoleRepository;
   purge: PurgeRepository;
   /** Events that ride on no write of their own (`platform.access` of a staff list). */
   events: EventOutbox;

@@ -15,6 +15,7 @@ import type { NewDomainEvent } from '@tenantry/events';
 import type { OrganizationSecurityContext } from '@tenantry/security';
 import { dynamoOrganizationRepository } from '../../src/data/organization-repository';
 import { dynamoPurgeRepository } from '../../src/data/purge';
+import { dynamoRoleRepository } from '../../src/data/role-repository';
 import { setEncryptionKey } from '../../src/domain/encryption-key';
 import type { DataKeyRecord } from '../../src/domain/model';
 import type { Dependencies, OrganizationRepository } from '../../src/domain/ports';
@@ -85,6 +86,7 @@ describe.each([{ make: kmsSetup }, { make: localSetup }])('re-wrapping', ({ make
     deps = {
       organizations: keepingKeyEvents(dynamoOrganizationRepository(documentClient()), (event) => events.push(event)),
       purge: dynamoPurgeRepository(documentClient()),
+      roles: dynamoRoleRepository(documentClient()),
       keys,
       events: { record: async (batch: NewDomainEvent[]) => void events.push(...batch) },
       now: () => new Date(),

@@ -14,7 +14,7 @@ import {
   transferOwnership,
   updateOrganization,
 } from '../../src/domain/organizations';
-import type { Dependencies, OrganizationRepository, PurgeRepository } from '../../src/domain/ports';
+import type { Dependencies, OrganizationRepository, PurgeRepository, RoleRepository } from '../../src/domain/ports';
 
 const context = {
   scope: 'user',
@@ -75,6 +75,7 @@ function fakes(organizations: Partial<OrganizationRepository>, purge: Partial<Pu
   const published: NewDomainEvent[] = [];
   const deps: Dependencies = {
     organizations: recordingWrites(organizations, published),
+    roles: {} as RoleRepository,
     purge: purge as PurgeRepository,
     events: {
       record: async (events) => {
