@@ -948,21 +948,29 @@ export interface components {
          * @description Type of a domain event (contract §7). Every type goes to the audit log.
          * @enum {string}
          */
-        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access" | "role.created" | "role.updated" | "role.deleted";
+        EventType: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "api_key.expiring" | "plan.limit_reached" | "platform.access" | "role.created" | "role.updated" | "role.deleted";
         /**
          * @description Type of an inbox notification; most are created from the domain event of the same name.
          * @enum {string}
          */
-        NotificationType: "invitation.created" | "invitation.accepted" | "member.left" | "member.role_changed" | "member.removed" | "api_key.rotated" | "api_key.promoted" | "api_key.revoked" | "plan.limit_reached" | "ownership.transferred" | "organization.suspended" | "organization.message";
+        NotificationType: "invitation.created" | "invitation.accepted" | "member.left" | "member.role_changed" | "member.removed" | "api_key.rotated" | "api_key.promoted" | "api_key.revoked" | "api_key.expiring" | "plan.limit_reached" | "ownership.transferred" | "organization.suspended" | "organization.message";
         /**
          * @example {
          *       "name": "Billing sync",
-         *       "description": "Pushes invoices to the ERP."
+         *       "description": "Pushes invoices to the ERP.",
+         *       "scopes": [
+         *         "applications:self",
+         *         "notifications:send"
+         *       ],
+         *       "expiresAt": "2025-07-15T09:30:00.000Z"
          *     }
          */
         CreateApplicationRequest: {
             name: components["schemas"]["Name"];
             description?: components["schemas"]["Description"];
+            scopes?: components["schemas"]["ApplicationScopes"];
+            /** @description When the application's keys stop verifying: in the future, at most 366 days ahead, and within the organization's maxKeyLifetimeDays (its default when absent and the organization sets one). Absent: the keys do not expire. */
+            expiresAt?: components["schemas"]["Timestamp"];
         };
         /**
          * @example {
@@ -972,7 +980,12 @@ export interface components {
         UpdateApplicationRequest: {
             name?: components["schemas"]["Name"];
             description?: components["schemas"]["Description"];
+            scopes?: components["schemas"]["ApplicationScopes"];
+            /** @description A new expiry for every key of the application (same bounds as on create); null: the keys no longer expire (refused when the organization sets maxKeyLifetimeDays). */
+            expiresAt?: components["schemas"]["Timestamp"] | null;
         };
+        /** @description The scopes of the application's keys: key-grantable permissions, each held by whoever sets them (applications:self always). Default on create: applications:self. */
+        ApplicationScopes: components["schemas"]["KeyScope"][];
         /** @description A plaintext API key, shown once. */
         ApiKey: string;
         CreateApplicationResponse: {
@@ -1159,6 +1172,11 @@ export interface components {
             name?: components["schemas"]["Name"];
             /** @description Replaces the whole metadata. */
             metadata?: components["schemas"]["Metadata"];
+            /**
+             * Format: int32
+             * @description The longest an API key of the organization may live, in days: caps (and, when absent, sets) an application's expiresAt. null: no cap beyond the 366 days of every key.
+             */
+            maxKeyLifetimeDays?: number | null;
         };
         /**
          * @example {
@@ -1257,6 +1275,8 @@ export interface components {
             description?: components["schemas"]["Description"];
             scopes: components["schemas"]["KeyScope"][];
             keys: components["schemas"]["ApiKeySlots"];
+            /** @description When every key of the application stops verifying; absent when they do not expire. */
+            expiresAt?: components["schemas"]["Timestamp"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -1272,7 +1292,7 @@ export interface components {
             prefix: string;
             createdAt: components["schemas"]["Timestamp"];
             lastUsedAt: components["schemas"]["Timestamp"] | null;
-            /** @description Only on the previous slot, the end of its grace period. */
+            /** @description Only on the previous slot, the end of its grace period (the application's own expiresAt applies to every slot). */
             expiresAt?: components["schemas"]["Timestamp"];
         };
         /**
@@ -1516,6 +1536,11 @@ export interface components {
             deletedAt?: components["schemas"]["Timestamp"];
             /** @description Of a DELETED organization, the end of its 30 days of restore; its data is purged after. */
             purgeAfter?: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The longest an API key of the organization may live, in days (absent when not capped).
+             */
+            maxKeyLifetimeDays?: number;
         };
         /** @description Counters kept equal to the real item counts; members counts PENDING invitations too. */
         OrganizationUsage: {
@@ -3046,7 +3071,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Type of a domain event (contract §7). Every type goes to the audit log. */
-                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "plan.limit_reached" | "platform.access" | "role.created" | "role.updated" | "role.deleted";
+                type?: "organization.created" | "organization.updated" | "organization.deleted" | "organization.restored" | "organization.suspended" | "organization.reactivated" | "organization.plan_changed" | "organization.key_changed" | "ownership.transferred" | "invitation.created" | "invitation.accepted" | "invitation.declined" | "invitation.revoked" | "member.role_changed" | "member.removed" | "member.left" | "application.created" | "application.updated" | "application.deleted" | "api_key.rotated" | "api_key.promoted" | "api_key.withdrawn" | "api_key.revoked" | "api_key.expiring" | "plan.limit_reached" | "platform.access" | "role.created" | "role.updated" | "role.deleted";
                 /** @description Page size. */
                 limit?: number;
                 /** @description Opaque cursor returned as nextCursor by the previous page. */

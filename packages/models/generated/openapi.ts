@@ -3594,6 +3594,7 @@ export const openapiDocument = {
                 "api_key.promoted",
                 "api_key.withdrawn",
                 "api_key.revoked",
+                "api_key.expiring",
                 "plan.limit_reached",
                 "platform.access",
                 "role.created",
@@ -6247,6 +6248,7 @@ export const openapiDocument = {
           "api_key.promoted",
           "api_key.withdrawn",
           "api_key.revoked",
+          "api_key.expiring",
           "plan.limit_reached",
           "platform.access",
           "role.created",
@@ -6266,6 +6268,7 @@ export const openapiDocument = {
           "api_key.rotated",
           "api_key.promoted",
           "api_key.revoked",
+          "api_key.expiring",
           "plan.limit_reached",
           "ownership.transferred",
           "organization.suspended",
@@ -6280,7 +6283,12 @@ export const openapiDocument = {
         "examples": [
           {
             "name": "Billing sync",
-            "description": "Pushes invoices to the ERP."
+            "description": "Pushes invoices to the ERP.",
+            "scopes": [
+              "applications:self",
+              "notifications:send"
+            ],
+            "expiresAt": "2025-07-15T09:30:00.000Z"
           }
         ],
         "properties": {
@@ -6289,6 +6297,13 @@ export const openapiDocument = {
           },
           "description": {
             "$ref": "#/components/schemas/Description"
+          },
+          "scopes": {
+            "$ref": "#/components/schemas/ApplicationScopes"
+          },
+          "expiresAt": {
+            "description": "When the application's keys stop verifying: in the future, at most 366 days ahead, and within the organization's maxKeyLifetimeDays (its default when absent and the organization sets one). Absent: the keys do not expire.",
+            "$ref": "#/components/schemas/Timestamp"
           }
         },
         "additionalProperties": false
@@ -6307,9 +6322,33 @@ export const openapiDocument = {
           },
           "description": {
             "$ref": "#/components/schemas/Description"
+          },
+          "scopes": {
+            "$ref": "#/components/schemas/ApplicationScopes"
+          },
+          "expiresAt": {
+            "description": "A new expiry for every key of the application (same bounds as on create); null: the keys no longer expire (refused when the organization sets maxKeyLifetimeDays).",
+            "anyOf": [
+              {
+                "$ref": "#/components/schemas/Timestamp"
+              },
+              {
+                "type": "null"
+              }
+            ]
           }
         },
         "additionalProperties": false
+      },
+      "ApplicationScopes": {
+        "description": "The scopes of the application's keys: key-grantable permissions, each held by whoever sets them (applications:self always). Default on create: applications:self.",
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 10,
+        "uniqueItems": true,
+        "items": {
+          "$ref": "#/components/schemas/KeyScope"
+        }
       },
       "ApiKey": {
         "description": "A plaintext API key, shown once.",
@@ -6720,6 +6759,16 @@ export const openapiDocument = {
           "metadata": {
             "description": "Replaces the whole metadata.",
             "$ref": "#/components/schemas/Metadata"
+          },
+          "maxKeyLifetimeDays": {
+            "description": "The longest an API key of the organization may live, in days: caps (and, when absent, sets) an application's expiresAt. null: no cap beyond the 366 days of every key.",
+            "type": [
+              "integer",
+              "null"
+            ],
+            "format": "int32",
+            "minimum": 1,
+            "maximum": 366
           }
         },
         "additionalProperties": false
@@ -6911,6 +6960,10 @@ export const openapiDocument = {
           "keys": {
             "$ref": "#/components/schemas/ApiKeySlots"
           },
+          "expiresAt": {
+            "description": "When every key of the application stops verifying; absent when they do not expire.",
+            "$ref": "#/components/schemas/Timestamp"
+          },
           "createdAt": {
             "$ref": "#/components/schemas/Timestamp"
           },
@@ -6992,7 +7045,7 @@ export const openapiDocument = {
             ]
           },
           "expiresAt": {
-            "description": "Only on the previous slot, the end of its grace period.",
+            "description": "Only on the previous slot, the end of its grace period (the application's own expiresAt applies to every slot).",
             "$ref": "#/components/schemas/Timestamp"
           }
         },
@@ -7523,6 +7576,13 @@ export const openapiDocument = {
           "purgeAfter": {
             "description": "Of a DELETED organization, the end of its 30 days of restore; its data is purged after.",
             "$ref": "#/components/schemas/Timestamp"
+          },
+          "maxKeyLifetimeDays": {
+            "description": "The longest an API key of the organization may live, in days (absent when not capped).",
+            "type": "integer",
+            "format": "int32",
+            "minimum": 1,
+            "maximum": 366
           }
         },
         "additionalProperties": false

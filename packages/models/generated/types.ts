@@ -204,6 +204,7 @@ export const EventType = {
   API_KEY_PROMOTED: "api_key.promoted",
   API_KEY_WITHDRAWN: "api_key.withdrawn",
   API_KEY_REVOKED: "api_key.revoked",
+  API_KEY_EXPIRING: "api_key.expiring",
   PLAN_LIMIT_REACHED: "plan.limit_reached",
   PLATFORM_ACCESS: "platform.access",
   ROLE_CREATED: "role.created",
@@ -224,6 +225,7 @@ export const NotificationType = {
   API_KEY_ROTATED: "api_key.rotated",
   API_KEY_PROMOTED: "api_key.promoted",
   API_KEY_REVOKED: "api_key.revoked",
+  API_KEY_EXPIRING: "api_key.expiring",
   PLAN_LIMIT_REACHED: "plan.limit_reached",
   OWNERSHIP_TRANSFERRED: "ownership.transferred",
   ORGANIZATION_SUSPENDED: "organization.suspended",
@@ -292,6 +294,9 @@ export type SecretName = string;
 /** At most 4 KiB of UTF-8 (the service also checks the byte length); no control characters but tab and line breaks. */
 export type SecretValue = string;
 
+/** The scopes of the application's keys: key-grantable permissions, each held by whoever sets them (applications:self always). Default on create: applications:self. */
+export type ApplicationScopes = KeyScope[];
+
 /** A plaintext API key, shown once. */
 export type ApiKey = string;
 
@@ -333,11 +338,17 @@ export interface ErrorResponse {
 export interface CreateApplicationRequest {
   name: Name;
   description?: Description;
+  scopes?: ApplicationScopes;
+  /** When the application's keys stop verifying: in the future, at most 366 days ahead, and within the organization's maxKeyLifetimeDays (its default when absent and the organization sets one). Absent: the keys do not expire. */
+  expiresAt?: Timestamp;
 }
 
 export interface UpdateApplicationRequest {
   name?: Name;
   description?: Description;
+  scopes?: ApplicationScopes;
+  /** A new expiry for every key of the application (same bounds as on create); null: the keys no longer expire (refused when the organization sets maxKeyLifetimeDays). */
+  expiresAt?: Timestamp | null;
 }
 
 export interface CreateApplicationResponse {
@@ -444,6 +455,8 @@ export interface UpdateOrganizationRequest {
   name?: Name;
   /** Replaces the whole metadata. */
   metadata?: Metadata;
+  /** The longest an API key of the organization may live, in days: caps (and, when absent, sets) an application's expiresAt. null: no cap beyond the 366 days of every key. */
+  maxKeyLifetimeDays?: number | null;
 }
 
 export interface ChangePlanRequest {
@@ -486,6 +499,8 @@ export interface Application {
   description?: Description;
   scopes: KeyScope[];
   keys: ApiKeySlots;
+  /** When every key of the application stops verifying; absent when they do not expire. */
+  expiresAt?: Timestamp;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -503,7 +518,7 @@ export interface ApiKeyInfo {
   prefix: string;
   createdAt: Timestamp;
   lastUsedAt: Timestamp | null;
-  /** Only on the previous slot, the end of its grace period. */
+  /** Only on the previous slot, the end of its grace period (the application's own expiresAt applies to every slot). */
   expiresAt?: Timestamp;
 }
 
@@ -632,6 +647,8 @@ export interface Organization {
   deletedAt?: Timestamp;
   /** Of a DELETED organization, the end of its 30 days of restore; its data is purged after. */
   purgeAfter?: Timestamp;
+  /** The longest an API key of the organization may live, in days (absent when not capped). */
+  maxKeyLifetimeDays?: number;
 }
 
 /** Counters kept equal to the real item counts; members counts PENDING invitations too. */
@@ -768,6 +785,7 @@ export interface SchemaTypes {
   NotificationType: NotificationType;
   CreateApplicationRequest: CreateApplicationRequest;
   UpdateApplicationRequest: UpdateApplicationRequest;
+  ApplicationScopes: ApplicationScopes;
   ApiKey: ApiKey;
   CreateApplicationResponse: CreateApplicationResponse;
   RotateApiKeyResponse: RotateApiKeyResponse;

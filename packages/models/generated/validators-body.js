@@ -10,7 +10,7 @@ function equal(a, b) {
 "use strict";
 export const body_createApplication = validate21;
 const schema6 = {"$ref":"tenantry#/$defs/CreateApplicationRequest","$id":"body_createApplication"};
-const schema8 = {"type":"object","required":["name"],"examples":[{"name":"Billing sync","description":"Pushes invoices to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
+const schema8 = {"type":"object","required":["name"],"examples":[{"name":"Billing sync","description":"Pushes invoices to the ERP.","scopes":["applications:self","notifications:send"],"expiresAt":"2025-07-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"$ref":"tenantry#/$defs/ApplicationScopes"},"expiresAt":{"description":"When the application's keys stop verifying: in the future, at most 366 days ahead, and within the organization's maxKeyLifetimeDays (its default when absent and the organization sets one). Absent: the keys do not expire.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 const schema9 = {"description":"A display name.","type":"string","minLength":1,"maxLength":100,"pattern":"\\S"};
 const func2 = ucs2length;
 const pattern0 = new RegExp("\\S", "u");
@@ -106,6 +106,146 @@ validate26.errors = vErrors;
 return errors === 0;
 }
 
+const schema11 = {"description":"The scopes of the application's keys: key-grantable permissions, each held by whoever sets them (applications:self always). Default on create: applications:self.","type":"array","minItems":1,"maxItems":10,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/KeyScope"}};
+const schema12 = {"description":"Scope of an application API key: a key-grantable permission (contract §6). A key acts only through routes whose permission is among its scopes, in its own organization.","type":"string","enum":["applications:self","notifications:send","organization:read","members:read","invitations:read","invitations:manage","applications:read","audit:read"]};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((((((data === "applications:self") || (data === "notifications:send")) || (data === "organization:read")) || (data === "members:read")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "applications:read")) || (data === "audit:read"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema12.enum}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+const func0 = equal;
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate29(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+}
+let i1 = data.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data[i1], data[j0])){
+const err2 = {instancePath,schemaPath:"#/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+
+const schema13 = {"description":"ISO 8601 date-time in UTC.","type":"string","format":"date-time","maxLength":40};
+const formats0 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(func2(data) > 40){
+const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 40}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(formats0.test(data))){
+const err1 = {instancePath,schemaPath:"#/format",keyword:"format",params:{format: "date-time"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate32.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -122,7 +262,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((key0 === "name") || (key0 === "description"))){
+if(!((((key0 === "name") || (key0 === "description")) || (key0 === "scopes")) || (key0 === "expiresAt"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err1];
@@ -142,6 +282,18 @@ errors = vErrors.length;
 if(data.description !== undefined){
 if(!(validate26(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
 vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+}
+if(data.scopes !== undefined){
+if(!(validate28(data.scopes, {instancePath:instancePath+"/scopes",parentData:data,parentDataProperty:"scopes",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+if(data.expiresAt !== undefined){
+if(!(validate32(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 }
@@ -173,10 +325,10 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listApplications = validate29;
-const schema11 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listApplications"};
+export const body_listApplications = validate35;
+const schema14 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listApplications"};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listApplications" */;
 let vErrors = null;
 let errors = 0;
@@ -202,118 +354,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getApplication = validate30;
-const schema12 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getApplication"};
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_getApplication" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate30.errors = vErrors;
-return errors === 0;
-}
-
-export const body_updateApplication = validate31;
-const schema13 = {"$ref":"tenantry#/$defs/UpdateApplicationRequest","$id":"body_updateApplication"};
-const schema14 = {"type":"object","minProperties":1,"examples":[{"description":"Pushes invoices and credit notes to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
-
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(Object.keys(data).length < 1){
-const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((key0 === "name") || (key0 === "description"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.name !== undefined){
-if(!(validate24(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-if(data.description !== undefined){
-if(!(validate26(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate32.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_updateApplication" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate32(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-validate31.errors = vErrors;
-return errors === 0;
-}
-
-export const body_deleteApplication = validate36;
-const schema15 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteApplication"};
+export const body_getApplication = validate36;
+const schema15 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getApplication"};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_deleteApplication" */;
+/*# sourceURL="body_getApplication" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -342,10 +391,167 @@ validate36.errors = vErrors;
 return errors === 0;
 }
 
-export const body_rotateApiKey = validate37;
-const schema16 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_rotateApiKey"};
+export const body_updateApplication = validate37;
+const schema16 = {"$ref":"tenantry#/$defs/UpdateApplicationRequest","$id":"body_updateApplication"};
+const schema17 = {"type":"object","minProperties":1,"examples":[{"description":"Pushes invoices and credit notes to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"$ref":"tenantry#/$defs/ApplicationScopes"},"expiresAt":{"description":"A new expiry for every key of the application (same bounds as on create); null: the keys no longer expire (refused when the organization sets maxKeyLifetimeDays).","anyOf":[{"$ref":"tenantry#/$defs/Timestamp"},{"type":"null"}]}},"additionalProperties":false};
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(Object.keys(data).length < 1){
+const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "name") || (key0 === "description")) || (key0 === "scopes")) || (key0 === "expiresAt"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+if(!(validate24(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.description !== undefined){
+if(!(validate26(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+}
+if(data.scopes !== undefined){
+if(!(validate28(data.scopes, {instancePath:instancePath+"/scopes",parentData:data,parentDataProperty:"scopes",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+if(data.expiresAt !== undefined){
+let data3 = data.expiresAt;
+const _errs6 = errors;
+let valid1 = false;
+const _errs7 = errors;
+if(!(validate32(data3, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs8 = errors;
+if(data3 !== null){
+const err2 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/1/type",keyword:"type",params:{type: "null"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err3 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf",keyword:"anyOf",params:{}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_updateApplication" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate38(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+errors = vErrors.length;
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+
+export const body_deleteApplication = validate44;
+const schema18 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteApplication"};
+
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_deleteApplication" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate44.errors = vErrors;
+return errors === 0;
+}
+
+export const body_rotateApiKey = validate45;
+const schema19 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_rotateApiKey"};
+
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_rotateApiKey" */;
 let vErrors = null;
 let errors = 0;
@@ -371,15 +577,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
 
-export const body_promoteApiKey = validate38;
-const schema17 = {"$ref":"tenantry#/$defs/PromoteApiKeyRequest","$id":"body_promoteApiKey"};
-const schema18 = {"type":"object","examples":[{"graceSeconds":3600}],"properties":{"graceSeconds":{"description":"How long the old current key keeps verifying.","type":"integer","format":"int32","minimum":0,"maximum":604800,"default":86400}},"additionalProperties":false};
+export const body_promoteApiKey = validate46;
+const schema20 = {"$ref":"tenantry#/$defs/PromoteApiKeyRequest","$id":"body_promoteApiKey"};
+const schema21 = {"type":"object","examples":[{"graceSeconds":3600}],"properties":{"graceSeconds":{"description":"How long the old current key keeps verifying.","type":"integer","format":"int32","minimum":0,"maximum":604800,"default":86400}},"additionalProperties":false};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -442,27 +648,27 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_promoteApiKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate39(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate47(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
-validate38.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
 
-export const body_withdrawNextApiKey = validate41;
-const schema19 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_withdrawNextApiKey"};
+export const body_withdrawNextApiKey = validate49;
+const schema22 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_withdrawNextApiKey"};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_withdrawNextApiKey" */;
 let vErrors = null;
 let errors = 0;
@@ -488,14 +694,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
 
-export const body_revokeApiKey = validate42;
-const schema20 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_revokeApiKey"};
+export const body_revokeApiKey = validate50;
+const schema23 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_revokeApiKey"};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_revokeApiKey" */;
 let vErrors = null;
 let errors = 0;
@@ -521,16 +727,16 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
 
-export const body_putSecret = validate43;
-const schema21 = {"$ref":"tenantry#/$defs/PutSecretRequest","$id":"body_putSecret"};
-const schema22 = {"type":"object","required":["value"],"examples":[{"value":"sk_live_abc123"}],"properties":{"value":{"$ref":"tenantry#/$defs/SecretValue"}},"additionalProperties":false};
-const schema23 = {"description":"At most 4 KiB of UTF-8 (the service also checks the byte length); no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4096,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
+export const body_putSecret = validate51;
+const schema24 = {"$ref":"tenantry#/$defs/PutSecretRequest","$id":"body_putSecret"};
+const schema25 = {"type":"object","required":["value"],"examples":[{"value":"sk_live_abc123"}],"properties":{"value":{"$ref":"tenantry#/$defs/SecretValue"}},"additionalProperties":false};
+const schema26 = {"description":"At most 4 KiB of UTF-8 (the service also checks the byte length); no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4096,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -575,12 +781,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -607,8 +813,8 @@ errors++;
 }
 }
 if(data.value !== undefined){
-if(!(validate45(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate53(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
@@ -623,27 +829,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_putSecret" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate44(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate52(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
 errors = vErrors.length;
 }
-validate43.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getSecret = validate48;
-const schema24 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getSecret"};
+export const body_getSecret = validate56;
+const schema27 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getSecret"};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getSecret" */;
 let vErrors = null;
 let errors = 0;
@@ -669,14 +875,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listSecrets = validate49;
-const schema25 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listSecrets"};
+export const body_listSecrets = validate57;
+const schema28 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listSecrets"};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listSecrets" */;
 let vErrors = null;
 let errors = 0;
@@ -702,14 +908,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getCallingApplication = validate50;
-const schema26 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getCallingApplication"};
+export const body_getCallingApplication = validate58;
+const schema29 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getCallingApplication"};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getCallingApplication" */;
 let vErrors = null;
 let errors = 0;
@@ -735,14 +941,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getHealth = validate51;
-const schema27 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getHealth"};
+export const body_getHealth = validate59;
+const schema30 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getHealth"};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getHealth" */;
 let vErrors = null;
 let errors = 0;
@@ -768,14 +974,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getServiceHealth = validate52;
-const schema28 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getServiceHealth"};
+export const body_getServiceHealth = validate60;
+const schema31 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getServiceHealth"};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getServiceHealth" */;
 let vErrors = null;
 let errors = 0;
@@ -801,14 +1007,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listMyOrganizations = validate53;
-const schema29 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyOrganizations"};
+export const body_listMyOrganizations = validate61;
+const schema32 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyOrganizations"};
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listMyOrganizations" */;
 let vErrors = null;
 let errors = 0;
@@ -834,14 +1040,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getMyAccess = validate54;
-const schema30 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getMyAccess"};
+export const body_getMyAccess = validate62;
+const schema33 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getMyAccess"};
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getMyAccess" */;
 let vErrors = null;
 let errors = 0;
@@ -867,14 +1073,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listMembers = validate55;
-const schema31 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMembers"};
+export const body_listMembers = validate63;
+const schema34 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMembers"};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listMembers" */;
 let vErrors = null;
 let errors = 0;
@@ -900,17 +1106,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate55.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
-export const body_updateMember = validate56;
-const schema32 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"body_updateMember"};
-const schema33 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"},{"role":"auditor"}],"properties":{"role":{"description":"A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
-const schema34 = {"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"};
+export const body_updateMember = validate64;
+const schema35 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"body_updateMember"};
+const schema36 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"},{"role":"auditor"}],"properties":{"role":{"description":"A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
+const schema37 = {"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"};
 const pattern3 = new RegExp("^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$", "u");
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -955,12 +1161,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -987,8 +1193,8 @@ errors++;
 }
 }
 if(data.role !== undefined){
-if(!(validate58(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate66(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
@@ -1003,27 +1209,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_updateMember" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate57(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
-validate56.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
 
-export const body_removeMember = validate61;
-const schema35 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_removeMember"};
+export const body_removeMember = validate69;
+const schema38 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_removeMember"};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_removeMember" */;
 let vErrors = null;
 let errors = 0;
@@ -1049,14 +1255,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
-export const body_leaveOrganization = validate62;
-const schema36 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_leaveOrganization"};
+export const body_leaveOrganization = validate70;
+const schema39 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_leaveOrganization"};
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_leaveOrganization" */;
 let vErrors = null;
 let errors = 0;
@@ -1082,17 +1288,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate62.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
 
-export const body_createInvitation = validate63;
-const schema37 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"body_createInvitation"};
-const schema38 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
-const schema39 = {"type":"string","format":"email","minLength":3,"maxLength":254};
-const formats0 = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+export const body_createInvitation = validate71;
+const schema40 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"body_createInvitation"};
+const schema41 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
+const schema42 = {"type":"string","format":"email","minLength":3,"maxLength":254};
+const formats2 = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1116,7 +1322,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!(formats0.test(data))){
+if(!(formats2.test(data))){
 const err2 = {instancePath,schemaPath:"#/format",keyword:"format",params:{format: "email"}};
 if(vErrors === null){
 vErrors = [err2];
@@ -1137,12 +1343,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1179,14 +1385,14 @@ errors++;
 }
 }
 if(data.email !== undefined){
-if(!(validate65(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate73(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate58(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate66(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
@@ -1201,292 +1407,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_createInvitation" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate72(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
-}
-validate63.errors = vErrors;
-return errors === 0;
-}
-
-export const body_listInvitations = validate69;
-const schema40 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listInvitations"};
-
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_listInvitations" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate69.errors = vErrors;
-return errors === 0;
-}
-
-export const body_revokeInvitation = validate70;
-const schema41 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_revokeInvitation"};
-
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_revokeInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate70.errors = vErrors;
-return errors === 0;
-}
-
-export const body_resendInvitation = validate71;
-const schema42 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_resendInvitation"};
-
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_resendInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
 }
 validate71.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listMyInvitations = validate72;
-const schema43 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyInvitations"};
-
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_listMyInvitations" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate72.errors = vErrors;
-return errors === 0;
-}
-
-export const body_acceptInvitation = validate73;
-const schema44 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_acceptInvitation"};
-
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_acceptInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate73.errors = vErrors;
-return errors === 0;
-}
-
-export const body_declineInvitation = validate74;
-const schema45 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_declineInvitation"};
-
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_declineInvitation" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate74.errors = vErrors;
-return errors === 0;
-}
-
-export const body_listMyNotifications = validate75;
-const schema46 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyNotifications"};
-
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_listMyNotifications" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate75.errors = vErrors;
-return errors === 0;
-}
-
-export const body_getUnreadCount = validate76;
-const schema47 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getUnreadCount"};
-
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_getUnreadCount" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate76.errors = vErrors;
-return errors === 0;
-}
-
-export const body_markNotificationRead = validate77;
-const schema48 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markNotificationRead"};
+export const body_listInvitations = validate77;
+const schema43 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listInvitations"};
 
 function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_markNotificationRead" */;
+/*# sourceURL="body_listInvitations" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1515,11 +1457,11 @@ validate77.errors = vErrors;
 return errors === 0;
 }
 
-export const body_markAllNotificationsRead = validate78;
-const schema49 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markAllNotificationsRead"};
+export const body_revokeInvitation = validate78;
+const schema44 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_revokeInvitation"};
 
 function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_markAllNotificationsRead" */;
+/*# sourceURL="body_revokeInvitation" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1548,12 +1490,276 @@ validate78.errors = vErrors;
 return errors === 0;
 }
 
-export const body_sendOrganizationNotification = validate79;
-const schema50 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"body_sendOrganizationNotification"};
-const schema51 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
-const schema52 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
+export const body_resendInvitation = validate79;
+const schema45 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_resendInvitation"};
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_resendInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate79.errors = vErrors;
+return errors === 0;
+}
+
+export const body_listMyInvitations = validate80;
+const schema46 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyInvitations"};
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_listMyInvitations" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+export const body_acceptInvitation = validate81;
+const schema47 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_acceptInvitation"};
 
 function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_acceptInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate81.errors = vErrors;
+return errors === 0;
+}
+
+export const body_declineInvitation = validate82;
+const schema48 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_declineInvitation"};
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_declineInvitation" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate82.errors = vErrors;
+return errors === 0;
+}
+
+export const body_listMyNotifications = validate83;
+const schema49 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listMyNotifications"};
+
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_listMyNotifications" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate83.errors = vErrors;
+return errors === 0;
+}
+
+export const body_getUnreadCount = validate84;
+const schema50 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getUnreadCount"};
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_getUnreadCount" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+
+export const body_markNotificationRead = validate85;
+const schema51 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markNotificationRead"};
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_markNotificationRead" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate85.errors = vErrors;
+return errors === 0;
+}
+
+export const body_markAllNotificationsRead = validate86;
+const schema52 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_markAllNotificationsRead"};
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_markAllNotificationsRead" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+
+export const body_sendOrganizationNotification = validate87;
+const schema53 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"body_sendOrganizationNotification"};
+const schema54 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
+const schema55 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
+
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1598,13 +1804,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate81.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
 
-const schema53 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
+const schema56 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
 
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1649,14 +1855,14 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate83.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
-const schema54 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
-const schema55 = {"description":"Role of a member inside one organization, strongest first.","type":"string","enum":["OWNER","ADMIN","MEMBER","VIEWER"]};
+const schema57 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
+const schema58 = {"description":"Role of a member inside one organization, strongest first.","type":"string","enum":["OWNER","ADMIN","MEMBER","VIEWER"]};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -1670,7 +1876,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((data === "OWNER") || (data === "ADMIN")) || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema55.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema58.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1679,14 +1885,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
-const schema56 = {"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"};
+const schema59 = {"description":"Opaque identifier (letters, digits, '_' and '-', at most 64).","type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"};
 const pattern6 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -1731,13 +1937,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate88.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
-const func0 = equal;
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1778,8 +1983,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate86(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate94(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 }
@@ -1840,8 +2045,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate88(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate96(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 }
@@ -1888,12 +2093,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate85.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1940,20 +2145,20 @@ errors++;
 }
 }
 if(data.title !== undefined){
-if(!(validate81(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if(!(validate89(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate83(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+if(!(validate91(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
 errors = vErrors.length;
 }
 }
 if(data.audience !== undefined){
-if(!(validate85(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate93(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 }
@@ -1968,27 +2173,27 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate80.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_sendOrganizationNotification" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate80(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate88(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
-validate79.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getAuditLog = validate92;
-const schema57 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getAuditLog"};
+export const body_getAuditLog = validate100;
+const schema60 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getAuditLog"};
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getAuditLog" */;
 let vErrors = null;
 let errors = 0;
@@ -2014,17 +2219,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate92.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
 
-export const body_createOrganization = validate93;
-const schema58 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"body_createOrganization"};
-const schema59 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
-const schema60 = {"description":"URL-friendly unique name of an organization.","type":"string","minLength":2,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9-]*[a-z0-9]$"};
+export const body_createOrganization = validate101;
+const schema61 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"body_createOrganization"};
+const schema62 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
+const schema63 = {"description":"URL-friendly unique name of an organization.","type":"string","minLength":2,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9-]*[a-z0-9]$"};
 const pattern7 = new RegExp("^[a-z0-9][a-z0-9-]*[a-z0-9]$", "u");
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2069,12 +2274,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate96.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2107,8 +2312,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate96(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate104(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
 errors = vErrors.length;
 }
 }
@@ -2123,27 +2328,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate102.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_createOrganization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate102(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
 errors = vErrors.length;
 }
-validate93.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listOrganizations = validate99;
-const schema61 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listOrganizations"};
+export const body_listOrganizations = validate107;
+const schema64 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listOrganizations"};
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listOrganizations" */;
 let vErrors = null;
 let errors = 0;
@@ -2169,14 +2374,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate99.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getOrganization = validate100;
-const schema62 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getOrganization"};
+export const body_getOrganization = validate108;
+const schema65 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getOrganization"};
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getOrganization" */;
 let vErrors = null;
 let errors = 0;
@@ -2202,17 +2407,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate100.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
 
-export const body_updateOrganization = validate101;
-const schema63 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"body_updateOrganization"};
-const schema64 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
-const schema65 = {"description":"Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":500,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"},"propertyNames":{"maxLength":40,"pattern":"^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"}};
+export const body_updateOrganization = validate109;
+const schema66 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"body_updateOrganization"};
+const schema67 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"},"maxKeyLifetimeDays":{"description":"The longest an API key of the organization may live, in days: caps (and, when absent, sets) an application's expiresAt. null: no cap beyond the 366 days of every key.","type":["integer","null"],"format":"int32","minimum":1,"maximum":366}},"additionalProperties":false};
+const schema68 = {"description":"Free key/value strings (at most 50 keys). The keys __proto__, constructor and prototype are refused (400 VALIDATION_FAILED), as is any key outside the pattern.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":500,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"},"propertyNames":{"maxLength":40,"pattern":"^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$"}};
 const pattern8 = new RegExp("^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$", "u");
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2308,12 +2513,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate104.errors = vErrors;
+validate112.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2328,7 +2533,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((key0 === "name") || (key0 === "metadata"))){
+if(!(((key0 === "name") || (key0 === "metadata")) || (key0 === "maxKeyLifetimeDays"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2346,14 +2551,15 @@ errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate104(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+if(!(validate112(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
 errors = vErrors.length;
 }
 }
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(data.maxKeyLifetimeDays !== undefined){
+let data2 = data.maxKeyLifetimeDays;
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+const err2 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/type",keyword:"type",params:{type: schema67.properties.maxKeyLifetimeDays.type}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2362,162 +2568,37 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate102.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_updateOrganization" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate102(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
-errors = vErrors.length;
-}
-validate101.errors = vErrors;
-return errors === 0;
-}
-
-export const body_deleteOrganization = validate107;
-const schema66 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteOrganization"};
-
-function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_deleteOrganization" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 366 || isNaN(data2)){
+const err3 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366}};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err3];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err3);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
 }
 errors++;
 }
 }
+}
+}
 else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
-vErrors = [err1];
+vErrors = [err5];
 }
 else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate107.errors = vErrors;
-return errors === 0;
-}
-
-export const body_restoreOrganization = validate108;
-const schema67 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_restoreOrganization"};
-
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_restoreOrganization" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate108.errors = vErrors;
-return errors === 0;
-}
-
-export const body_changePlan = validate109;
-const schema68 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"body_changePlan"};
-const schema69 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
-const schema70 = {"description":"Plan of an organization (limits in plans.yaml).","type":"string","enum":["STARTER","PRO","ENTERPRISE"]};
-
-function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(!(((data === "STARTER") || (data === "PRO")) || (data === "ENTERPRISE"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema70.enum}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate111.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.plan === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "plan"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "plan")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.plan !== undefined){
-if(!(validate111(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
+vErrors.push(err5);
 }
 errors++;
 }
@@ -2527,7 +2608,7 @@ return errors === 0;
 
 
 function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_changePlan" */;
+/*# sourceURL="body_updateOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate110(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2538,44 +2619,11 @@ validate109.errors = vErrors;
 return errors === 0;
 }
 
-export const body_suspendOrganization = validate114;
-const schema71 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_suspendOrganization"};
-
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_suspendOrganization" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate114.errors = vErrors;
-return errors === 0;
-}
-
-export const body_reactivateOrganization = validate115;
-const schema72 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_reactivateOrganization"};
+export const body_deleteOrganization = validate115;
+const schema69 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteOrganization"};
 
 function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="body_reactivateOrganization" */;
+/*# sourceURL="body_deleteOrganization" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2604,11 +2652,203 @@ validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const body_transferOwnership = validate116;
-const schema73 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"body_transferOwnership"};
-const schema74 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
+export const body_restoreOrganization = validate116;
+const schema70 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_restoreOrganization"};
+
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_restoreOrganization" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate116.errors = vErrors;
+return errors === 0;
+}
+
+export const body_changePlan = validate117;
+const schema71 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"body_changePlan"};
+const schema72 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
+const schema73 = {"description":"Plan of an organization (limits in plans.yaml).","type":"string","enum":["STARTER","PRO","ENTERPRISE"]};
+
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((data === "STARTER") || (data === "PRO")) || (data === "ENTERPRISE"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema73.enum}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate119.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.plan === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "plan"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "plan")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.plan !== undefined){
+if(!(validate119(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate118.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_changePlan" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate118(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+errors = vErrors.length;
+}
+validate117.errors = vErrors;
+return errors === 0;
+}
+
+export const body_suspendOrganization = validate122;
+const schema74 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_suspendOrganization"};
+
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_suspendOrganization" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate122.errors = vErrors;
+return errors === 0;
+}
+
+export const body_reactivateOrganization = validate123;
+const schema75 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_reactivateOrganization"};
+
+function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="body_reactivateOrganization" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate123.errors = vErrors;
+return errors === 0;
+}
+
+export const body_transferOwnership = validate124;
+const schema76 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"body_transferOwnership"};
+const schema77 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
+
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2635,8 +2875,8 @@ errors++;
 }
 }
 if(data.userId !== undefined){
-if(!(validate88(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate96(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 }
@@ -2651,29 +2891,29 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate117.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_transferOwnership" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate117(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+if(!(validate125(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
 errors = vErrors.length;
 }
-validate116.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
 
-export const body_setEncryptionKey = validate120;
-const schema75 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"body_setEncryptionKey"};
-const schema76 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
-const schema77 = {"description":"Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform.","type":"string","enum":["platform","dedicated","byok"]};
+export const body_setEncryptionKey = validate128;
+const schema78 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"body_setEncryptionKey"};
+const schema79 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
+const schema80 = {"description":"Which key wraps an organization's data key: platform (the platform key, the organization as encryption context), dedicated (a KMS key created for this organization) or byok (the customer's own KMS key). Only ENTERPRISE may leave platform.","type":"string","enum":["platform","dedicated","byok"]};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -2687,7 +2927,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "platform") || (data === "dedicated")) || (data === "byok"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema77.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema80.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2696,14 +2936,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate122.errors = vErrors;
+validate130.errors = vErrors;
 return errors === 0;
 }
 
-const schema78 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
+const schema81 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
 const pattern10 = new RegExp("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$", "u");
 
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2748,12 +2988,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate124.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2780,14 +3020,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate122(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+if(!(validate130(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate124(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+if(!(validate132(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
 errors = vErrors.length;
 }
 }
@@ -2802,30 +3042,30 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate121.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_setEncryptionKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate121(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+if(!(validate129(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
 errors = vErrors.length;
 }
-validate120.errors = vErrors;
+validate128.errors = vErrors;
 return errors === 0;
 }
 
-export const body_createRole = validate127;
-const schema79 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"body_createRole"};
-const schema80 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
-const schema81 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
+export const body_createRole = validate135;
+const schema82 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"body_createRole"};
+const schema83 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
+const schema84 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
 const pattern11 = new RegExp("^[a-z][a-z0-9-]{1,39}$", "u");
 
-function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2870,13 +3110,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate129.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
-const schema82 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
+const schema85 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
 
-function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -2890,7 +3130,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "ADMIN") || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema82.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema85.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2899,14 +3139,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate133.errors = vErrors;
+validate141.errors = vErrors;
 return errors === 0;
 }
 
-const schema83 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
-const schema84 = {"description":"A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself.","type":"string","enum":["organization:read","organization:update","organization:delete","organization:restore","ownership:transfer","plan:change","organization:suspend","organization:reactivate","members:read","members:manage","membership:leave","invitations:read","invitations:manage","organization:encryption_key","applications:read","applications:manage","api_keys:issue","secrets:read","secrets:write","notifications:send","audit:read","roles:read","roles:manage","applications:self"]};
+const schema86 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
+const schema87 = {"description":"A named permission (contract §3): a row of the permission table that a role may hold (built-in roles by rank, custom roles by list, contract §9), and applications:self, the API key acting on itself.","type":"string","enum":["organization:read","organization:update","organization:delete","organization:restore","ownership:transfer","plan:change","organization:suspend","organization:reactivate","members:read","members:manage","membership:leave","invitations:read","invitations:manage","organization:encryption_key","applications:read","applications:manage","api_keys:issue","secrets:read","secrets:write","notifications:send","audit:read","roles:read","roles:manage","applications:self"]};
 
-function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -2920,7 +3160,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((((((((((((((((((((((data === "organization:read") || (data === "organization:update")) || (data === "organization:delete")) || (data === "organization:restore")) || (data === "ownership:transfer")) || (data === "plan:change")) || (data === "organization:suspend")) || (data === "organization:reactivate")) || (data === "members:read")) || (data === "members:manage")) || (data === "membership:leave")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "organization:encryption_key")) || (data === "applications:read")) || (data === "applications:manage")) || (data === "api_keys:issue")) || (data === "secrets:read")) || (data === "secrets:write")) || (data === "notifications:send")) || (data === "audit:read")) || (data === "roles:read")) || (data === "roles:manage")) || (data === "applications:self"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema84.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema87.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2929,12 +3169,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate136.errors = vErrors;
+validate144.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -2950,8 +3190,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate136(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+if(!(validate144(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
 errors = vErrors.length;
 }
 }
@@ -2986,12 +3226,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate135.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3048,8 +3288,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate129(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+if(!(validate137(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
 errors = vErrors.length;
 }
 }
@@ -3066,14 +3306,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate133(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
+if(!(validate141(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate135(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+if(!(validate143(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 }
@@ -3088,27 +3328,27 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate128.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_createRole" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate136(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
-validate127.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
 
-export const body_listRoles = validate140;
-const schema85 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listRoles"};
+export const body_listRoles = validate148;
+const schema88 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_listRoles"};
 
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_listRoles" */;
 let vErrors = null;
 let errors = 0;
@@ -3134,14 +3374,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate140.errors = vErrors;
+validate148.errors = vErrors;
 return errors === 0;
 }
 
-export const body_getRole = validate141;
-const schema86 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getRole"};
+export const body_getRole = validate149;
+const schema89 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_getRole"};
 
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_getRole" */;
 let vErrors = null;
 let errors = 0;
@@ -3167,15 +3407,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate141.errors = vErrors;
+validate149.errors = vErrors;
 return errors === 0;
 }
 
-export const body_updateRole = validate142;
-const schema87 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"body_updateRole"};
-const schema88 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
+export const body_updateRole = validate150;
+const schema90 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"body_updateRole"};
+const schema91 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
 
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3214,14 +3454,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate133(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
+if(!(validate141(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate135(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+if(!(validate143(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 }
@@ -3236,27 +3476,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate143.errors = vErrors;
+validate151.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_updateRole" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate143(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate151(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
 errors = vErrors.length;
 }
-validate142.errors = vErrors;
+validate150.errors = vErrors;
 return errors === 0;
 }
 
-export const body_deleteRole = validate149;
-const schema89 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteRole"};
+export const body_deleteRole = validate157;
+const schema92 = {"type":"object","properties":{},"required":[],"additionalProperties":false,"$id":"body_deleteRole"};
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="body_deleteRole" */;
 let vErrors = null;
 let errors = 0;
@@ -3282,7 +3522,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate149.errors = vErrors;
+validate157.errors = vErrors;
 return errors === 0;
 }
 

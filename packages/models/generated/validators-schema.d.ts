@@ -45,6 +45,7 @@ export declare const schema_EventType: CompiledValidator;
 export declare const schema_NotificationType: CompiledValidator;
 export declare const schema_CreateApplicationRequest: CompiledValidator;
 export declare const schema_UpdateApplicationRequest: CompiledValidator;
+export declare const schema_ApplicationScopes: CompiledValidator;
 export declare const schema_ApiKey: CompiledValidator;
 export declare const schema_CreateApplicationResponse: CompiledValidator;
 export declare const schema_RotateApiKeyResponse: CompiledValidator;

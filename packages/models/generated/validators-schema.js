@@ -2620,7 +2620,7 @@ return errors === 0;
 
 export const schema_EventType = validate144;
 const schema85 = {"$ref":"tenantry#/$defs/EventType","$id":"schema_EventType"};
-const schema86 = {"description":"Type of a domain event (contract §7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.updated","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","plan.limit_reached","platform.access","role.created","role.updated","role.deleted"]};
+const schema86 = {"description":"Type of a domain event (contract §7). Every type goes to the audit log.","type":"string","enum":["organization.created","organization.updated","organization.deleted","organization.restored","organization.suspended","organization.reactivated","organization.plan_changed","organization.key_changed","ownership.transferred","invitation.created","invitation.accepted","invitation.declined","invitation.revoked","member.role_changed","member.removed","member.left","application.created","application.updated","application.deleted","api_key.rotated","api_key.promoted","api_key.withdrawn","api_key.revoked","api_key.expiring","plan.limit_reached","platform.access","role.created","role.updated","role.deleted"]};
 
 function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2635,7 +2635,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((((((((((((((((((((((((((data === "organization.created") || (data === "organization.updated")) || (data === "organization.deleted")) || (data === "organization.restored")) || (data === "organization.suspended")) || (data === "organization.reactivated")) || (data === "organization.plan_changed")) || (data === "organization.key_changed")) || (data === "ownership.transferred")) || (data === "invitation.created")) || (data === "invitation.accepted")) || (data === "invitation.declined")) || (data === "invitation.revoked")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "member.left")) || (data === "application.created")) || (data === "application.updated")) || (data === "application.deleted")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.withdrawn")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "platform.access")) || (data === "role.created")) || (data === "role.updated")) || (data === "role.deleted"))){
+if(!(((((((((((((((((((((((((((((data === "organization.created") || (data === "organization.updated")) || (data === "organization.deleted")) || (data === "organization.restored")) || (data === "organization.suspended")) || (data === "organization.reactivated")) || (data === "organization.plan_changed")) || (data === "organization.key_changed")) || (data === "ownership.transferred")) || (data === "invitation.created")) || (data === "invitation.accepted")) || (data === "invitation.declined")) || (data === "invitation.revoked")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "member.left")) || (data === "application.created")) || (data === "application.updated")) || (data === "application.deleted")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.withdrawn")) || (data === "api_key.revoked")) || (data === "api_key.expiring")) || (data === "plan.limit_reached")) || (data === "platform.access")) || (data === "role.created")) || (data === "role.updated")) || (data === "role.deleted"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema86.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2664,7 +2664,7 @@ return errors === 0;
 
 export const schema_NotificationType = validate147;
 const schema87 = {"$ref":"tenantry#/$defs/NotificationType","$id":"schema_NotificationType"};
-const schema88 = {"description":"Type of an inbox notification; most are created from the domain event of the same name.","type":"string","enum":["invitation.created","invitation.accepted","member.left","member.role_changed","member.removed","api_key.rotated","api_key.promoted","api_key.revoked","plan.limit_reached","ownership.transferred","organization.suspended","organization.message"]};
+const schema88 = {"description":"Type of an inbox notification; most are created from the domain event of the same name.","type":"string","enum":["invitation.created","invitation.accepted","member.left","member.role_changed","member.removed","api_key.rotated","api_key.promoted","api_key.revoked","api_key.expiring","plan.limit_reached","ownership.transferred","organization.suspended","organization.message"]};
 
 function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2679,7 +2679,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((((((((((data === "invitation.created") || (data === "invitation.accepted")) || (data === "member.left")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "ownership.transferred")) || (data === "organization.suspended")) || (data === "organization.message"))){
+if(!(((((((((((((data === "invitation.created") || (data === "invitation.accepted")) || (data === "member.left")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.revoked")) || (data === "api_key.expiring")) || (data === "plan.limit_reached")) || (data === "ownership.transferred")) || (data === "organization.suspended")) || (data === "organization.message"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema88.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2708,7 +2708,7 @@ return errors === 0;
 
 export const schema_CreateApplicationRequest = validate150;
 const schema89 = {"$ref":"tenantry#/$defs/CreateApplicationRequest","$id":"schema_CreateApplicationRequest"};
-const schema90 = {"type":"object","required":["name"],"examples":[{"name":"Billing sync","description":"Pushes invoices to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
+const schema90 = {"type":"object","required":["name"],"examples":[{"name":"Billing sync","description":"Pushes invoices to the ERP.","scopes":["applications:self","notifications:send"],"expiresAt":"2025-07-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"$ref":"tenantry#/$defs/ApplicationScopes"},"expiresAt":{"description":"When the application's keys stop verifying: in the future, at most 366 days ahead, and within the organization's maxKeyLifetimeDays (its default when absent and the organization sets one). Absent: the keys do not expire.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
 function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2799,6 +2799,143 @@ validate154.errors = vErrors;
 return errors === 0;
 }
 
+const schema93 = {"description":"The scopes of the application's keys: key-grantable permissions, each held by whoever sets them (applications:self always). Default on create: applications:self.","type":"array","minItems":1,"maxItems":10,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/KeyScope"}};
+
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((((((data === "applications:self") || (data === "notifications:send")) || (data === "organization:read")) || (data === "members:read")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "applications:read")) || (data === "audit:read"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema78.enum}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate157.errors = vErrors;
+return errors === 0;
+}
+
+const func0 = equal;
+
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate157(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+errors = vErrors.length;
+}
+}
+let i1 = data.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data[i1], data[j0])){
+const err2 = {instancePath,schemaPath:"#/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate156.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(func2(data) > 40){
+const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 40}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(formats2.test(data))){
+const err1 = {instancePath,schemaPath:"#/format",keyword:"format",params:{format: "date-time"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate160.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2815,7 +2952,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((key0 === "name") || (key0 === "description"))){
+if(!((((key0 === "name") || (key0 === "description")) || (key0 === "scopes")) || (key0 === "expiresAt"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2835,6 +2972,18 @@ errors = vErrors.length;
 if(data.description !== undefined){
 if(!(validate154(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
 vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+errors = vErrors.length;
+}
+}
+if(data.scopes !== undefined){
+if(!(validate156(data.scopes, {instancePath:instancePath+"/scopes",parentData:data,parentDataProperty:"scopes",rootData}))){
+vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
+errors = vErrors.length;
+}
+}
+if(data.expiresAt !== undefined){
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -2866,11 +3015,11 @@ validate150.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UpdateApplicationRequest = validate157;
-const schema93 = {"$ref":"tenantry#/$defs/UpdateApplicationRequest","$id":"schema_UpdateApplicationRequest"};
-const schema94 = {"type":"object","minProperties":1,"examples":[{"description":"Pushes invoices and credit notes to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"}},"additionalProperties":false};
+export const schema_UpdateApplicationRequest = validate163;
+const schema96 = {"$ref":"tenantry#/$defs/UpdateApplicationRequest","$id":"schema_UpdateApplicationRequest"};
+const schema97 = {"type":"object","minProperties":1,"examples":[{"description":"Pushes invoices and credit notes to the ERP."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"$ref":"tenantry#/$defs/ApplicationScopes"},"expiresAt":{"description":"A new expiry for every key of the application (same bounds as on create); null: the keys no longer expire (refused when the organization sets maxKeyLifetimeDays).","anyOf":[{"$ref":"tenantry#/$defs/Timestamp"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2885,7 +3034,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((key0 === "name") || (key0 === "description"))){
+if(!((((key0 === "name") || (key0 === "description")) || (key0 === "scopes")) || (key0 === "expiresAt"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err1];
@@ -2908,9 +3057,27 @@ vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.err
 errors = vErrors.length;
 }
 }
+if(data.scopes !== undefined){
+if(!(validate156(data.scopes, {instancePath:instancePath+"/scopes",parentData:data,parentDataProperty:"scopes",rootData}))){
+vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
+errors = vErrors.length;
 }
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+}
+if(data.expiresAt !== undefined){
+let data3 = data.expiresAt;
+const _errs6 = errors;
+let valid1 = false;
+const _errs7 = errors;
+if(!(validate160(data3, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs8 = errors;
+if(data3 !== null){
+const err2 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf/1/type",keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2919,29 +3086,147 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate158.errors = vErrors;
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err3 = {instancePath:instancePath+"/expiresAt",schemaPath:"#/properties/expiresAt/anyOf",keyword:"anyOf",params:{}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate164.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UpdateApplicationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate158(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate164(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
 errors = vErrors.length;
 }
-validate157.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApiKey = validate162;
-const schema95 = {"$ref":"tenantry#/$defs/ApiKey","$id":"schema_ApiKey"};
-const schema96 = {"description":"A plaintext API key, shown once.","type":"string","minLength":16,"maxLength":256,"pattern":"^tnt_live_[A-Za-z0-9_-]+$"};
+export const schema_ApplicationScopes = validate170;
+const schema98 = {"$ref":"tenantry#/$defs/ApplicationScopes","$id":"schema_ApplicationScopes"};
+
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate157(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+errors = vErrors.length;
+}
+}
+let i1 = data.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data[i1], data[j0])){
+const err2 = {instancePath,schemaPath:"#/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate171.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_ApplicationScopes" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate171(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+errors = vErrors.length;
+}
+validate170.errors = vErrors;
+return errors === 0;
+}
+
+export const schema_ApiKey = validate174;
+const schema100 = {"$ref":"tenantry#/$defs/ApiKey","$id":"schema_ApiKey"};
+const schema101 = {"description":"A plaintext API key, shown once.","type":"string","minLength":16,"maxLength":256,"pattern":"^tnt_live_[A-Za-z0-9_-]+$"};
 const pattern25 = new RegExp("^tnt_live_[A-Za-z0-9_-]+$", "u");
 
-function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -2986,165 +3271,35 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate163.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_ApiKey" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate163(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
-errors = vErrors.length;
-}
-validate162.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_CreateApplicationResponse = validate165;
-const schema97 = {"$ref":"tenantry#/$defs/CreateApplicationResponse","$id":"schema_CreateApplicationResponse"};
-const schema98 = {"type":"object","required":["application","apiKey"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKey":{"description":"The current key in plaintext, shown this once.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
-const schema99 = {"description":"A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown.","type":"object","required":["id","organizationId","name","scopes","keys","createdAt","updatedAt"],"examples":[{"id":"app_01HZX5M2N3P4Q5R6S7T8V9W0X1","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Billing sync","description":"Pushes invoices to the ERP.","scopes":["applications:self","notifications:send"],"keys":{"current":{"prefix":"tnt_live_7Hq2xYz","createdAt":"2025-01-15T09:30:00.000Z","lastUsedAt":"2025-01-16T11:02:03.000Z"},"next":null,"previous":null},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/ApplicationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/KeyScope"}},"keys":{"$ref":"tenantry#/$defs/ApiKeySlots"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data === "string"){
-if(func2(data) > 64){
-const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(func2(data) < 1){
-const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(!pattern0.test(data)){
-const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-validate168.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data === "string"){
-if(func2(data) > 64){
-const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 64}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(func2(data) < 1){
-const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(!pattern0.test(data)){
-const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-validate170.errors = vErrors;
+validate175.errors = vErrors;
 return errors === 0;
 }
 
 
 function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_ApiKey" */;
 let vErrors = null;
 let errors = 0;
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(!((((((((data === "applications:self") || (data === "notifications:send")) || (data === "organization:read")) || (data === "members:read")) || (data === "invitations:read")) || (data === "invitations:manage")) || (data === "applications:read")) || (data === "audit:read"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema78.enum}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
+if(!(validate175(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+errors = vErrors.length;
 }
 validate174.errors = vErrors;
 return errors === 0;
 }
 
-const schema103 = {"description":"The key slots of an application; null when the slot is empty.","type":"object","required":["current","next","previous"],"properties":{"current":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"next":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"previous":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]}},"additionalProperties":false};
-const schema104 = {"description":"What may be shown of a key: never its hash, never the key after creation.","type":"object","required":["prefix","createdAt","lastUsedAt"],"properties":{"prefix":{"description":"The first characters of the key, to recognise it.","type":"string","minLength":1,"maxLength":16,"pattern":"^[A-Za-z0-9_-]+$"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"lastUsedAt":{"anyOf":[{"$ref":"tenantry#/$defs/Timestamp"},{"type":"null"}]},"expiresAt":{"description":"Only on the previous slot, the end of its grace period.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-const pattern28 = new RegExp("^[A-Za-z0-9_-]+$", "u");
+export const schema_CreateApplicationResponse = validate177;
+const schema102 = {"$ref":"tenantry#/$defs/CreateApplicationResponse","$id":"schema_CreateApplicationResponse"};
+const schema103 = {"type":"object","required":["application","apiKey"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKey":{"description":"The current key in plaintext, shown this once.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
+const schema104 = {"description":"A machine client of one organization, holding up to three API keys (the slots). A key's hash is never shown.","type":"object","required":["id","organizationId","name","scopes","keys","createdAt","updatedAt"],"examples":[{"id":"app_01HZX5M2N3P4Q5R6S7T8V9W0X1","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Billing sync","description":"Pushes invoices to the ERP.","scopes":["applications:self","notifications:send"],"keys":{"current":{"prefix":"tnt_live_7Hq2xYz","createdAt":"2025-01-15T09:30:00.000Z","lastUsedAt":"2025-01-16T11:02:03.000Z"},"next":null,"previous":null},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/ApplicationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"scopes":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/KeyScope"}},"keys":{"$ref":"tenantry#/$defs/ApiKeySlots"},"expiresAt":{"description":"When every key of the application stops verifying; absent when they do not expire.","$ref":"tenantry#/$defs/Timestamp"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+const func50 = Object.prototype.hasOwnProperty;
 
-function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
-if(func2(data) > 40){
-const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 40}};
+if(func2(data) > 64){
+const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3153,8 +3308,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!(formats2.test(data))){
-const err1 = {instancePath,schemaPath:"#/format",keyword:"format",params:{format: "date-time"}};
+if(func2(data) < 1){
+const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3163,9 +3318,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(!pattern0.test(data)){
+const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3174,12 +3328,76 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate178.errors = vErrors;
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate180.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(func2(data) > 64){
+const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 64}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(func2(data) < 1){
+const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!pattern0.test(data)){
+const err2 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate182.errors = vErrors;
+return errors === 0;
+}
+
+const schema107 = {"description":"The key slots of an application; null when the slot is empty.","type":"object","required":["current","next","previous"],"properties":{"current":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"next":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]},"previous":{"anyOf":[{"$ref":"tenantry#/$defs/ApiKeyInfo"},{"type":"null"}]}},"additionalProperties":false};
+const schema108 = {"description":"What may be shown of a key: never its hash, never the key after creation.","type":"object","required":["prefix","createdAt","lastUsedAt"],"properties":{"prefix":{"description":"The first characters of the key, to recognise it.","type":"string","minLength":1,"maxLength":16,"pattern":"^[A-Za-z0-9_-]+$"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"lastUsedAt":{"anyOf":[{"$ref":"tenantry#/$defs/Timestamp"},{"type":"null"}]},"expiresAt":{"description":"Only on the previous slot, the end of its grace period (the application's own expiresAt applies to every slot).","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+const pattern28 = new RegExp("^[A-Za-z0-9_-]+$", "u");
+
+function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3271,8 +3489,8 @@ errors++;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -3281,8 +3499,8 @@ let data2 = data.lastUsedAt;
 const _errs6 = errors;
 let valid1 = false;
 const _errs7 = errors;
-if(!(validate178(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -3325,8 +3543,8 @@ vErrors = null;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -3341,12 +3559,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate177.errors = vErrors;
+validate188.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3397,8 +3615,8 @@ let data0 = data.current;
 const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
-if(!(validate177(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate188(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -3445,8 +3663,8 @@ let data1 = data.next;
 const _errs8 = errors;
 let valid2 = false;
 const _errs9 = errors;
-if(!(validate177(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate188(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs9 === errors;
@@ -3493,8 +3711,8 @@ let data2 = data.previous;
 const _errs13 = errors;
 let valid3 = false;
 const _errs14 = errors;
-if(!(validate177(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate188(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
 errors = vErrors.length;
 }
 var _valid2 = _errs14 === errors;
@@ -3547,13 +3765,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate176.errors = vErrors;
+validate187.errors = vErrors;
 return errors === 0;
 }
 
-const func0 = equal;
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3628,7 +3845,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "id") || (key0 === "organizationId")) || (key0 === "name")) || (key0 === "description")) || (key0 === "scopes")) || (key0 === "keys")) || (key0 === "createdAt")) || (key0 === "updatedAt"))){
+if(!(func50.call(schema104.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err7];
@@ -3640,14 +3857,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate168(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
+if(!(validate180(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -3678,8 +3895,8 @@ errors++;
 }
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate174(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate157(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
 errors = vErrors.length;
 }
 }
@@ -3716,20 +3933,26 @@ errors++;
 }
 }
 if(data.keys !== undefined){
-if(!(validate176(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+if(!(validate187(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
+vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
+errors = vErrors.length;
+}
+}
+if(data.expiresAt !== undefined){
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -3744,12 +3967,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate167.errors = vErrors;
+validate179.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -3794,12 +4017,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate189.errors = vErrors;
+validate200.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3836,14 +4059,14 @@ errors++;
 }
 }
 if(data.application !== undefined){
-if(!(validate167(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate179(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
 errors = vErrors.length;
 }
 }
 if(data.apiKey !== undefined){
-if(!(validate189(data.apiKey, {instancePath:instancePath+"/apiKey",parentData:data,parentDataProperty:"apiKey",rootData}))){
-vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
+if(!(validate200(data.apiKey, {instancePath:instancePath+"/apiKey",parentData:data,parentDataProperty:"apiKey",rootData}))){
+vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
 errors = vErrors.length;
 }
 }
@@ -3858,28 +4081,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate166.errors = vErrors;
+validate178.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateApplicationResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate166(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate178(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
-validate165.errors = vErrors;
+validate177.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RotateApiKeyResponse = validate192;
-const schema107 = {"$ref":"tenantry#/$defs/RotateApiKeyResponse","$id":"schema_RotateApiKeyResponse"};
-const schema108 = {"type":"object","required":["application","apiKeyNext"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKeyNext":{"description":"The next key in plaintext, shown this once. Both keys verify until promote.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
+export const schema_RotateApiKeyResponse = validate203;
+const schema110 = {"$ref":"tenantry#/$defs/RotateApiKeyResponse","$id":"schema_RotateApiKeyResponse"};
+const schema111 = {"type":"object","required":["application","apiKeyNext"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"apiKeyNext":{"description":"The next key in plaintext, shown this once. Both keys verify until promote.","$ref":"tenantry#/$defs/ApiKey"}},"additionalProperties":false};
 
-function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3916,14 +4139,14 @@ errors++;
 }
 }
 if(data.application !== undefined){
-if(!(validate167(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate179(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
 errors = vErrors.length;
 }
 }
 if(data.apiKeyNext !== undefined){
-if(!(validate189(data.apiKeyNext, {instancePath:instancePath+"/apiKeyNext",parentData:data,parentDataProperty:"apiKeyNext",rootData}))){
-vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
+if(!(validate200(data.apiKeyNext, {instancePath:instancePath+"/apiKeyNext",parentData:data,parentDataProperty:"apiKeyNext",rootData}))){
+vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
 errors = vErrors.length;
 }
 }
@@ -3938,28 +4161,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate193.errors = vErrors;
+validate204.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RotateApiKeyResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate193(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
+if(!(validate204(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
 errors = vErrors.length;
 }
-validate192.errors = vErrors;
+validate203.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_PromoteApiKeyRequest = validate197;
-const schema109 = {"$ref":"tenantry#/$defs/PromoteApiKeyRequest","$id":"schema_PromoteApiKeyRequest"};
-const schema110 = {"type":"object","examples":[{"graceSeconds":3600}],"properties":{"graceSeconds":{"description":"How long the old current key keeps verifying.","type":"integer","format":"int32","minimum":0,"maximum":604800,"default":86400}},"additionalProperties":false};
+export const schema_PromoteApiKeyRequest = validate208;
+const schema112 = {"$ref":"tenantry#/$defs/PromoteApiKeyRequest","$id":"schema_PromoteApiKeyRequest"};
+const schema113 = {"type":"object","examples":[{"graceSeconds":3600}],"properties":{"graceSeconds":{"description":"How long the old current key keeps verifying.","type":"integer","format":"int32","minimum":0,"maximum":604800,"default":86400}},"additionalProperties":false};
 
-function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4022,28 +4245,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate198.errors = vErrors;
+validate209.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate197(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_PromoteApiKeyRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate198(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate209(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
-validate197.errors = vErrors;
+validate208.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_PutSecretRequest = validate200;
-const schema111 = {"$ref":"tenantry#/$defs/PutSecretRequest","$id":"schema_PutSecretRequest"};
-const schema112 = {"type":"object","required":["value"],"examples":[{"value":"sk_live_abc123"}],"properties":{"value":{"$ref":"tenantry#/$defs/SecretValue"}},"additionalProperties":false};
+export const schema_PutSecretRequest = validate211;
+const schema114 = {"$ref":"tenantry#/$defs/PutSecretRequest","$id":"schema_PutSecretRequest"};
+const schema115 = {"type":"object","required":["value"],"examples":[{"value":"sk_live_abc123"}],"properties":{"value":{"$ref":"tenantry#/$defs/SecretValue"}},"additionalProperties":false};
 
-function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate213(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -4088,12 +4311,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate202.errors = vErrors;
+validate213.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4120,8 +4343,8 @@ errors++;
 }
 }
 if(data.value !== undefined){
-if(!(validate202(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
-vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
+if(!(validate213(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
+vErrors = vErrors === null ? validate213.errors : vErrors.concat(validate213.errors);
 errors = vErrors.length;
 }
 }
@@ -4136,28 +4359,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate201.errors = vErrors;
+validate212.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate211(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_PutSecretRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate201(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate201.errors : vErrors.concat(validate201.errors);
+if(!(validate212(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
 errors = vErrors.length;
 }
-validate200.errors = vErrors;
+validate211.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CallingApplicationOrganization = validate205;
-const schema114 = {"$ref":"tenantry#/$defs/CallingApplicationOrganization","$id":"schema_CallingApplicationOrganization"};
-const schema115 = {"type":"object","required":["id","name","status"],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"}},"additionalProperties":false};
+export const schema_CallingApplicationOrganization = validate216;
+const schema117 = {"$ref":"tenantry#/$defs/CallingApplicationOrganization","$id":"schema_CallingApplicationOrganization"};
+const schema118 = {"type":"object","required":["id","name","status"],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"}},"additionalProperties":false};
 
-function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4180,12 +4403,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate209.errors = vErrors;
+validate220.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate217(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4232,8 +4455,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -4244,8 +4467,8 @@ errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate220(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
 errors = vErrors.length;
 }
 }
@@ -4260,28 +4483,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate206.errors = vErrors;
+validate217.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate216(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CallingApplicationOrganization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate206(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate217(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate217.errors : vErrors.concat(validate217.errors);
 errors = vErrors.length;
 }
-validate205.errors = vErrors;
+validate216.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CallingApplication = validate212;
-const schema117 = {"$ref":"tenantry#/$defs/CallingApplication","$id":"schema_CallingApplication"};
-const schema118 = {"description":"The application whose API key made the request.","type":"object","required":["application","organization","keySlot"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"organization":{"$ref":"tenantry#/$defs/CallingApplicationOrganization"},"keySlot":{"description":"The slot whose key matched.","$ref":"tenantry#/$defs/KeySlot"}},"additionalProperties":false};
+export const schema_CallingApplication = validate223;
+const schema120 = {"$ref":"tenantry#/$defs/CallingApplication","$id":"schema_CallingApplication"};
+const schema121 = {"description":"The application whose API key made the request.","type":"object","required":["application","organization","keySlot"],"properties":{"application":{"$ref":"tenantry#/$defs/Application"},"organization":{"$ref":"tenantry#/$defs/CallingApplicationOrganization"},"keySlot":{"description":"The slot whose key matched.","$ref":"tenantry#/$defs/KeySlot"}},"additionalProperties":false};
 
-function validate215(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate226(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4328,8 +4551,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -4340,8 +4563,8 @@ errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate220(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
 errors = vErrors.length;
 }
 }
@@ -4356,12 +4579,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate215.errors = vErrors;
+validate226.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4384,12 +4607,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate220.errors = vErrors;
+validate231.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate213(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4436,20 +4659,20 @@ errors++;
 }
 }
 if(data.application !== undefined){
-if(!(validate167(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate179(data.application, {instancePath:instancePath+"/application",parentData:data,parentDataProperty:"application",rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
 errors = vErrors.length;
 }
 }
 if(data.organization !== undefined){
-if(!(validate215(data.organization, {instancePath:instancePath+"/organization",parentData:data,parentDataProperty:"organization",rootData}))){
-vErrors = vErrors === null ? validate215.errors : vErrors.concat(validate215.errors);
+if(!(validate226(data.organization, {instancePath:instancePath+"/organization",parentData:data,parentDataProperty:"organization",rootData}))){
+vErrors = vErrors === null ? validate226.errors : vErrors.concat(validate226.errors);
 errors = vErrors.length;
 }
 }
 if(data.keySlot !== undefined){
-if(!(validate220(data.keySlot, {instancePath:instancePath+"/keySlot",parentData:data,parentDataProperty:"keySlot",rootData}))){
-vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
+if(!(validate231(data.keySlot, {instancePath:instancePath+"/keySlot",parentData:data,parentDataProperty:"keySlot",rootData}))){
+vErrors = vErrors === null ? validate231.errors : vErrors.concat(validate231.errors);
 errors = vErrors.length;
 }
 }
@@ -4464,28 +4687,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate213.errors = vErrors;
+validate224.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate223(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CallingApplication" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate213(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate213.errors : vErrors.concat(validate213.errors);
+if(!(validate224(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate224.errors : vErrors.concat(validate224.errors);
 errors = vErrors.length;
 }
-validate212.errors = vErrors;
+validate223.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Health = validate223;
-const schema121 = {"$ref":"tenantry#/$defs/Health","$id":"schema_Health"};
-const schema122 = {"description":"Health of the platform, answered by the gateway from each service's health (503 with the same body when one is not ok).","type":"object","required":["status","services"],"examples":[{"status":"ok","services":{"organizations":{"status":"ok"},"memberships":{"status":"ok"},"applications":{"status":"ok"},"notifications":{"status":"ok"}}}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"services":{"description":"Health of each service.","type":"object","maxProperties":10,"additionalProperties":{"$ref":"tenantry#/$defs/ServiceStatus"},"propertyNames":{"$ref":"tenantry#/$defs/ServiceName"}},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Health = validate234;
+const schema124 = {"$ref":"tenantry#/$defs/Health","$id":"schema_Health"};
+const schema125 = {"description":"Health of the platform, answered by the gateway from each service's health (503 with the same body when one is not ok).","type":"object","required":["status","services"],"examples":[{"status":"ok","services":{"organizations":{"status":"ok"},"memberships":{"status":"ok"},"applications":{"status":"ok"},"notifications":{"status":"ok"}}}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"services":{"description":"Health of each service.","type":"object","maxProperties":10,"additionalProperties":{"$ref":"tenantry#/$defs/ServiceStatus"},"propertyNames":{"$ref":"tenantry#/$defs/ServiceName"}},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate225(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4508,12 +4731,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate225.errors = vErrors;
+validate236.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate227(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate238(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -4536,13 +4759,13 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate227.errors = vErrors;
+validate238.errors = vErrors;
 return errors === 0;
 }
 
-const schema125 = {"type":"object","required":["status"],"properties":{"status":{"description":"ok, or why not (e.g. \"error 500\", \"unreachable\").","type":"string","maxLength":100,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"}},"additionalProperties":false};
+const schema128 = {"type":"object","required":["status"],"properties":{"status":{"description":"ok, or why not (e.g. \"error 500\", \"unreachable\").","type":"string","maxLength":100,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"}},"additionalProperties":false};
 
-function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate240(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4614,12 +4837,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate229.errors = vErrors;
+validate240.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate235(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4656,8 +4879,8 @@ errors++;
 }
 }
 if(data.status !== undefined){
-if(!(validate225(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate225.errors : vErrors.concat(validate225.errors);
+if(!(validate236(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
 errors = vErrors.length;
 }
 }
@@ -4676,8 +4899,8 @@ errors++;
 }
 for(const key1 in data1){
 const _errs5 = errors;
-if(!(validate227(key1, {instancePath:instancePath+"/services",parentData:data1,parentDataProperty:"services",rootData}))){
-vErrors = vErrors === null ? validate227.errors : vErrors.concat(validate227.errors);
+if(!(validate238(key1, {instancePath:instancePath+"/services",parentData:data1,parentDataProperty:"services",rootData}))){
+vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs5 === errors;
@@ -4693,8 +4916,8 @@ errors++;
 }
 }
 for(const key2 in data1){
-if(!(validate229(data1[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate229.errors : vErrors.concat(validate229.errors);
+if(!(validate240(data1[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate240.errors : vErrors.concat(validate240.errors);
 errors = vErrors.length;
 }
 }
@@ -4711,8 +4934,8 @@ errors++;
 }
 }
 if(data.time !== undefined){
-if(!(validate178(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -4727,27 +4950,27 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate224.errors = vErrors;
+validate235.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate223(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Health" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate224(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate224.errors : vErrors.concat(validate224.errors);
+if(!(validate235(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate235.errors : vErrors.concat(validate235.errors);
 errors = vErrors.length;
 }
-validate223.errors = vErrors;
+validate234.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ServiceStatus = validate233;
-const schema126 = {"$ref":"tenantry#/$defs/ServiceStatus","$id":"schema_ServiceStatus"};
+export const schema_ServiceStatus = validate244;
+const schema129 = {"$ref":"tenantry#/$defs/ServiceStatus","$id":"schema_ServiceStatus"};
 
-function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate245(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4819,28 +5042,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate234.errors = vErrors;
+validate245.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate233(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ServiceStatus" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate234(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
+if(!(validate245(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate245.errors : vErrors.concat(validate245.errors);
 errors = vErrors.length;
 }
-validate233.errors = vErrors;
+validate244.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ServiceHealth = validate236;
-const schema128 = {"$ref":"tenantry#/$defs/ServiceHealth","$id":"schema_ServiceHealth"};
-const schema129 = {"description":"Health of one service, answered by the service itself.","type":"object","required":["status","service"],"examples":[{"status":"ok","service":"organizations","time":"2025-01-15T09:30:00.000Z"}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"service":{"$ref":"tenantry#/$defs/ServiceName"},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_ServiceHealth = validate247;
+const schema131 = {"$ref":"tenantry#/$defs/ServiceHealth","$id":"schema_ServiceHealth"};
+const schema132 = {"description":"Health of one service, answered by the service itself.","type":"object","required":["status","service"],"examples":[{"status":"ok","service":"organizations","time":"2025-01-15T09:30:00.000Z"}],"properties":{"status":{"$ref":"tenantry#/$defs/HealthState"},"service":{"$ref":"tenantry#/$defs/ServiceName"},"time":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate248(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4877,20 +5100,20 @@ errors++;
 }
 }
 if(data.status !== undefined){
-if(!(validate225(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate225.errors : vErrors.concat(validate225.errors);
+if(!(validate236(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
 errors = vErrors.length;
 }
 }
 if(data.service !== undefined){
-if(!(validate227(data.service, {instancePath:instancePath+"/service",parentData:data,parentDataProperty:"service",rootData}))){
-vErrors = vErrors === null ? validate227.errors : vErrors.concat(validate227.errors);
+if(!(validate238(data.service, {instancePath:instancePath+"/service",parentData:data,parentDataProperty:"service",rootData}))){
+vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
 errors = vErrors.length;
 }
 }
 if(data.time !== undefined){
-if(!(validate178(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -4905,30 +5128,30 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate237.errors = vErrors;
+validate248.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate247(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ServiceHealth" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate237(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
+if(!(validate248(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate248.errors : vErrors.concat(validate248.errors);
 errors = vErrors.length;
 }
-validate236.errors = vErrors;
+validate247.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UpdateMemberRequest = validate242;
-const schema130 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"schema_UpdateMemberRequest"};
-const schema131 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"},{"role":"auditor"}],"properties":{"role":{"description":"A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
-const schema132 = {"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"};
+export const schema_UpdateMemberRequest = validate253;
+const schema133 = {"$ref":"tenantry#/$defs/UpdateMemberRequest","$id":"schema_UpdateMemberRequest"};
+const schema134 = {"type":"object","required":["role"],"examples":[{"role":"ADMIN"},{"role":"auditor"}],"properties":{"role":{"description":"A built-in role below the caller's own or a custom role of the organization (contract §9) whose rank is below the caller's and whose permissions the caller holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
+const schema135 = {"description":"A role's key: a built-in role's name (OWNER, ADMIN, MEMBER, VIEWER) or a custom role's key.","type":"string","minLength":2,"maxLength":40,"pattern":"^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$"};
 const pattern33 = new RegExp("^(OWNER|ADMIN|MEMBER|VIEWER|[a-z][a-z0-9-]{1,39})$", "u");
 
-function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate255(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -4973,12 +5196,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate244.errors = vErrors;
+validate255.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate243(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate254(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5005,8 +5228,8 @@ errors++;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
@@ -5021,28 +5244,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate243.errors = vErrors;
+validate254.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate253(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UpdateMemberRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate243(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate243.errors : vErrors.concat(validate243.errors);
+if(!(validate254(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate254.errors : vErrors.concat(validate254.errors);
 errors = vErrors.length;
 }
-validate242.errors = vErrors;
+validate253.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CreateInvitationRequest = validate247;
-const schema133 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"schema_CreateInvitationRequest"};
-const schema134 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
+export const schema_CreateInvitationRequest = validate258;
+const schema136 = {"$ref":"tenantry#/$defs/CreateInvitationRequest","$id":"schema_CreateInvitationRequest"};
+const schema137 = {"type":"object","required":["email","role"],"examples":[{"email":"grace@example.com","role":"MEMBER"}],"properties":{"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role strictly below the inviter's own, or a custom role of the organization (contract §9) whose rank is below the inviter's and whose permissions the inviter holds.","$ref":"tenantry#/$defs/RoleKey"}},"additionalProperties":false};
 
-function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5087,12 +5310,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate249.errors = vErrors;
+validate260.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate248(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5129,14 +5352,14 @@ errors++;
 }
 }
 if(data.email !== undefined){
-if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
+if(!(validate260(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
@@ -5151,28 +5374,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate248.errors = vErrors;
+validate259.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate247(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate258(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateInvitationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate248(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate248.errors : vErrors.concat(validate248.errors);
+if(!(validate259(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
 errors = vErrors.length;
 }
-validate247.errors = vErrors;
+validate258.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UnreadCount = validate253;
-const schema136 = {"$ref":"tenantry#/$defs/UnreadCount","$id":"schema_UnreadCount"};
-const schema137 = {"type":"object","required":["count"],"examples":[{"count":3}],"properties":{"count":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
+export const schema_UnreadCount = validate264;
+const schema139 = {"$ref":"tenantry#/$defs/UnreadCount","$id":"schema_UnreadCount"};
+const schema140 = {"type":"object","required":["count"],"examples":[{"count":3}],"properties":{"count":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate254(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5244,28 +5467,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate254.errors = vErrors;
+validate265.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate253(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate264(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UnreadCount" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate254(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate254.errors : vErrors.concat(validate254.errors);
+if(!(validate265(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
 errors = vErrors.length;
 }
-validate253.errors = vErrors;
+validate264.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MarkAllReadResponse = validate256;
-const schema138 = {"$ref":"tenantry#/$defs/MarkAllReadResponse","$id":"schema_MarkAllReadResponse"};
-const schema139 = {"type":"object","required":["updated","complete"],"examples":[{"updated":5000,"complete":true}],"properties":{"updated":{"description":"How many notifications became read.","type":"integer","format":"int32","minimum":0,"maximum":2147483647},"complete":{"description":"False when the request's time budget ran out first; calling again marks the rest (it is resumable and idempotent).","type":"boolean"}},"additionalProperties":false};
+export const schema_MarkAllReadResponse = validate267;
+const schema141 = {"$ref":"tenantry#/$defs/MarkAllReadResponse","$id":"schema_MarkAllReadResponse"};
+const schema142 = {"type":"object","required":["updated","complete"],"examples":[{"updated":5000,"complete":true}],"properties":{"updated":{"description":"How many notifications became read.","type":"integer","format":"int32","minimum":0,"maximum":2147483647},"complete":{"description":"False when the request's time budget ran out first; calling again marks the rest (it is resumable and idempotent).","type":"boolean"}},"additionalProperties":false};
 
-function validate257(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate268(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5359,28 +5582,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate257.errors = vErrors;
+validate268.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate256(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate267(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MarkAllReadResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate257(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate257.errors : vErrors.concat(validate257.errors);
+if(!(validate268(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
 errors = vErrors.length;
 }
-validate256.errors = vErrors;
+validate267.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationAudience = validate259;
-const schema140 = {"$ref":"tenantry#/$defs/NotificationAudience","$id":"schema_NotificationAudience"};
-const schema141 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
+export const schema_NotificationAudience = validate270;
+const schema143 = {"$ref":"tenantry#/$defs/NotificationAudience","$id":"schema_NotificationAudience"};
+const schema144 = {"description":"Who receives it among the ACTIVE members of the organization. Everyone when both lists are absent; otherwise the members with one of the roles plus the members named. A user id that is not an ACTIVE member of this organization is ignored silently.","type":"object","properties":{"roles":{"type":"array","minItems":1,"maxItems":4,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/OrganizationRole"}},"userIds":{"type":"array","minItems":1,"maxItems":1000,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/UserId"}}},"additionalProperties":false};
 
-function validate261(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate272(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -5403,12 +5626,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate261.errors = vErrors;
+validate272.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate263(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate274(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5453,12 +5676,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate263.errors = vErrors;
+validate274.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate271(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5499,8 +5722,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate261(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
+if(!(validate272(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
 errors = vErrors.length;
 }
 }
@@ -5561,8 +5784,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate263(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
@@ -5609,29 +5832,29 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate260.errors = vErrors;
+validate271.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate270(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationAudience" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate260(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
+if(!(validate271(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate271.errors : vErrors.concat(validate271.errors);
 errors = vErrors.length;
 }
-validate259.errors = vErrors;
+validate270.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SendNotificationRequest = validate266;
-const schema144 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"schema_SendNotificationRequest"};
-const schema145 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
-const schema146 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
+export const schema_SendNotificationRequest = validate277;
+const schema147 = {"$ref":"tenantry#/$defs/SendNotificationRequest","$id":"schema_SendNotificationRequest"};
+const schema148 = {"type":"object","required":["title","body","audience"],"examples":[{"title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","audience":{"roles":["OWNER","ADMIN"]}}],"properties":{"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"audience":{"$ref":"tenantry#/$defs/NotificationAudience"}},"additionalProperties":false};
+const schema149 = {"type":"string","minLength":1,"maxLength":200,"pattern":"\\S"};
 
-function validate268(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate279(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5676,13 +5899,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate268.errors = vErrors;
+validate279.errors = vErrors;
 return errors === 0;
 }
 
-const schema147 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
+const schema150 = {"description":"Free text; no control characters but tab and line breaks.","type":"string","minLength":1,"maxLength":4000,"pattern":"^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"};
 
-function validate270(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate281(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -5727,12 +5950,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate270.errors = vErrors;
+validate281.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate272(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5773,8 +5996,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate261(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
+if(!(validate272(data0[i0], {instancePath:instancePath+"/roles/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
 errors = vErrors.length;
 }
 }
@@ -5835,8 +6058,8 @@ errors++;
 }
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate263(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data2[i2], {instancePath:instancePath+"/userIds/" + i2,parentData:data2,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
@@ -5883,12 +6106,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate272.errors = vErrors;
+validate283.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate267(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate278(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5935,20 +6158,20 @@ errors++;
 }
 }
 if(data.title !== undefined){
-if(!(validate268(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
+if(!(validate279(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate270(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
+if(!(validate281(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
 errors = vErrors.length;
 }
 }
 if(data.audience !== undefined){
-if(!(validate272(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
-vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
+if(!(validate283(data.audience, {instancePath:instancePath+"/audience",parentData:data,parentDataProperty:"audience",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 }
@@ -5963,28 +6186,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate267.errors = vErrors;
+validate278.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate277(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SendNotificationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate267(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
+if(!(validate278(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate278.errors : vErrors.concat(validate278.errors);
 errors = vErrors.length;
 }
-validate266.errors = vErrors;
+validate277.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SendNotificationResponse = validate277;
-const schema149 = {"$ref":"tenantry#/$defs/SendNotificationResponse","$id":"schema_SendNotificationResponse"};
-const schema150 = {"type":"object","required":["recipients"],"properties":{"recipients":{"description":"How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.","type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
+export const schema_SendNotificationResponse = validate288;
+const schema152 = {"$ref":"tenantry#/$defs/SendNotificationResponse","$id":"schema_SendNotificationResponse"};
+const schema153 = {"type":"object","required":["recipients"],"properties":{"recipients":{"description":"How many ACTIVE members it is addressed to. Deliveries not finished within the request complete through a queued continuation.","type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate278(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6056,28 +6279,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate278.errors = vErrors;
+validate289.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate277(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate288(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SendNotificationResponse" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate278(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate278.errors : vErrors.concat(validate278.errors);
+if(!(validate289(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
 errors = vErrors.length;
 }
-validate277.errors = vErrors;
+validate288.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CreateOrganizationRequest = validate280;
-const schema151 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"schema_CreateOrganizationRequest"};
-const schema152 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
+export const schema_CreateOrganizationRequest = validate291;
+const schema154 = {"$ref":"tenantry#/$defs/CreateOrganizationRequest","$id":"schema_CreateOrganizationRequest"};
+const schema155 = {"type":"object","required":["name"],"examples":[{"name":"Acme","slug":"acme"}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"description":"Made from the name when absent.","$ref":"tenantry#/$defs/Slug"}},"additionalProperties":false};
 
-function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate294(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6122,12 +6345,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate283.errors = vErrors;
+validate294.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate281(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6160,8 +6383,8 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
+if(!(validate294(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
@@ -6176,28 +6399,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate281.errors = vErrors;
+validate292.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate280(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate291(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateOrganizationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate281(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
+if(!(validate292(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
 errors = vErrors.length;
 }
-validate280.errors = vErrors;
+validate291.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UpdateOrganizationRequest = validate286;
-const schema154 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"schema_UpdateOrganizationRequest"};
-const schema155 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"}},"additionalProperties":false};
+export const schema_UpdateOrganizationRequest = validate297;
+const schema157 = {"$ref":"tenantry#/$defs/UpdateOrganizationRequest","$id":"schema_UpdateOrganizationRequest"};
+const schema158 = {"type":"object","minProperties":1,"examples":[{"name":"Acme Inc."}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"metadata":{"description":"Replaces the whole metadata.","$ref":"tenantry#/$defs/Metadata"},"maxKeyLifetimeDays":{"description":"The longest an API key of the organization may live, in days: caps (and, when absent, sets) an application's expiresAt. null: no cap beyond the 366 days of every key.","type":["integer","null"],"format":"int32","minimum":1,"maximum":366}},"additionalProperties":false};
 
-function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate300(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6293,12 +6516,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate289.errors = vErrors;
+validate300.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate287(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6313,7 +6536,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((key0 === "name") || (key0 === "metadata"))){
+if(!(((key0 === "name") || (key0 === "metadata")) || (key0 === "maxKeyLifetimeDays"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err1];
@@ -6331,14 +6554,15 @@ errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate289(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
+if(!(validate300(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate300.errors : vErrors.concat(validate300.errors);
 errors = vErrors.length;
 }
 }
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(data.maxKeyLifetimeDays !== undefined){
+let data2 = data.maxKeyLifetimeDays;
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+const err2 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/type",keyword:"type",params:{type: schema158.properties.maxKeyLifetimeDays.type}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6347,28 +6571,62 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate287.errors = vErrors;
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 366 || isNaN(data2)){
+const err3 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate298.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UpdateOrganizationRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate287(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
+if(!(validate298(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
 errors = vErrors.length;
 }
-validate286.errors = vErrors;
+validate297.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ChangePlanRequest = validate292;
-const schema157 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"schema_ChangePlanRequest"};
-const schema158 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
+export const schema_ChangePlanRequest = validate303;
+const schema160 = {"$ref":"tenantry#/$defs/ChangePlanRequest","$id":"schema_ChangePlanRequest"};
+const schema161 = {"type":"object","required":["plan"],"examples":[{"plan":"PRO"}],"properties":{"plan":{"$ref":"tenantry#/$defs/Plan"}},"additionalProperties":false};
 
-function validate294(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate305(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6391,12 +6649,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate294.errors = vErrors;
+validate305.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate293(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate304(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6423,8 +6681,8 @@ errors++;
 }
 }
 if(data.plan !== undefined){
-if(!(validate294(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
-vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
+if(!(validate305(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
 errors = vErrors.length;
 }
 }
@@ -6439,28 +6697,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate293.errors = vErrors;
+validate304.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate303(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ChangePlanRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate293(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate293.errors : vErrors.concat(validate293.errors);
+if(!(validate304(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate304.errors : vErrors.concat(validate304.errors);
 errors = vErrors.length;
 }
-validate292.errors = vErrors;
+validate303.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_TransferOwnershipRequest = validate297;
-const schema160 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"schema_TransferOwnershipRequest"};
-const schema161 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
+export const schema_TransferOwnershipRequest = validate308;
+const schema163 = {"$ref":"tenantry#/$defs/TransferOwnershipRequest","$id":"schema_TransferOwnershipRequest"};
+const schema164 = {"type":"object","required":["userId"],"examples":[{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}],"properties":{"userId":{"description":"An ACTIVE member; the previous owner becomes ADMIN.","$ref":"tenantry#/$defs/UserId"}},"additionalProperties":false};
 
-function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate309(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6487,8 +6745,8 @@ errors++;
 }
 }
 if(data.userId !== undefined){
-if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
@@ -6503,28 +6761,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate298.errors = vErrors;
+validate309.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_TransferOwnershipRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate298(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
+if(!(validate309(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate309.errors : vErrors.concat(validate309.errors);
 errors = vErrors.length;
 }
-validate297.errors = vErrors;
+validate308.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SetEncryptionKeyRequest = validate301;
-const schema162 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"schema_SetEncryptionKeyRequest"};
-const schema163 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
+export const schema_SetEncryptionKeyRequest = validate312;
+const schema165 = {"$ref":"tenantry#/$defs/SetEncryptionKeyRequest","$id":"schema_SetEncryptionKeyRequest"};
+const schema166 = {"description":"platform: back to the platform key; dedicated: a KMS key created for this organization; byok: the customer's key, keyArn required.","type":"object","required":["mode"],"examples":[{"mode":"byok","keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"Required with byok, refused otherwise.","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
 
-function validate303(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate314(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6547,14 +6805,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate303.errors = vErrors;
+validate314.errors = vErrors;
 return errors === 0;
 }
 
-const schema165 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
+const schema168 = {"description":"A KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); locally also local/<name>.","type":"string","minLength":7,"maxLength":2048,"pattern":"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$"};
 const pattern40 = new RegExp("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+|local/[A-Za-z0-9._/-]+)$", "u");
 
-function validate305(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6599,12 +6857,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate305.errors = vErrors;
+validate316.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate302(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate313(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6631,14 +6889,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate303(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate303.errors : vErrors.concat(validate303.errors);
+if(!(validate314(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate305(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
+if(!(validate316(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 }
@@ -6653,30 +6911,30 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate302.errors = vErrors;
+validate313.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate312(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SetEncryptionKeyRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate302(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
+if(!(validate313(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate313.errors : vErrors.concat(validate313.errors);
 errors = vErrors.length;
 }
-validate301.errors = vErrors;
+validate312.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CreateRoleRequest = validate308;
-const schema166 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"schema_CreateRoleRequest"};
-const schema167 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
-const schema168 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
+export const schema_CreateRoleRequest = validate319;
+const schema169 = {"$ref":"tenantry#/$defs/CreateRoleRequest","$id":"schema_CreateRoleRequest"};
+const schema170 = {"type":"object","required":["key","name","baseRole","permissions"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"]}],"properties":{"key":{"$ref":"tenantry#/$defs/CustomRoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
+const schema171 = {"description":"A custom role's key: lowercase letters, digits and '-', starting with a letter, 2 to 40 characters; never a built-in role's name (in any case). Unique in the organization.","type":"string","minLength":2,"maxLength":40,"pattern":"^[a-z][a-z0-9-]{1,39}$"};
 const pattern41 = new RegExp("^[a-z][a-z0-9-]{1,39}$", "u");
 
-function validate310(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -6721,13 +6979,13 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate310.errors = vErrors;
+validate321.errors = vErrors;
 return errors === 0;
 }
 
-const schema169 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
+const schema172 = {"description":"The rank of a custom role for the rules of contract §2 (never OWNER: there is exactly one).","type":"string","enum":["ADMIN","MEMBER","VIEWER"]};
 
-function validate314(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate325(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6741,7 +6999,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "ADMIN") || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema169.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema172.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6750,13 +7008,13 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate314.errors = vErrors;
+validate325.errors = vErrors;
 return errors === 0;
 }
 
-const schema170 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
+const schema173 = {"description":"The permissions a role holds. A custom role may hold any organization permission but the OWNER-only ones (organization:delete, organization:restore, ownership:transfer, organization:encryption_key, roles:manage) and those no member holds (plan:change, organization:suspend, organization:reactivate, applications:self).","type":"array","maxItems":30,"uniqueItems":true,"items":{"$ref":"tenantry#/$defs/Permission"}};
 
-function validate317(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate328(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -6779,12 +7037,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate317.errors = vErrors;
+validate328.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -6800,8 +7058,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate317(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate317.errors : vErrors.concat(validate317.errors);
+if(!(validate328(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate328.errors : vErrors.concat(validate328.errors);
 errors = vErrors.length;
 }
 }
@@ -6836,12 +7094,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate316.errors = vErrors;
+validate327.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate309(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate320(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6898,8 +7156,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate310(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
+if(!(validate321(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate321.errors : vErrors.concat(validate321.errors);
 errors = vErrors.length;
 }
 }
@@ -6916,14 +7174,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate314(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
+if(!(validate325(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate325.errors : vErrors.concat(validate325.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate327(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate327.errors : vErrors.concat(validate327.errors);
 errors = vErrors.length;
 }
 }
@@ -6938,28 +7196,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate309.errors = vErrors;
+validate320.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate319(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CreateRoleRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate309(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate309.errors : vErrors.concat(validate309.errors);
+if(!(validate320(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate320.errors : vErrors.concat(validate320.errors);
 errors = vErrors.length;
 }
-validate308.errors = vErrors;
+validate319.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_UpdateRoleRequest = validate321;
-const schema172 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"schema_UpdateRoleRequest"};
-const schema173 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
+export const schema_UpdateRoleRequest = validate332;
+const schema175 = {"$ref":"tenantry#/$defs/UpdateRoleRequest","$id":"schema_UpdateRoleRequest"};
+const schema176 = {"description":"The key never changes. permissions replaces the whole list.","type":"object","minProperties":1,"examples":[{"permissions":["organization:read","members:read","audit:read","applications:read"]}],"properties":{"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/CustomRoleBaseRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"}},"additionalProperties":false};
 
-function validate322(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate333(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6998,14 +7256,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate314(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
+if(!(validate325(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate325.errors : vErrors.concat(validate325.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate327(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate327.errors : vErrors.concat(validate327.errors);
 errors = vErrors.length;
 }
 }
@@ -7020,27 +7278,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate322.errors = vErrors;
+validate333.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate332(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_UpdateRoleRequest" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate322(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate322.errors : vErrors.concat(validate322.errors);
+if(!(validate333(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate333.errors : vErrors.concat(validate333.errors);
 errors = vErrors.length;
 }
-validate321.errors = vErrors;
+validate332.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Application = validate328;
-const schema174 = {"$ref":"tenantry#/$defs/Application","$id":"schema_Application"};
+export const schema_Application = validate339;
+const schema177 = {"$ref":"tenantry#/$defs/Application","$id":"schema_Application"};
 
-function validate329(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate340(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7115,7 +7373,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "id") || (key0 === "organizationId")) || (key0 === "name")) || (key0 === "description")) || (key0 === "scopes")) || (key0 === "keys")) || (key0 === "createdAt")) || (key0 === "updatedAt"))){
+if(!(func50.call(schema104.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err7];
@@ -7127,14 +7385,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate168(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
+if(!(validate180(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -7165,8 +7423,8 @@ errors++;
 }
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate174(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate157(data4[i0], {instancePath:instancePath+"/scopes/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
 errors = vErrors.length;
 }
 }
@@ -7203,20 +7461,26 @@ errors++;
 }
 }
 if(data.keys !== undefined){
-if(!(validate176(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+if(!(validate187(data.keys, {instancePath:instancePath+"/keys",parentData:data,parentDataProperty:"keys",rootData}))){
+vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
+errors = vErrors.length;
+}
+}
+if(data.expiresAt !== undefined){
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -7231,27 +7495,27 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate329.errors = vErrors;
+validate340.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate328(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate339(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Application" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate329(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate329.errors : vErrors.concat(validate329.errors);
+if(!(validate340(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate340.errors : vErrors.concat(validate340.errors);
 errors = vErrors.length;
 }
-validate328.errors = vErrors;
+validate339.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApiKeySlots = validate339;
-const schema176 = {"$ref":"tenantry#/$defs/ApiKeySlots","$id":"schema_ApiKeySlots"};
+export const schema_ApiKeySlots = validate351;
+const schema179 = {"$ref":"tenantry#/$defs/ApiKeySlots","$id":"schema_ApiKeySlots"};
 
-function validate340(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7302,8 +7566,8 @@ let data0 = data.current;
 const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
-if(!(validate177(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate188(data0, {instancePath:instancePath+"/current",parentData:data,parentDataProperty:"current",rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -7350,8 +7614,8 @@ let data1 = data.next;
 const _errs8 = errors;
 let valid2 = false;
 const _errs9 = errors;
-if(!(validate177(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate188(data1, {instancePath:instancePath+"/next",parentData:data,parentDataProperty:"next",rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
 errors = vErrors.length;
 }
 var _valid1 = _errs9 === errors;
@@ -7398,8 +7662,8 @@ let data2 = data.previous;
 const _errs13 = errors;
 let valid3 = false;
 const _errs14 = errors;
-if(!(validate177(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate188(data2, {instancePath:instancePath+"/previous",parentData:data,parentDataProperty:"previous",rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
 errors = vErrors.length;
 }
 var _valid2 = _errs14 === errors;
@@ -7452,27 +7716,27 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate340.errors = vErrors;
+validate352.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate339(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate351(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApiKeySlots" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate340(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate340.errors : vErrors.concat(validate340.errors);
+if(!(validate352(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
 errors = vErrors.length;
 }
-validate339.errors = vErrors;
+validate351.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApiKeyInfo = validate345;
-const schema178 = {"$ref":"tenantry#/$defs/ApiKeyInfo","$id":"schema_ApiKeyInfo"};
+export const schema_ApiKeyInfo = validate357;
+const schema181 = {"$ref":"tenantry#/$defs/ApiKeyInfo","$id":"schema_ApiKeyInfo"};
 
-function validate346(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate358(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7564,8 +7828,8 @@ errors++;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -7574,8 +7838,8 @@ let data2 = data.lastUsedAt;
 const _errs6 = errors;
 let valid1 = false;
 const _errs7 = errors;
-if(!(validate178(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data2, {instancePath:instancePath+"/lastUsedAt",parentData:data,parentDataProperty:"lastUsedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -7618,8 +7882,8 @@ vErrors = null;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -7634,28 +7898,28 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate346.errors = vErrors;
+validate358.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate357(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApiKeyInfo" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate346(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate346.errors : vErrors.concat(validate346.errors);
+if(!(validate358(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate358.errors : vErrors.concat(validate358.errors);
 errors = vErrors.length;
 }
-validate345.errors = vErrors;
+validate357.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SecretMetadata = validate351;
-const schema180 = {"$ref":"tenantry#/$defs/SecretMetadata","$id":"schema_SecretMetadata"};
-const schema181 = {"description":"A named secret of an application, without its value.","type":"object","required":["name","createdAt","updatedAt"],"examples":[{"name":"stripe-key","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_SecretMetadata = validate363;
+const schema183 = {"$ref":"tenantry#/$defs/SecretMetadata","$id":"schema_SecretMetadata"};
+const schema184 = {"description":"A named secret of an application, without its value.","type":"object","required":["name","createdAt","updatedAt"],"examples":[{"name":"stripe-key","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate353(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -7700,12 +7964,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate353.errors = vErrors;
+validate365.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate364(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7752,20 +8016,20 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate353(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
+if(!(validate365(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate365.errors : vErrors.concat(validate365.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -7780,28 +8044,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate352.errors = vErrors;
+validate364.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate351(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate363(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SecretMetadata" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate352(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
+if(!(validate364(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate364.errors : vErrors.concat(validate364.errors);
 errors = vErrors.length;
 }
-validate351.errors = vErrors;
+validate363.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Secret = validate358;
-const schema183 = {"$ref":"tenantry#/$defs/Secret","$id":"schema_Secret"};
-const schema184 = {"description":"A named secret with its plaintext value (ADMIN and above only).","type":"object","required":["name","value","createdAt","updatedAt"],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"value":{"$ref":"tenantry#/$defs/SecretValue"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Secret = validate370;
+const schema186 = {"$ref":"tenantry#/$defs/Secret","$id":"schema_Secret"};
+const schema187 = {"description":"A named secret with its plaintext value (ADMIN and above only).","type":"object","required":["name","value","createdAt","updatedAt"],"properties":{"name":{"$ref":"tenantry#/$defs/SecretName"},"value":{"$ref":"tenantry#/$defs/SecretValue"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate359(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate371(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7858,26 +8122,26 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate353(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
+if(!(validate365(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate365.errors : vErrors.concat(validate365.errors);
 errors = vErrors.length;
 }
 }
 if(data.value !== undefined){
-if(!(validate202(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
-vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
+if(!(validate213(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData}))){
+vErrors = vErrors === null ? validate213.errors : vErrors.concat(validate213.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -7892,28 +8156,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate359.errors = vErrors;
+validate371.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate358(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate370(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Secret" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate359(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate359.errors : vErrors.concat(validate359.errors);
+if(!(validate371(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate371.errors : vErrors.concat(validate371.errors);
 errors = vErrors.length;
 }
-validate358.errors = vErrors;
+validate370.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Actor = validate365;
-const schema185 = {"$ref":"tenantry#/$defs/Actor","$id":"schema_Actor"};
-const schema186 = {"description":"Who caused an event.","type":"object","required":["kind","id"],"properties":{"kind":{"$ref":"tenantry#/$defs/ActorKind"},"id":{"description":"User id, application id, or the platform component's name.","$ref":"tenantry#/$defs/Id"}},"additionalProperties":false};
+export const schema_Actor = validate377;
+const schema188 = {"$ref":"tenantry#/$defs/Actor","$id":"schema_Actor"};
+const schema189 = {"description":"Who caused an event.","type":"object","required":["kind","id"],"properties":{"kind":{"$ref":"tenantry#/$defs/ActorKind"},"id":{"description":"User id, application id, or the platform component's name.","$ref":"tenantry#/$defs/Id"}},"additionalProperties":false};
 
-function validate367(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate379(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -7936,12 +8200,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate367.errors = vErrors;
+validate379.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate369(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate381(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -7986,12 +8250,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate369.errors = vErrors;
+validate381.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate366(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate378(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8028,14 +8292,14 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if(!(validate367(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
-vErrors = vErrors === null ? validate367.errors : vErrors.concat(validate367.errors);
+if(!(validate379(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
+vErrors = vErrors === null ? validate379.errors : vErrors.concat(validate379.errors);
 errors = vErrors.length;
 }
 }
 if(data.id !== undefined){
-if(!(validate369(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate369.errors : vErrors.concat(validate369.errors);
+if(!(validate381(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate381.errors : vErrors.concat(validate381.errors);
 errors = vErrors.length;
 }
 }
@@ -8050,28 +8314,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate366.errors = vErrors;
+validate378.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate377(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Actor" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate366(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate366.errors : vErrors.concat(validate366.errors);
+if(!(validate378(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate378.errors : vErrors.concat(validate378.errors);
 errors = vErrors.length;
 }
-validate365.errors = vErrors;
+validate377.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Event = validate372;
-const schema189 = {"$ref":"tenantry#/$defs/Event","$id":"schema_Event"};
-const schema190 = {"description":"The envelope of every domain event on the event bus. Consumers are idempotent on id.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"member.role_changed","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","from":"MEMBER","to":"ADMIN"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
+export const schema_Event = validate384;
+const schema192 = {"$ref":"tenantry#/$defs/Event","$id":"schema_Event"};
+const schema193 = {"description":"The envelope of every domain event on the event bus. Consumers are idempotent on id.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"member.role_changed","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"userId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","from":"MEMBER","to":"ADMIN"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
 
-function validate374(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate386(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -8116,12 +8380,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate374.errors = vErrors;
+validate386.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate376(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8134,7 +8398,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((((((((((((((((((((((((((data === "organization.created") || (data === "organization.updated")) || (data === "organization.deleted")) || (data === "organization.restored")) || (data === "organization.suspended")) || (data === "organization.reactivated")) || (data === "organization.plan_changed")) || (data === "organization.key_changed")) || (data === "ownership.transferred")) || (data === "invitation.created")) || (data === "invitation.accepted")) || (data === "invitation.declined")) || (data === "invitation.revoked")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "member.left")) || (data === "application.created")) || (data === "application.updated")) || (data === "application.deleted")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.withdrawn")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "platform.access")) || (data === "role.created")) || (data === "role.updated")) || (data === "role.deleted"))){
+if(!(((((((((((((((((((((((((((((data === "organization.created") || (data === "organization.updated")) || (data === "organization.deleted")) || (data === "organization.restored")) || (data === "organization.suspended")) || (data === "organization.reactivated")) || (data === "organization.plan_changed")) || (data === "organization.key_changed")) || (data === "ownership.transferred")) || (data === "invitation.created")) || (data === "invitation.accepted")) || (data === "invitation.declined")) || (data === "invitation.revoked")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "member.left")) || (data === "application.created")) || (data === "application.updated")) || (data === "application.deleted")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.withdrawn")) || (data === "api_key.revoked")) || (data === "api_key.expiring")) || (data === "plan.limit_reached")) || (data === "platform.access")) || (data === "role.created")) || (data === "role.updated")) || (data === "role.deleted"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema86.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -8144,12 +8408,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate376.errors = vErrors;
+validate388.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate380(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate392(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8186,14 +8450,14 @@ errors++;
 }
 }
 if(data.kind !== undefined){
-if(!(validate367(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
-vErrors = vErrors === null ? validate367.errors : vErrors.concat(validate367.errors);
+if(!(validate379(data.kind, {instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData}))){
+vErrors = vErrors === null ? validate379.errors : vErrors.concat(validate379.errors);
 errors = vErrors.length;
 }
 }
 if(data.id !== undefined){
-if(!(validate369(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate369.errors : vErrors.concat(validate369.errors);
+if(!(validate381(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate381.errors : vErrors.concat(validate381.errors);
 errors = vErrors.length;
 }
 }
@@ -8208,12 +8472,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate380.errors = vErrors;
+validate392.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate384(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate396(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8228,12 +8492,156 @@ vErrors.push(err0);
 }
 errors++;
 }
+validate396.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate385(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.organizationId === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.actor === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.data === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+if(!(validate386(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate386.errors : vErrors.concat(validate386.errors);
+errors = vErrors.length;
+}
+}
+if(data.type !== undefined){
+if(!(validate388(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate388.errors : vErrors.concat(validate388.errors);
+errors = vErrors.length;
+}
+}
+if(data.occurredAt !== undefined){
+if(!(validate160(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+errors = vErrors.length;
+}
+}
+if(data.organizationId !== undefined){
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+errors = vErrors.length;
+}
+}
+if(data.actor !== undefined){
+if(!(validate392(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate392.errors : vErrors.concat(validate392.errors);
+errors = vErrors.length;
+}
+}
+if(data.data !== undefined){
+if(!(validate396(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate385.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate384(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_Event" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate385(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate385.errors : vErrors.concat(validate385.errors);
+errors = vErrors.length;
+}
 validate384.errors = vErrors;
 return errors === 0;
 }
 
+export const schema_AuditEvent = validate399;
+const schema198 = {"$ref":"tenantry#/$defs/AuditEvent","$id":"schema_AuditEvent"};
+const schema199 = {"description":"One entry of an organization's audit log, made from a domain event.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"platform.access","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"route":"GET /organizations/{orgId}/members"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
 
-function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate400(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8310,219 +8718,74 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
+if(!(validate386(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate386.errors : vErrors.concat(validate386.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate376(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate376.errors : vErrors.concat(validate376.errors);
-errors = vErrors.length;
-}
-}
-if(data.occurredAt !== undefined){
-if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
-errors = vErrors.length;
-}
-}
-if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
-errors = vErrors.length;
-}
-}
-if(data.actor !== undefined){
-if(!(validate380(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
-errors = vErrors.length;
-}
-}
-if(data.data !== undefined){
-if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-validate373.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate372(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_Event" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate373(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate373.errors : vErrors.concat(validate373.errors);
-errors = vErrors.length;
-}
-validate372.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_AuditEvent = validate387;
-const schema195 = {"$ref":"tenantry#/$defs/AuditEvent","$id":"schema_AuditEvent"};
-const schema196 = {"description":"One entry of an organization's audit log, made from a domain event.","type":"object","required":["id","type","occurredAt","organizationId","actor","data"],"examples":[{"id":"evt_01HZX7Q4R5S6T7V8W9X0Y1Z2A3","type":"platform.access","occurredAt":"2025-01-15T09:30:00.000Z","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","actor":{"kind":"user","id":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40"},"data":{"route":"GET /organizations/{orgId}/members"}}],"properties":{"id":{"$ref":"tenantry#/$defs/EventId"},"type":{"$ref":"tenantry#/$defs/EventType"},"occurredAt":{"$ref":"tenantry#/$defs/Timestamp"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"actor":{"$ref":"tenantry#/$defs/Actor"},"data":{"$ref":"tenantry#/$defs/EventData"}},"additionalProperties":false};
-
-function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.type === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.occurredAt === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.organizationId === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.actor === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "actor"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.data === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "id") || (key0 === "type")) || (key0 === "occurredAt")) || (key0 === "organizationId")) || (key0 === "actor")) || (key0 === "data"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.id !== undefined){
-if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
-errors = vErrors.length;
-}
-}
-if(data.type !== undefined){
-if(!(validate376(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate376.errors : vErrors.concat(validate376.errors);
-errors = vErrors.length;
-}
-}
-if(data.occurredAt !== undefined){
-if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
-errors = vErrors.length;
-}
-}
-if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
-errors = vErrors.length;
-}
-}
-if(data.actor !== undefined){
-if(!(validate380(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
-errors = vErrors.length;
-}
-}
-if(data.data !== undefined){
-if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-validate388.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate387(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_AuditEvent" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate388(data, {instancePath,parentData,parentDataProperty,rootData}))){
+if(!(validate388(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
 vErrors = vErrors === null ? validate388.errors : vErrors.concat(validate388.errors);
 errors = vErrors.length;
 }
-validate387.errors = vErrors;
+}
+if(data.occurredAt !== undefined){
+if(!(validate160(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+errors = vErrors.length;
+}
+}
+if(data.organizationId !== undefined){
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+errors = vErrors.length;
+}
+}
+if(data.actor !== undefined){
+if(!(validate392(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate392.errors : vErrors.concat(validate392.errors);
+errors = vErrors.length;
+}
+}
+if(data.data !== undefined){
+if(!(validate396(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate400.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Invitation = validate396;
-const schema197 = {"$ref":"tenantry#/$defs/Invitation","$id":"schema_Invitation"};
-const schema198 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"$ref":"tenantry#/$defs/UserId"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-const func93 = Object.prototype.hasOwnProperty;
 
-function validate398(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate399(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_AuditEvent" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate400(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate400.errors : vErrors.concat(validate400.errors);
+errors = vErrors.length;
+}
+validate399.errors = vErrors;
+return errors === 0;
+}
+
+export const schema_Invitation = validate408;
+const schema200 = {"$ref":"tenantry#/$defs/Invitation","$id":"schema_Invitation"};
+const schema201 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"$ref":"tenantry#/$defs/UserId"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+
+function validate410(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -8567,12 +8830,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate398.errors = vErrors;
+validate410.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate404(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate416(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8595,12 +8858,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate404.errors = vErrors;
+validate416.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate397(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate409(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8695,7 +8958,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema198.properties, key0))){
+if(!(func50.call(schema201.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
@@ -8707,14 +8970,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate398(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate398.errors : vErrors.concat(validate398.errors);
+if(!(validate410(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate410.errors : vErrors.concat(validate410.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -8725,44 +8988,44 @@ errors = vErrors.length;
 }
 }
 if(data.email !== undefined){
-if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
+if(!(validate260(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate404(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate404.errors : vErrors.concat(validate404.errors);
+if(!(validate416(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate416.errors : vErrors.concat(validate416.errors);
 errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate263(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -8777,28 +9040,28 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate397.errors = vErrors;
+validate409.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate396(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate408(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Invitation" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate397(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate397.errors : vErrors.concat(validate397.errors);
+if(!(validate409(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate409.errors : vErrors.concat(validate409.errors);
 errors = vErrors.length;
 }
-validate396.errors = vErrors;
+validate408.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Membership = validate411;
-const schema201 = {"$ref":"tenantry#/$defs/Membership","$id":"schema_Membership"};
-const schema202 = {"description":"A user's membership of one organization.","type":"object","required":["organizationId","userId","role","status","joinedAt","updatedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","email":"ada@example.com","role":"OWNER","status":"ACTIVE","joinedAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/MembershipStatus"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Membership = validate423;
+const schema204 = {"$ref":"tenantry#/$defs/Membership","$id":"schema_Membership"};
+const schema205 = {"description":"A user's membership of one organization.","type":"object","required":["organizationId","userId","role","status","joinedAt","updatedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","email":"ada@example.com","role":"OWNER","status":"ACTIVE","joinedAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/MembershipStatus"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate417(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate429(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -8821,12 +9084,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate417.errors = vErrors;
+validate429.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate412(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate424(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8903,44 +9166,44 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
 if(data.email !== undefined){
-if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
+if(!(validate260(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate417(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate417.errors : vErrors.concat(validate417.errors);
+if(!(validate429(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate429.errors : vErrors.concat(validate429.errors);
 errors = vErrors.length;
 }
 }
 if(data.joinedAt !== undefined){
-if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -8955,28 +9218,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate412.errors = vErrors;
+validate424.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate411(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate423(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Membership" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate412(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate412.errors : vErrors.concat(validate412.errors);
+if(!(validate424(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate424.errors : vErrors.concat(validate424.errors);
 errors = vErrors.length;
 }
-validate411.errors = vErrors;
+validate423.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MyOrganization = validate422;
-const schema204 = {"$ref":"tenantry#/$defs/MyOrganization","$id":"schema_MyOrganization"};
-const schema205 = {"description":"One organization of the calling user, with the user's role in it.","type":"object","required":["organizationId","name","role","joinedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","role":"ADMIN","joinedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_MyOrganization = validate434;
+const schema207 = {"$ref":"tenantry#/$defs/MyOrganization","$id":"schema_MyOrganization"};
+const schema208 = {"description":"One organization of the calling user, with the user's role in it.","type":"object","required":["organizationId","name","role","joinedAt"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","role":"ADMIN","joinedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"joinedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate423(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate435(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9033,8 +9296,8 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -9045,26 +9308,26 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
+if(!(validate294(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate220(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
 if(data.joinedAt !== undefined){
-if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -9079,28 +9342,28 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate423.errors = vErrors;
+validate435.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate422(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate434(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MyOrganization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate423(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate423.errors : vErrors.concat(validate423.errors);
+if(!(validate435(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate435.errors : vErrors.concat(validate435.errors);
 errors = vErrors.length;
 }
-validate422.errors = vErrors;
+validate434.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MyAccess = validate431;
-const schema206 = {"$ref":"tenantry#/$defs/MyAccess","$id":"schema_MyAccess"};
-const schema207 = {"description":"The caller's role in one organization and what it lets them do there (contract §3, §9), for user interfaces that show only what the caller may do.","type":"object","required":["organizationId","role","permissions","builtIn"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","role":"auditor","baseRole":"VIEWER","permissions":["organization:read","members:read","membership:leave","audit:read"],"builtIn":false}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"role":{"$ref":"tenantry#/$defs/RoleKey"},"baseRole":{"description":"The role's rank for the rules of contract §2; absent when the membership names a custom role that no longer exists (it grants nothing).","$ref":"tenantry#/$defs/OrganizationRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"},"builtIn":{"description":"True for OWNER, ADMIN, MEMBER and VIEWER; false for a custom role.","type":"boolean"}},"additionalProperties":false};
+export const schema_MyAccess = validate443;
+const schema209 = {"$ref":"tenantry#/$defs/MyAccess","$id":"schema_MyAccess"};
+const schema210 = {"description":"The caller's role in one organization and what it lets them do there (contract §3, §9), for user interfaces that show only what the caller may do.","type":"object","required":["organizationId","role","permissions","builtIn"],"examples":[{"organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","role":"auditor","baseRole":"VIEWER","permissions":["organization:read","members:read","membership:leave","audit:read"],"builtIn":false}],"properties":{"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"role":{"$ref":"tenantry#/$defs/RoleKey"},"baseRole":{"description":"The role's rank for the rules of contract §2; absent when the membership names a custom role that no longer exists (it grants nothing).","$ref":"tenantry#/$defs/OrganizationRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"},"builtIn":{"description":"True for OWNER, ADMIN, MEMBER and VIEWER; false for a custom role.","type":"boolean"}},"additionalProperties":false};
 
-function validate432(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate444(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9157,26 +9420,26 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate261(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
+if(!(validate272(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate327(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate327.errors : vErrors.concat(validate327.errors);
 errors = vErrors.length;
 }
 }
@@ -9203,28 +9466,28 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate432.errors = vErrors;
+validate444.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate431(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate443(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_MyAccess" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate432(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate432.errors : vErrors.concat(validate432.errors);
+if(!(validate444(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate444.errors : vErrors.concat(validate444.errors);
 errors = vErrors.length;
 }
-validate431.errors = vErrors;
+validate443.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Notification = validate438;
-const schema208 = {"$ref":"tenantry#/$defs/Notification","$id":"schema_Notification"};
-const schema209 = {"description":"An inbox entry of one user; expires after 90 days.","type":"object","required":["id","userId","type","title","body","read","createdAt","expiresAt"],"examples":[{"id":"ntf_01HZX6P3Q4R5S6T7V8W9X0Y1Z2","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","type":"organization.message","title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","read":false,"createdAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-04-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/NotificationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"type":{"$ref":"tenantry#/$defs/NotificationType"},"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"data":{"$ref":"tenantry#/$defs/EventData"},"read":{"type":"boolean"},"readAt":{"$ref":"tenantry#/$defs/Timestamp"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Notification = validate450;
+const schema211 = {"$ref":"tenantry#/$defs/Notification","$id":"schema_Notification"};
+const schema212 = {"description":"An inbox entry of one user; expires after 90 days.","type":"object","required":["id","userId","type","title","body","read","createdAt","expiresAt"],"examples":[{"id":"ntf_01HZX6P3Q4R5S6T7V8W9X0Y1Z2","userId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","type":"organization.message","title":"Maintenance tonight","body":"The ERP sync pauses from 22:00 to 23:00 UTC.","read":false,"createdAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-04-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/NotificationId"},"userId":{"$ref":"tenantry#/$defs/UserId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"type":{"$ref":"tenantry#/$defs/NotificationType"},"title":{"$ref":"tenantry#/$defs/NotificationTitle"},"body":{"$ref":"tenantry#/$defs/NotificationBody"},"data":{"$ref":"tenantry#/$defs/EventData"},"read":{"type":"boolean"},"readAt":{"$ref":"tenantry#/$defs/Timestamp"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate440(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate452(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9269,12 +9532,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate440.errors = vErrors;
+validate452.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate444(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate456(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -9287,7 +9550,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((((((((((((data === "invitation.created") || (data === "invitation.accepted")) || (data === "member.left")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.revoked")) || (data === "plan.limit_reached")) || (data === "ownership.transferred")) || (data === "organization.suspended")) || (data === "organization.message"))){
+if(!(((((((((((((data === "invitation.created") || (data === "invitation.accepted")) || (data === "member.left")) || (data === "member.role_changed")) || (data === "member.removed")) || (data === "api_key.rotated")) || (data === "api_key.promoted")) || (data === "api_key.revoked")) || (data === "api_key.expiring")) || (data === "plan.limit_reached")) || (data === "ownership.transferred")) || (data === "organization.suspended")) || (data === "organization.message"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema88.enum}};
 if(vErrors === null){
 vErrors = [err1];
@@ -9297,12 +9560,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate444.errors = vErrors;
+validate456.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate439(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate451(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9387,7 +9650,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema209.properties, key0))){
+if(!(func50.call(schema212.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
@@ -9399,44 +9662,44 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate440(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate440.errors : vErrors.concat(validate440.errors);
+if(!(validate452(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate452.errors : vErrors.concat(validate452.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate444(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate444.errors : vErrors.concat(validate444.errors);
+if(!(validate456(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate456.errors : vErrors.concat(validate456.errors);
 errors = vErrors.length;
 }
 }
 if(data.title !== undefined){
-if(!(validate268(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
+if(!(validate279(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate270(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
+if(!(validate281(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
+if(!(validate396(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
 errors = vErrors.length;
 }
 }
@@ -9453,20 +9716,20 @@ errors++;
 }
 }
 if(data.readAt !== undefined){
-if(!(validate178(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -9481,27 +9744,27 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate439.errors = vErrors;
+validate451.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate438(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate450(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Notification" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate439(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate439.errors : vErrors.concat(validate439.errors);
+if(!(validate451(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
 errors = vErrors.length;
 }
-validate438.errors = vErrors;
+validate450.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationTitle = validate453;
-const schema212 = {"$ref":"tenantry#/$defs/NotificationTitle","$id":"schema_NotificationTitle"};
+export const schema_NotificationTitle = validate465;
+const schema215 = {"$ref":"tenantry#/$defs/NotificationTitle","$id":"schema_NotificationTitle"};
 
-function validate454(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate466(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9546,27 +9809,27 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate454.errors = vErrors;
+validate466.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate453(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate465(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationTitle" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate454(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate454.errors : vErrors.concat(validate454.errors);
+if(!(validate466(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate466.errors : vErrors.concat(validate466.errors);
 errors = vErrors.length;
 }
-validate453.errors = vErrors;
+validate465.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationBody = validate456;
-const schema214 = {"$ref":"tenantry#/$defs/NotificationBody","$id":"schema_NotificationBody"};
+export const schema_NotificationBody = validate468;
+const schema217 = {"$ref":"tenantry#/$defs/NotificationBody","$id":"schema_NotificationBody"};
 
-function validate457(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate469(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -9611,29 +9874,29 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate457.errors = vErrors;
+validate469.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate456(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate468(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationBody" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate457(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate457.errors : vErrors.concat(validate457.errors);
+if(!(validate469(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate469.errors : vErrors.concat(validate469.errors);
 errors = vErrors.length;
 }
-validate456.errors = vErrors;
+validate468.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Organization = validate459;
-const schema216 = {"$ref":"tenantry#/$defs/Organization","$id":"schema_Organization"};
-const schema217 = {"description":"A tenant. Soft-deleted organizations stay restorable for 30 days.","type":"object","required":["id","name","slug","status","plan","ownerId","metadata","usage","encryption","createdAt","updatedAt"],"examples":[{"id":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","plan":"STARTER","ownerId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","metadata":{"crm":"A-42"},"usage":{"members":2,"applications":1},"encryption":{"mode":"platform"},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"plan":{"$ref":"tenantry#/$defs/Plan"},"ownerId":{"description":"The one member whose role is OWNER.","$ref":"tenantry#/$defs/UserId"},"metadata":{"$ref":"tenantry#/$defs/Metadata"},"usage":{"$ref":"tenantry#/$defs/OrganizationUsage"},"encryption":{"$ref":"tenantry#/$defs/OrganizationEncryption"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"suspendedAt":{"$ref":"tenantry#/$defs/Timestamp"},"deletedAt":{"$ref":"tenantry#/$defs/Timestamp"},"purgeAfter":{"description":"Of a DELETED organization, the end of its 30 days of restore; its data is purged after.","$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
-const schema218 = {"description":"Counters kept equal to the real item counts; members counts PENDING invitations too.","type":"object","required":["members","applications"],"properties":{"members":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647},"applications":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
+export const schema_Organization = validate471;
+const schema219 = {"$ref":"tenantry#/$defs/Organization","$id":"schema_Organization"};
+const schema220 = {"description":"A tenant. Soft-deleted organizations stay restorable for 30 days.","type":"object","required":["id","name","slug","status","plan","ownerId","metadata","usage","encryption","createdAt","updatedAt"],"examples":[{"id":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","name":"Acme","slug":"acme","status":"ACTIVE","plan":"STARTER","ownerId":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","metadata":{"crm":"A-42"},"usage":{"members":2,"applications":1},"encryption":{"mode":"platform"},"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/OrganizationId"},"name":{"$ref":"tenantry#/$defs/Name"},"slug":{"$ref":"tenantry#/$defs/Slug"},"status":{"$ref":"tenantry#/$defs/OrganizationStatus"},"plan":{"$ref":"tenantry#/$defs/Plan"},"ownerId":{"description":"The one member whose role is OWNER.","$ref":"tenantry#/$defs/UserId"},"metadata":{"$ref":"tenantry#/$defs/Metadata"},"usage":{"$ref":"tenantry#/$defs/OrganizationUsage"},"encryption":{"$ref":"tenantry#/$defs/OrganizationEncryption"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"suspendedAt":{"$ref":"tenantry#/$defs/Timestamp"},"deletedAt":{"$ref":"tenantry#/$defs/Timestamp"},"purgeAfter":{"description":"Of a DELETED organization, the end of its 30 days of restore; its data is purged after.","$ref":"tenantry#/$defs/Timestamp"},"maxKeyLifetimeDays":{"description":"The longest an API key of the organization may live, in days (absent when not capped).","type":"integer","format":"int32","minimum":1,"maximum":366}},"additionalProperties":false};
+const schema221 = {"description":"Counters kept equal to the real item counts; members counts PENDING invitations too.","type":"object","required":["members","applications"],"properties":{"members":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647},"applications":{"type":"integer","format":"int32","minimum":0,"maximum":2147483647}},"additionalProperties":false};
 
-function validate468(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate480(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9750,13 +10013,13 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate468.errors = vErrors;
+validate480.errors = vErrors;
 return errors === 0;
 }
 
-const schema219 = {"description":"Which key protects the organization's data key; never key material.","type":"object","required":["mode"],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"The dedicated or customer key (absent for platform).","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
+const schema222 = {"description":"Which key protects the organization's data key; never key material.","type":"object","required":["mode"],"properties":{"mode":{"$ref":"tenantry#/$defs/EncryptionMode"},"keyArn":{"description":"The dedicated or customer key (absent for platform).","$ref":"tenantry#/$defs/KmsKeyArn"}},"additionalProperties":false};
 
-function validate470(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate482(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9783,14 +10046,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate303(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate303.errors : vErrors.concat(validate303.errors);
+if(!(validate314(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate305(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
+if(!(validate316(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 }
@@ -9805,12 +10068,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate470.errors = vErrors;
+validate482.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate460(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate472(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9925,7 +10188,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema217.properties, key0))){
+if(!(func50.call(schema220.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err11];
@@ -9937,8 +10200,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -9949,80 +10212,81 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
-errors = vErrors.length;
-}
-}
-if(data.status !== undefined){
-if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
-errors = vErrors.length;
-}
-}
-if(data.plan !== undefined){
-if(!(validate294(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+if(!(validate294(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
 vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
+if(data.status !== undefined){
+if(!(validate220(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
+errors = vErrors.length;
+}
+}
+if(data.plan !== undefined){
+if(!(validate305(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
+errors = vErrors.length;
+}
+}
 if(data.ownerId !== undefined){
-if(!(validate263(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate289(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
+if(!(validate300(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate300.errors : vErrors.concat(validate300.errors);
 errors = vErrors.length;
 }
 }
 if(data.usage !== undefined){
-if(!(validate468(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
-vErrors = vErrors === null ? validate468.errors : vErrors.concat(validate468.errors);
+if(!(validate480(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
+vErrors = vErrors === null ? validate480.errors : vErrors.concat(validate480.errors);
 errors = vErrors.length;
 }
 }
 if(data.encryption !== undefined){
-if(!(validate470(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
-vErrors = vErrors === null ? validate470.errors : vErrors.concat(validate470.errors);
+if(!(validate482(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
+vErrors = vErrors === null ? validate482.errors : vErrors.concat(validate482.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.suspendedAt !== undefined){
-if(!(validate178(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.deletedAt !== undefined){
-if(!(validate178(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.purgeAfter !== undefined){
-if(!(validate178(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(data.maxKeyLifetimeDays !== undefined){
+let data14 = data.maxKeyLifetimeDays;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err12 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -10031,27 +10295,61 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate460.errors = vErrors;
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 366 || isNaN(data14)){
+const err13 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366}};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data14 < 1 || isNaN(data14)){
+const err14 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate472.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate459(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate471(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Organization" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate460(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate460.errors : vErrors.concat(validate460.errors);
+if(!(validate472(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate472.errors : vErrors.concat(validate472.errors);
 errors = vErrors.length;
 }
-validate459.errors = vErrors;
+validate471.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationUsage = validate480;
-const schema220 = {"$ref":"tenantry#/$defs/OrganizationUsage","$id":"schema_OrganizationUsage"};
+export const schema_OrganizationUsage = validate492;
+const schema223 = {"$ref":"tenantry#/$defs/OrganizationUsage","$id":"schema_OrganizationUsage"};
 
-function validate481(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate493(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10168,27 +10466,27 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate481.errors = vErrors;
+validate493.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate480(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate492(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationUsage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate481(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate481.errors : vErrors.concat(validate481.errors);
+if(!(validate493(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate493.errors : vErrors.concat(validate493.errors);
 errors = vErrors.length;
 }
-validate480.errors = vErrors;
+validate492.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationEncryption = validate483;
-const schema222 = {"$ref":"tenantry#/$defs/OrganizationEncryption","$id":"schema_OrganizationEncryption"};
+export const schema_OrganizationEncryption = validate495;
+const schema225 = {"$ref":"tenantry#/$defs/OrganizationEncryption","$id":"schema_OrganizationEncryption"};
 
-function validate484(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate496(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10215,14 +10513,14 @@ errors++;
 }
 }
 if(data.mode !== undefined){
-if(!(validate303(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
-vErrors = vErrors === null ? validate303.errors : vErrors.concat(validate303.errors);
+if(!(validate314(data.mode, {instancePath:instancePath+"/mode",parentData:data,parentDataProperty:"mode",rootData}))){
+vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
 errors = vErrors.length;
 }
 }
 if(data.keyArn !== undefined){
-if(!(validate305(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
-vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
+if(!(validate316(data.keyArn, {instancePath:instancePath+"/keyArn",parentData:data,parentDataProperty:"keyArn",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 }
@@ -10237,27 +10535,27 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate484.errors = vErrors;
+validate496.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate483(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate495(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationEncryption" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate484(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate484.errors : vErrors.concat(validate484.errors);
+if(!(validate496(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate496.errors : vErrors.concat(validate496.errors);
 errors = vErrors.length;
 }
-validate483.errors = vErrors;
+validate495.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_KmsKeyArn = validate488;
-const schema224 = {"$ref":"tenantry#/$defs/KmsKeyArn","$id":"schema_KmsKeyArn"};
+export const schema_KmsKeyArn = validate500;
+const schema227 = {"$ref":"tenantry#/$defs/KmsKeyArn","$id":"schema_KmsKeyArn"};
 
-function validate489(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate501(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10302,28 +10600,28 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate489.errors = vErrors;
+validate501.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate488(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate500(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_KmsKeyArn" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate489(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate489.errors : vErrors.concat(validate489.errors);
+if(!(validate501(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate501.errors : vErrors.concat(validate501.errors);
 errors = vErrors.length;
 }
-validate488.errors = vErrors;
+validate500.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_Role = validate491;
-const schema226 = {"$ref":"tenantry#/$defs/Role","$id":"schema_Role"};
-const schema227 = {"description":"A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2.","type":"object","required":["key","name","baseRole","permissions","builtIn"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"],"builtIn":false,"holders":2,"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"key":{"$ref":"tenantry#/$defs/RoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/OrganizationRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"},"builtIn":{"description":"True for OWNER, ADMIN, MEMBER and VIEWER, which cannot be changed or deleted.","type":"boolean"},"holders":{"description":"Of a custom role, how many ACTIVE members and PENDING invitations hold it.","type":"integer","format":"int32","minimum":0,"maximum":1000000},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+export const schema_Role = validate503;
+const schema229 = {"$ref":"tenantry#/$defs/Role","$id":"schema_Role"};
+const schema230 = {"description":"A role of an organization (contract §9): one of the four built-in roles (builtIn, their permissions fixed by rank) or a custom role the organization defined. Its permissions are what its holders may do; its baseRole is its rank for every rule of contract §2.","type":"object","required":["key","name","baseRole","permissions","builtIn"],"examples":[{"key":"auditor","name":"Auditor","description":"Reads everything, the audit log included.","baseRole":"VIEWER","permissions":["organization:read","members:read","audit:read"],"builtIn":false,"holders":2,"createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z"}],"properties":{"key":{"$ref":"tenantry#/$defs/RoleKey"},"name":{"$ref":"tenantry#/$defs/Name"},"description":{"$ref":"tenantry#/$defs/Description"},"baseRole":{"$ref":"tenantry#/$defs/OrganizationRole"},"permissions":{"$ref":"tenantry#/$defs/RolePermissions"},"builtIn":{"description":"True for OWNER, ADMIN, MEMBER and VIEWER, which cannot be changed or deleted.","type":"boolean"},"holders":{"description":"Of a custom role, how many ACTIVE members and PENDING invitations hold it.","type":"integer","format":"int32","minimum":0,"maximum":1000000},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
-function validate492(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate504(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10378,7 +10676,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema227.properties, key0))){
+if(!(func50.call(schema230.properties, key0))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
@@ -10390,8 +10688,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate244(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
@@ -10408,14 +10706,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate261(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
+if(!(validate272(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate327(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate327.errors : vErrors.concat(validate327.errors);
 errors = vErrors.length;
 }
 }
@@ -10467,14 +10765,14 @@ errors++;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -10489,27 +10787,27 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate492.errors = vErrors;
+validate504.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate491(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate503(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_Role" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate492(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate492.errors : vErrors.concat(validate492.errors);
+if(!(validate504(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate504.errors : vErrors.concat(validate504.errors);
 errors = vErrors.length;
 }
-validate491.errors = vErrors;
+validate503.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RoleKey = validate501;
-const schema228 = {"$ref":"tenantry#/$defs/RoleKey","$id":"schema_RoleKey"};
+export const schema_RoleKey = validate513;
+const schema231 = {"$ref":"tenantry#/$defs/RoleKey","$id":"schema_RoleKey"};
 
-function validate502(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate514(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10554,27 +10852,27 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate502.errors = vErrors;
+validate514.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate501(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate513(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RoleKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate502(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate502.errors : vErrors.concat(validate502.errors);
+if(!(validate514(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate514.errors : vErrors.concat(validate514.errors);
 errors = vErrors.length;
 }
-validate501.errors = vErrors;
+validate513.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CustomRoleKey = validate504;
-const schema230 = {"$ref":"tenantry#/$defs/CustomRoleKey","$id":"schema_CustomRoleKey"};
+export const schema_CustomRoleKey = validate516;
+const schema233 = {"$ref":"tenantry#/$defs/CustomRoleKey","$id":"schema_CustomRoleKey"};
 
-function validate505(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate517(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10619,27 +10917,27 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate505.errors = vErrors;
+validate517.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate504(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate516(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CustomRoleKey" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate505(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate505.errors : vErrors.concat(validate505.errors);
+if(!(validate517(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
 errors = vErrors.length;
 }
-validate504.errors = vErrors;
+validate516.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_CustomRoleBaseRole = validate507;
-const schema232 = {"$ref":"tenantry#/$defs/CustomRoleBaseRole","$id":"schema_CustomRoleBaseRole"};
+export const schema_CustomRoleBaseRole = validate519;
+const schema235 = {"$ref":"tenantry#/$defs/CustomRoleBaseRole","$id":"schema_CustomRoleBaseRole"};
 
-function validate508(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate520(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
@@ -10653,7 +10951,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "ADMIN") || (data === "MEMBER")) || (data === "VIEWER"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema169.enum}};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema172.enum}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -10662,27 +10960,27 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate508.errors = vErrors;
+validate520.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate507(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate519(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_CustomRoleBaseRole" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate508(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate508.errors : vErrors.concat(validate508.errors);
+if(!(validate520(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate520.errors : vErrors.concat(validate520.errors);
 errors = vErrors.length;
 }
-validate507.errors = vErrors;
+validate519.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RolePermissions = validate510;
-const schema234 = {"$ref":"tenantry#/$defs/RolePermissions","$id":"schema_RolePermissions"};
+export const schema_RolePermissions = validate522;
+const schema237 = {"$ref":"tenantry#/$defs/RolePermissions","$id":"schema_RolePermissions"};
 
-function validate511(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate523(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -10698,8 +10996,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate317(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate317.errors : vErrors.concat(validate317.errors);
+if(!(validate328(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate328.errors : vErrors.concat(validate328.errors);
 errors = vErrors.length;
 }
 }
@@ -10734,28 +11032,28 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate511.errors = vErrors;
+validate523.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate510(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate522(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RolePermissions" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate511(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate511.errors : vErrors.concat(validate511.errors);
+if(!(validate523(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate523.errors : vErrors.concat(validate523.errors);
 errors = vErrors.length;
 }
-validate510.errors = vErrors;
+validate522.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_ApplicationPage = validate514;
-const schema236 = {"$ref":"tenantry#/$defs/ApplicationPage","$id":"schema_ApplicationPage"};
-const schema237 = {"description":"A page of Application items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Application"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_ApplicationPage = validate526;
+const schema239 = {"$ref":"tenantry#/$defs/ApplicationPage","$id":"schema_ApplicationPage"};
+const schema240 = {"description":"A page of Application items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Application"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate517(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate529(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -10800,12 +11098,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate517.errors = vErrors;
+validate529.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate515(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate527(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -10856,8 +11154,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate167(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate179(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
 errors = vErrors.length;
 }
 }
@@ -10878,8 +11176,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -10932,28 +11230,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate515.errors = vErrors;
+validate527.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate514(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate526(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_ApplicationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate515(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate515.errors : vErrors.concat(validate515.errors);
+if(!(validate527(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate527.errors : vErrors.concat(validate527.errors);
 errors = vErrors.length;
 }
-validate514.errors = vErrors;
+validate526.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_SecretMetadataPage = validate520;
-const schema239 = {"$ref":"tenantry#/$defs/SecretMetadataPage","$id":"schema_SecretMetadataPage"};
-const schema240 = {"description":"A page of SecretMetadata items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/SecretMetadata"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_SecretMetadataPage = validate532;
+const schema242 = {"$ref":"tenantry#/$defs/SecretMetadataPage","$id":"schema_SecretMetadataPage"};
+const schema243 = {"description":"A page of SecretMetadata items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/SecretMetadata"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate522(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate534(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11000,20 +11298,20 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate353(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate353.errors : vErrors.concat(validate353.errors);
+if(!(validate365(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate365.errors : vErrors.concat(validate365.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -11028,12 +11326,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate522.errors = vErrors;
+validate534.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate521(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate533(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11084,8 +11382,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate522(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate522.errors : vErrors.concat(validate522.errors);
+if(!(validate534(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate534.errors : vErrors.concat(validate534.errors);
 errors = vErrors.length;
 }
 }
@@ -11106,8 +11404,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11160,28 +11458,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate521.errors = vErrors;
+validate533.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate520(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate532(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_SecretMetadataPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate521(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
+if(!(validate533(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate533.errors : vErrors.concat(validate533.errors);
 errors = vErrors.length;
 }
-validate520.errors = vErrors;
+validate532.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_MyOrganizationPage = validate529;
-const schema242 = {"$ref":"tenantry#/$defs/MyOrganizationPage","$id":"schema_MyOrganizationPage"};
-const schema243 = {"description":"A page of MyOrganization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/MyOrganization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_MyOrganizationPage = validate541;
+const schema245 = {"$ref":"tenantry#/$defs/MyOrganizationPage","$id":"schema_MyOrganizationPage"};
+const schema246 = {"description":"A page of MyOrganization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/MyOrganization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate531(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate543(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11238,8 +11536,8 @@ errors++;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -11250,26 +11548,26 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
+if(!(validate294(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
+vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate220(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
 if(data.joinedAt !== undefined){
-if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -11281,288 +11579,6 @@ vErrors = [err5];
 }
 else {
 vErrors.push(err5);
-}
-errors++;
-}
-validate531.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate530(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.items === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "items"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.nextCursor === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "nextCursor"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((key0 === "items") || (key0 === "nextCursor"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.items !== undefined){
-let data0 = data.items;
-if(Array.isArray(data0)){
-if(data0.length > 100){
-const err3 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/maxItems",keyword:"maxItems",params:{limit: 100}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate531(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate531.errors : vErrors.concat(validate531.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err4 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/type",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data.nextCursor !== undefined){
-let data2 = data.nextCursor;
-const _errs6 = errors;
-let valid3 = false;
-const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs7 === errors;
-valid3 = valid3 || _valid0;
-if(!valid3){
-const _errs8 = errors;
-if(data2 !== null){
-const err5 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/anyOf/1/type",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-var _valid0 = _errs8 === errors;
-valid3 = valid3 || _valid0;
-}
-if(!valid3){
-const err6 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/anyOf",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-else {
-errors = _errs6;
-if(vErrors !== null){
-if(_errs6){
-vErrors.length = _errs6;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-validate530.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate529(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_MyOrganizationPage" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate530(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate530.errors : vErrors.concat(validate530.errors);
-errors = vErrors.length;
-}
-validate529.errors = vErrors;
-return errors === 0;
-}
-
-export const schema_MembershipPage = validate541;
-const schema245 = {"$ref":"tenantry#/$defs/MembershipPage","$id":"schema_MembershipPage"};
-const schema246 = {"description":"A page of Membership items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Membership"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
-
-function validate543(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.organizationId === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.userId === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userId"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.role === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.status === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.joinedAt === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "joinedAt"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.updatedAt === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "updatedAt"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(((((((key0 === "organizationId") || (key0 === "userId")) || (key0 === "email")) || (key0 === "role")) || (key0 === "status")) || (key0 === "joinedAt")) || (key0 === "updatedAt"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
-errors = vErrors.length;
-}
-}
-if(data.userId !== undefined){
-if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
-errors = vErrors.length;
-}
-}
-if(data.email !== undefined){
-if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
-errors = vErrors.length;
-}
-}
-if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
-errors = vErrors.length;
-}
-}
-if(data.status !== undefined){
-if(!(validate417(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate417.errors : vErrors.concat(validate417.errors);
-errors = vErrors.length;
-}
-}
-if(data.joinedAt !== undefined){
-if(!(validate178(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
-errors = vErrors.length;
-}
-}
-if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
 }
 errors++;
 }
@@ -11644,8 +11660,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -11704,7 +11720,7 @@ return errors === 0;
 
 
 function validate541(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="schema_MembershipPage" */;
+/*# sourceURL="schema_MyOrganizationPage" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate542(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -11715,11 +11731,293 @@ validate541.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_InvitationPage = validate554;
-const schema248 = {"$ref":"tenantry#/$defs/InvitationPage","$id":"schema_InvitationPage"};
-const schema249 = {"description":"A page of Invitation items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Invitation"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_MembershipPage = validate553;
+const schema248 = {"$ref":"tenantry#/$defs/MembershipPage","$id":"schema_MembershipPage"};
+const schema249 = {"description":"A page of Membership items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Membership"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate556(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate555(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.organizationId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "organizationId"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.userId === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userId"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.role === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.status === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.joinedAt === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "joinedAt"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.updatedAt === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "updatedAt"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "organizationId") || (key0 === "userId")) || (key0 === "email")) || (key0 === "role")) || (key0 === "status")) || (key0 === "joinedAt")) || (key0 === "updatedAt"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.organizationId !== undefined){
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+errors = vErrors.length;
+}
+}
+if(data.userId !== undefined){
+if(!(validate274(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
+errors = vErrors.length;
+}
+}
+if(data.email !== undefined){
+if(!(validate260(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
+errors = vErrors.length;
+}
+}
+if(data.role !== undefined){
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
+errors = vErrors.length;
+}
+}
+if(data.status !== undefined){
+if(!(validate429(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate429.errors : vErrors.concat(validate429.errors);
+errors = vErrors.length;
+}
+}
+if(data.joinedAt !== undefined){
+if(!(validate160(data.joinedAt, {instancePath:instancePath+"/joinedAt",parentData:data,parentDataProperty:"joinedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+errors = vErrors.length;
+}
+}
+if(data.updatedAt !== undefined){
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate555.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate554(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.items === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "items"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.nextCursor === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "nextCursor"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "items") || (key0 === "nextCursor"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.items !== undefined){
+let data0 = data.items;
+if(Array.isArray(data0)){
+if(data0.length > 100){
+const err3 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/maxItems",keyword:"maxItems",params:{limit: 100}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate555(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate555.errors : vErrors.concat(validate555.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.nextCursor !== undefined){
+let data2 = data.nextCursor;
+const _errs6 = errors;
+let valid3 = false;
+const _errs7 = errors;
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs8 = errors;
+if(data2 !== null){
+const err5 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/anyOf/1/type",keyword:"type",params:{type: "null"}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs8 === errors;
+valid3 = valid3 || _valid0;
+}
+if(!valid3){
+const err6 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/anyOf",keyword:"anyOf",params:{}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate554.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate553(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="schema_MembershipPage" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate554(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate554.errors : vErrors.concat(validate554.errors);
+errors = vErrors.length;
+}
+validate553.errors = vErrors;
+return errors === 0;
+}
+
+export const schema_InvitationPage = validate566;
+const schema251 = {"$ref":"tenantry#/$defs/InvitationPage","$id":"schema_InvitationPage"};
+const schema252 = {"description":"A page of Invitation items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Invitation"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+
+function validate568(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11814,7 +12112,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema198.properties, key0))){
+if(!(func50.call(schema201.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
@@ -11826,14 +12124,14 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate398(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate398.errors : vErrors.concat(validate398.errors);
+if(!(validate410(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate410.errors : vErrors.concat(validate410.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -11844,44 +12142,44 @@ errors = vErrors.length;
 }
 }
 if(data.email !== undefined){
-if(!(validate249(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
-vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
+if(!(validate260(data.email, {instancePath:instancePath+"/email",parentData:data,parentDataProperty:"email",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 }
 if(data.role !== undefined){
-if(!(validate244(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.role, {instancePath:instancePath+"/role",parentData:data,parentDataProperty:"role",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
 if(data.status !== undefined){
-if(!(validate404(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate404.errors : vErrors.concat(validate404.errors);
+if(!(validate416(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate416.errors : vErrors.concat(validate416.errors);
 errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate263(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -11896,12 +12194,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate556.errors = vErrors;
+validate568.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate555(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate567(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -11952,8 +12250,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate556(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate556.errors : vErrors.concat(validate556.errors);
+if(!(validate568(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate568.errors : vErrors.concat(validate568.errors);
 errors = vErrors.length;
 }
 }
@@ -11974,8 +12272,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -12028,28 +12326,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate555.errors = vErrors;
+validate567.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate554(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate566(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_InvitationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate555(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate555.errors : vErrors.concat(validate555.errors);
+if(!(validate567(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate567.errors : vErrors.concat(validate567.errors);
 errors = vErrors.length;
 }
-validate554.errors = vErrors;
+validate566.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_NotificationPage = validate570;
-const schema251 = {"$ref":"tenantry#/$defs/NotificationPage","$id":"schema_NotificationPage"};
-const schema252 = {"description":"A page of Notification items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Notification"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_NotificationPage = validate582;
+const schema254 = {"$ref":"tenantry#/$defs/NotificationPage","$id":"schema_NotificationPage"};
+const schema255 = {"description":"A page of Notification items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Notification"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate572(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate584(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12134,7 +12432,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema209.properties, key0))){
+if(!(func50.call(schema212.properties, key0))){
 const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
@@ -12146,44 +12444,44 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate440(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate440.errors : vErrors.concat(validate440.errors);
+if(!(validate452(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate452.errors : vErrors.concat(validate452.errors);
 errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate263(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate444(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate444.errors : vErrors.concat(validate444.errors);
+if(!(validate456(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate456.errors : vErrors.concat(validate456.errors);
 errors = vErrors.length;
 }
 }
 if(data.title !== undefined){
-if(!(validate268(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
-vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
+if(!(validate279(data.title, {instancePath:instancePath+"/title",parentData:data,parentDataProperty:"title",rootData}))){
+vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
 errors = vErrors.length;
 }
 }
 if(data.body !== undefined){
-if(!(validate270(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
-vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
+if(!(validate281(data.body, {instancePath:instancePath+"/body",parentData:data,parentDataProperty:"body",rootData}))){
+vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
+if(!(validate396(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
 errors = vErrors.length;
 }
 }
@@ -12200,20 +12498,20 @@ errors++;
 }
 }
 if(data.readAt !== undefined){
-if(!(validate178(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.readAt, {instancePath:instancePath+"/readAt",parentData:data,parentDataProperty:"readAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.expiresAt !== undefined){
-if(!(validate178(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.expiresAt, {instancePath:instancePath+"/expiresAt",parentData:data,parentDataProperty:"expiresAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -12228,12 +12526,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate572.errors = vErrors;
+validate584.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate571(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate583(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12284,8 +12582,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate572(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate572.errors : vErrors.concat(validate572.errors);
+if(!(validate584(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate584.errors : vErrors.concat(validate584.errors);
 errors = vErrors.length;
 }
 }
@@ -12306,8 +12604,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -12360,28 +12658,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate571.errors = vErrors;
+validate583.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate570(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate582(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_NotificationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate571(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate571.errors : vErrors.concat(validate571.errors);
+if(!(validate583(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate583.errors : vErrors.concat(validate583.errors);
 errors = vErrors.length;
 }
-validate570.errors = vErrors;
+validate582.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_AuditEventPage = validate586;
-const schema254 = {"$ref":"tenantry#/$defs/AuditEventPage","$id":"schema_AuditEventPage"};
-const schema255 = {"description":"A page of AuditEvent items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/AuditEvent"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_AuditEventPage = validate598;
+const schema257 = {"$ref":"tenantry#/$defs/AuditEventPage","$id":"schema_AuditEventPage"};
+const schema258 = {"description":"A page of AuditEvent items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/AuditEvent"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate588(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate600(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12458,38 +12756,38 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate374(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate374.errors : vErrors.concat(validate374.errors);
+if(!(validate386(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate386.errors : vErrors.concat(validate386.errors);
 errors = vErrors.length;
 }
 }
 if(data.type !== undefined){
-if(!(validate376(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
-vErrors = vErrors === null ? validate376.errors : vErrors.concat(validate376.errors);
+if(!(validate388(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData}))){
+vErrors = vErrors === null ? validate388.errors : vErrors.concat(validate388.errors);
 errors = vErrors.length;
 }
 }
 if(data.occurredAt !== undefined){
-if(!(validate178(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.organizationId !== undefined){
-if(!(validate170(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.organizationId, {instancePath:instancePath+"/organizationId",parentData:data,parentDataProperty:"organizationId",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
 if(data.actor !== undefined){
-if(!(validate380(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
-vErrors = vErrors === null ? validate380.errors : vErrors.concat(validate380.errors);
+if(!(validate392(data.actor, {instancePath:instancePath+"/actor",parentData:data,parentDataProperty:"actor",rootData}))){
+vErrors = vErrors === null ? validate392.errors : vErrors.concat(validate392.errors);
 errors = vErrors.length;
 }
 }
 if(data.data !== undefined){
-if(!(validate384(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate384.errors : vErrors.concat(validate384.errors);
+if(!(validate396(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate396.errors : vErrors.concat(validate396.errors);
 errors = vErrors.length;
 }
 }
@@ -12504,12 +12802,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate588.errors = vErrors;
+validate600.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate587(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate599(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12560,8 +12858,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate588(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate588.errors : vErrors.concat(validate588.errors);
+if(!(validate600(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate600.errors : vErrors.concat(validate600.errors);
 errors = vErrors.length;
 }
 }
@@ -12582,8 +12880,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -12636,28 +12934,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate587.errors = vErrors;
+validate599.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate586(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate598(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_AuditEventPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate587(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate587.errors : vErrors.concat(validate587.errors);
+if(!(validate599(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate599.errors : vErrors.concat(validate599.errors);
 errors = vErrors.length;
 }
-validate586.errors = vErrors;
+validate598.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_OrganizationPage = validate598;
-const schema257 = {"$ref":"tenantry#/$defs/OrganizationPage","$id":"schema_OrganizationPage"};
-const schema258 = {"description":"A page of Organization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Organization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_OrganizationPage = validate610;
+const schema260 = {"$ref":"tenantry#/$defs/OrganizationPage","$id":"schema_OrganizationPage"};
+const schema261 = {"description":"A page of Organization items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Organization"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate600(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate612(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12772,7 +13070,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema217.properties, key0))){
+if(!(func50.call(schema220.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err11];
@@ -12784,8 +13082,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate170(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate182(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 }
@@ -12796,80 +13094,81 @@ errors = vErrors.length;
 }
 }
 if(data.slug !== undefined){
-if(!(validate283(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
-errors = vErrors.length;
-}
-}
-if(data.status !== undefined){
-if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
-errors = vErrors.length;
-}
-}
-if(data.plan !== undefined){
-if(!(validate294(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+if(!(validate294(data.slug, {instancePath:instancePath+"/slug",parentData:data,parentDataProperty:"slug",rootData}))){
 vErrors = vErrors === null ? validate294.errors : vErrors.concat(validate294.errors);
 errors = vErrors.length;
 }
 }
+if(data.status !== undefined){
+if(!(validate220(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
+errors = vErrors.length;
+}
+}
+if(data.plan !== undefined){
+if(!(validate305(data.plan, {instancePath:instancePath+"/plan",parentData:data,parentDataProperty:"plan",rootData}))){
+vErrors = vErrors === null ? validate305.errors : vErrors.concat(validate305.errors);
+errors = vErrors.length;
+}
+}
 if(data.ownerId !== undefined){
-if(!(validate263(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate274(data.ownerId, {instancePath:instancePath+"/ownerId",parentData:data,parentDataProperty:"ownerId",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate289(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
-vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
+if(!(validate300(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate300.errors : vErrors.concat(validate300.errors);
 errors = vErrors.length;
 }
 }
 if(data.usage !== undefined){
-if(!(validate468(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
-vErrors = vErrors === null ? validate468.errors : vErrors.concat(validate468.errors);
+if(!(validate480(data.usage, {instancePath:instancePath+"/usage",parentData:data,parentDataProperty:"usage",rootData}))){
+vErrors = vErrors === null ? validate480.errors : vErrors.concat(validate480.errors);
 errors = vErrors.length;
 }
 }
 if(data.encryption !== undefined){
-if(!(validate470(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
-vErrors = vErrors === null ? validate470.errors : vErrors.concat(validate470.errors);
+if(!(validate482(data.encryption, {instancePath:instancePath+"/encryption",parentData:data,parentDataProperty:"encryption",rootData}))){
+vErrors = vErrors === null ? validate482.errors : vErrors.concat(validate482.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.suspendedAt !== undefined){
-if(!(validate178(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.suspendedAt, {instancePath:instancePath+"/suspendedAt",parentData:data,parentDataProperty:"suspendedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.deletedAt !== undefined){
-if(!(validate178(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.deletedAt, {instancePath:instancePath+"/deletedAt",parentData:data,parentDataProperty:"deletedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.purgeAfter !== undefined){
-if(!(validate178(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.purgeAfter, {instancePath:instancePath+"/purgeAfter",parentData:data,parentDataProperty:"purgeAfter",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(data.maxKeyLifetimeDays !== undefined){
+let data14 = data.maxKeyLifetimeDays;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err12 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -12878,12 +13177,46 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate600.errors = vErrors;
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 366 || isNaN(data14)){
+const err13 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366}};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data14 < 1 || isNaN(data14)){
+const err14 = {instancePath:instancePath+"/maxKeyLifetimeDays",schemaPath:"#/properties/maxKeyLifetimeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate612.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate599(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate611(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -12934,8 +13267,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate600(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate600.errors : vErrors.concat(validate600.errors);
+if(!(validate612(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate612.errors : vErrors.concat(validate612.errors);
 errors = vErrors.length;
 }
 }
@@ -12956,8 +13289,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -13010,28 +13343,28 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate599.errors = vErrors;
+validate611.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate598(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate610(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_OrganizationPage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate599(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate599.errors : vErrors.concat(validate599.errors);
+if(!(validate611(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate611.errors : vErrors.concat(validate611.errors);
 errors = vErrors.length;
 }
-validate598.errors = vErrors;
+validate610.errors = vErrors;
 return errors === 0;
 }
 
-export const schema_RolePage = validate618;
-const schema260 = {"$ref":"tenantry#/$defs/RolePage","$id":"schema_RolePage"};
-const schema261 = {"description":"A page of Role items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Role"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
+export const schema_RolePage = validate630;
+const schema263 = {"$ref":"tenantry#/$defs/RolePage","$id":"schema_RolePage"};
+const schema264 = {"description":"A page of Role items.","type":"object","required":["items","nextCursor"],"properties":{"items":{"type":"array","maxItems":100,"items":{"$ref":"tenantry#/$defs/Role"}},"nextCursor":{"description":"Cursor of the next page; null on the last page.","anyOf":[{"$ref":"tenantry#/$defs/Cursor"},{"type":"null"}]}},"additionalProperties":false};
 
-function validate620(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate632(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -13086,7 +13419,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func93.call(schema227.properties, key0))){
+if(!(func50.call(schema230.properties, key0))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
@@ -13098,8 +13431,8 @@ errors++;
 }
 }
 if(data.key !== undefined){
-if(!(validate244(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate255(data.key, {instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 }
@@ -13116,14 +13449,14 @@ errors = vErrors.length;
 }
 }
 if(data.baseRole !== undefined){
-if(!(validate261(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
-vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
+if(!(validate272(data.baseRole, {instancePath:instancePath+"/baseRole",parentData:data,parentDataProperty:"baseRole",rootData}))){
+vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
 errors = vErrors.length;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate316(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate327(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData}))){
+vErrors = vErrors === null ? validate327.errors : vErrors.concat(validate327.errors);
 errors = vErrors.length;
 }
 }
@@ -13175,14 +13508,14 @@ errors++;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate178(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
 if(data.updatedAt !== undefined){
-if(!(validate178(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
+if(!(validate160(data.updatedAt, {instancePath:instancePath+"/updatedAt",parentData:data,parentDataProperty:"updatedAt",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 }
@@ -13197,12 +13530,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate620.errors = vErrors;
+validate632.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate619(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate631(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -13253,8 +13586,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate620(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate620.errors : vErrors.concat(validate620.errors);
+if(!(validate632(data0[i0], {instancePath:instancePath+"/items/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate632.errors : vErrors.concat(validate632.errors);
 errors = vErrors.length;
 }
 }
@@ -13275,8 +13608,8 @@ let data2 = data.nextCursor;
 const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
-if(!(validate517(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
-vErrors = vErrors === null ? validate517.errors : vErrors.concat(validate517.errors);
+if(!(validate529(data2, {instancePath:instancePath+"/nextCursor",parentData:data,parentDataProperty:"nextCursor",rootData}))){
+vErrors = vErrors === null ? validate529.errors : vErrors.concat(validate529.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
@@ -13329,20 +13662,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate619.errors = vErrors;
+validate631.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate618(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate630(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="schema_RolePage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate619(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate619.errors : vErrors.concat(validate619.errors);
+if(!(validate631(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate631.errors : vErrors.concat(validate631.errors);
 errors = vErrors.length;
 }
-validate618.errors = vErrors;
+validate630.errors = vErrors;
 return errors === 0;
 }
 

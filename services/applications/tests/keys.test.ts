@@ -50,7 +50,7 @@ describe('creating an application', () => {
     expect(app).toMatchObject({
       organizationId: orgId,
       name: 'Billing sync',
-      scopes: ['applications:self', 'notifications:send'],
+      scopes: ['applications:self'],
       keys: { current: { prefix: apiKey.slice(0, 16), lastUsedAt: null }, next: null, previous: null },
     });
     const read = await asOwner('GET', appPath(orgId, app.id));

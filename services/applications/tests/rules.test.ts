@@ -6,11 +6,17 @@ import { hashApiKey, isApiKeyFormat, keyVerifies, sameKeyHash } from '@tenantry/
 import type { ApplicationState, KeySlots, SlotRecord } from '../src/domain/model';
 import {
   assertSecretValue,
+  checkedScopes,
   DEFAULT_GRACE_SECONDS,
   EMPTY_SLOTS,
+  expiryNoticeWindow,
+  expiryOnCreate,
+  expiryOnUpdate,
   generateApiKey,
   graceOf,
+  keyExpiry,
   keyHashesOf,
+  keyLifetimeCapOf,
   MAX_GRACE_SECONDS,
   promotion,
   revocation,
@@ -214,5 +220,115 @@ describe('secrets', () => {
       entity: 'application/app_1',
       field: 'secret/stripe',
     });
+  });
+});
+
+const DAY = 86_400_000;
+const inDays = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
+const refusal = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof ValidationFailedError ? error.details : error;
+  }
+  return 'accepted';
+};
+
+describe("the expiry of an application's keys", () => {
+  it('is optional, in the future, and at most 366 days ahead', () => {
+    expect(expiryOnCreate(undefined, NOW, undefined)).toBeUndefined();
+    expect(expiryOnCreate(inDays(366), NOW, undefined)).toBe(inDays(366));
+    for (const late of [NOW.toISOString(), inDays(-1), new Date(NOW.getTime() + 366 * DAY + 1).toISOString(), 'soon']) {
+      expect(refusal(() => expiryOnCreate(late, NOW, undefined))).toEqual([
+        { field: '/expiresAt', message: expect.any(String) },
+      ]);
+    }
+  });
+
+  it('is normalised to UTC ISO with milliseconds, so stored expiries sort as text', () => {
+    expect(expiryOnCreate('2025-02-01T10:00:00+01:00', NOW, undefined)).toBe('2025-02-01T09:00:00.000Z');
+  });
+
+  it("is capped by the organization's maxKeyLifetimeDays, which is also the default when none is asked", () => {
+    expect(expiryOnCreate(inDays(30), NOW, 30)).toBe(inDays(30));
+    expect(refusal(() => expiryOnCreate(inDays(31), NOW, 30))).toEqual([
+      { field: '/expiresAt', message: "must be at most 30 days ahead (the organization's maxKeyLifetimeDays)" },
+    ]);
+    expect(expiryOnCreate(undefined, NOW, 30)).toBe(inDays(30));
+  });
+
+  it('may be removed on update only where the organization sets no cap', () => {
+    expect(expiryOnUpdate(null, NOW, undefined)).toBeNull();
+    expect(refusal(() => expiryOnUpdate(null, NOW, 30))).toEqual([
+      { field: '/expiresAt', message: expect.any(String) },
+    ]);
+    expect(expiryOnUpdate(inDays(10), NOW, 30)).toBe(inDays(10));
+  });
+
+  it('reads the cap from the organization item, ignoring anything that is not a day count', () => {
+    expect(keyLifetimeCapOf({ maxKeyLifetimeDays: 90 })).toBe(90);
+    for (const value of [undefined, null, 0, -3, 1.5, '90']) {
+      expect(keyLifetimeCapOf({ maxKeyLifetimeDays: value })).toBeUndefined();
+    }
+  });
+
+  it("on a key item is the earlier of the key's grace and the application's expiry", () => {
+    expect(keyExpiry(undefined, undefined)).toBeUndefined();
+    expect(keyExpiry(inDays(1), undefined)).toBe(inDays(1));
+    expect(keyExpiry(undefined, inDays(2))).toBe(inDays(2));
+    expect(keyExpiry(inDays(3), inDays(2))).toBe(inDays(2));
+    expect(keyExpiry(inDays(1), inDays(2))).toBe(inDays(1));
+  });
+
+  it('is noticed within 7 days: the index partitions of today and the 7 days after', () => {
+    const window = expiryNoticeWindow(NOW);
+    expect(window).toEqual({
+      from: NOW.toISOString(),
+      until: inDays(7),
+      days: [
+        '2025-01-15',
+        '2025-01-16',
+        '2025-01-17',
+        '2025-01-18',
+        '2025-01-19',
+        '2025-01-20',
+        '2025-01-21',
+        '2025-01-22',
+      ],
+    });
+  });
+
+  it("stops every slot at its item's expiresAt, not only the previous one", () => {
+    const now = NOW.getTime();
+    for (const slotName of ['current', 'next', 'previous'] as const) {
+      expect(keyVerifies({ slot: slotName, expiresAt: new Date(now).toISOString() }, now)).toBe(false);
+      expect(keyVerifies({ slot: slotName, expiresAt: new Date(now + 1).toISOString() }, now)).toBe(true);
+    }
+  });
+});
+
+describe("the scopes of an application's keys", () => {
+  const held = ['applications:read', 'notifications:send', 'organization:read', 'secrets:read'];
+
+  it('are the key-grantable permissions the setter holds, and applications:self always', () => {
+    expect(checkedScopes(['applications:self', 'notifications:send', 'organization:read'], held)).toEqual([
+      'applications:self',
+      'notifications:send',
+      'organization:read',
+    ]);
+    expect(checkedScopes(['applications:self'], [])).toEqual(['applications:self']);
+  });
+
+  it('refuse, each by its index and why: unknown, not key-grantable, not held, repeated', () => {
+    expect(
+      refusal(() => checkedScopes(['everything', 'secrets:read', 'audit:read', 'applications:self'], held)),
+    ).toEqual([
+      { field: '/scopes/0', message: 'everything is not a permission' },
+      { field: '/scopes/1', message: 'secrets:read cannot be granted to an API key' },
+      { field: '/scopes/2', message: 'audit:read is not a permission you hold, so you cannot grant it' },
+    ]);
+    expect(refusal(() => checkedScopes(['notifications:send', 'notifications:send'], held))).toEqual([
+      { field: '/scopes', message: 'must not repeat a scope' },
+    ]);
   });
 });

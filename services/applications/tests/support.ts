@@ -155,8 +155,13 @@ export async function organizationWithMembers(people: Cast, plan: Plan = 'STARTE
 }
 
 /** `POST …/applications` as `user` (201 expected): the application and its plaintext key. */
-export async function createApplication(organizationId: string, user: TestUser, name = 'Billing sync') {
-  const reply = await arrange('POST', `/organizations/${organizationId}/applications`, { user }, { name });
+export async function createApplication(
+  organizationId: string,
+  user: TestUser,
+  name = 'Billing sync',
+  extra: { scopes?: string[]; expiresAt?: string } = {},
+) {
+  const reply = await arrange('POST', `/organizations/${organizationId}/applications`, { user }, { name, ...extra });
   if (reply.status !== 201) throw new Error(`create application: ${reply.status} ${JSON.stringify(reply.body)}`);
   return { app: reply.body.application as Loose, apiKey: reply.body.apiKey as string };
 }

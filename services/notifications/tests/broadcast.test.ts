@@ -153,19 +153,23 @@ describe('organization broadcast', () => {
   });
 
   it('accepts an API key of the organization with notifications:send, and answers 404 to a key of another one', async () => {
-    // Arrange: an application (its first key carries notifications:send) in each of two organizations
+    // Arrange: an application whose keys carry notifications:send in each of two organizations
     const [owner, otherOwner] = await Promise.all([testUser(), testUser()]);
     const orgId = await createOrganization(owner);
     const otherOrg = await createOrganization(otherOwner);
+    const scopes = ['applications:self', 'notifications:send'];
     const application = expectStatus(
-      await http('POST', `/organizations/${orgId}/applications`, { token: owner.token, body: { name: 'Alerts' } }),
+      await http('POST', `/organizations/${orgId}/applications`, {
+        token: owner.token,
+        body: { name: 'Alerts', scopes },
+      }),
       201,
       'application',
     );
     const foreign = expectStatus(
       await http('POST', `/organizations/${otherOrg}/applications`, {
         token: otherOwner.token,
-        body: { name: 'Other' },
+        body: { name: 'Other', scopes },
       }),
       201,
       'other application',

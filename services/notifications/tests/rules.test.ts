@@ -105,11 +105,19 @@ describe('who is notified of what (contract §7)', () => {
       'api_key.rotated',
       'api_key.promoted',
       'api_key.revoked',
+      'api_key.expiring',
       'plan.limit_reached',
     ] as const) {
       expect(reached(type, { userId: 'x' })).toEqual(admins);
     }
     expect(reached('invitation.accepted', { userId: 'admin' })).toEqual([{ kind: 'user', userId: 'owner' }]);
+  });
+
+  it("tells the ADMINs when and which application's keys expire", () => {
+    const plan = planFor(event('api_key.expiring', { name: 'Billing sync', expiresAt: '2025-02-01T00:00:00.000Z' }));
+    expect(plan).toMatchObject({ type: 'api_key.expiring', recipients: { kind: 'admins' } });
+    expect(plan?.body).toContain('application Billing sync');
+    expect(plan?.body).toContain('2025-02-01T00:00:00.000Z');
   });
 
   it('tells the affected member, both owners, and every member of a suspension', () => {

@@ -4,7 +4,7 @@
  * helpers; reads that decide something are strongly consistent; expected conditional failures come
  * back as outcomes.
  */
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type ApiKeyRecord,
   apiKeyItem,
@@ -19,16 +19,16 @@ import { outboxPut } from '@tenantry/events';
 import type { KeySlot } from '@tenantry/models';
 import { type PrefetchKey, type TenantScope, tenantTransactItems } from '@tenantry/security';
 import type { ApplicationState, SlotRecord } from '../domain/model';
-import type { ApplicationRepository } from '../domain/ports';
+import type { ApplicationChanges, ApplicationRepository, ExpiringApplication } from '../domain/ports';
 import type { KeyChange } from '../domain/rules';
-import { EMPTY_SLOTS } from '../domain/rules';
-import { absentOrOwned, applicationSlotFree, atVersion, exists, isNew } from './conditions';
-import { APPLICATION_PREFIX, applicationKey, deletedApplicationKey } from './keys';
+import { EMPTY_SLOTS, expiryDayOf, keyExpiry } from '../domain/rules';
+import { absentOrOwned, applicationSlotFree, atVersion, awaitsExpiryNotice, exists, isNew } from './conditions';
+import { APPLICATION_PREFIX, applicationKey, deletedApplicationKey, EXPIRING_INDEX } from './keys';
 
 type Item = Record<string, unknown>;
 type TransactItem = Parameters<typeof tenantTransactItems>[1][number];
 
-const STORAGE = new Set(['pk', 'sk', 'entity']);
+const STORAGE = new Set(['pk', 'sk', 'entity', 'expiryDay']);
 
 /** An application's item, read by the security layer with the organization (the route's prefetch). */
 export const applicationPrefetch = (organizationId: string, applicationId: string): PrefetchKey => ({
@@ -59,8 +59,23 @@ function lastUsedOf(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(value).filter(([, at]) => typeof at === 'string'));
 }
 
-/** The item of a key in `slot` of `app`. */
+/**
+ * The item of an application: while its expiry awaits its notice, `expiryDay` puts it in the sparse
+ * `expiring` index (partition: the day of `expiresAt`; sort: `expiresAt`).
+ */
+function applicationItem(app: ApplicationState) {
+  const awaitsNotice = app.expiresAt !== undefined && app.expiringNotifiedAt === undefined;
+  return {
+    ...applicationKey(app.organizationId, app.id),
+    entity: 'Application',
+    ...app,
+    ...(awaitsNotice ? { expiryDay: expiryDayOf(app.expiresAt!) } : {}),
+  };
+}
+
+/** The item of a key in `slot` of `app`: the application's scopes and expiry with it. */
 function keyItem(app: ApplicationState, slot: KeySlot, record: SlotRecord) {
+  const expiresAt = keyExpiry(record.expiresAt, app.expiresAt);
   const stored: ApiKeyRecord = {
     keyHash: record.keyHash,
     organizationId: app.organizationId,
@@ -69,8 +84,24 @@ function keyItem(app: ApplicationState, slot: KeySlot, record: SlotRecord) {
     scopes: [...app.scopes],
     prefix: record.prefix,
     createdAt: record.createdAt,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
   return apiKeyItem(stored);
+}
+
+/** An update of a key item that exists (a previous key past its grace may be gone: never listed here). */
+function keyUpdate(table: string, keyHash: string, set: string[], remove: string[], values: Item): TransactItem {
+  return {
+    Update: {
+      TableName: table,
+      Key: apiKeyKey(keyHash),
+      UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
+        .filter(Boolean)
+        .join(' '),
+      ConditionExpression: exists,
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+    },
+  };
 }
 
 /** Deletes a key item that may already be gone, never one of another tenant (see `absentOrOwned`). */
@@ -115,13 +146,7 @@ export function dynamoApplicationRepository(client: DynamoDBDocumentClient): App
               ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': limit },
             },
           },
-          {
-            Put: {
-              TableName: table(),
-              Item: { ...applicationKey(scope.organizationId, app.id), entity: 'Application', ...app },
-              ConditionExpression: isNew,
-            },
-          },
+          { Put: { TableName: table(), Item: applicationItem(app), ConditionExpression: isNew } },
           { Put: { TableName: table(), Item: keyItem(app, 'current', key), ConditionExpression: isNew } },
           outboxPut(table(), event),
         ]),
@@ -146,41 +171,129 @@ export function dynamoApplicationRepository(client: DynamoDBDocumentClient): App
       return { items: result.items.map(toApplication), nextCursor: result.nextCursor };
     },
 
-    async update(scope, applicationId, changes, now, event) {
-      const set = ['#updatedAt = :now'];
-      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-      const values: Record<string, unknown> = { ':now': now.toISOString() };
-      if (changes.name !== undefined) {
-        set.push('#name = :name');
-        names['#name'] = 'name';
-        values[':name'] = changes.name;
+    async update(scope, app, changes: ApplicationChanges, now, event) {
+      const at = now.toISOString();
+      const set = ['#updatedAt = :now', '#version = #version + :one'];
+      const remove: string[] = [];
+      const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version' };
+      const values: Record<string, unknown> = { ':now': at, ':one': 1, ':version': app.version };
+      for (const field of ['name', 'description', 'scopes'] as const) {
+        if (changes[field] === undefined) continue;
+        set.push(`#${field} = :${field}`);
+        names[`#${field}`] = field;
+        values[`:${field}`] = changes[field];
       }
-      if (changes.description !== undefined) {
-        set.push('#description = :description');
-        names['#description'] = 'description';
-        values[':description'] = changes.description;
+      if (changes.expiresAt !== undefined) {
+        // A new expiry waits for its own notice: back in the index, the previous notice forgotten.
+        names['#expiresAt'] = 'expiresAt';
+        names['#expiryDay'] = 'expiryDay';
+        names['#expiringNotifiedAt'] = 'expiringNotifiedAt';
+        remove.push('#expiringNotifiedAt');
+        if (changes.expiresAt === null) remove.push('#expiresAt', '#expiryDay');
+        else {
+          set.push('#expiresAt = :expiresAt', '#expiryDay = :expiryDay');
+          values[':expiresAt'] = changes.expiresAt;
+          values[':expiryDay'] = expiryDayOf(changes.expiresAt);
+        }
       }
+      const updated: ApplicationState = {
+        ...app,
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.description !== undefined ? { description: changes.description } : {}),
+        ...(changes.scopes !== undefined ? { scopes: [...changes.scopes] } : {}),
+        version: app.version + 1,
+        updatedAt: at,
+      };
+      if (changes.expiresAt !== undefined) {
+        delete updated.expiringNotifiedAt;
+        if (changes.expiresAt === null) delete updated.expiresAt;
+        else updated.expiresAt = changes.expiresAt;
+      }
+      const pinned: TransactItem[] = [
+        {
+          Update: {
+            TableName: table(),
+            Key: applicationKey(scope.organizationId, app.id),
+            UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+            ConditionExpression: atVersion,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+      ];
+      // Every key that may still verify carries the application's scopes and expiry: copied in this transaction.
+      if (changes.scopes !== undefined || changes.expiresAt !== undefined) {
+        for (const slot of [app.keys.current, app.keys.next, app.keys.previous]) {
+          if (!slot || (slot.expiresAt !== undefined && Date.parse(slot.expiresAt) <= now.getTime())) continue;
+          const keySet: string[] = [];
+          const keyRemove: string[] = [];
+          const keyValues: Item = {};
+          if (changes.scopes !== undefined) {
+            keySet.push('scopes = :scopes');
+            keyValues[':scopes'] = [...changes.scopes];
+          }
+          if (changes.expiresAt !== undefined) {
+            const expiry = keyExpiry(slot.expiresAt, updated.expiresAt);
+            if (expiry === undefined) keyRemove.push('expiresAt');
+            else {
+              keySet.push('expiresAt = :expiresAt');
+              keyValues[':expiresAt'] = expiry;
+            }
+          }
+          pinned.push(keyUpdate(table(), slot.keyHash, keySet, keyRemove, keyValues));
+        }
+      }
+      pinned.push(outboxPut(table(), event));
+      const outcome = await transactWrite({ TransactItems: tenantTransactItems(scope, pinned) });
+      if (outcome.ok) return updated;
+      if (outcome.failed.includes(0)) return 'changed';
+      throw new Error(`application ${app.id}: key items disagree with its slots (${outcome.failed.join(',')})`);
+    },
+
+    async expiringBetween(day, from, until) {
+      const found: ExpiringApplication[] = [];
+      let start: Item | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: table(),
+            IndexName: EXPIRING_INDEX,
+            KeyConditionExpression: 'expiryDay = :day AND expiresAt BETWEEN :from AND :until',
+            ExpressionAttributeValues: { ':day': day, ':from': from, ':until': until },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          found.push({
+            id: String(item.id),
+            organizationId: String(item.organizationId),
+            name: String(item.name),
+            expiresAt: String(item.expiresAt),
+          });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return found;
+    },
+
+    async markExpiring(app, now, event) {
       const outcome = await transactWrite({
-        TransactItems: tenantTransactItems(scope, [
+        TransactItems: tenantTransactItems({ organizationId: app.organizationId }, [
           {
             Update: {
               TableName: table(),
-              Key: applicationKey(scope.organizationId, applicationId),
-              UpdateExpression: `SET ${set.join(', ')}`,
-              ConditionExpression: exists,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
+              Key: applicationKey(app.organizationId, app.id),
+              UpdateExpression: 'SET expiringNotifiedAt = :now REMOVE expiryDay',
+              ConditionExpression: awaitsExpiryNotice,
+              ExpressionAttributeValues: { ':now': now.toISOString(), ':expiresAt': app.expiresAt },
             },
           },
           outboxPut(table(), event),
         ]),
       });
-      if (!outcome.ok) {
-        if (outcome.failed.includes(0)) return 'missing';
-        throw new Error(`outbox item of ${event.type} already exists (id collision)`);
-      }
-      // A transaction returns no item: the application as it is now, deleted meanwhile included.
-      return (await find(scope.organizationId, applicationId)) ?? 'missing';
+      if (outcome.ok) return 'ok';
+      if (outcome.failed.includes(0)) return 'changed';
+      throw new Error(`outbox item of ${event.type} already exists (id collision)`);
     },
 
     async changeKeys(scope, app, change: KeyChange, now, event) {
@@ -223,17 +336,25 @@ export function dynamoApplicationRepository(client: DynamoDBDocumentClient): App
         });
       }
       for (const move of change.moves) {
+        // The key stops at the earlier of its grace (a previous key) and the application's expiry;
+        // TTL removes the item only after a grace, since an application's expiry may still be extended.
+        const expiresAt = keyExpiry(move.expiresAt, app.expiresAt);
+        const set = [
+          '#slot = :slot',
+          ...(expiresAt ? ['expiresAt = :expiresAt'] : []),
+          ...(move.expiresAt ? ['#ttl = :ttl'] : []),
+        ];
+        const remove = [...(expiresAt ? [] : ['expiresAt']), ...(move.expiresAt ? [] : ['#ttl'])];
         pinned.push({
           Update: {
             TableName: table(),
             Key: apiKeyKey(move.keyHash),
-            UpdateExpression: move.expiresAt
-              ? 'SET #slot = :slot, expiresAt = :expiresAt, #ttl = :ttl'
-              : 'SET #slot = :slot REMOVE expiresAt, #ttl',
+            UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
             ExpressionAttributeNames: { '#slot': 'slot', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
               ':slot': move.slot,
-              ...(move.expiresAt ? { ':expiresAt': move.expiresAt, ':ttl': epochSeconds(move.expiresAt) } : {}),
+              ...(expiresAt ? { ':expiresAt': expiresAt } : {}),
+              ...(move.expiresAt ? { ':ttl': epochSeconds(move.expiresAt) } : {}),
             },
           },
         });

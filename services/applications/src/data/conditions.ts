@@ -12,6 +12,12 @@ export const exists = 'attribute_exists(pk)';
 /** The application is still at the version its change was computed from (`#version`, `:version`). */
 export const atVersion = '#version = :version';
 
+/**
+ * An application whose expiry still awaits its `api_key.expiring` notice, at the expiry the notice
+ * was computed from (`:expiresAt`): the notice is written once, and never for an expiry since changed.
+ */
+export const awaitsExpiryNotice = 'attribute_exists(expiryDay) AND expiresAt = :expiresAt';
+
 /** The plan still allows one more application (usage item; `:limit`). */
 export const applicationSlotFree = 'attribute_not_exists(applications) OR applications < :limit';
 

@@ -22,22 +22,27 @@ import type {
   RotateApiKeyResponse,
   UpdateApplicationRequest,
 } from '@tenantry/models';
-import {
-  API_KEY_SCOPES,
-  type ApplicationSecurityContext,
-  type OrganizationSecurityContext,
-  type ReplayProtection,
-  type SecurityContext,
+import type {
+  ApplicationSecurityContext,
+  OrganizationSecurityContext,
+  ReplayProtection,
+  SecurityContext,
 } from '@tenantry/security';
 import type { ApplicationState, DataKeyRecord, EventActor } from './model';
 import type { Dependencies, PageQuery } from './ports';
 import {
   applicationLimit,
+  checkedScopes,
+  DEFAULT_SCOPES,
   EMPTY_SLOTS,
+  expiryNoticeWindow,
+  expiryOnCreate,
+  expiryOnUpdate,
   generateApiKey,
   graceOf,
   type KeyChange,
   keyHashesOf,
+  keyLifetimeCapOf,
   promotion,
   replayBinding,
   revocation,
@@ -83,13 +88,16 @@ export async function createApplication(
 ): Promise<CreateApplicationResponse> {
   const now = deps.now();
   const at = now.toISOString();
+  const scopes = body.scopes === undefined ? [...DEFAULT_SCOPES] : checkedScopes(body.scopes, context.permissions);
+  const expiresAt = expiryOnCreate(body.expiresAt, now, keyLifetimeCapOf(context.organization));
   const issued = generateApiKey(now, deps.random);
   const app: ApplicationState = {
     id: deps.newId('app'),
     organizationId: context.organizationId,
     name: body.name,
     ...(body.description !== undefined ? { description: body.description } : {}),
-    scopes: [...API_KEY_SCOPES],
+    scopes,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
     keys: { ...EMPTY_SLOTS, current: issued.slot },
     secretCount: 0,
     version: 1,
@@ -103,7 +111,13 @@ export async function createApplication(
     type: 'application.created',
     organizationId: context.organizationId,
     actor: actorOf(context),
-    data: { applicationId: app.id, name: app.name, keyPrefix: issued.slot.prefix },
+    data: {
+      applicationId: app.id,
+      name: app.name,
+      keyPrefix: issued.slot.prefix,
+      scopes,
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    },
   });
   if (outcome === 'limit') {
     await deps.events.record([
@@ -141,14 +155,29 @@ export async function updateApplication(
   appId: string,
   body: UpdateApplicationRequest,
 ): Promise<Application> {
-  const changed = Object.keys(body).filter((field) => field === 'name' || field === 'description');
-  const updated = await deps.applications.update(context, appId, body, deps.now(), {
+  const now = deps.now();
+  // Checked before any read: bad input changes nothing and costs nothing.
+  const scopes = body.scopes === undefined ? undefined : checkedScopes(body.scopes, context.permissions);
+  const expiresAt =
+    body.expiresAt === undefined
+      ? undefined
+      : expiryOnUpdate(body.expiresAt, now, keyLifetimeCapOf(context.organization));
+  const app = await load(deps, context, appId);
+  const changes = { name: body.name, description: body.description, scopes, expiresAt };
+  const changed = Object.keys(body).filter((field) => Object.hasOwn(changes, field));
+  const updated = await deps.applications.update(context, app, changes, now, {
     type: 'application.updated',
     organizationId: context.organizationId,
     actor: actorOf(context),
-    data: { applicationId: appId, changed, ...(body.name !== undefined ? { name: body.name } : {}) },
+    data: {
+      applicationId: appId,
+      changed,
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(scopes !== undefined ? { scopes } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    },
   });
-  if (updated === 'missing') throw new NotFoundError();
+  if (updated === 'changed') return explainConflict(deps, context, appId);
   return view(deps, updated);
 }
 
@@ -258,6 +287,42 @@ export async function revokeApiKey(
     data: { keyPrefix: app.keys.current?.prefix },
   });
   return view(deps, revoked);
+}
+
+/** Who writes `api_key.expiring`: the scheduled function, not a person. */
+const EXPIRY_NOTICE_ACTOR: EventActor = { kind: 'platform', id: 'notifyExpiringKeys' };
+
+/**
+ * The scheduled notice (contract §6): every application whose keys expire within the next 7 days
+ * and whose expiry was not noticed yet gets ONE `api_key.expiring` (its ADMINs are notified),
+ * written with the mark that makes it once. One application's failure does not stop the others:
+ * it stays in the index for the next run.
+ */
+export async function notifyExpiringKeys(
+  deps: Pick<Dependencies, 'applications' | 'now'>,
+  onFailure: (applicationId: string, error: unknown) => void = () => undefined,
+): Promise<{ notified: string[]; failed: string[] }> {
+  const now = deps.now();
+  const window = expiryNoticeWindow(now);
+  const notified: string[] = [];
+  const failed: string[] = [];
+  for (const day of window.days) {
+    for (const app of await deps.applications.expiringBetween(day, window.from, window.until)) {
+      try {
+        const outcome = await deps.applications.markExpiring(app, now, {
+          type: 'api_key.expiring',
+          organizationId: app.organizationId,
+          actor: EXPIRY_NOTICE_ACTOR,
+          data: { applicationId: app.id, name: app.name, expiresAt: app.expiresAt },
+        });
+        if (outcome === 'ok') notified.push(app.id);
+      } catch (error) {
+        failed.push(app.id);
+        onFailure(app.id, error);
+      }
+    }
+  }
+  return { notified, failed };
 }
 
 /** `GET /applications/me`: the calling key's application, its organization and the slot that matched. */

@@ -28,6 +28,13 @@ export interface ApplicationState {
   description?: string;
   scopes: KeyScope[];
   keys: KeySlots;
+  /**
+   * When every key of the application stops verifying (copied to its key items; a previous key's
+   * item keeps the earlier of this and its grace). Absent: the keys do not expire.
+   */
+  expiresAt?: string;
+  /** Set once `api_key.expiring` was written for this `expiresAt` (a new `expiresAt` removes it). */
+  expiringNotifiedAt?: string;
   /** Secrets stored for this application (≤ 50), kept with the secrets in the same transactions. */
   secretCount: number;
   /** Bumped by every change: each key change is conditional on the version it was computed from. */

@@ -6,12 +6,28 @@
  */
 import type { FieldBinding } from '@tenantry/crypto';
 import type { EventOutbox, NewDomainEvent } from '@tenantry/events';
-import type { NewId, Page, PageQuery } from '@tenantry/models';
+import type { KeyScope, NewId, Page, PageQuery } from '@tenantry/models';
 import type { TenantScope } from '@tenantry/security';
 import type { ApplicationState, DataKeyRecord, SecretState, SecretSummary, SlotRecord } from './model';
 import type { KeyChange } from './rules';
 
 export type { Page, PageQuery };
+
+/** What a PATCH of an application changes (checked by the use case). `expiresAt: null` removes the expiry. */
+export interface ApplicationChanges {
+  name?: string | undefined;
+  description?: string | undefined;
+  scopes?: readonly KeyScope[] | undefined;
+  expiresAt?: string | null | undefined;
+}
+
+/** An application of the `expiring` index: its keys expire soon and no notice was written yet. */
+export interface ExpiringApplication {
+  id: string;
+  organizationId: string;
+  name: string;
+  expiresAt: string;
+}
 
 export interface ApplicationRepository {
   /** usage.applications + 1 (below `limit`), the application, its first key and the event, in ONE transaction. */
@@ -26,14 +42,29 @@ export interface ApplicationRepository {
   find(organizationId: string, applicationId: string): Promise<ApplicationState | undefined>;
   /** A page of the organization's live applications, oldest id first; forged cursors → 400. */
   list(organizationId: string, page: PageQuery): Promise<Page<ApplicationState>>;
-  /** Name and/or description and the event, in ONE transaction; 'missing' when the application does not exist (or was deleted). */
+  /**
+   * The changes, the version, the key items' scopes and expiry (of every key that may still
+   * verify) and the event, in ONE transaction conditional on `app.version`: the application after,
+   * or 'changed' (deleted or changed meanwhile).
+   */
   update(
     scope: TenantScope,
-    applicationId: string,
-    changes: { name?: string | undefined; description?: string | undefined },
+    app: ApplicationState,
+    changes: ApplicationChanges,
     now: Date,
     event: NewDomainEvent,
-  ): Promise<ApplicationState | 'missing'>;
+  ): Promise<ApplicationState | 'changed'>;
+  /**
+   * Applications of the `expiring` index whose `expiresAt` is within [from, until] in the partition
+   * of `day` (a Query, eventually consistent: `markExpiring` decides).
+   */
+  expiringBetween(day: string, from: string, until: string): Promise<ExpiringApplication[]>;
+  /**
+   * Marks the application's expiry as noticed (out of the index) and writes the event, in ONE
+   * transaction conditional on the expiry still awaiting its notice at `app.expiresAt`: 'changed'
+   * when it was noticed already, changed, or the application deleted.
+   */
+  markExpiring(app: ExpiringApplication, now: Date, event: NewDomainEvent): Promise<'ok' | 'changed'>;
   /** The slots, the key items and the version, in ONE transaction conditional on `app.version`. */
   changeKeys(
     scope: TenantScope,

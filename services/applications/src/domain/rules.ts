@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FieldBinding } from '@tenantry/crypto';
 import { ConflictError, InternalError, ValidationFailedError } from '@tenantry/errors';
-import type { ApiKeyInfo, Application, KeySlot, Plan, SecretMetadata } from '@tenantry/models';
+import type { ApiKeyInfo, Application, KeyScope, KeySlot, Plan, SecretMetadata } from '@tenantry/models';
 import { planLimits } from '@tenantry/models';
-import { apiKeyPrefix, hashApiKey, newApiKey } from '@tenantry/security';
+import { apiKeyPrefix, hashApiKey, isKeyScope, isPermission, newApiKey } from '@tenantry/security';
 import type { ApplicationState, IssuedKey, KeySlots, SecretSummary, SlotRecord } from './model';
 
 /** Grace of a promoted key when the request names none (contract §5), and its bounds. */
@@ -26,6 +26,117 @@ export const MAX_SECRETS_PER_APPLICATION = 50;
 export function generateApiKey(now: Date, random: (bytes: number) => Buffer = randomBytes): IssuedKey {
   const key = newApiKey(random);
   return { key, slot: { keyHash: hashApiKey(key), prefix: apiKeyPrefix(key), createdAt: now.toISOString() } };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The furthest ahead an application's keys may expire, whatever the organization allows (contract §6). */
+export const MAX_KEY_LIFETIME_DAYS = 366;
+/** How long before its keys expire an application's ADMINs hear of it (`api_key.expiring`). */
+export const EXPIRY_NOTICE_DAYS = 7;
+
+/** The organization's cap on key lifetimes (`maxKeyLifetimeDays`, set with PATCH of the organization), if any. */
+export function keyLifetimeCapOf(organization: Readonly<Record<string, unknown>>): number | undefined {
+  const days = organization.maxKeyLifetimeDays;
+  return typeof days === 'number' && Number.isInteger(days) && days >= 1
+    ? Math.min(days, MAX_KEY_LIFETIME_DAYS)
+    : undefined;
+}
+
+/**
+ * A requested `expiresAt`, checked and normalised to UTC ISO (so that stored expiries sort as text):
+ * strictly in the future and at most the organization's cap (else 366 days) ahead.
+ */
+function checkedExpiry(requested: string, now: Date, capDays: number | undefined): string {
+  const at = Date.parse(requested);
+  const days = capDays ?? MAX_KEY_LIFETIME_DAYS;
+  const refuse = (message: string): never => {
+    throw new ValidationFailedError([{ field: '/expiresAt', message }]);
+  };
+  if (Number.isNaN(at)) refuse('must be an ISO 8601 date-time');
+  if (at <= now.getTime()) refuse('must be in the future');
+  if (at > now.getTime() + days * DAY_MS) {
+    refuse(
+      capDays === undefined
+        ? `must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead`
+        : `must be at most ${capDays} days ahead (the organization's maxKeyLifetimeDays)`,
+    );
+  }
+  return new Date(at).toISOString();
+}
+
+/**
+ * The expiry of a new application's keys: the one requested (checked), else, when the organization
+ * caps key lifetimes, the cap from now; else none.
+ */
+export function expiryOnCreate(
+  requested: string | undefined,
+  now: Date,
+  capDays: number | undefined,
+): string | undefined {
+  if (requested !== undefined) return checkedExpiry(requested, now, capDays);
+  return capDays === undefined ? undefined : new Date(now.getTime() + capDays * DAY_MS).toISOString();
+}
+
+/** A changed expiry: checked like on create; null (no expiry) only where the organization sets no cap. */
+export function expiryOnUpdate(requested: string | null, now: Date, capDays: number | undefined): string | null {
+  if (requested !== null) return checkedExpiry(requested, now, capDays);
+  if (capDays !== undefined) {
+    throw new ValidationFailedError([
+      { field: '/expiresAt', message: `may not be null: the organization's keys live at most ${capDays} days` },
+    ]);
+  }
+  return null;
+}
+
+/** The expiry a key item carries: the earlier of its slot's own end (a previous key's grace) and the application's. */
+export function keyExpiry(
+  slotExpiresAt: string | undefined,
+  applicationExpiresAt: string | undefined,
+): string | undefined {
+  if (slotExpiresAt === undefined) return applicationExpiresAt;
+  if (applicationExpiresAt === undefined) return slotExpiresAt;
+  return Date.parse(slotExpiresAt) <= Date.parse(applicationExpiresAt) ? slotExpiresAt : applicationExpiresAt;
+}
+
+/** The UTC day of an expiry: the partition of the `expiring` index where it waits for its notice. */
+export const expiryDayOf = (expiresAt: string): string => expiresAt.slice(0, 10);
+
+/**
+ * The days whose partitions of the `expiring` index can hold an expiry between `now` and the notice
+ * horizon ({@link EXPIRY_NOTICE_DAYS} ahead), and that horizon.
+ */
+export function expiryNoticeWindow(now: Date): { from: string; until: string; days: string[] } {
+  const until = new Date(now.getTime() + EXPIRY_NOTICE_DAYS * DAY_MS);
+  const days: string[] = [];
+  for (let day = Date.parse(expiryDayOf(now.toISOString())); day <= until.getTime(); day += DAY_MS) {
+    days.push(expiryDayOf(new Date(day).toISOString()));
+  }
+  return { from: now.toISOString(), until: until.toISOString(), days };
+}
+
+/** The scopes of a new application's keys when the request names none. */
+export const DEFAULT_SCOPES: readonly KeyScope[] = ['applications:self'];
+
+/**
+ * Scopes a setter asks for, checked (contract §6): each a permission, key-grantable, and held by the
+ * setter (`held`: the permissions of their role); `applications:self` is grantable by whoever may
+ * create or change the application. Every refused scope is named, with why.
+ */
+export function checkedScopes(requested: readonly string[], held: readonly string[]): KeyScope[] {
+  const details: { field: string; message: string }[] = [];
+  requested.forEach((scope, index) => {
+    const field = `/scopes/${index}`;
+    if (!isPermission(scope)) details.push({ field, message: `${scope} is not a permission` });
+    else if (!isKeyScope(scope)) details.push({ field, message: `${scope} cannot be granted to an API key` });
+    else if (scope !== 'applications:self' && !held.includes(scope)) {
+      details.push({ field, message: `${scope} is not a permission you hold, so you cannot grant it` });
+    }
+  });
+  if (new Set(requested).size !== requested.length)
+    details.push({ field: '/scopes', message: 'must not repeat a scope' });
+  if (details.length > 0) throw new ValidationFailedError(details);
+  return requested as KeyScope[];
 }
 
 /** A key item moving to another slot (its verification rules follow the slot). */
@@ -135,6 +246,7 @@ export function toView(app: ApplicationState, now: Date): Application {
     name: app.name,
     ...(app.description !== undefined ? { description: app.description } : {}),
     scopes: [...app.scopes],
+    ...(app.expiresAt !== undefined ? { expiresAt: app.expiresAt } : {}),
     keys: {
       current: slotView(app.keys.current, lastUsed, now),
       next: slotView(app.keys.next, lastUsed, now),

@@ -81,6 +81,7 @@ export const NOTIFYING_TYPES = [
   'api_key.rotated',
   'api_key.promoted',
   'api_key.revoked',
+  'api_key.expiring',
   'plan.limit_reached',
   'ownership.transferred',
   'organization.suspended',
@@ -141,6 +142,10 @@ const TEXTS: Record<NotifyingType, (data: Record<string, unknown>) => { title: s
     title: 'An API key was revoked',
     body: `The current key of ${application(data)} was revoked and stopped working at once.`,
   }),
+  'api_key.expiring': (data) => ({
+    title: 'API keys expire soon',
+    body: `The keys of ${application(data)} stop working at ${text(data, 'expiresAt') ?? 'their expiry'}: set a later expiresAt on the application, or replace it.`,
+  }),
   'plan.limit_reached': (data) => ({
     title: 'Plan limit reached',
     body: `The ${text(data, 'plan') ?? 'current'} plan allows ${text(data, 'limit') ?? 'no more'} ${text(data, 'resource') ?? 'resources'}; a create was refused.`,
@@ -167,6 +172,7 @@ function recipientsOf(type: NotifyingType, data: Record<string, unknown>): Recip
     case 'api_key.rotated':
     case 'api_key.promoted':
     case 'api_key.revoked':
+    case 'api_key.expiring':
     case 'plan.limit_reached':
       return { kind: 'admins' };
     case 'member.role_changed':

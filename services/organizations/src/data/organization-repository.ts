@@ -245,10 +245,19 @@ export function dynamoOrganizationRepository(client: DynamoDBDocumentClient): Or
         values[':metadata'] = changes.metadata;
         attributeNames['#metadata'] = 'metadata';
       }
+      let remove = '';
+      if (changes.maxKeyLifetimeDays !== undefined) {
+        attributeNames['#maxKeyLifetimeDays'] = 'maxKeyLifetimeDays';
+        if (changes.maxKeyLifetimeDays === null) remove = ' REMOVE #maxKeyLifetimeDays';
+        else {
+          set.push('#maxKeyLifetimeDays = :maxKeyLifetimeDays');
+          values[':maxKeyLifetimeDays'] = changes.maxKeyLifetimeDays;
+        }
+      }
       return updateOrganization(
         scope,
         {
-          UpdateExpression: `SET ${set.join(', ')}`,
+          UpdateExpression: `SET ${set.join(', ')}${remove}`,
           ConditionExpression: statusIs,
           ExpressionAttributeNames: attributeNames,
           ExpressionAttributeValues: values,

@@ -137,15 +137,20 @@ export function getOrganization(context: OrganizationSecurityContext, usage: Usa
   return toView(stateOf(context), usage);
 }
 
+/** What `PATCH /organizations/{orgId}` may change. */
+const UPDATABLE_FIELDS: readonly string[] = ['name', 'metadata', 'maxKeyLifetimeDays'];
+
 export async function updateOrganization(
   deps: Dependencies,
   context: OrganizationSecurityContext,
   body: UpdateOrganizationRequest,
 ): Promise<OrganizationView> {
-  if (body.name === undefined && body.metadata === undefined) {
-    throw new ValidationFailedError([{ field: '/', message: 'must name at least one of name, metadata' }]);
+  const changed = Object.keys(body).filter((field) => UPDATABLE_FIELDS.includes(field));
+  if (changed.length === 0) {
+    throw new ValidationFailedError([
+      { field: '/', message: `must name at least one of ${UPDATABLE_FIELDS.join(', ')}` },
+    ]);
   }
-  const changed = Object.keys(body).filter((field) => field === 'name' || field === 'metadata');
   const updated = await written(
     deps,
     context,

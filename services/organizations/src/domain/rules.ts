@@ -59,6 +59,7 @@ export function toView(organization: OrganizationState, usage: UsageState | unde
     ...(organization.suspendedAt ? { suspendedAt: organization.suspendedAt } : {}),
     ...(organization.deletedAt ? { deletedAt: organization.deletedAt } : {}),
     ...(organization.purgeAfter ? { purgeAfter: organization.purgeAfter } : {}),
+    ...(organization.maxKeyLifetimeDays !== undefined ? { maxKeyLifetimeDays: organization.maxKeyLifetimeDays } : {}),
   };
 }
 

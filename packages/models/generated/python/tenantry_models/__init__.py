@@ -183,6 +183,7 @@ class EventType(str, Enum):
     API_KEY_PROMOTED = "api_key.promoted"
     API_KEY_WITHDRAWN = "api_key.withdrawn"
     API_KEY_REVOKED = "api_key.revoked"
+    API_KEY_EXPIRING = "api_key.expiring"
     PLAN_LIMIT_REACHED = "plan.limit_reached"
     PLATFORM_ACCESS = "platform.access"
     ROLE_CREATED = "role.created"
@@ -201,6 +202,7 @@ class NotificationType(str, Enum):
     API_KEY_ROTATED = "api_key.rotated"
     API_KEY_PROMOTED = "api_key.promoted"
     API_KEY_REVOKED = "api_key.revoked"
+    API_KEY_EXPIRING = "api_key.expiring"
     PLAN_LIMIT_REACHED = "plan.limit_reached"
     OWNERSHIP_TRANSFERRED = "ownership.transferred"
     ORGANIZATION_SUSPENDED = "organization.suspended"
@@ -325,12 +327,16 @@ class ErrorResponse:
 class CreateApplicationRequest:
     name: str
     description: Optional[str] = None
+    scopes: Optional[List[KeyScope]] = None
+    expires_at: Optional[str] = None
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "CreateApplicationRequest":
         return cls(
             name=data["name"],
             description=data.get("description"),
+            scopes=None if data.get("scopes") is None else [KeyScope(v) for v in data.get("scopes")],
+            expires_at=data.get("expiresAt"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -338,6 +344,10 @@ class CreateApplicationRequest:
         out["name"] = self.name
         if self.description is not None:
             out["description"] = self.description
+        if self.scopes is not None:
+            out["scopes"] = [v.value for v in self.scopes]
+        if self.expires_at is not None:
+            out["expiresAt"] = self.expires_at
         return out
 
 
@@ -345,12 +355,16 @@ class CreateApplicationRequest:
 class UpdateApplicationRequest:
     name: Optional[str] = None
     description: Optional[str] = None
+    scopes: Optional[List[KeyScope]] = None
+    expires_at: Optional[Optional[str]] = None
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "UpdateApplicationRequest":
         return cls(
             name=data.get("name"),
             description=data.get("description"),
+            scopes=None if data.get("scopes") is None else [KeyScope(v) for v in data.get("scopes")],
+            expires_at=data.get("expiresAt"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -359,6 +373,10 @@ class UpdateApplicationRequest:
             out["name"] = self.name
         if self.description is not None:
             out["description"] = self.description
+        if self.scopes is not None:
+            out["scopes"] = [v.value for v in self.scopes]
+        if self.expires_at is not None:
+            out["expiresAt"] = self.expires_at
         return out
 
 
@@ -700,12 +718,14 @@ class CreateOrganizationRequest:
 class UpdateOrganizationRequest:
     name: Optional[str] = None
     metadata: Optional[Dict[str, str]] = None
+    max_key_lifetime_days: Optional[Optional[int]] = None
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "UpdateOrganizationRequest":
         return cls(
             name=data.get("name"),
             metadata=None if data.get("metadata") is None else dict(data.get("metadata")),
+            max_key_lifetime_days=data.get("maxKeyLifetimeDays"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -714,6 +734,8 @@ class UpdateOrganizationRequest:
             out["name"] = self.name
         if self.metadata is not None:
             out["metadata"] = dict(self.metadata)
+        if self.max_key_lifetime_days is not None:
+            out["maxKeyLifetimeDays"] = self.max_key_lifetime_days
         return out
 
 
@@ -843,6 +865,7 @@ class Application:
     created_at: str
     updated_at: str
     description: Optional[str] = None
+    expires_at: Optional[str] = None
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Application":
@@ -855,6 +878,7 @@ class Application:
             created_at=data["createdAt"],
             updated_at=data["updatedAt"],
             description=data.get("description"),
+            expires_at=data.get("expiresAt"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -868,6 +892,8 @@ class Application:
         out["updatedAt"] = self.updated_at
         if self.description is not None:
             out["description"] = self.description
+        if self.expires_at is not None:
+            out["expiresAt"] = self.expires_at
         return out
 
 
@@ -1279,6 +1305,7 @@ class Organization:
     suspended_at: Optional[str] = None
     deleted_at: Optional[str] = None
     purge_after: Optional[str] = None
+    max_key_lifetime_days: Optional[int] = None
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Organization":
@@ -1297,6 +1324,7 @@ class Organization:
             suspended_at=data.get("suspendedAt"),
             deleted_at=data.get("deletedAt"),
             purge_after=data.get("purgeAfter"),
+            max_key_lifetime_days=data.get("maxKeyLifetimeDays"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1318,6 +1346,8 @@ class Organization:
             out["deletedAt"] = self.deleted_at
         if self.purge_after is not None:
             out["purgeAfter"] = self.purge_after
+        if self.max_key_lifetime_days is not None:
+            out["maxKeyLifetimeDays"] = self.max_key_lifetime_days
         return out
 
 
