@@ -29,6 +29,8 @@ export interface StreamSubscription {
   bisectBatchOnFunctionError: boolean;
   /** Retries of a failing batch before its records go to the on-failure destination (-1: until they succeed). */
   maximumRetryAttempts: number;
+  /** The age past which a record goes to the on-failure destination instead of the function (-1: no bound). */
+  maximumRecordAgeInSeconds: number;
 }
 
 export interface TableDefinition {
@@ -60,6 +62,7 @@ interface PrintedFunction {
       filterPatterns?: Array<Record<string, unknown>>;
       bisectBatchOnFunctionError?: boolean;
       maximumRetryAttempts?: number;
+      maximumRecordAgeInSeconds?: number;
     };
   }>;
 }
@@ -168,6 +171,7 @@ export function readDefinition(
           // Lambda's defaults: no bisection, retries until the records succeed (or expire).
           bisectBatchOnFunctionError: event.stream.bisectBatchOnFunctionError ?? false,
           maximumRetryAttempts: event.stream.maximumRetryAttempts ?? -1,
+          maximumRecordAgeInSeconds: event.stream.maximumRecordAgeInSeconds ?? -1,
         });
       }
     }

@@ -25,6 +25,8 @@ export interface StreamTarget {
   bisectBatchOnFunctionError: boolean;
   /** Retries of a failing batch (that is not split) before it goes to the on-failure destination; -1: no bound. */
   maximumRetryAttempts: number;
+  /** A record older than this goes to the on-failure destination instead of the function; -1: no bound. */
+  maximumRecordAgeInSeconds: number;
 }
 
 export interface LocalStreams {
@@ -32,6 +34,8 @@ export interface LocalStreams {
 }
 
 const IDLE_POLL_MS = 250;
+/** A failing batch is invoked again after 100 ms, doubling up to 1 s (the second half of each wait random). */
+const RETRY_BASE_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 1000;
 
 /** A stream record as the function gets it: with the stream it comes from. */
@@ -57,10 +61,12 @@ interface Shard {
  * records its filter patterns match, and invokes the function with them through serverless-offline's
  * Lambda API — the handler that runs deployed. A failing batch is handled as the target's `stream`
  * event says, like Lambda: split in two halves (`bisectBatchOnFunctionError`), a batch of one (or
- * any, unsplit) retried with backoff `maximumRetryAttempts` times, then described in the on-failure
- * file `<failuresDir>/<function>.jsonl` (deployed: the SQS queue of `destinations.onFailure`) and
- * passed, so one poison record never blocks its shard. A shard's order is kept. A service that is not
- * running is waited for (said once), spending no retry.
+ * any, unsplit) retried `maximumRetryAttempts` times (waits of 100 ms doubling to 1 s), then
+ * described in the on-failure file `<failuresDir>/<function>.jsonl` (deployed: the SQS queue of
+ * `destinations.onFailure`) and passed, so one poison record never blocks its shard. Records older
+ * than `maximumRecordAgeInSeconds` (by their ApproximateCreationDateTime) are described there too
+ * instead of being invoked or retried again. A shard's order is kept. A service that is not running is
+ * waited for (said once), spending no retry.
  */
 export async function startStreamPoller(options: {
   dynamodbPort: number;
@@ -69,7 +75,10 @@ export async function startStreamPoller(options: {
   log: (line: string) => void;
   /** Where the descriptions of batches given up on are appended, one JSON line each. */
   failuresDir: string;
+  /** The clock records' ages are measured with (default Date.now). */
+  now?: () => number;
 }): Promise<LocalStreams> {
+  const now = options.now ?? Date.now;
   const endpoint = `http://127.0.0.1:${options.dynamodbPort}`;
   const dynamodb = dynamoDbClient(options.dynamodbPort);
   const streams = new DynamoDBStreamsClient({ endpoint, region: options.region, credentials: localCredentials });
@@ -91,17 +100,22 @@ export async function startStreamPoller(options: {
    * What Lambda sends to an on-failure destination for a DynamoDB stream batch it gave up on (the
    * records are described, not copied), appended to the target's on-failure file.
    */
-  function sendToOnFailure(target: StreamTarget, shardId: string, records: ShardRecord[], failure: unknown) {
+  function sendToOnFailure(
+    target: StreamTarget,
+    shardId: string,
+    records: ShardRecord[],
+    givenUp: { condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'; invocations: number; failure?: string },
+  ) {
     const arrivals = records.map((record) => record.dynamodb?.ApproximateCreationDateTime);
     const description = {
       version: '1.0',
       timestamp: new Date().toISOString(),
       requestContext: {
         functionArn: `arn:aws:lambda:${options.region}:000000000000:function:${target.functionName}`,
-        condition: 'RetryAttemptsExhausted',
-        approximateInvokeCount: target.maximumRetryAttempts + 1,
+        condition: givenUp.condition,
+        approximateInvokeCount: givenUp.invocations,
       },
-      responseContext: { functionError: 'Unhandled', failure: ((failure as Error).cause as Error)?.message },
+      responseContext: { functionError: 'Unhandled', failure: givenUp.failure },
       DDBStreamBatchInfo: {
         shardId,
         startSequenceNumber: records[0]?.dynamodb?.SequenceNumber,
@@ -116,31 +130,55 @@ export async function startStreamPoller(options: {
     const file = join(options.failuresDir, `${target.functionName}.jsonl`);
     appendFileSync(file, `${JSON.stringify(description)}\n`);
     options.log(
-      `${target.functionName} gave up on ${records.length} record(s) of shard ${shardId}: described in ${file}`,
+      `${target.functionName} gave up on ${records.length} record(s) of shard ${shardId} (${givenUp.condition}): described in ${file}`,
     );
   }
+
+  /**
+   * Whether the record is older than the target's maximumRecordAgeInSeconds. DynamoDB Local rounds
+   * ApproximateCreationDateTime down to the minute (DynamoDB: to the second), so locally a record may
+   * count up to a minute older than it is.
+   */
+  const tooOld = (target: StreamTarget, record: ShardRecord) => {
+    const created = record.dynamodb?.ApproximateCreationDateTime;
+    return (
+      target.maximumRecordAgeInSeconds >= 0 &&
+      created !== undefined &&
+      now() - new Date(created).getTime() > target.maximumRecordAgeInSeconds * 1000
+    );
+  };
 
   /**
    * Delivers `records` of one shard as Lambda's stream event source does (see
    * {@link startStreamPoller}); answers once they were delivered or passed to the on-failure
    * destination, or when the poller stops (`false`: deliver them again from there).
    */
-  async function deliver(target: StreamTarget, shardId: string, records: ShardRecord[]): Promise<boolean> {
+  async function deliver(target: StreamTarget, shardId: string, batch: ShardRecord[]): Promise<boolean> {
+    // Records are in stream order, so the records too old are the first ones.
+    const fresh = batch.findIndex((record) => !tooOld(target, record));
+    const records = fresh < 0 ? [] : batch.slice(fresh);
+    if (records.length < batch.length) {
+      const expired = batch.slice(0, batch.length - records.length);
+      sendToOnFailure(target, shardId, expired, { condition: 'RecordAgeExceeded', invocations: 0 });
+    }
+    if (records.length === 0) return true;
     const split = target.bisectBatchOnFunctionError && records.length > 1;
     const retries = target.maximumRetryAttempts < 0 ? Number.POSITIVE_INFINITY : target.maximumRetryAttempts;
+    let invocations = 0;
     try {
       await retry(
         async () => {
           const payload = { Records: records };
+          invocations += 1;
           const invocation = await lambdas.invoke(target.lambdaPort, target.functionName, payload, () => !stopped);
           if (!invocation.ok) throw new FunctionFailedError(invocation.failure);
         },
         {
           attempts: split ? 1 : retries + 1,
-          baseDelayMs: 100,
+          baseDelayMs: RETRY_BASE_DELAY_MS,
           maxDelayMs: MAX_RETRY_DELAY_MS,
           sleep,
-          retryable: () => !stopped,
+          retryable: () => !stopped && !tooOld(target, records[0]!),
           onRetry: (error, attempt) =>
             options.log(`${target.functionName} ${(error as Error).message} (attempt ${attempt}, retrying)`),
         },
@@ -148,8 +186,11 @@ export async function startStreamPoller(options: {
       return true;
     } catch (error) {
       if (stopped) return false;
+      // Records that grew too old while retried: passed to the on-failure destination, the rest delivered.
+      if (tooOld(target, records[0]!)) return deliver(target, shardId, records);
       if (!split) {
-        sendToOnFailure(target, shardId, records, error);
+        const failure = ((error as Error).cause as Error | undefined)?.message;
+        sendToOnFailure(target, shardId, records, { condition: 'RetryAttemptsExhausted', invocations, failure });
         return true;
       }
       const half = Math.ceil(records.length / 2);
