@@ -196,6 +196,53 @@ describe('POST, GET, PATCH and DELETE /organizations/{orgId}/roles', () => {
   });
 });
 
+describe('concurrency and replays', () => {
+  it('keeps the organization map equal to the role item under concurrent updates of different fields', async () => {
+    const { id } = await proOrganization();
+    await createRole(id, auditor);
+    const changes = Array.from({ length: 8 }, (_, n) =>
+      n % 2
+        ? { baseRole: n % 4 === 1 ? 'MEMBER' : 'ADMIN' }
+        : { permissions: ['organization:read', `${n % 4 ? 'members' : 'applications'}:read`] },
+    );
+
+    const replies = await Promise.all(
+      changes.map((change) => call(people.owner, 'PATCH', rolePath(id, 'auditor'), change)),
+    );
+
+    const statuses = replies.map((reply) => reply.status);
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
+    const [item] = (await storedRoles(id)).items;
+    expect((await storedRoles(id)).map).toEqual({
+      auditor: { baseRole: item?.baseRole, permissions: item?.permissions },
+    });
+    expect(item?.version).toBe(1 + statuses.filter((status) => status === 200).length);
+  });
+
+  it('replays a create sent again with the same Idempotency-Key, defining the role once', async () => {
+    const { id } = await proOrganization();
+    const headers = { 'Idempotency-Key': `role-${Date.now()}` };
+
+    const first = await call(people.owner, 'POST', rolesPath(id), auditor, headers);
+    const again = await call(people.owner, 'POST', rolesPath(id), auditor, headers);
+
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body).toEqual(first.body);
+    expect((await storedRoles(id)).counter).toBe(1);
+  });
+
+  it("audits platform staff reading an organization's roles", async () => {
+    const { id } = await proOrganization();
+
+    expect((await call(people.employee, 'GET', rolesPath(id))).status).toBe(200);
+
+    await eventually(() => auditTypes(id), {
+      until: (types) => types.includes('platform.access'),
+      description: 'platform.access in the audit log',
+    });
+  });
+});
+
 describe('plan limits', () => {
   it('refuses every custom role on STARTER with 403 PLAN_LIMIT_REACHED and plan.limit_reached', async () => {
     const { id } = await createOrganization(people.owner);
