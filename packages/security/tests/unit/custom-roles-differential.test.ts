@@ -17,17 +17,17 @@ import type { DecisionInput } from '../../src/permissions';
 // ---------------------------------------------------------------------------------------------
 // The model, from the contract alone.
 
-type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
+type Rank = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
 type Group = 'OWNER' | 'EMPLOYEE' | 'CUSTOMER';
 type Status = 'ACTIVE' | 'SUSPENDED' | 'DELETED';
 
-const RANK: Record<Role, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };
+const RANK: Record<Rank, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };
 const READS: Status[] = ['ACTIVE', 'SUSPENDED'];
 const WRITES: Status[] = ['ACTIVE'];
 const LIFECYCLE: Status[] = ['ACTIVE', 'SUSPENDED'];
 
 /** §3's table (min role; platform groups that also pass) with the statuses §4 lets each run in. */
-const TABLE: Record<string, { min: Role | null; platform: Group[]; statuses: Status[] }> = {
+const TABLE: Record<string, { min: Rank | null; platform: Group[]; statuses: Status[] }> = {
   'organization:read': { min: 'VIEWER', platform: ['OWNER', 'EMPLOYEE'], statuses: READS },
   'organization:update': { min: 'ADMIN', platform: ['OWNER'], statuses: WRITES },
   'organization:delete': { min: 'OWNER', platform: ['OWNER'], statuses: LIFECYCLE },
@@ -87,23 +87,23 @@ const HOLDABLE = Object.keys(TABLE).filter((p) => TABLE[p]!.min !== null && !OWN
 const SEEING_STAFF: Group[] = ['OWNER', 'EMPLOYEE'];
 
 interface ModelRole {
-  rank: Role;
+  rank: Rank;
   permissions: string[];
 }
 
-function builtIn(role: Role): ModelRole {
-  const held = Object.keys(TABLE).filter((p) => TABLE[p]!.min !== null && RANK[role] >= RANK[TABLE[p]!.min as Role]);
+function builtIn(role: Rank): ModelRole {
+  const held = Object.keys(TABLE).filter((p) => TABLE[p]!.min !== null && RANK[role] >= RANK[TABLE[p]!.min as Rank]);
   return { rank: role, permissions: held };
 }
 
 /** A role by key: built-in, or the organization's custom role; undefined when it does not exist. */
 function modelRole(key: string, roles: Record<string, { baseRole: string; permissions: string[] }> | undefined) {
-  if (Object.hasOwn(RANK, key)) return builtIn(key as Role);
+  if (Object.hasOwn(RANK, key)) return builtIn(key as Rank);
   const custom = roles && Object.hasOwn(roles, key) ? roles[key] : undefined;
   if (!custom || !['ADMIN', 'MEMBER', 'VIEWER'].includes(custom.baseRole)) return undefined;
   // §9: only holdable permissions count; §2: leaving is every member's right.
   const held = HOLDABLE.filter((p) => p === 'membership:leave' || custom.permissions.includes(p));
-  return { rank: custom.baseRole as Role, permissions: held };
+  return { rank: custom.baseRole as Rank, permissions: held };
 }
 
 type Expected = { allowed: true; access: string; role?: ModelRole } | { allowed: false; deny: string };
@@ -277,7 +277,7 @@ const escalationCase = fc.record({
       weight: 1,
       arbitrary: fc.record({
         key: fc.constantFrom('draft', 'auditor'),
-        baseRole: fc.constantFrom<Role>('ADMIN', 'MEMBER', 'VIEWER'),
+        baseRole: fc.constantFrom<Rank>('ADMIN', 'MEMBER', 'VIEWER'),
         permissions: fc.subarray(HOLDABLE),
       }),
     },
