@@ -154,7 +154,12 @@ export function outboxRelay(options: RelayOptions = {}) {
             if (EventId && !ErrorCode) {
               accepted.push(event.id);
               refused.delete(event.id);
-            } else refuse(event, `${ErrorCode}: ${ErrorMessage}`, !ErrorCode || MAY_PASS_LATER.has(ErrorCode));
+            } else
+              refuse(
+                event,
+                ErrorCode ? `${ErrorCode}: ${ErrorMessage}` : 'no EventId',
+                !ErrorCode || MAY_PASS_LATER.has(ErrorCode),
+              );
           });
         } catch (error) {
           for (const event of batch) refuse(event, (error as Error).message, callMayPassLater(error));
