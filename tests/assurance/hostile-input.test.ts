@@ -16,9 +16,11 @@ import fc from 'fast-check';
 import {
   type Answer,
   arrange,
+  type CustomRole,
   changePlan,
   createApplication,
   createOrganization,
+  createRole,
   type DeclaredRoute,
   declaredRoutes,
   invite,
@@ -100,7 +102,7 @@ const WRONG_CONTENT_TYPES = [
   'application/octet-stream',
 ];
 
-type Kind = 'string' | 'integer' | 'object' | { enum: string[] };
+type Kind = 'string' | 'integer' | 'object' | 'array' | { enum: string[] };
 
 /** A route with a body: who sends it, where, and the fields its schema allows. */
 interface BodyRoute {
@@ -109,11 +111,15 @@ interface BodyRoute {
   /** A valid body, the base of each mutation. Its own success would change nothing harmful, but none is sent. */
   valid: () => Record<string, unknown>;
   fields: Record<string, Kind>;
+  /** Fields whose null is a valid value (so never sent as a hostile one). */
+  nullable?: readonly string[];
   /** What the partitions of the stored state are. */
   state: () => Parameters<typeof snapshot>;
 }
 
 const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
+/** A custom role of the organization (contract §9), nobody's: the target of the role routes. */
+const ROLE: CustomRole = { key: 'hostile-auditor', baseRole: 'VIEWER', permissions: ['audit:read', 'members:read'] };
 
 let owner: TestUser;
 let creator: TestUser;
@@ -137,7 +143,8 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     caller: () => owner,
     path: () => `/organizations/${orgId}`,
     valid: () => ({ name: 'Hostile renamed', metadata: { tier: 'gold' } }),
-    fields: { name: 'string', metadata: 'object' },
+    fields: { name: 'string', metadata: 'object', maxKeyLifetimeDays: 'integer' },
+    nullable: ['maxKeyLifetimeDays'],
     state: orgState,
   },
   changePlan: {
@@ -179,14 +186,15 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     caller: () => owner,
     path: () => `/organizations/${orgId}/applications`,
     valid: () => ({ name: 'Hostile app', description: 'made by no hostile body' }),
-    fields: { name: 'string', description: 'string' },
+    fields: { name: 'string', description: 'string', scopes: 'array', expiresAt: 'string' },
     state: orgState,
   },
   updateApplication: {
     caller: () => owner,
     path: () => `/organizations/${orgId}/applications/${app.id}`,
     valid: () => ({ name: 'Hostile app renamed', description: 'changed' }),
-    fields: { name: 'string', description: 'string' },
+    fields: { name: 'string', description: 'string', scopes: 'array', expiresAt: 'string' },
+    nullable: ['expiresAt'],
     state: orgState,
   },
   promoteApiKey: {
@@ -201,6 +209,31 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     path: () => `/organizations/${orgId}/applications/${app.id}/secrets/${SECRET}`,
     valid: () => ({ value: 'a hostile-free value' }),
     fields: { value: 'string' },
+    state: orgState,
+  },
+  createRole: {
+    caller: () => owner,
+    path: () => `/organizations/${orgId}/roles`,
+    valid: () => ({ key: 'hostile-new', name: 'Hostile', baseRole: 'VIEWER', permissions: ['members:read'] }),
+    fields: {
+      key: 'string',
+      name: 'string',
+      description: 'string',
+      baseRole: { enum: ['ADMIN', 'MEMBER', 'VIEWER'] },
+      permissions: 'array',
+    },
+    state: orgState,
+  },
+  updateRole: {
+    caller: () => owner,
+    path: () => `/organizations/${orgId}/roles/${ROLE.key}`,
+    valid: () => ({ name: 'Hostile renamed', permissions: ['members:read'] }),
+    fields: {
+      name: 'string',
+      description: 'string',
+      baseRole: { enum: ['ADMIN', 'MEMBER', 'VIEWER'] },
+      permissions: 'array',
+    },
     state: orgState,
   },
   sendOrganizationNotification: {
@@ -225,11 +258,16 @@ const json = (value: unknown): string => JSON.stringify(value);
 
 /** A value of any type but `kind`'s (null included). */
 function wrongValue(kind: Kind): fc.Arbitrary<unknown> {
-  const others: fc.Arbitrary<unknown>[] = [
-    fc.constant(null),
-    fc.boolean(),
-    fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
-  ];
+  const others: fc.Arbitrary<unknown>[] = [fc.constant(null), fc.boolean()];
+  // An array field gets arrays of what no list of it holds: numbers, nulls, objects, nested arrays.
+  others.push(
+    kind === 'array'
+      ? fc.array(fc.oneof(fc.integer(), fc.constant(null), fc.object({ maxDepth: 1 }), fc.array(fc.string())), {
+          minLength: 1,
+          maxLength: 4,
+        })
+      : fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
+  );
   if (kind !== 'object') others.push(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })));
   if (kind === 'integer') {
     others.push(
@@ -267,10 +305,11 @@ function withRawField(rest: Record<string, unknown>, key: string, raw: string): 
 function hostileBodies(spec: BodyRoute, bodyRequired: boolean): fc.Arbitrary<Hostile> {
   const fieldNames = Object.keys(spec.fields);
   const fieldArb = fc.constantFrom(...fieldNames);
+  const nullable = spec.nullable ?? [];
   const validArb = fc.constant(null).map(() => spec.valid());
   const ownedArb = fc.constantFrom(...SERVER_OWNED.filter((name) => !fieldNames.includes(name)));
   const objectFields = fieldNames.filter((name) => spec.fields[name] === 'object');
-  const stringFields = fieldNames.filter((name) => spec.fields[name] !== 'integer');
+  const stringFields = fieldNames.filter((name) => spec.fields[name] !== 'integer' && spec.fields[name] !== 'array');
 
   const kinds: fc.Arbitrary<Hostile>[] = [
     // Not an object at all.
@@ -279,12 +318,13 @@ function hostileBodies(spec: BodyRoute, bodyRequired: boolean): fc.Arbitrary<Hos
       .map((value) => ({ kind: 'not an object', text: json(value) })),
     // A field of the wrong type, or null.
     fc.tuple(validArb, fieldArb).chain(([valid, field]) =>
-      wrongValue(spec.fields[field]!).map((value) => ({
-        kind: 'wrong type',
-        text: json({ ...valid, [field]: value }),
-      })),
+      wrongValue(spec.fields[field]!)
+        .filter((value) => value !== null || !nullable.includes(field))
+        .map((value) => ({ kind: 'wrong type', text: json({ ...valid, [field]: value }) })),
     ),
-    fc.tuple(validArb, fieldArb).map(([valid, field]) => ({ kind: 'null', text: json({ ...valid, [field]: null }) })),
+    fc
+      .tuple(validArb, fc.constantFrom(...fieldNames.filter((name) => !nullable.includes(name))))
+      .map(([valid, field]) => ({ kind: 'null', text: json({ ...valid, [field]: null }) })),
     // An unknown field.
     fc
       .tuple(
@@ -429,6 +469,7 @@ beforeAll(async () => {
   [app] = await Promise.all([createApplication(owner, orgId), join(owner, orgId, subject, 'VIEWER')]);
   subjectId = subject.userId;
   await arrange(owner, 'PUT', `/organizations/${orgId}/applications/${app!.id}/secrets/${SECRET}`, { value: 'v' }, 200);
+  await createRole(owner, orgId, ROLE);
 }, 120_000);
 
 afterAll(() => {
@@ -478,6 +519,160 @@ describe('hostile bodies on every route with a body', () => {
         count: refusals.filter((r) => r.route === route.key).length >= BODIES_PER_ROUTE,
       }).toEqual({ route: route.key, count: true });
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Custom roles (contract §9) and the custom role keys of the memberships bodies: each named body is
+// refused 400 VALIDATION_FAILED with its field errors (`details`), and nothing changed.
+
+const OWNER_ONLY = [
+  'organization:delete',
+  'organization:restore',
+  'ownership:transfer',
+  'organization:encryption_key',
+  'roles:manage',
+];
+/** Permissions no member holds, and the key-only one: never in a custom role either. */
+const NEVER_GRANTABLE = ['plan:change', 'organization:suspend', 'organization:reactivate', 'applications:self'];
+const LONE_SURROGATES = ['\uD800', '\uDFFF', 'Audit \uDC00or', '\uD83D'];
+const LONG = 'x'.repeat(10_000);
+
+/** Named bodies of the role create and update routes: the permission list, then the rest. */
+function roleBodies(valid: Record<string, unknown>, update: boolean): [string, unknown][] {
+  const permissions = (list: unknown): unknown => ({ ...valid, permissions: list });
+  const bodies: [string, unknown][] = [
+    ['an unknown field', { ...valid, colour: 'red' }],
+    ['an unknown permission', permissions(['members:read', 'members:destroy'])],
+    ['a permission in the wrong case', permissions(['MEMBERS:READ'])],
+    ...OWNER_ONLY.map((p): [string, unknown] => [`the OWNER-only ${p}`, permissions(['members:read', p])]),
+    ...NEVER_GRANTABLE.map((p): [string, unknown] => [`the never-grantable ${p}`, permissions([p])]),
+    ['1000 permissions', permissions(Array.from({ length: 1000 }, () => 'members:read'))],
+    ['1000 distinct unknown permissions', permissions(Array.from({ length: 1000 }, (_, i) => `p:${i}`))],
+    ['a repeated permission', permissions(['members:read', 'members:read'])],
+    ['permissions as a string', permissions('members:read')],
+    ['permissions of objects', permissions([{ name: 'members:read' }])],
+    ['baseRole OWNER', { ...valid, baseRole: 'OWNER' }],
+    ['baseRole of a custom role', { ...valid, baseRole: ROLE.key }],
+    ['a 10k-character name', { ...valid, name: LONG }],
+    ['a 10k-character description', { ...valid, description: LONG }],
+    ...LONE_SURROGATES.map((text): [string, unknown] => [
+      `a lone surrogate in the name (${json(text)})`,
+      { ...valid, name: text },
+    ]),
+    ['a lone surrogate in the description', { ...valid, description: 'about \uD800 this' }],
+    ['a blank name', { ...valid, name: '   ' }],
+    ['a null field', { ...valid, name: null }],
+  ];
+  if (update) {
+    bodies.push(['no field', {}], ['a key (it never changes)', { ...valid, key: 'renamed' }]);
+  } else {
+    const keyed = (key: unknown): unknown => ({ ...valid, key });
+    bodies.push(
+      ...['owner', 'admin', 'Member', 'VIEWER', 'oWnEr'].map((key): [string, unknown] => [
+        `the built-in name ${key} as key`,
+        keyed(key),
+      ]),
+      ...['1role', 'a', 'a_b', 'A-role', 'role.x', '-ab', 'ab c', '', 'rôle', 'a'.repeat(41), LONG, '\uD800ab'].map(
+        (key): [string, unknown] => [`the key ${json(key.slice(0, 20))}`, keyed(key)],
+      ),
+      ['no key', { ...valid, key: undefined }],
+      ['no permissions', { ...valid, permissions: undefined }],
+    );
+  }
+  return bodies;
+}
+
+/** Named bodies whose role is a custom role key the organization does not have, or no role key at all. */
+function roleKeyBodies(valid: Record<string, unknown>): [string, unknown][] {
+  const role = (value: unknown): Record<string, unknown> => ({ ...valid, role: value });
+  return [
+    ['a custom role key the organization does not have', role('no-such-role')],
+    ['a custom role key in the wrong case', role(ROLE.key.toUpperCase())],
+    ['a role key of a bad pattern', role('Hostile_Auditor')],
+    ['a 10k-character role', role(LONG)],
+    ['a lone surrogate as role', role('\uD800')],
+    ['a role list', role([ROLE.key])],
+    ['a role object', role({ key: ROLE.key })],
+    ['an unknown field beside a custom role', { ...role(ROLE.key), permissions: ['audit:read'] }],
+    ['a prototype key beside a custom role', JSON.parse(`{"__proto__":{"role":"OWNER"},"role":${json(ROLE.key)}}`)],
+  ];
+}
+
+describe('custom role bodies and custom role keys', () => {
+  it('answers 400 VALIDATION_FAILED with field errors to each, and changes nothing', async () => {
+    const member = await testUser();
+    await join(owner, orgId, member, 'VIEWER');
+    const roleValid = { key: 'hostile-fresh', name: 'Fresh', baseRole: 'VIEWER', permissions: ['members:read'] };
+    const targets: { route: string; path: string; method: string; bodies: [string, unknown][] }[] = [
+      {
+        route: 'POST roles',
+        method: 'POST',
+        path: `/organizations/${orgId}/roles`,
+        bodies: roleBodies(roleValid, false),
+      },
+      {
+        route: 'PATCH roles/{roleKey}',
+        method: 'PATCH',
+        path: `/organizations/${orgId}/roles/${ROLE.key}`,
+        bodies: roleBodies({ name: 'Renamed', permissions: ['members:read'] }, true),
+      },
+      {
+        route: 'POST invitations',
+        method: 'POST',
+        path: `/organizations/${orgId}/invitations`,
+        bodies: roleKeyBodies({ email: randomEmail(), role: ROLE.key }),
+      },
+      {
+        route: 'PATCH members/{userId}',
+        method: 'PATCH',
+        path: `/organizations/${orgId}/members/${member.userId}`,
+        bodies: roleKeyBodies({ role: ROLE.key }),
+      },
+    ];
+    const state: Parameters<typeof snapshot> = [
+      orgId,
+      { apiKeys: [app.apiKey], userIds: [owner.userId, member.userId] },
+    ];
+    const failures: string[] = [];
+    const before = await snapshot(...state);
+    for (const target of targets) {
+      const answers = await pool(
+        POOL,
+        target.bodies.map(([name, body]) => async () => {
+          const answer = await sendWhileBusy(() => send(owner, target.method, target.path, json(body)));
+          return { name, answer };
+        }),
+      );
+      for (const { name, answer } of answers) {
+        const error = answer.body?.error;
+        const refused =
+          answer.status === 400 &&
+          error?.code === 'VALIDATION_FAILED' &&
+          Array.isArray(error.details) &&
+          error.details.length > 0 &&
+          typeof error.requestId === 'string';
+        const failure = refused ? undefined : `${name}: ${answer.status} ${answer.text.slice(0, 200)}`;
+        if (failure) failures.push(`${target.route}: ${failure}`);
+        refusals.push({
+          route: `${target.method} ${target.path}`,
+          kind: name,
+          answer,
+          ...(failure ? { failure } : {}),
+        });
+      }
+    }
+    const after = await snapshot(...state);
+    expect(failures).toEqual([]);
+    expect(after).toBe(before);
+    // The control: each route takes its valid body from the same caller, so every refusal above was the body's.
+    const valids: [string, string, unknown, number][] = [
+      ['POST', targets[0]!.path, roleValid, 201],
+      ['PATCH', targets[1]!.path, { name: 'Renamed', permissions: ['members:read'] }, 200],
+      ['POST', targets[2]!.path, { email: randomEmail(), role: ROLE.key }, 201],
+      ['PATCH', targets[3]!.path, { role: ROLE.key }, 200],
+    ];
+    for (const [method, path, body, status] of valids) await arrange(owner, method, path, body, status);
   });
 });
 
