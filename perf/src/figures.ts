@@ -78,8 +78,10 @@ export async function fixture(platform: BenchPlatform, prefix: string, withAppli
   });
   const orgId = organization.body.id as string;
   if (!withApplication) return { token: user.token, userId: user.userId, orgId, appId: '', apiKey: '' };
+  // R6 sends notifications with the key: a scope an application must be given (its default is applications:self).
   const application = await request(platform.baseUrl, 'POST', `/organizations/${orgId}/applications`, auth, {
     name: 'perf',
+    scopes: ['applications:self', 'notifications:send'],
   });
   return {
     token: user.token,
