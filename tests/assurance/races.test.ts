@@ -1,5 +1,5 @@
-// Races (contract §2, §4, §5): concurrent plan-limited creates of applications, invitations
-// and accepts; role changes and removals against a transfer of ownership; duplicate Idempotency-Key
+// Races (contract §2, §4, §5, §9): concurrent plan-limited creates of applications, invitations,
+// custom roles and accepts; role changes and removals against a transfer of ownership; duplicate Idempotency-Key
 // requests, also the same key from two different users. After every round the invariants hold,
 // read from the stored items: exactly one OWNER, the organization's `ownerId`; every usage counter
 // equals its real count; and no duplicate effect. The per-service tests run the 100-way limit
@@ -11,6 +11,7 @@ import {
   changePlan,
   createApplication,
   createOrganization,
+  createRole,
   invariants,
   invariantViolations,
   invite,
@@ -62,17 +63,17 @@ function tally(answers: Answer[]): Record<string, number> {
 }
 
 /**
- * Exactly one success and every other answer a refusal `refusal` — or 503 SERVICE_UNAVAILABLE (the
- * platform busy: nothing executed, contract §8), in which case at most one success.
+ * Exactly `admits` successes and every other answer a refusal `refusal` — or 503 SERVICE_UNAVAILABLE
+ * (the platform busy: nothing executed, contract §8), in which case at most `admits` successes.
  */
-function expectOneAdmitted(answers: Answer[], success: number, refusal: string): number {
+function expectAdmitted(answers: Answer[], success: number, refusal: string, admits = 1): number {
   const counts = tally(answers);
   const successes = counts[String(success)] ?? 0;
   const busy = counts['503 SERVICE_UNAVAILABLE'] ?? 0;
   const others = Object.keys(counts).filter(
     (key) => key !== String(success) && key !== refusal && key !== '503 SERVICE_UNAVAILABLE',
   );
-  expect({ counts, unexpected: others, successes: busy ? successes <= 1 : successes === 1 }).toEqual({
+  expect({ counts, unexpected: others, successes: busy ? successes <= admits : successes === admits }).toEqual({
     counts,
     unexpected: [],
     successes: true,
@@ -93,7 +94,7 @@ describe('plan-limited creates under concurrency admit exactly what is left', ()
         const answers = await burst(CONCURRENT, () =>
           send(owner, 'POST', `/organizations/${org.id}/applications`, { name: 'Race' }),
         );
-        const admitted = expectOneAdmitted(answers, 201, '403 PLAN_LIMIT_REACHED');
+        const admitted = expectAdmitted(answers, 201, '403 PLAN_LIMIT_REACHED');
         expect((await invariants(org.id)).applications).toBe(2 + admitted);
       });
     },
@@ -108,11 +109,28 @@ describe('plan-limited creates under concurrency admit exactly what is left', ()
         const answers = await burst(CONCURRENT, () =>
           send(owner, 'POST', `/organizations/${org.id}/invitations`, { email: randomEmail(), role: 'VIEWER' }),
         );
-        const admitted = expectOneAdmitted(answers, 201, '403 PLAN_LIMIT_REACHED');
+        const admitted = expectAdmitted(answers, 201, '403 PLAN_LIMIT_REACHED');
         expect((await invariants(org.id)).pending).toBe(3 + admitted);
       });
     },
   );
+
+  it('100 custom role creates at once at PRO (10 roles), 7 defined: exactly 3 admitted, the counter equals the roles', async () => {
+    const org = await createOrganization(owner);
+    await changePlan(platformOwner, org.id, 'PRO');
+    const role = (key: string) => ({
+      key,
+      name: `Race ${key}`,
+      baseRole: 'VIEWER' as const,
+      permissions: ['members:read'],
+    });
+    await Promise.all(Array.from({ length: 7 }, (_, i) => createRole(owner, org.id, role(`defined-${i}`))));
+    await round([org.id], async () => {
+      const answers = await burst(100, (i) => send(owner, 'POST', `/organizations/${org.id}/roles`, role(`race-${i}`)));
+      const admitted = expectAdmitted(answers, 201, '403 PLAN_LIMIT_REACHED', 3);
+      expect((await invariants(org.id)).customRoles).toBe(7 + admitted);
+    });
+  });
 
   it('2 rounds: the same email invited concurrently holds one seat', async () => {
     for (let i = 0; i < 2; i++) {
@@ -122,7 +140,7 @@ describe('plan-limited creates under concurrency admit exactly what is left', ()
         const answers = await burst(10, () =>
           send(owner, 'POST', `/organizations/${org.id}/invitations`, { email, role: 'VIEWER' }),
         );
-        const admitted = expectOneAdmitted(answers, 201, '409 CONFLICT');
+        const admitted = expectAdmitted(answers, 201, '409 CONFLICT');
         expect((await invariants(org.id)).pending).toBe(admitted);
       });
     }
@@ -150,7 +168,7 @@ describe('plan-limited creates under concurrency admit exactly what is left', ()
           const answers = await Promise.all(
             invitations.map((id, i) => send(invitees[i]!, 'POST', `/me/invitations/${id}/accept`)),
           );
-          const admitted = expectOneAdmitted(answers, 200, '403 PLAN_LIMIT_REACHED');
+          const admitted = expectAdmitted(answers, 200, '403 PLAN_LIMIT_REACHED');
           expect(await invariants(org.id)).toMatchObject({ members: 4 + admitted, pending: ACCEPTS - admitted });
         });
       },
