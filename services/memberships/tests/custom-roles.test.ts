@@ -10,6 +10,7 @@ import {
   countersMatch,
   createOrganization,
   defineRole,
+  dropRole,
   dropRoleItem,
   holders,
   invite,
@@ -258,6 +259,29 @@ describe('a role that does not exist', () => {
 });
 
 describe('GET /organizations/{orgId}/me', () => {
+  it('answers a member whose custom role is gone with its key, no rank and no permissions (it grants nothing)', async () => {
+    const other = await createOrganization({ plan: 'ENTERPRISE' });
+    await defineRole(other, { key: 'fleeting', baseRole: 'MEMBER', permissions: READER });
+    const member = await join(other, 'fleeting');
+    expect((await me(member, other.id)).body.permissions).toContain('members:read');
+    await dropRole(other.id, 'fleeting');
+    const access = await me(member, other.id);
+    expect({ status: access.status, body: access.body }).toEqual({
+      status: 200,
+      body: { organizationId: other.id, role: 'fleeting', permissions: [], builtIn: false },
+    });
+    expect((await call(member.token, 'GET', `/organizations/${other.id}/members`)).status).toBe(403);
+    // Its holder can still be given another role or removed: there is no counter left to move.
+    const changed = await call(other.owner.token, 'PATCH', `/organizations/${other.id}/members/${member.userId}`, {
+      role: 'VIEWER',
+    });
+    expect({ status: changed.status, role: changed.body.role }).toEqual({ status: 200, role: 'VIEWER' });
+    expect(
+      (await call(other.owner.token, 'DELETE', `/organizations/${other.id}/members/${member.userId}`)).status,
+    ).toBe(204);
+    expect(await holders(other.id, 'fleeting')).toBeUndefined();
+  });
+
   it('is 404 to a non-member, platform staff who are not members, and for an organization that does not exist', async () => {
     const [outsider, platformOwner, employee] = await Promise.all([
       testUser(),

@@ -61,10 +61,10 @@ export const freeSeat = (organizationId: string) =>
 /**
  * A custom role's `holders` (ACTIVE members + PENDING invitations holding it) moved by `delta`, only
  * while the role exists, as items of the transaction that gives or takes it. A built-in role has no
- * item: nothing to add.
+ * item, nor a role that is no longer counted (undefined): nothing to add.
  */
-export function moveHolders(organizationId: string, role: string, delta: 1 | -1) {
-  if (isOrganizationRole(role)) return [];
+export function moveHolders(organizationId: string, role: string | undefined, delta: 1 | -1) {
+  if (role === undefined || isOrganizationRole(role)) return [];
   return [
     {
       Update: {

@@ -86,7 +86,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient): Members
       );
     },
 
-    async changeRole(scope, userId, from, to, now, event) {
+    async changeRole(scope, userId, { from, to, countedFrom }, now, event) {
       const table = tables.memberships();
       const key = membershipKey(scope.organizationId, userId);
       // Index 2, when `to` is a custom role: it must still exist.
@@ -106,7 +106,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient): Members
             },
             outboxPut(table, event),
             ...given,
-            ...moveHolders(scope.organizationId, from, -1),
+            ...moveHolders(scope.organizationId, countedFrom, -1),
           ],
         }),
       );
@@ -115,7 +115,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient): Members
       return item ? toMembershipRecord(item) : 'changed';
     },
 
-    async remove(scope, userId, role, email, event) {
+    async remove(scope, { userId, role, email, counted }, event) {
       const outcome = await transactWrite(
         tenantTransactWrite(scope, {
           TransactItems: [
@@ -146,7 +146,7 @@ export function dynamoMembersRepository(client: DynamoDBDocumentClient): Members
                 ]
               : []),
             outboxPut(tables.memberships(), event),
-            ...moveHolders(scope.organizationId, role, -1),
+            ...moveHolders(scope.organizationId, counted, -1),
           ],
         }),
       );

@@ -19,7 +19,7 @@ import {
 import { toMembership } from './model';
 import { summariesOf } from './organizations';
 import type { Dependencies, Page, PageQuery } from './ports';
-import { assertRoleExists, roleGone } from './roles';
+import { assertRoleExists, countedRole, roleGone } from './roles';
 
 const changedConcurrently = () => new ConflictError('The membership was changed concurrently; retry the request');
 
@@ -69,7 +69,8 @@ export async function updateMember(
     throw new ForbiddenError('You may only change members below your role, to a role below your own');
   }
   if (target.role === role) return toMembership(target);
-  const updated = await deps.members.changeRole(context, userId, target.role, role, deps.now(), {
+  const roles = { from: target.role, to: role, countedFrom: countedRole(context, target.role) };
+  const updated = await deps.members.changeRole(context, userId, roles, deps.now(), {
     type: 'member.role_changed',
     organizationId: context.organizationId,
     actor: actorOf(context),
@@ -88,7 +89,8 @@ export async function removeMember(
   const target = await deps.members.get(context.organizationId, userId);
   if (!target) throw new NotFoundError();
   if (!canManageMember(context, target.role)) throw new ForbiddenError('You may only remove members below your role');
-  const removed = await deps.members.remove(context, userId, target.role, target.email, {
+  const member = { ...target, counted: countedRole(context, target.role) };
+  const removed = await deps.members.remove(context, member, {
     type: 'member.removed',
     organizationId: context.organizationId,
     actor: actorOf(context),
@@ -102,7 +104,8 @@ export async function leaveOrganization(deps: Dependencies, context: Organizatio
   const role = membership?.role;
   if (!membership || !role) throw new NotFoundError();
   if (!canLeave(context)) throw new ForbiddenError('The OWNER cannot leave; transfer ownership first');
-  const left = await deps.members.remove(context, membership.userId, role, membership.email, {
+  const member = { ...membership, role, counted: countedRole(context, role) };
+  const left = await deps.members.remove(context, member, {
     type: 'member.left',
     organizationId: context.organizationId,
     actor: actorOf(context),

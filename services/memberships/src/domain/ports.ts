@@ -26,24 +26,25 @@ export interface MembersRepository {
   list(organizationId: string, page: PageQuery): Promise<Page<MembershipRecord>>;
   /** ACTIVE memberships of a user, across organizations (gsi1). */
   listOfUser(userId: string, page: PageQuery): Promise<Page<MembershipRecord>>;
-  /** `from` → `to`, only while the member still has `from` and is ACTIVE. */
+  /**
+   * `from` → `to`, only while the member still has `from` and is ACTIVE. `countedFrom`: `from` when
+   * its holders go down with it (undefined when the organization no longer has that role).
+   */
   changeRole(
     scope: TenantScope,
     userId: string,
-    from: string,
-    to: string,
+    roles: { from: string; to: string; countedFrom: string | undefined },
     now: Date,
     event: NewDomainEvent,
   ): Promise<MembershipRecord | 'changed' | 'role-gone'>;
   /**
-   * Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1 and the
-   * claim of its `email` released, atomically.
+   * Membership delete (only if still `role`, never an OWNER), seats − 1, active members − 1, the
+   * claim of its `email` released and, with `counted` (the role, while the organization has it),
+   * its holders − 1, atomically.
    */
   remove(
     scope: TenantScope,
-    userId: string,
-    role: string,
-    email: string | undefined,
+    member: { userId: string; role: string; email?: string | undefined; counted: string | undefined },
     event: NewDomainEvent,
   ): Promise<'ok' | 'changed'>;
 }

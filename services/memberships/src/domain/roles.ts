@@ -16,5 +16,13 @@ export function assertRoleExists(context: OrganizationSecurityContext, role: str
   }
 }
 
+/**
+ * The role whose holders go down when a member leaves it: the role itself while the organization has
+ * it, undefined when it is gone (its holders can no longer be counted, and must not block the change).
+ */
+export function countedRole(context: OrganizationSecurityContext, role: string): string | undefined {
+  return resolveRole(role, context.organization.roles) ? role : undefined;
+}
+
 /** The custom role existed when the request read the organization but was deleted before its write: 409. */
 export const roleGone = () => new ConflictError('The role was deleted meanwhile; choose another role');

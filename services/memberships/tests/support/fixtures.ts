@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, organizationPk, queryAll, roleKey, tables, usageKey } from '@tenantry/dynamo';
+import { documentClient, organizationKey, organizationPk, queryAll, roleKey, tables, usageKey } from '@tenantry/dynamo';
 import { call, type Reply, type TestUser, testUser } from '@tenantry/local-platform/testing';
 import type { CustomRoleBaseRole, Permission, Plan, RoleKey } from '@tenantry/models';
 
@@ -192,4 +192,17 @@ export async function realHolders(organizationId: string, key: string): Promise<
  */
 export async function dropRoleItem(organizationId: string, key: string): Promise<void> {
   await db().send(new DeleteCommand({ TableName: organizationsTable(), Key: roleKey(organizationId, key) }));
+}
+
+/** Deletes a custom role and its entry in the organization item behind the organizations service's back (its holders stay). */
+export async function dropRole(organizationId: string, key: string): Promise<void> {
+  await dropRoleItem(organizationId, key);
+  await db().send(
+    new UpdateCommand({
+      TableName: organizationsTable(),
+      Key: organizationKey(organizationId),
+      UpdateExpression: 'REMOVE #roles.#key',
+      ExpressionAttributeNames: { '#roles': 'roles', '#key': key },
+    }),
+  );
 }
