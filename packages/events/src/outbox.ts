@@ -6,9 +6,9 @@
  * bus does at that moment, and there is one way to emit an event: write it here.
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '@tenantry/config';
-import { batchWriteAll, documentClient } from '@tenantry/dynamo';
+import { documentClient } from '@tenantry/dynamo';
 import { ServiceUnavailableError } from '@tenantry/errors';
 import type { DomainEvent, NewDomainEvent } from './envelope';
 
@@ -77,12 +77,11 @@ export function dynamoEventOutbox(client: () => DynamoDBDocumentClient = documen
     async record(events) {
       const table = ownTable();
       try {
-        // Plain puts, not a transaction: these items stand alone, and DynamoDB Local runs one
-        // transaction at a time (a burst of refused creates would queue behind the creates).
-        await batchWriteAll(
-          client(),
-          table,
-          events.map((event) => ({ PutRequest: { Item: outboxItem(newEvent(event)) } })),
+        // Plain PutItems, not a transaction: these items stand alone, and DynamoDB Local runs one
+        // transaction at a time (a burst of refused creates would queue behind the creates). Not a
+        // BatchWriteItem either: the functions' IAM grants their outbox PutItem alone.
+        await Promise.all(
+          events.map((event) => client().send(new PutCommand({ TableName: table, Item: outboxItem(newEvent(event)) }))),
         );
       } catch (error) {
         throw new ServiceUnavailableError('The audit log cannot record this request now; retry', { cause: error });
