@@ -8,7 +8,7 @@ process.env.SLS_NOTIFICATIONS_MODE = 'off';
 
 /** @type {import('jest').Config} */
 export default {
-  // Node's, failing a test file that leaves a server, socket, process or timer open.
+  // Node's, failing a test file that leaves a server, socket or child process open (timers are not counted).
   testEnvironment: '<rootDir>/packages/local-platform/src/testing/environment.ts',
   testMatch: [
     '<rootDir>/{packages,services}/*/{src,tests}/**/*.test.ts',
