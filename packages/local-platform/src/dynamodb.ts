@@ -56,8 +56,16 @@ export function dynamoDbClient(port: number): DynamoDBClient {
   });
 }
 
-/** Creates every table the services declare that does not exist yet, with its TTL and stream settings. */
-export async function ensureTables(port: number, tables: TableDefinition[]): Promise<string[]> {
+/**
+ * Creates every table the services declare that does not exist yet, with its TTL and stream settings.
+ * npm start keeps its tables between restarts, so a table kept from before its service declared a
+ * stream or a global secondary index gets them here (each index added is logged).
+ */
+export async function ensureTables(
+  port: number,
+  tables: TableDefinition[],
+  log: (line: string) => void = () => {},
+): Promise<string[]> {
   const client = dynamoDbClient(port);
   try {
     const existing = new Set<string>();
@@ -73,14 +81,9 @@ export async function ensureTables(port: number, tables: TableDefinition[]): Pro
       if (!existing.has(name)) {
         await client.send(new CreateTableCommand(table.create));
         created.push(name);
-      } else if (table.create.StreamSpecification) {
-        // A table kept from before its service declared a stream (npm start's data survives restarts).
-        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-        if (!Table?.StreamSpecification?.StreamEnabled) {
-          await client.send(
-            new UpdateTableCommand({ TableName: name, StreamSpecification: table.create.StreamSpecification }),
-          );
-        }
+      } else {
+        await addMissingStream(client, table);
+        await addMissingIndexes(client, table, log);
       }
       if (table.ttlAttribute) {
         const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
@@ -97,5 +100,47 @@ export async function ensureTables(port: number, tables: TableDefinition[]): Pro
     return created;
   } finally {
     client.destroy();
+  }
+}
+
+async function describeTable(client: DynamoDBClient, name: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  return Table;
+}
+
+async function addMissingStream(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+  const { TableName, StreamSpecification } = table.create;
+  if (!StreamSpecification) return;
+  if ((await describeTable(client, TableName!))?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName, StreamSpecification }));
+}
+
+/** One UpdateTable per index (DynamoDB creates one global secondary index per call), each awaited ACTIVE. */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  table: TableDefinition,
+  log: (line: string) => void,
+): Promise<void> {
+  const { TableName, AttributeDefinitions, GlobalSecondaryIndexes } = table.create;
+  if (!GlobalSecondaryIndexes?.length) return;
+  const present = new Set(
+    ((await describeTable(client, TableName!))?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName),
+  );
+  for (const index of GlobalSecondaryIndexes) {
+    if (present.has(index.IndexName)) continue;
+    const { IndexName, KeySchema, Projection } = index;
+    await client.send(
+      new UpdateTableCommand({
+        TableName,
+        AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName, KeySchema, Projection } }],
+      }),
+    );
+    await waitFor(`the index ${IndexName} of ${TableName}`, async () => {
+      const described = await describeTable(client, TableName!);
+      const status = described?.GlobalSecondaryIndexes?.find((each) => each.IndexName === IndexName)?.IndexStatus;
+      return described?.TableStatus === 'ACTIVE' && status === 'ACTIVE';
+    });
+    log(`added the index ${IndexName} to the existing table ${TableName}`);
   }
 }

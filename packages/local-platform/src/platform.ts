@@ -213,6 +213,7 @@ export async function startInfrastructure(
     await ensureTables(
       ports.dynamodb,
       definitions.flatMap((service) => service.tables),
+      (line) => process.stdout.write(`[dynamodb] ${line}\n`),
     );
     const eventBus = await startEventBus({
       port: ports.eventBus,
