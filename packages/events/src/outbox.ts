@@ -65,7 +65,7 @@ const SERVICE_TABLES = [
 
 /**
  * Records events that ride on no state change of their own: `platform.access` (a staff read) and
- * `plan.limit_reached` (a refused create). Written before the answer (BatchWriteItem: the ids are
+ * `plan.limit_reached` (a refused create). Written before the answer (one PutItem each: the ids are
  * new UUIDs), so no staff read goes unaudited; a write that fails refuses the request with 503.
  */
 export interface EventOutbox {

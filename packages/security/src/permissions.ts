@@ -48,7 +48,7 @@ export function isKeyScope(value: unknown): value is KeyScope {
   return typeof value === 'string' && (KEY_SCOPES as readonly string[]).includes(value);
 }
 
-/** The scopes every application is issued today (until scopes are chosen per application). */
+/** The scopes every application was issued before scopes could be chosen (those applications keep them). */
 export const API_KEY_SCOPES: readonly KeyScope[] = ['applications:self', 'notifications:send'];
 
 /** An action that needs an organization (from the path) and runs layers 2 and 3. */
