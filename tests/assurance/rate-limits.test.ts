@@ -69,8 +69,9 @@ beforeAll(async () => {
   limited = await createOrganization(owner);
   // PRO: seats for every invitation of the burst, one counter shard (docs/adr/0003).
   await changePlan(checker, limited.id, 'PRO');
-  app = await createApplication(owner, limited.id);
-  markerApp = await createApplication(owner, limited.id);
+  // Their keys send notifications: a scope each application must be given (contract §6).
+  app = await createApplication(owner, limited.id, ['notifications:send']);
+  markerApp = await createApplication(owner, limited.id, ['notifications:send']);
 }, 180_000);
 
 /**

@@ -591,19 +591,12 @@ describe('authentication and the layers through the stack', () => {
     // The outbox item it tried to write: the event, in the service's own table, of the organization.
     expect(attempted).toEqual([
       {
-        RequestItems: {
-          organizations: [
-            {
-              PutRequest: {
-                Item: expect.objectContaining({
-                  entity: 'OutboxEvent',
-                  organizationId: 'globex',
-                  event: expect.objectContaining({ type: 'platform.access', id: expect.any(String) }),
-                }),
-              },
-            },
-          ],
-        },
+        TableName: 'organizations',
+        Item: expect.objectContaining({
+          entity: 'OutboxEvent',
+          organizationId: 'globex',
+          event: expect.objectContaining({ type: 'platform.access', id: expect.any(String) }),
+        }),
       },
     ]);
   });
