@@ -13,6 +13,8 @@ export type Organization = components['schemas']['Organization'];
 export type Invitation = components['schemas']['Invitation'];
 export type Membership = components['schemas']['Membership'];
 export type InvitableRole = 'ADMIN' | 'MEMBER' | 'VIEWER';
+/** A built-in role below OWNER, or the key of one of the organization's custom roles (contract §9). */
+export type GivenRole = InvitableRole | (string & {});
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -30,7 +32,7 @@ export async function foundOrganization(owner: TestUser, name = `Journey ${rando
 }
 
 /** `POST /organizations/{orgId}/invitations` as `inviter` (any answer). */
-export function invite(inviter: TestUser, orgId: string, role: InvitableRole, email = randomEmail()) {
+export function invite(inviter: TestUser, orgId: string, role: GivenRole, email = randomEmail()) {
   return api(inviter).POST('/organizations/{orgId}/invitations', {
     params: { path: { orgId } },
     body: { email, role },
