@@ -128,6 +128,14 @@ let orgId: string;
 let app: { id: string; apiKey: string };
 let subjectId: string;
 
+/** The fields a custom role's create and update bodies share (the key only on create). */
+const ROLE_FIELDS: Record<string, Kind> = {
+  name: 'string',
+  description: 'string',
+  baseRole: { enum: ['ADMIN', 'MEMBER', 'VIEWER'] },
+  permissions: 'array',
+};
+
 const orgState = (): Parameters<typeof snapshot> => [orgId, { apiKeys: [app.apiKey], userIds: [owner.userId] }];
 
 const BODY_ROUTES: Record<string, BodyRoute> = {
@@ -215,25 +223,14 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     caller: () => owner,
     path: () => `/organizations/${orgId}/roles`,
     valid: () => ({ key: 'hostile-new', name: 'Hostile', baseRole: 'VIEWER', permissions: ['members:read'] }),
-    fields: {
-      key: 'string',
-      name: 'string',
-      description: 'string',
-      baseRole: { enum: ['ADMIN', 'MEMBER', 'VIEWER'] },
-      permissions: 'array',
-    },
+    fields: { key: 'string', ...ROLE_FIELDS },
     state: orgState,
   },
   updateRole: {
     caller: () => owner,
     path: () => `/organizations/${orgId}/roles/${ROLE.key}`,
     valid: () => ({ name: 'Hostile renamed', permissions: ['members:read'] }),
-    fields: {
-      name: 'string',
-      description: 'string',
-      baseRole: { enum: ['ADMIN', 'MEMBER', 'VIEWER'] },
-      permissions: 'array',
-    },
+    fields: ROLE_FIELDS,
     state: orgState,
   },
   sendOrganizationNotification: {
