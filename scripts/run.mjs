@@ -50,11 +50,18 @@ function ensureInstalled() {
 
 /** Runs the platform in the foreground; Ctrl-C (or a signal to this process alone) reaches it. */
 function runPlatform(args) {
-  const child = spawn(bin('tsx'), [join(root, 'packages/local-platform/src/bin/start.ts'), ...args], {
-    cwd: root,
-    stdio: 'inherit',
-    env,
-  });
+  // Node itself with tsx as its loader, not the tsx command: tsx's command relays Ctrl-C to its child
+  // and SIGKILLs it when the child does not confirm within 30 ms, which a loaded machine misses — the
+  // platform's processes were then left running without their stop.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'packages/local-platform/src/bin/start.ts'), ...args],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env,
+    },
+  );
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
