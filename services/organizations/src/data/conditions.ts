@@ -25,6 +25,9 @@ export const ownedByActive = 'ownerId = :from AND #status = :active';
 /** A membership that may receive ownership: ACTIVE and not already OWNER. */
 export const activeNonOwnerMember = '#status = :active AND #role <> :owner';
 
+/** The new owner's membership, with the role it was read with. */
+export const activeMemberWithRole = `${activeNonOwnerMember} AND #role = :previous`;
+
 /** The membership of the current owner. */
 export const activeOwnerMember = '#status = :active AND #role = :owner';
 

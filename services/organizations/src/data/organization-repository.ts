@@ -14,6 +14,7 @@ import {
   organizationKey,
   organizationPk,
   queryPage,
+  roleKey,
   tables,
   transactWrite,
   usageKey,
@@ -25,7 +26,7 @@ import type { OrganizationState, UsageState } from '../domain/model';
 import type { NewOwner, OrganizationRepository } from '../domain/ports';
 import { purgeAfterOf, statusAfterRestore } from '../domain/rules';
 import {
-  activeNonOwnerMember,
+  activeMemberWithRole,
   activeOwnerMember,
   isNew,
   names,
@@ -379,7 +380,8 @@ export function dynamoOrganizationRepository(client: DynamoDBDocumentClient): Or
       return item ? { userId: String(item.userId), status: String(item.status), role: String(item.role) } : undefined;
     },
 
-    async transferOwnership(scope, fromUserId, toUserId, now, event) {
+    async transferOwnership(scope, fromUserId, target, now, event) {
+      const toUserId = target.userId;
       const at = now.toISOString();
       const memberNames = { '#status': 'status', '#role': 'role', '#updatedAt': 'updatedAt' };
       const outcome = await transactWrite(
@@ -400,9 +402,14 @@ export function dynamoOrganizationRepository(client: DynamoDBDocumentClient): Or
                 TableName: membershipsTable(),
                 Key: membershipKey(scope.organizationId, toUserId),
                 UpdateExpression: 'SET #role = :owner, #updatedAt = :now',
-                ConditionExpression: activeNonOwnerMember,
+                ConditionExpression: activeMemberWithRole,
                 ExpressionAttributeNames: memberNames,
-                ExpressionAttributeValues: { ':owner': 'OWNER', ':active': 'ACTIVE', ':now': at },
+                ExpressionAttributeValues: {
+                  ':owner': 'OWNER',
+                  ':active': 'ACTIVE',
+                  ':now': at,
+                  ':previous': target.role,
+                },
               },
             },
             {
@@ -416,10 +423,26 @@ export function dynamoOrganizationRepository(client: DynamoDBDocumentClient): Or
               },
             },
             outboxPut(organizationsTable(), event),
+            // The custom role the new owner held has one holder less (an OWNER holds no custom role).
+            ...(target.releasesCustomRole
+              ? [
+                  {
+                    Update: {
+                      TableName: organizationsTable(),
+                      Key: roleKey(scope.organizationId, target.role),
+                      UpdateExpression: 'ADD holders :minusOne',
+                      ConditionExpression: 'attribute_exists(pk)',
+                      ExpressionAttributeValues: { ':minusOne': -1 },
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
       if (outcome.ok) return 'ok';
+      // The role item went with its role meanwhile: the organization's roles changed under the read.
+      if (outcome.failed.includes(4)) return 'changed';
       // Item 1 fails for a target who is not a member AND for one who just won a concurrent transfer:
       // only a read of what is there now tells them apart.
       if (outcome.failed.some((index) => index < 3)) return 'changed';

@@ -279,12 +279,20 @@ export async function transferOwnership(
   const target =
     body.userId === callerId ? undefined : await deps.organizations.membership(context.organizationId, body.userId);
   assertTransferable(current, callerId, body.userId, target);
-  const outcome = await deps.organizations.transferOwnership(context, callerId, body.userId, deps.now(), {
-    type: 'ownership.transferred',
-    organizationId: context.organizationId,
-    actor: actorOf(context),
-    data: { previousOwnerId: callerId, newOwnerId: body.userId, previousOwnerRole: 'ADMIN' },
-  });
+  const role = target?.role ?? '';
+  const releasesCustomRole = Object.hasOwn(context.organization.roles ?? {}, role);
+  const outcome = await deps.organizations.transferOwnership(
+    context,
+    callerId,
+    { userId: body.userId, role, releasesCustomRole },
+    deps.now(),
+    {
+      type: 'ownership.transferred',
+      organizationId: context.organizationId,
+      actor: actorOf(context),
+      data: { previousOwnerId: callerId, newOwnerId: body.userId, previousOwnerRole: 'ADMIN' },
+    },
+  );
   const [updated, targetNow] = await Promise.all([
     deps.organizations.find(context.organizationId),
     outcome === 'changed' ? deps.organizations.membership(context.organizationId, body.userId) : undefined,

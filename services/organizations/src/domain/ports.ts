@@ -86,10 +86,14 @@ export interface OrganizationRepository {
    * `'changed'`: the organization, the target's or the caller's membership moved meanwhile (which
    * one, and what it means, the use case reads from what is there now).
    */
+  /**
+   * `target` is the new owner as read: its role must still be that one, and a custom role it held
+   * (`releasesCustomRole`, while the organization still has it) gives back its holder.
+   */
   transferOwnership(
     scope: TenantScope,
     fromUserId: string,
-    toUserId: string,
+    target: { userId: string; role: string; releasesCustomRole: boolean },
     now: Date,
     event: NewDomainEvent,
   ): Promise<'ok' | 'changed'>;

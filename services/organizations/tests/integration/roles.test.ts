@@ -460,3 +460,23 @@ describe("a change to a role reaches its holder's next request", () => {
     expect((await call(holder, 'GET', `/organizations/${id}`)).status).toBe(200);
   });
 });
+
+describe('ownership transferred to a custom role holder', () => {
+  it("gives the role's holder back, so the role can then be deleted", async () => {
+    const { id } = await proOrganization();
+    const holder = await testUser();
+    await addMember(id, holder, 'VIEWER');
+    await createRole(id, auditor);
+    expect(
+      (await call(people.owner, 'PATCH', `/organizations/${id}/members/${holder.userId}`, { role: 'auditor' })).status,
+    ).toBe(200);
+
+    const transferred = await call(people.owner, 'POST', `/organizations/${id}/transfer-ownership`, {
+      userId: holder.userId,
+    });
+
+    expect(transferred.status).toBe(200);
+    expect((await storedRoles(id)).items).toEqual([expect.objectContaining({ key: 'auditor', holders: 0 })]);
+    expect((await call(holder, 'DELETE', rolePath(id, 'auditor'))).status).toBe(204);
+  });
+});
