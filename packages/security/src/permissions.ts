@@ -265,6 +265,8 @@ export const CUSTOM_ROLE_BASE_ROLES: readonly OrganizationRole[] = ['VIEWER', 'M
  */
 const ALWAYS_HELD: readonly Permission[] = ['membership:leave'];
 
+const isAlwaysHeld = (action: string) => (ALWAYS_HELD as readonly string[]).includes(action);
+
 /** A role as decisions see it: built-in (its key is its name) or custom (contract §9). */
 export interface RoleDescription {
   readonly key: string;
@@ -439,7 +441,8 @@ export function decide(action: Action, input: DecisionInput): Decision {
   // An ACTIVE membership makes the organization visible even when its role no longer exists (403, not 404).
   const member = membership !== undefined && membership.status === 'ACTIVE';
   const role = member ? resolveRole(membership.role, organization.roles) : undefined;
-  const memberAllowed = role !== undefined && holds(role, action);
+  // A member whose custom role is gone is allowed nothing but what every member holds (leaving).
+  const memberAllowed = member && (role !== undefined ? holds(role, action) : isAlwaysHeld(action));
   const platformAllowed = intersects(principal.groups, rule.platform);
   const visible = member || platformAllowed || intersects(principal.groups, STAFF_WHO_SEE_ORGANIZATIONS);
   const status = organization.status as OrganizationStatus;

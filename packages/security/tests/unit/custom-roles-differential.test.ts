@@ -134,7 +134,8 @@ function model(action: string, input: DecisionInput): Expected {
   }
   const active = input.membership?.status === 'ACTIVE';
   const role = active ? modelRole(input.membership!.role, organization.roles as never) : undefined;
-  const asMember = role?.permissions.includes(action) ?? false;
+  // §2: anyone but the OWNER may leave, also a member whose custom role no longer exists.
+  const asMember = active && (role ? role.permissions.includes(action) : action === 'membership:leave');
   const asStaff = principal.groups.some((g) => row.platform.includes(g));
   const visible = active || asStaff || principal.groups.some((g) => SEEING_STAFF.includes(g));
   if (status === 'DELETED' && !row.statuses.includes('DELETED')) return no('NOT_FOUND');

@@ -62,9 +62,10 @@ describe('layer 2: organization', () => {
     expect(decide('organization:read', { ...input, membership: member('ADMIN', 'REMOVED') })).toMatchObject({
       deny: 'NOT_FOUND',
     });
-    // Still a member (the organization is visible: 403, not 404), but a role that does not exist holds nothing.
+    // Still a member (the organization is visible: 403, not 404), but a role that does not exist holds
+    // nothing — except leaving, which contract §2 gives anyone but the OWNER.
     expect(decide('organization:read', { ...input, membership: member('ROOT') })).toMatchObject({ deny: 'FORBIDDEN' });
-    expect(decide('membership:leave', { ...input, membership: member('ROOT') })).toMatchObject({ deny: 'FORBIDDEN' });
+    expect(decide('membership:leave', { ...input, membership: member('ROOT') })).toMatchObject({ allowed: true });
   });
 
   it('lets members read a SUSPENDED organization but not write to it', () => {
