@@ -159,7 +159,7 @@ function pathType(model: Model, operation: Operation): string {
 }
 
 export function emitOperations(model: Model): string {
-  const used = new Set<string>(['ErrorCode']);
+  const used = new Set<string>(['ErrorCode', 'KeyScope']);
   const entries = model.operations.map((operation) => {
     const info = {
       method: operation.method,
@@ -204,7 +204,7 @@ export interface OperationInfo {
   service: 'organizations' | 'memberships' | 'applications' | 'notifications';
   auth: 'user' | 'user-or-api-key' | 'api-key' | 'none';
   /** Scope an API key needs, when API keys are accepted. */
-  scope: 'applications:self' | 'notifications:send' | null;
+  scope: KeyScope | null;
   summary: string;
   successStatus: number;
   hasBody: boolean;

@@ -1395,7 +1395,8 @@ export interface components {
             /** @description A built-in role or a custom role's key (contract §9). */
             role: components["schemas"]["RoleKey"];
             status: components["schemas"]["InvitationStatus"];
-            invitedBy: components["schemas"]["UserId"];
+            /** @description Who sent it, the actor of `invitation.created`: a user's id, or an application's id when its API key sent it (contract §6). */
+            invitedBy: components["schemas"]["Id"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
             expiresAt: components["schemas"]["Timestamp"];

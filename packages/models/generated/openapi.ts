@@ -184,6 +184,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -276,7 +279,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "applications",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "applications:read",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -299,6 +303,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -378,7 +385,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "applications",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "applications:read",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -1931,6 +1939,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -2023,7 +2034,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "memberships",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "members:read",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -2345,6 +2357,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -2434,7 +2449,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "memberships",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "invitations:manage",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -2461,6 +2477,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -2568,7 +2587,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "memberships",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "invitations:read",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -2591,6 +2611,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -2673,7 +2696,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "memberships",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "invitations:manage",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -2698,6 +2722,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -2780,7 +2807,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "memberships",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "invitations:manage",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -3548,6 +3576,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -3680,7 +3711,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "notifications",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "audit:read",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -3913,6 +3945,9 @@ export const openapiDocument = {
         "security": [
           {
             "bearerAuth": []
+          },
+          {
+            "apiKeyAuth": []
           }
         ],
         "parameters": [
@@ -3980,7 +4015,8 @@ export const openapiDocument = {
           }
         },
         "x-service": "organizations",
-        "x-auth": "user",
+        "x-auth": "user-or-api-key",
+        "x-scope": "organization:read",
         "x-error-codes": [
           "VALIDATION_FAILED",
           "UNAUTHENTICATED",
@@ -7270,7 +7306,8 @@ export const openapiDocument = {
             "$ref": "#/components/schemas/InvitationStatus"
           },
           "invitedBy": {
-            "$ref": "#/components/schemas/UserId"
+            "description": "Who sent it, the actor of `invitation.created`: a user's id, or an application's id when its API key sent it (contract §6).",
+            "$ref": "#/components/schemas/Id"
           },
           "createdAt": {
             "$ref": "#/components/schemas/Timestamp"

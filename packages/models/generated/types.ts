@@ -574,7 +574,8 @@ export interface Invitation {
   /** A built-in role or a custom role's key (contract §9). */
   role: RoleKey;
   status: InvitationStatus;
-  invitedBy: UserId;
+  /** Who sent it, the actor of `invitation.created`: a user's id, or an application's id when its API key sent it (contract §6). */
+  invitedBy: Id;
   createdAt: Timestamp;
   updatedAt: Timestamp;
   expiresAt: Timestamp;

@@ -8783,7 +8783,7 @@ return errors === 0;
 
 export const schema_Invitation = validate408;
 const schema200 = {"$ref":"tenantry#/$defs/Invitation","$id":"schema_Invitation"};
-const schema201 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"$ref":"tenantry#/$defs/UserId"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
+const schema201 = {"description":"An invitation to join an organization; PENDING ones expire after 7 days.","type":"object","required":["id","organizationId","email","role","status","invitedBy","createdAt","updatedAt","expiresAt"],"examples":[{"id":"inv_01HZX4A1B2C3D4E5F6G7H8J9K0","organizationId":"org_01HZX3K9Q4M7T2B8C5D6E7F8G9","organizationName":"Acme","email":"grace@example.com","role":"MEMBER","status":"PENDING","invitedBy":"3f1c2b7e-0d4a-4e59-9c1f-2a6b8d7e5c40","createdAt":"2025-01-15T09:30:00.000Z","updatedAt":"2025-01-15T09:30:00.000Z","expiresAt":"2025-01-22T09:30:00.000Z"}],"properties":{"id":{"$ref":"tenantry#/$defs/InvitationId"},"organizationId":{"$ref":"tenantry#/$defs/OrganizationId"},"organizationName":{"description":"Shown to the invitee.","$ref":"tenantry#/$defs/Name"},"email":{"$ref":"tenantry#/$defs/Email"},"role":{"description":"A built-in role or a custom role's key (contract §9).","$ref":"tenantry#/$defs/RoleKey"},"status":{"$ref":"tenantry#/$defs/InvitationStatus"},"invitedBy":{"description":"Who sent it, the actor of `invitation.created`: a user's id, or an application's id when its API key sent it (contract §6).","$ref":"tenantry#/$defs/Id"},"createdAt":{"$ref":"tenantry#/$defs/Timestamp"},"updatedAt":{"$ref":"tenantry#/$defs/Timestamp"},"expiresAt":{"$ref":"tenantry#/$defs/Timestamp"}},"additionalProperties":false};
 
 function validate410(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -9006,8 +9006,8 @@ errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate274(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
+if(!(validate381(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate381.errors : vErrors.concat(validate381.errors);
 errors = vErrors.length;
 }
 }
@@ -12160,8 +12160,8 @@ errors = vErrors.length;
 }
 }
 if(data.invitedBy !== undefined){
-if(!(validate274(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
-vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
+if(!(validate381(data.invitedBy, {instancePath:instancePath+"/invitedBy",parentData:data,parentDataProperty:"invitedBy",rootData}))){
+vErrors = vErrors === null ? validate381.errors : vErrors.concat(validate381.errors);
 errors = vErrors.length;
 }
 }

@@ -1,5 +1,17 @@
 import type { OrganizationSecurityContext } from './context';
-import { isRoleBelow, mayAssign, mayLeave, permissions, type RoleDescription, resolveRole } from './permissions';
+import {
+  builtInRole,
+  isKeyScope,
+  isOrganizationRole,
+  isRoleBelow,
+  mayAssign,
+  mayLeave,
+  type Permission,
+  permissions,
+  permissionsOfRole,
+  type RoleDescription,
+  resolveRole,
+} from './permissions';
 
 /**
  * The §2 rules applied to a security context, so that services never compare roles themselves.
@@ -36,9 +48,24 @@ function described(context: OrganizationSecurityContext, role: string | RoleDesc
 export function canAssignRole(context: OrganizationSecurityContext, role: string | RoleDescription): boolean {
   const assigned = described(context, role);
   if (!assigned) return false;
+  if (context.principal.kind === 'application') return keyMayAssign(context.principal.scopes, assigned);
   const caller = callerRole(context);
   if (caller && mayAssign(caller, assigned)) return true;
   return platformActsAsAdministrator(context) && assigned.baseRole !== 'OWNER';
+}
+
+const VIEWER_PERMISSIONS = permissionsOfRole('VIEWER');
+
+/**
+ * An API key has no rank (contract §6): it may give only a role below ADMIN whose permissions are
+ * all among its scopes, apart from what every VIEWER holds and no key can (leaving, reading the
+ * roles), so a key never hands out more than it holds itself.
+ */
+function keyMayAssign(scopes: readonly string[], role: RoleDescription): boolean {
+  const assigned = isOrganizationRole(role.key) ? builtInRole(role.key) : role;
+  const given = (permission: Permission) =>
+    scopes.includes(permission) || (!isKeyScope(permission) && VIEWER_PERMISSIONS.includes(permission));
+  return isRoleBelow(assigned.baseRole, 'ADMIN') && assigned.permissions.every(given);
 }
 
 /**

@@ -55,6 +55,11 @@ interface RouteCase {
   request: (f: Fixture) => { method: string; path: string; body?: unknown };
   /** Expected status per principal; anything else than 2xx must change nothing. */
   expect: Record<Who, number>;
+  /**
+   * A key-grantable route (contract §6) takes API keys: the own key, whose scopes lack its permission,
+   * gets 403 and the foreign key 404. Every other route takes no key at all: 401 to both.
+   */
+  keyGrantable?: true;
 }
 
 const read = (ok: number): Record<Who, number> => ({
@@ -94,8 +99,14 @@ const routes: RouteCase[] = [
     name: 'GET /organizations/{orgId}/applications',
     request: () => ({ method: 'GET', path: `/organizations/${orgId}/applications` }),
     expect: read(200),
+    keyGrantable: true,
   },
-  { name: 'GET …/{appId}', request: (f) => ({ method: 'GET', path: appPath(orgId, f.appId) }), expect: read(200) },
+  {
+    name: 'GET …/{appId}',
+    request: (f) => ({ method: 'GET', path: appPath(orgId, f.appId) }),
+    expect: read(200),
+    keyGrantable: true,
+  },
   {
     name: 'PATCH …/{appId}',
     request: (f) => ({ method: 'PATCH', path: appPath(orgId, f.appId), body: { description: 'changed' } }),
@@ -185,14 +196,17 @@ describe.each(routes)('$name', (route) => {
     }
   });
 
-  it('answers 401 to an API key (its own organization or another) and changes nothing', async () => {
+  it('refuses an API key without the scope (its own organization or another) and changes nothing', async () => {
     const { app } = await createApplication(orgId, people.owner, 'For a key');
     await route.arrange?.(app.id);
     const before = await snapshot(app.id);
     const { method, path, body } = route.request({ appId: app.id });
-    for (const apiKey of [ownKey, foreignKey]) {
+    const refusals = route.keyGrantable
+      ? [[ownKey, 403, 'FORBIDDEN'] as const, [foreignKey, 404, 'NOT_FOUND'] as const]
+      : [[ownKey, 401, 'UNAUTHENTICATED'] as const, [foreignKey, 401, 'UNAUTHENTICATED'] as const];
+    for (const [apiKey, status, code] of refusals) {
       const reply = await call(method, path, { apiKey }, body);
-      expect([reply.status, errorCode(reply)]).toEqual([401, 'UNAUTHENTICATED']);
+      expect([reply.status, errorCode(reply)]).toEqual([status, code]);
     }
     expect(await snapshot(app.id)).toEqual(before);
   });

@@ -8,6 +8,7 @@ import {
   auditTypes,
   countersMatch,
   createOrganization,
+  defineRole,
   invite,
   join,
   lapse,
@@ -262,6 +263,54 @@ describe('declining and revoking', () => {
     const path = `/organizations/${org.id}/invitations/${invitation.body.id}`;
     expect((await call(admin.token, 'DELETE', path)).status).toBe(403);
     expect((await call(admin.token, 'POST', `${path}/resend`)).status).toBe(403);
+  });
+});
+
+describe('an API key with invitations:manage', () => {
+  const keyOf = async (org: { id: string; owner: { token: string } }, scopes: string[]) => {
+    const created = await call(org.owner.token, 'POST', `/organizations/${org.id}/applications`, {
+      name: 'HR',
+      scopes,
+    });
+    expect(created.status).toBe(201);
+    return { appId: created.body.application.id as string, apiKey: created.body.apiKey as string };
+  };
+
+  it('invites, resends and revokes as its application, only roles below ADMIN holding nothing beyond its scopes', async () => {
+    const org = await createOrganization({ plan: 'PRO' });
+    const reads = ['organization:read', 'members:read', 'applications:read'];
+    const { appId, apiKey } = await keyOf(org, ['invitations:manage', ...reads]);
+    const path = `/organizations/${org.id}/invitations`;
+    const invited = await call({ apiKey }, 'POST', path, { email: randomEmail(), role: 'VIEWER' });
+    expect(invited.status).toBe(201);
+    expect(invited.body.invitedBy).toBe(appId);
+    expect((await call({ apiKey }, 'POST', `${path}/${invited.body.id}/resend`)).status).toBe(200);
+    const revoked = await call({ apiKey }, 'DELETE', `${path}/${invited.body.id}`);
+    expect(revoked.body.status).toBe('REVOKED');
+    type Entry = { type: string; actor: { kind: string; id: string } };
+    const entries = await eventually(
+      async () => (await call(org.owner.token, 'GET', `/organizations/${org.id}/audit-log`)).body.items as Entry[],
+      { until: (items) => items.some((entry) => entry.type === 'invitation.revoked') },
+    );
+    const byKey = { kind: 'application', id: appId };
+    for (const type of ['invitation.created', 'invitation.revoked']) {
+      expect(entries.find((entry) => entry.type === type)?.actor).toEqual(byKey);
+    }
+
+    // A key has no rank: never ADMIN; and never a role holding what the key does not (audit:read).
+    expect((await call({ apiKey }, 'POST', path, { email: randomEmail(), role: 'ADMIN' })).status).toBe(403);
+    await defineRole(org, { key: 'auditor', baseRole: 'VIEWER', permissions: ['audit:read'] });
+    expect((await call({ apiKey }, 'POST', path, { email: randomEmail(), role: 'auditor' })).status).toBe(403);
+    // Without the reads every VIEWER holds, not even a VIEWER.
+    const bare = await keyOf(org, ['invitations:manage']);
+    expect((await call({ apiKey: bare.apiKey }, 'POST', path, { email: randomEmail(), role: 'VIEWER' })).status).toBe(
+      403,
+    );
+    // An invitation an ADMIN key may not give, it may neither revoke nor resend.
+    const toAdmin = await invite(org.id, org.owner.token, randomEmail(), 'ADMIN');
+    expect((await call({ apiKey }, 'DELETE', `${path}/${toAdmin.body.id}`)).status).toBe(403);
+    expect((await call({ apiKey }, 'POST', `${path}/${toAdmin.body.id}/resend`)).status).toBe(403);
+    await expectCountersRight(org.id);
   });
 });
 

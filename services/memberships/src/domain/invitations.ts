@@ -142,7 +142,7 @@ export async function createInvitation(
     email,
     role: body.role,
     status: 'PENDING',
-    invitedBy: context.principal.id,
+    invitedBy: actorOf(context).id,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     expiresAt: expiryFrom(now),
