@@ -25,6 +25,11 @@ const NOT_COUNTED = new Set(['Timeout', 'Immediate']);
 export const activeHandles = (): unknown[] =>
   (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
 
+const isStandardStream = (handle: unknown) => {
+  const fd = (handle as { _handle?: { fd?: number } })._handle?.fd;
+  return fd === 0 || fd === 1 || fd === 2;
+};
+
 const acceptedBy = (servers: Set<Server>) => (handle: unknown) =>
   servers.has((handle as { server?: Server }).server as Server);
 
@@ -34,8 +39,15 @@ function countsOf(platform: Set<Server>): Map<string, number> {
   for (const resource of process.getActiveResourcesInfo().filter((name) => !NOT_COUNTED.has(name))) {
     counts.set(resource, (counts.get(resource) ?? 0) + 1);
   }
-  const accepted = activeHandles().filter(acceptedBy(platform)).length;
+  const handles = activeHandles();
+  const accepted = handles.filter(acceptedBy(platform)).length;
   if (accepted > 0) counts.set('TCPSocketWrap', (counts.get('TCPSocketWrap') ?? 0) - accepted);
+  // The process's own stdin, stdout and stderr (a pipe under CI) open at first use, by whoever touches
+  // them first (a library reading `process.stdin`): the process's, never a file's leak.
+  for (const handle of handles.filter(isStandardStream)) {
+    const kind = (handle as { _handle?: object })._handle?.constructor.name === 'TTY' ? 'TTYWrap' : 'PipeWrap';
+    counts.set(kind, (counts.get(kind) ?? 0) - 1);
+  }
   return counts;
 }
 
